@@ -1,0 +1,91 @@
+"""One output pixel worked out by hand: what lies under the kernel, and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_index
+from .convolve import prepare
+from .padding import source_index
+
+
+@dataclass(frozen=True, eq=False)
+class PixelBreakdown:
+    """Every number behind ``convolve(image, kernel, ...)[y, x]``.
+
+    Attributes
+    ----------
+    roi : (kh, kw) or (kh, kw, C) values under the kernel, padded cells included.
+    weights : (kh, kw) weights as applied (rotated 180 degrees when `flip`).
+    products : roi * weights, element by element.
+    total : the sum of `products`; a float for gray images, one per channel for colour.
+    padded : (kh, kw) bool mask of the cells that lie outside the image.
+    source_yx : (kh, kw, 2) (y, x) of the original pixel each cell copies; -1 for constant cells.
+    """
+
+    x: int
+    y: int
+    border: str
+    flip: bool
+    value: float
+    roi: np.ndarray
+    weights: np.ndarray
+    products: np.ndarray
+    total: float | np.ndarray
+    padded: np.ndarray
+    source_yx: np.ndarray
+
+    @property
+    def is_colour(self) -> bool:
+        """Whether the breakdown has one channel axis (colour image)."""
+        return self.roi.ndim == 3
+
+
+def explain_pixel(
+    image: np.ndarray,
+    kernel,
+    x: int,
+    y: int,
+    border: str = "replicate",
+    *,
+    flip: bool = False,
+    value: float = 0.0,
+) -> PixelBreakdown:
+    """Break the output at column `x`, row `y` into the region, the weights and their products.
+
+    >>> b = explain_pixel(np.arange(9.0).reshape(3, 3), np.ones((3, 3)), x=0, y=0)
+    >>> b.roi.tolist(), float(b.total)
+    ([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [3.0, 3.0, 4.0]], 12.0)
+    """
+    weights, value = prepare(image, kernel, border, flip, value)
+    height, width = image.shape[:2]
+    x = check_index(x, "x", width)
+    y = check_index(y, "y", height)
+    kernel_height, kernel_width = weights.shape
+
+    rows = np.arange(y - kernel_height // 2, y + kernel_height // 2 + 1)
+    cols = np.arange(x - kernel_width // 2, x + kernel_width // 2 + 1)
+    outside = ((rows < 0) | (rows >= height))[:, None] | ((cols < 0) | (cols >= width))[None, :]
+    source_rows = source_index(rows, height, border)
+    source_cols = source_index(cols, width, border)
+    source_yx = np.stack(np.broadcast_arrays(source_rows[:, None], source_cols[None, :]), axis=-1)
+    copies_nothing = (source_yx < 0).any(axis=-1)
+    source_yx[copies_nothing] = -1
+
+    roi = image[np.clip(source_yx[..., 0], 0, None), np.clip(source_yx[..., 1], 0, None)]
+    roi = roi.astype(np.float64)
+    roi[copies_nothing] = value
+    applied = weights if roi.ndim == 2 else weights[:, :, np.newaxis]
+    products = roi * applied
+    total = products.sum(axis=(0, 1))
+    total = float(total) if roi.ndim == 2 else total
+
+    for array in (roi, products, source_yx, outside):
+        array.flags.writeable = False
+    weights = weights.copy()
+    weights.flags.writeable = False
+    return PixelBreakdown(x=x, y=y, border=border, flip=bool(flip), value=value, roi=roi,
+                          weights=weights, products=products, total=total, padded=outside,
+                          source_yx=source_yx)

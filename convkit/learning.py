@@ -1,0 +1,128 @@
+"""Convolution as deep learning uses it: stride, dilation, output sizes, and learning a kernel."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_image, check_positive_int, check_weights
+from .padding import pad
+
+#: Output sizes of a convolutional layer ('same' keeps n / stride, 'full' every overlap).
+OUTPUT_SIZES = ("valid", "same", "full")
+
+
+def _check_output(output: str) -> str:
+    if output not in OUTPUT_SIZES:
+        raise ValueError(f"output must be one of {OUTPUT_SIZES}; got {output!r}")
+    return output
+
+
+def effective_size(k: int, dilation: int = 1) -> int:
+    """Span of a `k`-tap kernel with gaps of `dilation - 1`: ``dilation * (k - 1) + 1``."""
+    return dilation * (k - 1) + 1
+
+
+def padding_before_after(n: int, k: int, stride: int = 1, dilation: int = 1,
+                         output: str = "valid") -> tuple[int, int]:
+    """Zeros added before and after an axis of length `n` for the `output` size (TensorFlow's rule)."""
+    _check_output(output)
+    span = effective_size(k, dilation)
+    if output == "valid":
+        return 0, 0
+    if output == "full":
+        return span - 1, span - 1
+    wanted = math.ceil(n / stride)
+    total = max((wanted - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
+
+
+def output_length(n: int, k: int, stride: int = 1, dilation: int = 1,
+                  output: str = "valid") -> int:
+    """Outputs along an axis: ``floor((n + before + after - dilation*(k-1) - 1) / stride) + 1``.
+
+    >>> output_length(7, 3), output_length(7, 3, output="same"), output_length(7, 3, output="full")
+    (5, 7, 9)
+    >>> output_length(7, 3, stride=2), output_length(7, 3, dilation=2)
+    (3, 3)
+    """
+    n = check_positive_int(n, "n")
+    k = check_positive_int(k, "k")
+    stride = check_positive_int(stride, "stride")
+    dilation = check_positive_int(dilation, "dilation")
+    before, after = padding_before_after(n, k, stride, dilation, output)
+    reach = n + before + after - effective_size(k, dilation)
+    return max(reach // stride + 1, 0) if reach >= 0 else 0
+
+
+def window_taps(n: int, k: int, stride: int = 1, dilation: int = 1,
+                output: str = "valid") -> np.ndarray:
+    """For each output position, the input indices its `k` taps read (negative or >= n: zeros).
+
+    Returns an int array of shape (outputs, k), for the stepper animation.
+    """
+    before, _ = padding_before_after(n, k, stride, dilation, output)
+    count = output_length(n, k, stride, dilation, output)
+    starts = np.arange(count) * stride - before
+    return starts[:, None] + np.arange(k)[None, :] * dilation
+
+
+def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
+                    output: str = "valid") -> np.ndarray:
+    """What a single-channel conv layer computes: correlation with zero padding, stride, dilation."""
+    check_image(image)
+    if image.ndim != 2:
+        raise ValueError("correlate_layer takes a gray (2-D) image")
+    weights = check_weights(weights)
+    rows = window_taps(image.shape[0], weights.shape[0], stride, dilation, output)
+    cols = window_taps(image.shape[1], weights.shape[1], stride, dilation, output)
+    result = np.zeros((len(rows), len(cols)))
+    source = image.astype(np.float64)
+    for i in range(weights.shape[0]):
+        row_idx = rows[:, i]
+        row_ok = (row_idx >= 0) & (row_idx < image.shape[0])
+        for j in range(weights.shape[1]):
+            col_idx = cols[:, j]
+            col_ok = (col_idx >= 0) & (col_idx < image.shape[1])
+            tap = np.zeros((len(rows), len(cols)))
+            tap[np.ix_(row_ok, col_ok)] = source[np.ix_(row_idx[row_ok], col_idx[col_ok])]
+            result += weights[i, j] * tap
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class LearnedKernel:
+    """A kernel recovered from an (input, output) pair by least squares."""
+
+    weights: np.ndarray
+    rms_residual: float
+    samples: int
+
+
+def learn_kernel(image: np.ndarray, target: np.ndarray, shape: tuple[int, int],
+                 border: str = "replicate", *, max_samples: int = 40_000,
+                 seed: int = 0) -> LearnedKernel:
+    """Find the kernel whose correlation with `image` best matches `target` (least squares).
+
+    Each sampled pixel gives one equation: its patch of `shape` times the unknown weights equals
+    its target value. This is what a convolutional layer's training minimises.
+    """
+    check_image(image)
+    if image.ndim != 2 or np.shape(target) != image.shape:
+        raise ValueError("image must be gray and target must have the same shape")
+    kh, kw = (check_positive_int(side, "kernel side", odd=True) for side in shape)
+    padded = pad(image.astype(np.float64), kh // 2, kw // 2, border)
+    height, width = image.shape
+    rng = np.random.default_rng(seed)
+    count = min(max_samples, height * width)
+    flat = rng.choice(height * width, size=count, replace=False)
+    ys, xs = np.divmod(flat, width)
+    offsets_y, offsets_x = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
+    patches = padded[ys[:, None] + offsets_y.ravel()[None, :], xs[:, None] + offsets_x.ravel()]
+    values = np.asarray(target, dtype=np.float64)[ys, xs]
+    solution, *_ = np.linalg.lstsq(patches, values, rcond=None)
+    residual = patches @ solution - values
+    return LearnedKernel(weights=solution.reshape(kh, kw),
+                         rms_residual=float(np.sqrt(np.mean(residual**2))), samples=count)

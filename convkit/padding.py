@@ -1,0 +1,141 @@
+"""Border modes: what lies beyond the image edge, in one place for the whole project."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from ._validation import check_image, check_value
+
+Border = Literal["replicate", "constant", "reflect", "reflect_101", "wrap"]
+
+BORDER_MODES: tuple[str, ...] = ("replicate", "constant", "reflect", "reflect_101", "wrap")
+
+#: How each mode extends the row ``abc`` by three cells on each side (OpenCV's notation).
+BORDER_DRAWINGS: dict[str, str] = {
+    "replicate": "aaa|abc|ccc",
+    "constant": "vvv|abc|vvv",
+    "reflect": "cba|abc|cba",
+    "reflect_101": "cb|abc|ba",
+    "wrap": "bc|abc|ab",
+}
+
+#: One line on each mode, used as help text in the app.
+BORDER_DESCRIPTIONS: dict[str, str] = {
+    "replicate": "repeat the edge pixel (the tutorial's choice)",
+    "constant": "fill with one value v (zero by default)",
+    "reflect": "mirror, edge pixel included",
+    "reflect_101": "mirror about the edge pixel, not repeating it (cv2.filter2D's default)",
+    "wrap": "tile the image, as if it were periodic (cv2.filter2D refuses it)",
+}
+
+#: The same modes under OpenCV's, NumPy's and scipy.ndimage's names.
+OPENCV_BORDERS: dict[str, int] = {
+    "replicate": cv2.BORDER_REPLICATE,
+    "constant": cv2.BORDER_CONSTANT,
+    "reflect": cv2.BORDER_REFLECT,
+    "reflect_101": cv2.BORDER_REFLECT_101,
+    "wrap": cv2.BORDER_WRAP,
+}
+NUMPY_PAD_MODES: dict[str, str] = {
+    "replicate": "edge",
+    "constant": "constant",
+    "reflect": "symmetric",
+    "reflect_101": "reflect",
+    "wrap": "wrap",
+}
+NDIMAGE_MODES: dict[str, str] = {
+    "replicate": "nearest",
+    "constant": "constant",
+    "reflect": "reflect",
+    "reflect_101": "mirror",
+    "wrap": "wrap",
+}
+
+#: The border mode cv2.filter2D uses when none is given.
+OPENCV_DEFAULT_BORDER = "reflect_101"
+
+
+def check_border(border: str) -> str:
+    """Return `border` if it is one of BORDER_MODES, else raise ValueError naming them."""
+    if border not in BORDER_MODES:
+        raise ValueError(f"border must be one of {BORDER_MODES}; got {border!r}")
+    return border
+
+
+def source_index(indices, n: int, border: str) -> np.ndarray:
+    """Map positions along an axis of length `n` (maybe outside 0..n-1) to the pixel they copy.
+
+    Returns an int array of the same shape; -1 marks cells outside the image in
+    ``constant`` mode, which copy no pixel.
+
+    >>> source_index(range(-2, 5), 3, "reflect_101").tolist()
+    [2, 1, 0, 1, 2, 1, 0]
+    """
+    check_border(border)
+    if n < 1:
+        raise ValueError(f"n must be at least 1; got {n}")
+    idx = np.asarray(indices, dtype=np.int64)
+    if border == "replicate":
+        return np.clip(idx, 0, n - 1)
+    if border == "constant":
+        return np.where((idx >= 0) & (idx < n), idx, -1)
+    if border == "wrap":
+        return np.mod(idx, n)
+    if border == "reflect":
+        folded = np.mod(idx, 2 * n)
+        return np.where(folded < n, folded, 2 * n - 1 - folded)
+    # reflect_101: the edge pixel is the mirror, so the period is 2n - 2.
+    if n == 1:
+        return np.zeros_like(idx)
+    folded = np.mod(idx, 2 * n - 2)
+    return np.where(folded < n, folded, 2 * n - 2 - folded)
+
+
+def pad(image: np.ndarray, pad_y: int, pad_x: int, border: str, value: float = 0.0) -> np.ndarray:
+    """Pad `image` by `pad_y` rows above and below and `pad_x` columns left and right.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) array
+    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}
+        See ``BORDER_DRAWINGS``; pads wider than the image repeat the pattern.
+    value : the fill of ``constant`` mode.
+
+    >>> pad(np.array([[1, 2, 3]]), 0, 2, "reflect").tolist()
+    [[2, 1, 1, 2, 3, 3, 2]]
+    """
+    check_image(image)
+    check_border(border)
+    value = check_value(value)
+    pad_y, pad_x = int(pad_y), int(pad_x)
+    if pad_y < 0 or pad_x < 0:
+        raise ValueError(f"pad_y and pad_x must be >= 0; got {pad_y}, {pad_x}")
+    height, width = image.shape[:2]
+    if _opencv_can_pad(image, pad_y, pad_x, border):
+        channels = image.shape[2] if image.ndim == 3 else 1
+        padded = cv2.copyMakeBorder(
+            image, pad_y, pad_y, pad_x, pad_x, OPENCV_BORDERS[border], value=(value,) * channels
+        )
+        return padded.reshape(height + 2 * pad_y, width + 2 * pad_x, *image.shape[2:])
+    rows = source_index(np.arange(-pad_y, height + pad_y), height, border)
+    cols = source_index(np.arange(-pad_x, width + pad_x), width, border)
+    padded = image[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)]
+    if border == "constant":
+        padded = padded.copy()
+        padded[rows < 0] = value
+        padded[:, cols < 0] = value
+    return padded
+
+
+def _opencv_can_pad(image: np.ndarray, pad_y: int, pad_x: int, border: str) -> bool:
+    """Whether cv2.copyMakeBorder handles this case as our modes define it (it is faster)."""
+    height, width = image.shape[:2]
+    channels = image.shape[2] if image.ndim == 3 else 1
+    supported_dtype = image.dtype in (np.uint8, np.int8, np.uint16, np.int16, np.int32,
+                                      np.float32, np.float64)
+    # OpenCV repeats reflections for pads wider than the image, but not for wrap or 1-pixel axes.
+    narrow = pad_y >= height or pad_x >= width
+    return supported_dtype and channels <= 4 and not narrow

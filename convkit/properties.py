@@ -1,0 +1,109 @@
+"""What a kernel does, read off its weights: sum, symmetry, separability, frequency response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_positive_int, check_weights
+from .convolve import separate
+
+
+@dataclass(frozen=True, eq=False)
+class KernelProperties:
+    """Facts about a kernel's weights, for the kernel lab."""
+
+    shape: tuple[int, int]
+    total: float
+    sum_meaning: str
+    symmetries: tuple[str, ...]
+    rank: int
+    factors: tuple[np.ndarray, np.ndarray] | None  # (column, row) when rank 1
+
+    @property
+    def separable(self) -> bool:
+        """Whether the kernel is the outer product of a column and a row (two 1-D passes)."""
+        return self.factors is not None
+
+
+def sum_meaning(total: float) -> str:
+    """What a kernel's sum does to a flat (constant) region of the image."""
+    if abs(total - 1.0) < 1e-9:
+        return "sums to 1: flat areas keep their brightness (a blur or a sharpen)"
+    if abs(total) < 1e-9:
+        return "sums to 0: flat areas become 0, only changes (edges, texture) respond"
+    if total > 1:
+        return f"sums to {total:.4g}: flat areas get {total:.4g} times brighter"
+    if total > 0:
+        return f"sums to {total:.4g}: flat areas get darker, times {total:.4g}"
+    return f"sums to {total:.4g}: flat areas turn negative, clipped to black unless mapped"
+
+
+def kernel_properties(weights) -> KernelProperties:
+    """Sum and its meaning, symmetries, rank (by SVD) and 1-D factors when separable."""
+    weights = check_weights(weights)
+    total = float(weights.sum())
+    checks = {
+        "left-right mirror": weights[:, ::-1],
+        "up-down mirror": weights[::-1, :],
+        "180° rotation (convolution = correlation)": weights[::-1, ::-1],
+    }
+    symmetries = [name for name, moved in checks.items() if np.allclose(moved, weights)]
+    if weights.shape[0] == weights.shape[1] and np.allclose(weights.T, weights):
+        symmetries.append("transpose (diagonal mirror)")
+    singular = np.linalg.svd(weights, compute_uv=False)
+    rank = int((singular > 1e-9 * max(singular[0], 1e-300)).sum()) if singular[0] > 0 else 0
+    return KernelProperties(shape=weights.shape, total=total, sum_meaning=sum_meaning(total),
+                            symmetries=tuple(symmetries), rank=rank, factors=separate(weights))
+
+
+def frequency_response(weights, size: int = 64) -> np.ndarray:
+    """Magnitude of the kernel's 2-D Fourier transform on a `size` x `size` grid, zero centred.
+
+    Low frequencies (smooth areas) sit in the middle, high frequencies (fine detail) at the rim:
+    a blur is bright in the middle, an edge detector dark there.
+    """
+    weights = check_weights(weights)
+    size = check_positive_int(size, "size", minimum=max(weights.shape))
+    return np.abs(np.fft.fftshift(np.fft.fft2(weights, s=(size, size))))
+
+
+def compose(first, second) -> np.ndarray:
+    """The one kernel equal to applying `first` then `second` (their full 2-D convolution).
+
+    Away from the borders, correlating with `first` and then `second` equals correlating once
+    with the result, of size (h1 + h2 - 1) x (w1 + w2 - 1).
+    """
+    first = check_weights(first, "first kernel")
+    second = check_weights(second, "second kernel")
+    height, width = first.shape
+    combined = np.zeros((height + second.shape[0] - 1, width + second.shape[1] - 1))
+    for (row, col), weight in np.ndenumerate(first):
+        combined[row : row + second.shape[0], col : col + second.shape[1]] += weight * second
+    return combined
+
+
+def normalise(weights) -> np.ndarray:
+    """Scale the weights so they sum to 1; refuse kernels that sum to 0 (edge detectors)."""
+    weights = check_weights(weights)
+    total = weights.sum()
+    if abs(total) < 1e-12:
+        raise ValueError("kernel sums to 0 (an edge detector): it cannot be normalised to sum 1")
+    return weights / total
+
+
+def resize_kernel(weights, height: int, width: int) -> np.ndarray:
+    """Grow (with zeros) or crop a kernel to `height` x `width`, keeping its centre."""
+    weights = check_weights(weights)
+    height = check_positive_int(height, "height", odd=True)
+    width = check_positive_int(width, "width", odd=True)
+    resized = np.zeros((height, width))
+    old_h, old_w = weights.shape
+    keep_h, keep_w = min(height, old_h), min(width, old_w)
+    src_y, src_x = (old_h - keep_h) // 2, (old_w - keep_w) // 2
+    dst_y, dst_x = (height - keep_h) // 2, (width - keep_w) // 2
+    resized[dst_y : dst_y + keep_h, dst_x : dst_x + keep_w] = weights[
+        src_y : src_y + keep_h, src_x : src_x + keep_w
+    ]
+    return resized
