@@ -1,0 +1,67 @@
+# convkit: set-up, run and test over a local virtualenv in .venv.
+#   make run    install runtime deps, start the app on http://localhost:8501
+#   make test   install dev deps, run ruff and all tests (unit, app, e2e)
+#   make lint   ruff only
+#   make bench  benchmarks (python -m bench)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+PIP    := $(PY) -m pip --disable-pip-version-check --no-input
+
+# Stamps are named after a hash of the requirement files: edits trigger a
+# reinstall, repeated runs do not.
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-12)
+STAMP_RUN := $(VENV)/.installed-run-$(REQ_HASH)
+STAMP_DEV := $(VENV)/.installed-dev-$(REQ_HASH)
+
+.PHONY: help run test lint bench venv deps dev-deps clean
+
+help:
+	@echo "make run    - set up .venv and start the app (http://localhost:8501)"
+	@echo "make test   - set up .venv with dev deps, run ruff + pytest (unit, app, e2e)"
+	@echo "make lint   - ruff check ."
+	@echo "make bench  - python -m bench"
+	@echo "make clean  - remove test artifacts and caches (keeps .venv)"
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "python3.11 (or python3) not found" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "creating $(VENV) failed: install python3-venv (apt-get install -y python3-venv)" >&2; exit 1; }
+
+venv: $(PY)
+
+$(STAMP_RUN): | $(PY)
+	$(PIP) install -r requirements.txt
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
+
+$(STAMP_DEV): | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-run-* $(VENV)/.installed-dev-*
+	@touch $@ $(STAMP_RUN)
+
+deps: $(STAMP_RUN)
+dev-deps: $(STAMP_DEV)
+
+run: $(STAMP_RUN)
+	$(PY) -m streamlit run app.py --server.showEmailPrompt false
+
+# Run ruff and pytest both, fail if either fails.
+test: $(STAMP_DEV)
+	@status=0; \
+	echo "== ruff check ."; $(PY) -m ruff check . || status=1; \
+	echo "== pytest"; $(PY) -m pytest || status=1; \
+	exit $$status
+
+lint: $(STAMP_DEV)
+	$(PY) -m ruff check .
+
+bench: $(STAMP_DEV)
+	$(PY) -m bench
+
+clean:
+	rm -rf test-artifacts .pytest_cache .ruff_cache .hypothesis
