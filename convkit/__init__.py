@@ -43,6 +43,7 @@ from .padding import (
     pad,
     source_index,
 )
+from .picking import Window, magnify, shown_to_pixel, window_around
 from .properties import (
     KernelProperties,
     compose,
@@ -71,6 +72,7 @@ __all__ = [
     "PixelBreakdown",
     "SAMPLES",
     "TUTORIAL_KERNELS",
+    "Window",
     "box",
     "compare_with_opencv",
     "compose",
@@ -90,6 +92,7 @@ __all__ = [
     "learn_kernel",
     "load_image",
     "load_sample",
+    "magnify",
     "motion_blur",
     "normalise",
     "opencv_reference",
@@ -100,11 +103,13 @@ __all__ = [
     "read_kernel_file",
     "resize_kernel",
     "separate",
+    "shown_to_pixel",
     "source_index",
     "to_csv",
     "to_gray",
     "to_npy",
     "to_uint8",
     "unsharp_mask",
+    "window_around",
     "window_taps",
 ]
