@@ -1,0 +1,30 @@
+"""convkit's entry point: the shared sidebar, then whichever page is open."""
+
+import logging
+
+import streamlit as st
+
+from pages import ui
+
+st.set_page_config(page_title="convkit: convolution kernels explained", page_icon="🔳",
+                   layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/kernel_bank.py", title="Kernel bank", icon=":material/grid_view:"),
+    st.Page("pages/pixel_inspector.py", title="Pixel inspector", icon=":material/point_scan:"),
+    st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/science:"),
+    st.Page("pages/padding_modes.py", title="Padding", icon=":material/border_outer:"),
+    st.Page("pages/deep_learning.py", title="Convolutions in deep learning",
+            icon=":material/neurology:"),
+]
+
+navigation = st.navigation(PAGES)
+ui.sidebar()
+ui.url_notices()
+try:
+    navigation.run()
+except Exception:
+    # A public demo shows no tracebacks; the log keeps it for whoever runs the server.
+    logging.getLogger("convkit").exception("page %s failed", navigation.title)
+    st.error(ui.CRASH_MESSAGE)
