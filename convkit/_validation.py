@@ -7,7 +7,6 @@ import numbers
 import numpy as np
 
 
-
 def check_image(image) -> np.ndarray:
     """Return `image` as an ndarray, refusing anything that is not a 2-D or 3-D numeric image."""
     if not isinstance(image, np.ndarray):

@@ -17,7 +17,8 @@ from ._validation import check_image, check_value
 from .kernels import as_weights
 from .padding import OPENCV_BORDERS, check_border, pad
 
-#: A kernel whose second singular value is below this fraction of the first is run as two 1-D passes.
+#: A kernel whose second singular value is below this fraction of the first is separable:
+#: it runs as two 1-D passes.
 SEPARABLE_TOLERANCE = 1e-9
 
 

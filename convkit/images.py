@@ -199,7 +199,10 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 
 def fit_to_pixels(image: np.ndarray, max_side: int) -> np.ndarray:
-    """Downscale `image` so its longer side is at most `max_side`, averaging pixels (no upscaling)."""
+    """Downscale `image` so its longer side is at most `max_side`, averaging pixels.
+
+    Smaller images are returned as they are, never upscaled.
+    """
     if isinstance(max_side, bool) or int(max_side) < 1:
         raise ValueError(f"max_side must be a positive whole number; got {max_side!r}")
     height, width = image.shape[:2]

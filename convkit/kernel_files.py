@@ -86,7 +86,10 @@ def to_npy(weights) -> bytes:
 
 
 def read_kernel_file(data: bytes, filename: str) -> np.ndarray:
-    """Read a kernel from an uploaded .csv/.txt (comma, semicolon, tab or space separated) or .npy."""
+    """Read a kernel from an uploaded .npy or .csv/.txt file.
+
+    Text cells may be separated by commas, semicolons, tabs or spaces.
+    """
     if not data:
         raise ValueError(f"{filename} is empty")
     if filename.lower().endswith(".npy"):

@@ -72,7 +72,7 @@ def gaussian(size: int, sigma: float) -> np.ndarray:
 
 
 def laplacian_of_gaussian(size: int, sigma: float) -> np.ndarray:
-    """A `size` x `size` Laplacian of Gaussian (negative centre, sums to 0): blob and edge finder."""
+    """A `size` x `size` Laplacian of Gaussian: negative centre, sums to 0; finds blobs, edges."""
     size = check_positive_int(size, "size", odd=True, minimum=3)
     sigma = check_positive_float(sigma, "sigma")
     offsets = np.arange(size) - size // 2
@@ -93,7 +93,10 @@ def unsharp_mask(size: int, sigma: float, amount: float) -> np.ndarray:
 
 
 def motion_blur(length: int, angle: float) -> np.ndarray:
-    """Average along a line of `length` pixels at `angle` degrees (0 = horizontal, counter-clockwise)."""
+    """Average along a line of `length` pixels at `angle` degrees.
+
+    0 degrees is horizontal; angles turn counter-clockwise.
+    """
     length = check_positive_int(length, "length", odd=True)
     if isinstance(angle, bool) or not np.isfinite(angle):
         raise ValueError(f"angle must be a finite number of degrees; got {angle!r}")
@@ -146,7 +149,8 @@ _BANK_ENTRIES = [
     ("prewitt_y", PREWITT_Y, "Prewitt y: vertical gradient with equal column weights"),
     ("scharr_x", SCHARR_X, "Scharr x: horizontal gradient, better rotation symmetry than Sobel"),
     ("scharr_y", SCHARR_Y, "Scharr y: vertical gradient, better rotation symmetry than Sobel"),
-    ("log_9", laplacian_of_gaussian(9, 1.4), "9x9 Laplacian of Gaussian, sigma 1.4: edges and blobs"),
+    ("log_9", laplacian_of_gaussian(9, 1.4),
+     "9x9 Laplacian of Gaussian, sigma 1.4: edges and blobs"),
     ("unsharp_mask", unsharp_mask(5, 1.0, 1.0), "Unsharp mask: image plus (image - Gaussian blur)"),
     ("motion_blur", motion_blur(9, 45.0), "Motion blur: a 9-pixel streak at 45 degrees"),
 ]

@@ -27,7 +27,10 @@ def effective_size(k: int, dilation: int = 1) -> int:
 
 def padding_before_after(n: int, k: int, stride: int = 1, dilation: int = 1,
                          output: str = "valid") -> tuple[int, int]:
-    """Zeros added before and after an axis of length `n` for the `output` size (TensorFlow's rule)."""
+    """Zeros added before and after an axis of length `n` for the `output` size.
+
+    'same' follows TensorFlow: the odd one out goes after.
+    """
     _check_output(output)
     span = effective_size(k, dilation)
     if output == "valid":
@@ -71,7 +74,7 @@ def window_taps(n: int, k: int, stride: int = 1, dilation: int = 1,
 
 def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
                     output: str = "valid") -> np.ndarray:
-    """What a single-channel conv layer computes: correlation with zero padding, stride, dilation."""
+    """What a one-channel conv layer computes: correlation, zero padding, stride, dilation."""
     check_image(image)
     if image.ndim != 2:
         raise ValueError("correlate_layer takes a gray (2-D) image")

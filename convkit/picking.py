@@ -42,7 +42,10 @@ class Window:
 
 
 def window_around(x: int, y: int, width: int, height: int, size: int) -> Window:
-    """The `size` x `size` window (smaller if the image is) centred on (x, y), kept inside the image."""
+    """The `size` x `size` window centred on (x, y), kept inside the image.
+
+    It is smaller where the image is smaller than `size`.
+    """
     size = check_positive_int(size, "size")
     win_w, win_h = min(size, width), min(size, height)
     left = min(max(x - win_w // 2, 0), width - win_w)

@@ -160,6 +160,10 @@ def url_notices() -> None:
 def settings() -> Settings:
     """The current shared settings, read from session state."""
     state = st.session_state
+    if not state.get("_initialised"):
+        # Only in the legacy pages-directory run of a fresh server (see pages/__init__.py):
+        # run again, this time through app.py's navigation.
+        st.rerun()
     if state["kernel_name"] not in available_kernels():
         state["kernel_name"] = DEFAULT_KERNEL
     return Settings(source=state["source"], color=state["color"], resolution=state["resolution"],
@@ -169,7 +173,7 @@ def settings() -> Settings:
 
 
 def write_url(current: Settings) -> None:
-    """Mirror the settings (and the picked pixel) into the query string so a link reproduces them."""
+    """Mirror the settings and the picked pixel into the query string: a link reproduces them."""
     params = {
         "kernel": current.kernel_name,
         "border": current.border,
