@@ -1,0 +1,185 @@
+"""Tests for to_uint8 and MAPPINGS against skimage, numpy and cv2.filter2D references."""
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from skimage.exposure import rescale_intensity
+
+from convkit import BANK, MAPPINGS, convolve, to_uint8
+
+from .references import HYPO, random_image, seeds
+
+METHODS = ("tutorial", "clip", "abs", "minmax")
+
+
+def tutorial_mapping(raw):
+    """The tutorial's two output lines, verbatim."""
+    output = rescale_intensity(raw, in_range=(0, 255))
+    return (output * 255).astype("uint8")
+
+
+def test_mappings_describe_each_method():
+    """MAPPINGS has exactly the four methods, each with a one-line description."""
+    assert set(MAPPINGS) == set(METHODS)
+    for text in MAPPINGS.values():
+        assert isinstance(text, str) and text.strip()
+        assert "\n" not in text.strip()
+
+
+def test_unknown_method_raises():
+    """An unknown mapping method raises ValueError."""
+    with pytest.raises(ValueError, match="method|mapping|unknown|one of|sepia"):
+        to_uint8(np.zeros((2, 2), np.float32), "sepia")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_output_is_uint8_same_shape_and_input_untouched(method):
+    """Every method returns uint8 of the input shape (gray or colour) and leaves the input alone."""
+    for shape in ((5, 7), (5, 7, 3)):
+        raw = np.random.default_rng(0).uniform(-400, 600, shape).astype(np.float32)
+        before = raw.copy()
+        out = to_uint8(raw, method)
+        assert out.dtype == np.uint8 and out.shape == shape
+        np.testing.assert_array_equal(raw, before)
+
+
+# ------------------------------------------------------------------- tutorial
+
+
+def test_tutorial_hand_table():
+    """'tutorial' clips to 0..255 then truncates: 127.9 -> 127, 128.5 -> 128."""
+    raw = np.array([[-5, 0, 127.9, 128.5, 254.99, 255, 300]], dtype=np.float32)
+    assert to_uint8(raw, "tutorial").tolist() == [[0, 0, 127, 128, 254, 255, 255]]
+
+
+@given(
+    seed=seeds,
+    h=st.integers(1, 20),
+    w=st.integers(1, 20),
+    scale=st.sampled_from([1.0, 255.0, 2000.0]),
+)
+@HYPO
+def test_tutorial_equals_skimage_rescale(seed, h, w, scale):
+    """'tutorial' equals rescale_intensity(in_range=(0, 255)), *255, astype(uint8) exactly."""
+    rng = np.random.default_rng(seed)
+    raw = (rng.uniform(-0.5, 1.5, (h, w)) * scale).astype(np.float32)
+    # Also hit exact integers, where truncation is most fragile.
+    chosen = rng.random((h, w)) < 0.3
+    raw[chosen] = rng.integers(0, 256, size=int(chosen.sum()))
+    np.testing.assert_array_equal(to_uint8(raw, "tutorial"), tutorial_mapping(raw))
+
+
+# ----------------------------------------------------------------------- clip
+
+
+def test_clip_hand_table_rounds_half_to_even():
+    """'clip' clips to 0..255 and rounds half to even."""
+    raw = np.array([[-3, 0.5, 1.5, 2.5, 3.4, 3.6, 254.5, 255.4, 300]], dtype=np.float32)
+    assert to_uint8(raw, "clip").tolist() == [[0, 0, 2, 2, 3, 4, 254, 255, 255]]
+
+
+@given(seed=seeds)
+@HYPO
+def test_clip_equals_numpy_rint_clip(seed):
+    """'clip' equals numpy.clip(numpy.rint(x), 0, 255)."""
+    raw = np.random.default_rng(seed).uniform(-300, 600, (9, 11)).astype(np.float32)
+    np.testing.assert_array_equal(
+        to_uint8(raw, "clip"), np.clip(np.rint(raw), 0, 255).astype(np.uint8)
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["sharpen", "laplacian", "sobel_x", "sobel_y", "outline", "emboss", "identity"]
+)
+def test_clip_integer_kernels_match_filter2d_exactly(name):
+    """Integer kernels: clip(convolve(reflect_101)) equals cv2.filter2D(gray, -1, k) exactly."""
+    weights = BANK[name].weights
+    assert np.array_equal(weights, np.round(weights)), "test expects an integer kernel"
+    gray = random_image(np.random.default_rng(1), (31, 40), np.uint8)
+    expected = cv2.filter2D(gray, -1, weights)
+    got = to_uint8(convolve(gray, weights, "reflect_101"), "clip")
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "small_blur",
+        "large_blur",
+        "gaussian_5",
+        "gaussian_15",
+        "log_9",
+        "unsharp_mask",
+        "motion_blur",
+    ],
+)
+def test_clip_fractional_kernels_match_filter2d_within_one(name):
+    """Fractional kernels: the clip mapping agrees with cv2.filter2D within 1, mostly exactly."""
+    weights = BANK[name].weights
+    gray = random_image(np.random.default_rng(2), (31, 40), np.uint8)
+    expected = cv2.filter2D(gray, -1, weights).astype(int)
+    got = to_uint8(convolve(gray, weights, "reflect_101"), "clip").astype(int)
+    assert np.abs(got - expected).max() <= 1
+    assert np.mean(got == expected) > 0.95
+
+
+# ------------------------------------------------------------------------ abs
+
+
+def test_abs_hand_table():
+    """'abs' takes the absolute value, rounds and clips: -300 -> 255, -2.6 -> 3, -1.4 -> 1."""
+    raw = np.array([[-300, -2.6, -1.4, 0, 3.6, 254.2, 400]], dtype=np.float32)
+    assert to_uint8(raw, "abs").tolist() == [[255, 3, 1, 0, 4, 254, 255]]
+
+
+@given(seed=seeds)
+@HYPO
+def test_abs_equals_numpy_reference(seed):
+    """'abs' equals clip(rint(|x|)) up to the tie-breaking of exact halves."""
+    raw = np.random.default_rng(seed).uniform(-400, 400, (9, 11)).astype(np.float32)
+    expected = np.clip(np.rint(np.abs(raw)), 0, 255).astype(int)
+    got = to_uint8(raw, "abs").astype(int)
+    assert np.abs(got - expected).max() <= 1
+    ties = np.abs(np.abs(raw) - np.floor(np.abs(raw)) - 0.5) < 1e-6
+    np.testing.assert_array_equal(got[~ties], expected[~ties])
+
+
+def test_abs_makes_opposite_edges_equally_bright():
+    """Negative and positive responses of equal size map to the same grey under 'abs'."""
+    raw = np.array([[-120.0, 120.0]], dtype=np.float32)
+    out = to_uint8(raw, "abs")
+    assert out[0, 0] == out[0, 1] == 120
+
+
+# --------------------------------------------------------------------- minmax
+
+
+def test_minmax_hand_table():
+    """'minmax' stretches min..max to 0..255."""
+    out = to_uint8(np.array([[10.0, 20.0, 30.0, -10.0]], dtype=np.float32), "minmax")
+    assert out[0, 3] == 0 and out[0, 2] == 255
+    assert out[0, 0] in (127, 128)
+    assert out[0, 1] in (191, 192)
+
+
+@pytest.mark.parametrize("flat", [0.0, -7.0, 300.0])
+def test_minmax_flat_input_gives_zeros(flat):
+    """A flat input has no range to stretch and maps to zeros (no division by zero)."""
+    with np.errstate(all="raise"):
+        out = to_uint8(np.full((4, 5), flat, dtype=np.float32), "minmax")
+    np.testing.assert_array_equal(out, np.zeros((4, 5), np.uint8))
+
+
+@given(seed=seeds, lo=st.floats(-1000, 1000), span=st.floats(1e-3, 5000))
+@HYPO
+def test_minmax_equals_linear_stretch(seed, lo, span):
+    """'minmax' is (x - min) / (max - min) * 255 within one level; min -> 0, max -> 255."""
+    raw = (lo + span * np.random.default_rng(seed).random((7, 9))).astype(np.float32)
+    raw.flat[0], raw.flat[1] = np.float32(lo), np.float32(lo + span)
+    r64 = raw.astype(np.float64)
+    expected = (r64 - r64.min()) / (r64.max() - r64.min()) * 255
+    got = to_uint8(raw, "minmax").astype(float)
+    assert np.abs(got - expected).max() <= 1.0
+    assert got.flat[np.argmin(raw)] == 0 and got.flat[np.argmax(raw)] == 255
