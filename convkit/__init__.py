@@ -3,7 +3,13 @@
 from .compare import Agreement, Cause, compare_with_opencv, opencv_reference
 from .convolve import convolve, convolve_loop, separate
 from .display import MAPPINGS, MappingStep, explain_mapping, to_uint8
-from .explain import PixelBreakdown, explain_pixel
+from .explain import (
+    BREAKDOWN_COLUMNS,
+    PixelBreakdown,
+    breakdown_csv,
+    breakdown_rows,
+    explain_pixel,
+)
 from .images import (
     SAMPLES,
     DecodedImage,
@@ -32,6 +38,7 @@ from .learning import (
     LearnedKernel,
     correlate_layer,
     learn_kernel,
+    make_training_pair,
     output_length,
     padding_before_after,
     window_taps,
@@ -40,13 +47,17 @@ from .padding import (
     BORDER_DESCRIPTIONS,
     BORDER_DRAWINGS,
     BORDER_MODES,
+    border_band_difference,
     pad,
+    padded_corner,
+    padded_crop,
     source_index,
 )
-from .picking import Window, magnify, shown_to_pixel, window_around
+from .picking import Window, magnify, outline, shown_to_pixel, tint, to_rgb, window_around
 from .properties import (
     KernelProperties,
     compose,
+    composition_error,
     frequency_response,
     kernel_properties,
     normalise,
@@ -59,6 +70,7 @@ __all__ = [
     "BORDER_DESCRIPTIONS",
     "BORDER_DRAWINGS",
     "BORDER_MODES",
+    "BREAKDOWN_COLUMNS",
     "Cause",
     "DecodedImage",
     "ImageLoadError",
@@ -73,9 +85,13 @@ __all__ = [
     "SAMPLES",
     "TUTORIAL_KERNELS",
     "Window",
+    "border_band_difference",
     "box",
+    "breakdown_csv",
+    "breakdown_rows",
     "compare_with_opencv",
     "compose",
+    "composition_error",
     "convolve",
     "convolve_loop",
     "correlate_layer",
@@ -93,11 +109,15 @@ __all__ = [
     "load_image",
     "load_sample",
     "magnify",
+    "make_training_pair",
     "motion_blur",
     "normalise",
     "opencv_reference",
+    "outline",
     "output_length",
     "pad",
+    "padded_corner",
+    "padded_crop",
     "padding_before_after",
     "parse_cells",
     "read_kernel_file",
@@ -105,9 +125,11 @@ __all__ = [
     "separate",
     "shown_to_pixel",
     "source_index",
+    "tint",
     "to_csv",
     "to_gray",
     "to_npy",
+    "to_rgb",
     "to_uint8",
     "unsharp_mask",
     "window_around",

@@ -18,8 +18,21 @@ from .kernels import as_weights
 from .padding import OPENCV_BORDERS, check_border, pad
 
 #: A kernel whose second singular value is below this fraction of the first is separable:
-#: it runs as two 1-D passes.
+#: it runs as two 1-D passes. Low-rank kernels drop singular values below it too.
 SEPARABLE_TOLERANCE = 1e-9
+
+# Routing thresholds for `_filter`, measured on float32 images of 3 and 12 megapixels with
+# OpenCV 5 on two cores (python -m bench shows the resulting timings).
+#: cv2.boxFilter costs the same for any kernel size but runs on one thread, and two 1-D passes
+#: beat it until the kernel is big: constant kernels with height + width >= this run as it.
+BOX_MIN_SPAN = 32
+#: cv2.filter2D switches from direct sums to a DFT for float32 kernels of this many cells
+#: (OpenCV's dft_filter_size); only past it do a few separable passes beat filter2D.
+DFT_MIN_AREA = 130
+#: Kernels of rank 2..LOW_RANK_MAX run as that many separable passes, summed...
+LOW_RANK_MAX = 3
+#: ...when the passes are short: rank * (height + width) at most this.
+LOW_RANK_MAX_TAPS = 100
 
 
 def prepare(image, kernel, border: str, flip: bool, value: float):
@@ -97,9 +110,12 @@ def convolve(
 ) -> np.ndarray:
     """Same result as `convolve_loop` (within float32 rounding), computed by OpenCV.
 
-    Separable kernels (rank 1) run as two 1-D passes and constant kernels as a running-sum box
-    filter. Borders cv2.filter2D lacks (``wrap``, ``constant`` with a non-zero value) or cannot
-    reach (kernels larger than the image) are padded once first.
+    The route depends on the kernel (see `_filter`): a centred single weight is a scaled copy,
+    3 x 3 and 1-D kernels go straight to cv2.filter2D, larger separable kernels (rank 1) run as
+    two 1-D passes, big constant kernels as a running-sum box filter, and big kernels of rank 2
+    or 3 as that many separable passes summed. Borders cv2.filter2D lacks (``wrap``,
+    ``constant`` with a non-zero value) or cannot reach (kernels larger than the image) are
+    padded once first.
 
     >>> convolve(np.arange(5.0)[np.newaxis], [[1, 1, 1]], "wrap").tolist()
     [[5.0, 3.0, 6.0, 9.0, 7.0]]
@@ -107,10 +123,56 @@ def convolve(
     weights, value = prepare(image, kernel, border, flip, value)
     source = image if image.dtype == np.float32 else image.astype(np.float32)
     if source.ndim == 3 and source.shape[2] > 4:
-        planes = [convolve(source[:, :, c], weights, border, value=value)
-                  for c in range(source.shape[2])]
-        return np.stack(planes, axis=2)
+        # OpenCV filters at most 4 channels at once: the rest go one plane at a time.
+        output = np.empty(source.shape, dtype=np.float32)
+        for channel in range(source.shape[2]):
+            plane = np.ascontiguousarray(source[:, :, channel])
+            output[:, :, channel] = _correlate(plane, weights, border, value)
+        return output
+    return _correlate(source, weights, border, value)
 
+
+def separate(weights: np.ndarray, tolerance: float = SEPARABLE_TOLERANCE):
+    """Split a rank-1 kernel into (column, row) 1-D factors with ``outer(column, row) == weights``.
+
+    The factors are a column and a row of the kernel itself (the row divided by the largest
+    weight), so integer kernels keep integer factors: Sobel x gives ``[1, 2, 1]`` and
+    ``[-1, 0, 1]``. Returns None when the kernel is not separable (its second singular value
+    exceeds `tolerance` times the first) or is all zeros.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    singular = np.linalg.svd(weights, compute_uv=False)
+    if singular[0] == 0 or (len(singular) > 1 and singular[1] > tolerance * singular[0]):
+        return None
+    return _rank_one_factors(weights)
+
+
+def _rank_one_factors(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(column, row) of a rank-1 kernel, read off the row and column of its largest weight."""
+    row_index, column_index = np.unravel_index(np.argmax(np.abs(weights)), weights.shape)
+    pivot = weights[row_index, column_index]
+    column = weights[:, column_index] * np.sign(pivot)
+    row = weights[row_index] / abs(pivot)
+    return _symmetrised(column), _symmetrised(row)
+
+
+def _symmetrised(factor: np.ndarray) -> np.ndarray:
+    """Make a 1-D factor exactly (anti)symmetric when it is so up to rounding.
+
+    OpenCV filters with exactly symmetric or antisymmetric 1-D kernels faster (it folds the
+    mirrored taps), and the change is far below float32 rounding.
+    """
+    mirrored = factor[::-1]
+    slack = 1e-12 * np.abs(factor).max()
+    if np.all(np.abs(factor - mirrored) <= slack):
+        return (factor + mirrored) / 2
+    if np.all(np.abs(factor + mirrored) <= slack):
+        return (factor - mirrored) / 2
+    return factor
+
+
+def _correlate(source: np.ndarray, weights: np.ndarray, border: str, value: float) -> np.ndarray:
+    """Correlate a float32 image of at most 4 channels, padding first where OpenCV cannot."""
     pad_y, pad_x = weights.shape[0] // 2, weights.shape[1] // 2
     height, width = source.shape[:2]
     opencv_lacks_border = border == "wrap" or (border == "constant" and value != 0.0)
@@ -122,34 +184,54 @@ def convolve(
     return _filter(source, weights, OPENCV_BORDERS[border])
 
 
-def separate(weights: np.ndarray, tolerance: float = SEPARABLE_TOLERANCE):
-    """Split a rank-1 kernel into (column, row) 1-D factors with ``outer(column, row) == weights``.
-
-    Returns None when the kernel is not separable (its second singular value exceeds
-    `tolerance` times the first) or is all zeros.
-    """
-    weights = np.asarray(weights, dtype=np.float64)
-    u, s, vt = np.linalg.svd(weights)
-    if s[0] == 0 or (len(s) > 1 and s[1] > tolerance * s[0]):
-        return None
-    scale = np.sqrt(s[0])
-    return u[:, 0] * scale, vt[0] * scale
-
-
 def _filter(source: np.ndarray, weights: np.ndarray, cv_border: int) -> np.ndarray:
-    """Correlate float32 `source` with `weights` using the fastest exact OpenCV route."""
+    """Correlate float32 `source` with `weights` by the fastest exact OpenCV route.
+
+    Routes, cheapest first (timings in bench/engine.py):
+
+    - only the centre weight non-zero: a scaled copy, about twice as fast as any filter;
+    - 3 x 3 and 1-D kernels: cv2.filter2D, which beats two 1-D passes and cv2.boxFilter there;
+    - constant kernels with height + width >= BOX_MIN_SPAN: a running sum (cv2.boxFilter),
+      whose cost does not grow with the kernel;
+    - rank 1: two 1-D passes (cv2.sepFilter2D), height + width taps instead of height * width;
+    - rank 2..LOW_RANK_MAX, when filter2D would use its slow DFT: one separable pass per rank;
+    - anything else: cv2.filter2D.
+    """
     kernel_height, kernel_width = weights.shape
-    if kernel_height * kernel_width == 1:
-        return source * np.float32(weights[0, 0])
-    first = weights.flat[0]
-    if kernel_height * kernel_width >= 9 and np.all(weights == first):
-        # A running sum costs the same for any size; scaling afterwards keeps any constant weight.
+    centre = weights[kernel_height // 2, kernel_width // 2]
+    if centre != 0 and np.count_nonzero(weights) == 1:
+        return source.copy() if centre == 1 else np.multiply(source, np.float32(centre))
+    if (kernel_height <= 3 and kernel_width <= 3) or kernel_height == 1 or kernel_width == 1:
+        return cv2.filter2D(source, -1, weights.astype(np.float32), borderType=cv_border)
+
+    first = weights[0, 0]
+    if kernel_height + kernel_width >= BOX_MIN_SPAN and np.all(weights == first):
         summed = cv2.boxFilter(source, -1, (kernel_width, kernel_height), normalize=False,
                                borderType=cv_border)
-        return summed * np.float32(first)
-    factors = separate(weights) if max(kernel_height, kernel_width) > 3 else None
-    if factors is not None:
-        column, row = factors
-        return cv2.sepFilter2D(source, -1, row.astype(np.float32), column.astype(np.float32),
-                               borderType=cv_border)
+        # Scaling afterwards keeps any constant weight, not only 1 / (height * width).
+        return np.multiply(summed, np.float32(first), out=summed)
+
+    left, singular, right = np.linalg.svd(weights)
+    rank = int(np.count_nonzero(singular > SEPARABLE_TOLERANCE * singular[0]))
+    if rank == 1:
+        column, row = _rank_one_factors(weights)
+        return _separable_pass(source, column, row, cv_border)
+    cheap_passes = rank * (kernel_height + kernel_width) <= LOW_RANK_MAX_TAPS
+    if (2 <= rank <= LOW_RANK_MAX and cheap_passes
+            and kernel_height * kernel_width >= DFT_MIN_AREA):
+        scales = np.sqrt(singular[:rank])
+        output = None
+        for index in range(rank):
+            column = _symmetrised(left[:, index] * scales[index])
+            row = _symmetrised(right[index] * scales[index])
+            part = _separable_pass(source, column, row, cv_border)
+            output = part if output is None else np.add(output, part, out=output)
+        return output
     return cv2.filter2D(source, -1, weights.astype(np.float32), borderType=cv_border)
+
+
+def _separable_pass(source: np.ndarray, column: np.ndarray, row: np.ndarray,
+                    cv_border: int) -> np.ndarray:
+    """Correlate with ``outer(column, row)`` as a row pass then a column pass."""
+    return cv2.sepFilter2D(source, -1, row.astype(np.float32), column.astype(np.float32),
+                           borderType=cv_border)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ._validation import check_index
 from .convolve import prepare
-from .padding import source_index
+from .padding import padded_crop, source_index
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,18 +65,14 @@ def explain_pixel(
     y = check_index(y, "y", height)
     kernel_height, kernel_width = weights.shape
 
-    rows = np.arange(y - kernel_height // 2, y + kernel_height // 2 + 1)
-    cols = np.arange(x - kernel_width // 2, x + kernel_width // 2 + 1)
-    outside = ((rows < 0) | (rows >= height))[:, None] | ((cols < 0) | (cols >= width))[None, :]
-    source_rows = source_index(rows, height, border)
-    source_cols = source_index(cols, width, border)
+    top, left = y - kernel_height // 2, x - kernel_width // 2
+    roi, outside = padded_crop(image.astype(np.float64), top, left, kernel_height, kernel_width,
+                               border, value)
+    source_rows = source_index(np.arange(top, top + kernel_height), height, border)
+    source_cols = source_index(np.arange(left, left + kernel_width), width, border)
     source_yx = np.stack(np.broadcast_arrays(source_rows[:, None], source_cols[None, :]), axis=-1)
-    copies_nothing = (source_yx < 0).any(axis=-1)
-    source_yx[copies_nothing] = -1
-
-    roi = image[np.clip(source_yx[..., 0], 0, None), np.clip(source_yx[..., 1], 0, None)]
-    roi = roi.astype(np.float64)
-    roi[copies_nothing] = value
+    # A constant cell copies no pixel, even where only its row or only its column is outside.
+    source_yx[(source_yx < 0).any(axis=-1)] = -1
     applied = weights if roi.ndim == 2 else weights[:, :, np.newaxis]
     products = roi * applied
     total = products.sum(axis=(0, 1))
@@ -89,3 +85,39 @@ def explain_pixel(
     return PixelBreakdown(x=x, y=y, border=border, flip=bool(flip), value=value, roi=roi,
                           weights=weights, products=products, total=total, padded=outside,
                           source_yx=source_yx)
+
+
+BREAKDOWN_COLUMNS = ("row", "col", "image_y", "image_x", "padded", "source_y", "source_x",
+                     "channel", "value", "weight", "product")
+
+
+def breakdown_rows(breakdown: PixelBreakdown) -> list[tuple]:
+    """One row per kernel cell (and channel): where it lies, where its value came from, the numbers.
+
+    Columns are BREAKDOWN_COLUMNS; ``image_y``/``image_x`` may lie outside the image (padding),
+    ``source_y``/``source_x`` are -1 for constant padding, ``channel`` is 0 for gray images.
+    """
+    kernel_height, kernel_width = breakdown.weights.shape
+    channels = breakdown.roi.shape[2] if breakdown.is_colour else 1
+    rows = []
+    for channel in range(channels):
+        for r in range(kernel_height):
+            for c in range(kernel_width):
+                cell = (r, c, channel) if breakdown.is_colour else (r, c)
+                rows.append((
+                    r, c,
+                    breakdown.y + r - kernel_height // 2, breakdown.x + c - kernel_width // 2,
+                    bool(breakdown.padded[r, c]),
+                    int(breakdown.source_yx[r, c, 0]), int(breakdown.source_yx[r, c, 1]),
+                    channel, float(breakdown.roi[cell]), float(breakdown.weights[r, c]),
+                    float(breakdown.products[cell]),
+                ))
+    return rows
+
+
+def breakdown_csv(breakdown: PixelBreakdown) -> str:
+    """The breakdown as CSV text: a header of BREAKDOWN_COLUMNS, then `breakdown_rows`."""
+    lines = [",".join(BREAKDOWN_COLUMNS)]
+    for row in breakdown_rows(breakdown):
+        lines.append(",".join(repr(v) if isinstance(v, float) else str(int(v)) for v in row))
+    return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import warnings
@@ -52,6 +53,8 @@ def image_digest(data: bytes) -> str:
 def load_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Decode an uploaded file into a uint8 gray (H, W) or RGB (H, W, 3) array.
 
+    Colour files whose three channels are equal come back gray, so they filter once, not thrice.
+
     Raises ImageLoadError for anything that is not a readable PNG, JPEG, BMP, TIFF, WebP or GIF,
     and for images of more than `max_pixels` pixels, which are refused before decoding.
     """
@@ -74,16 +77,15 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
         )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # Pillow's own bomb check only warns below twice its limit; ours is stricter and
-            # comes first, from the header alone.
+            # Our own limit, checked from the header below, is the one that counts.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageLoadError(
             "This file is not an image convkit can read. Upload a PNG, JPEG, BMP, TIFF, WebP "
             "or GIF."
         ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise ImageLoadError(
             f"This image is too large: convkit accepts at most {max_pixels:,} pixels."
         ) from None
@@ -179,9 +181,15 @@ def _gray_if_neutral(rgb: np.ndarray) -> np.ndarray:
 
 
 def load_sample(name: str) -> np.ndarray:
-    """One of scikit-image's bundled sample images by name (see SAMPLES), as uint8."""
+    """One of scikit-image's bundled sample images by name (see SAMPLES), as read-only uint8."""
     if name not in SAMPLES:
         raise ValueError(f"sample must be one of {tuple(SAMPLES)}; got {name!r}")
+    return _decoded_sample(name)
+
+
+@functools.lru_cache(maxsize=len(SAMPLES))
+def _decoded_sample(name: str) -> np.ndarray:
+    # Read-only, so sharing one decoded copy between callers is safe.
     from skimage import data
 
     pixels = getattr(data, name)()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_image, check_positive_int, check_weights
-from .padding import pad
+from .padding import check_border, pad
 
 #: Output sizes of a convolutional layer ('same' keeps n / stride, 'full' every overlap).
 OUTPUT_SIZES = ("valid", "same", "full")
@@ -93,6 +93,41 @@ def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int =
             tap[np.ix_(row_ok, col_ok)] = source[np.ix_(row_idx[row_ok], col_idx[col_ok])]
             result += weights[i, j] * tap
     return result
+
+
+def make_training_pair(image: np.ndarray, weights, noise_sigma: float = 0.0, seed: int = 0,
+                       border: str = "replicate") -> tuple[np.ndarray, np.ndarray]:
+    """An (input, target) pair for learning a kernel: the target is the input filtered, plus noise.
+
+    Parameters
+    ----------
+    image : (H, W) gray image.
+    weights : the hidden kernel (2-D, odd sides), applied by correlation.
+    noise_sigma : standard deviation of the Gaussian noise added to the target, >= 0.
+    seed : seed of the noise, so the same settings give the same pair.
+    border : padding mode, as in ``convolve``; `learn_kernel` must use the same one.
+
+    Returns ``(inputs, target)``, both float64 of the image's shape. The filtering is done in
+    float64 (``convolve`` works in float32, whose rounding would limit how exactly the kernel
+    can be recovered from a noise-free pair).
+    """
+    check_image(image)
+    if image.ndim != 2:
+        raise ValueError("make_training_pair takes a gray (2-D) image")
+    weights = check_weights(weights)
+    check_border(border)
+    if isinstance(noise_sigma, bool) or not np.isfinite(noise_sigma) or noise_sigma < 0:
+        raise ValueError(f"noise_sigma must be a finite number >= 0; got {noise_sigma!r}")
+    inputs = image.astype(np.float64)
+    kh, kw = weights.shape
+    padded = pad(inputs, kh // 2, kw // 2, border)
+    height, width = inputs.shape
+    target = np.zeros_like(inputs)
+    for (row, col), weight in np.ndenumerate(weights):
+        target += weight * padded[row : row + height, col : col + width]
+    if noise_sigma > 0:
+        target += np.random.default_rng(seed).normal(0.0, float(noise_sigma), target.shape)
+    return inputs, target
 
 
 @dataclass(frozen=True, eq=False)

@@ -139,3 +139,100 @@ def _opencv_can_pad(image: np.ndarray, pad_y: int, pad_x: int, border: str) -> b
     # OpenCV repeats reflections for pads wider than the image, but not for wrap or 1-pixel axes.
     narrow = pad_y >= height or pad_x >= width
     return supported_dtype and channels <= 4 and not narrow
+
+
+def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.0,
+                  size: int = 48) -> np.ndarray:
+    """The top-left corner of `image` padded by `amount` in `border` mode, without padding it all.
+
+    Returns the top-left ``(amount + h) x (amount + w)`` cells of
+    ``pad(image, amount, amount, border, value)``, where ``h, w`` are `size` capped by the image's
+    height and width: `amount` padded rows and columns, then the image's own top-left corner
+    (which sits at row `amount`, column `amount` of the result).
+
+    >>> padded_corner(np.array([[1, 2, 3], [4, 5, 6]]), 1, "replicate", size=2).tolist()
+    [[1, 1, 2], [1, 1, 2], [4, 4, 5]]
+    """
+    check_image(image)
+    check_border(border)
+    value = check_value(value)
+    amount, size = int(amount), int(size)
+    if amount < 0:
+        raise ValueError(f"amount must be >= 0; got {amount}")
+    if size < 1:
+        raise ValueError(f"size must be at least 1; got {size}")
+    height, width = image.shape[:2]
+    # The same index arithmetic as pad(), restricted to the corner's rows and columns.
+    rows = source_index(np.arange(-amount, min(size, height)), height, border)
+    cols = source_index(np.arange(-amount, min(size, width)), width, border)
+    corner = image[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)]
+    if border == "constant":
+        corner = corner.copy()
+        corner[rows < 0] = value
+        corner[:, cols < 0] = value
+    return corner
+
+
+def border_band_difference(result: np.ndarray, reference: np.ndarray, band_y: int, band_x: int,
+                           *, signed: bool = False) -> float:
+    """Mean difference of two filtered images in the band along the edge that padding reaches.
+
+    That band holds the pixels whose kernel window reaches past the edge (``band_y = kh // 2``,
+    ``band_x = kw // 2``), the only ones the border mode can change.
+
+    Parameters
+    ----------
+    result, reference : arrays of the same shape, (H, W) or (H, W, C).
+    band_y, band_x : width of the band at the top and bottom, and at the left and right.
+    signed : False for the mean absolute difference; True for the mean of
+        ``result - reference``, negative when `result` is darker there.
+
+    Returns 0.0 when the band is empty (a 1 x 1 kernel reaches no border).
+
+    >>> a = np.zeros((4, 4)); a[0, :] = 8
+    >>> border_band_difference(a, np.zeros((4, 4)), 1, 0)
+    4.0
+    """
+    check_image(result)
+    check_image(reference)
+    if result.shape != reference.shape:
+        raise ValueError(f"result and reference must have the same shape; got {result.shape} "
+                         f"and {reference.shape}")
+    band_y, band_x = int(band_y), int(band_x)
+    if band_y < 0 or band_x < 0:
+        raise ValueError(f"band_y and band_x must be >= 0; got {band_y}, {band_x}")
+    height, width = result.shape[:2]
+    band = np.zeros((height, width), dtype=bool)
+    # A zero-width band gives empty slices; a band wider than the image covers all of it.
+    band[:band_y] = True
+    band[max(height - band_y, 0):] = True
+    band[:, :band_x] = True
+    band[:, max(width - band_x, 0):] = True
+    if not band.any():
+        return 0.0
+    difference = result[band].astype(np.float64) - reference[band].astype(np.float64)
+    return float(difference.mean() if signed else np.abs(difference).mean())
+
+
+def padded_crop(image: np.ndarray, top: int, left: int, height: int, width: int, border: str,
+                value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``top:top+height`` and columns ``left:left+width`` of the padded image.
+
+    The window may reach past the image's edges: those cells are filled as `border` pads them.
+    Returns the crop and a (height, width) bool mask of the cells that lie outside the image.
+    """
+    check_image(image)
+    check_border(border)
+    value = check_value(value)
+    rows_total, cols_total = image.shape[:2]
+    rows = np.arange(top, top + height)
+    cols = np.arange(left, left + width)
+    source_rows = source_index(rows, rows_total, border)
+    source_cols = source_index(cols, cols_total, border)
+    crop = image[np.clip(source_rows, 0, None)][:, np.clip(source_cols, 0, None)].copy()
+    if border == "constant":
+        crop[source_rows < 0] = value
+        crop[:, source_cols < 0] = value
+    outside = ((rows < 0) | (rows >= rows_total))[:, None] | (
+        (cols < 0) | (cols >= cols_total))[None, :]
+    return crop, outside

@@ -41,16 +41,24 @@ class Window:
         return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height
 
 
-def window_around(x: int, y: int, width: int, height: int, size: int) -> Window:
-    """The `size` x `size` window centred on (x, y), kept inside the image.
+def window_around(x: int, y: int, width: int, height: int, size: int, margin: int = 0) -> Window:
+    """The `size` x `size` window centred on (x, y), reaching at most `margin` past the edges.
 
-    It is smaller where the image is smaller than `size`.
+    It is smaller where the image plus its margins is smaller than `size`.
     """
     size = check_positive_int(size, "size")
-    win_w, win_h = min(size, width), min(size, height)
-    left = min(max(x - win_w // 2, 0), width - win_w)
-    top = min(max(y - win_h // 2, 0), height - win_h)
+    win_w, win_h = min(size, width + 2 * margin), min(size, height + 2 * margin)
+    left = min(max(x - win_w // 2, -margin), width + margin - win_w)
+    top = min(max(y - win_h // 2, -margin), height + margin - win_h)
     return Window(top=top, left=left, height=win_h, width=win_w)
+
+
+def tint(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int],
+         strength: float = 0.5) -> np.ndarray:
+    """A colour copy of `image` with the cells of `mask` blended towards `colour`."""
+    tinted = to_rgb(image).astype(np.float64)
+    tinted[mask] = tinted[mask] * (1 - strength) + np.array(colour) * strength
+    return np.rint(tinted).astype(np.uint8)
 
 
 def magnify(image: np.ndarray, factor: int, *, grid: bool = True) -> np.ndarray:
@@ -64,3 +72,32 @@ def magnify(image: np.ndarray, factor: int, *, grid: bool = True) -> np.ndarray:
         big[factor - 1 :: factor, :] = line
         big[:, factor - 1 :: factor] = line
     return big
+
+
+def to_rgb(image: np.ndarray) -> np.ndarray:
+    """A uint8 picture with three channels (gray repeated), for drawing coloured marks on."""
+    check_image(image)
+    if image.ndim == 2:
+        return np.repeat(image[:, :, np.newaxis], 3, axis=2)
+    return image[:, :, :3].copy()
+
+
+def outline(image: np.ndarray, top: int, left: int, height: int, width: int,
+            colour: tuple[int, int, int], thickness: int = 1) -> np.ndarray:
+    """A colour copy of `image` with the rectangle's border drawn inside it, clipped to the image."""
+    marked = to_rgb(image)
+    rows, cols = marked.shape[:2]
+    bottom, right = top + height, left + width
+    for t in range(thickness):
+        y0, y1, x0, x1 = top + t, bottom - 1 - t, left + t, right - 1 - t
+        if y0 > y1 or x0 > x1:
+            break
+        xs = slice(max(x0, 0), min(x1 + 1, cols))
+        ys = slice(max(y0, 0), min(y1 + 1, rows))
+        for y in (y0, y1):
+            if 0 <= y < rows:
+                marked[y, xs] = colour
+        for x in (x0, x1):
+            if 0 <= x < cols:
+                marked[ys, x] = colour
+    return marked

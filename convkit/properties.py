@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_positive_int, check_weights
-from .convolve import separate
+from ._validation import check_image, check_positive_int, check_weights
+from .convolve import convolve, separate
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +82,41 @@ def compose(first, second) -> np.ndarray:
     for (row, col), weight in np.ndenumerate(first):
         combined[row : row + second.shape[0], col : col + second.shape[1]] += weight * second
     return combined
+
+
+def composition_error(image, first, second) -> float:
+    """Largest difference, in the interior, between applying `first` then `second` and `compose`.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) array.
+    first, second : 2-D kernels with odd sides, applied by correlation with a zero border.
+
+    Returns the maximum absolute difference between the two-pass result and the one-pass result
+    with ``compose(first, second)``, ignoring a band as wide as the composed kernel's half size
+    along every edge: there the first pass's output beyond the image (which the second pass
+    treats as zero) is missing. What remains is float32 rounding, not a real difference.
+
+    Raises ValueError when the image has no interior left after removing that band.
+    """
+    check_image(image)
+    first = check_weights(first, "first kernel")
+    second = check_weights(second, "second kernel")
+    combined = compose(first, second)
+    band_y, band_x = combined.shape[0] // 2, combined.shape[1] // 2
+    height, width = image.shape[:2]
+    if height <= 2 * band_y or width <= 2 * band_x:
+        raise ValueError(
+            f"image of {height} x {width} px has no interior for a {combined.shape[0]} x "
+            f"{combined.shape[1]} composed kernel: it needs more than {2 * band_y} rows and "
+            f"{2 * band_x} columns"
+        )
+    source = image.astype(np.float32)
+    two_passes = convolve(convolve(source, first, "constant"), second, "constant")
+    one_pass = convolve(source, combined, "constant")
+    inner = (slice(band_y, height - band_y), slice(band_x, width - band_x))
+    difference = two_passes[inner].astype(np.float64) - one_pass[inner]
+    return float(np.abs(difference).max())
 
 
 def normalise(weights) -> np.ndarray:

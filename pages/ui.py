@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,17 +67,29 @@ def save_user_kernel(kernel: convkit.Kernel) -> None:
 _URL_KEYS = ("image", "color", "res", "kernel", "border", "value", "flip", "mapping", "x", "y")
 
 
+#: At most this many ignored query parameters are listed, so a junk link cannot flood the page.
+_MAX_URL_NOTICES = 8
+
+
+def _code_span(text: str, limit: int) -> str:
+    """Untrusted text as a Markdown inline code span: no backticks or line breaks can end it."""
+    # A blank line would close the span and let the rest render as Markdown (links, images).
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text[:limit]).split())
+    return "`" + (flat.replace("`", "'") or " ") + "`"
+
+
 def _parse_url(params: dict[str, str]) -> tuple[dict, list[str]]:
     """Validate query parameters into session-state values; list what was ignored and why."""
     state, ignored = {}, []
 
     def reject(key: str, why: str) -> None:
-        shown = params[key][:40].replace("`", "'")
-        ignored.append(f"`{key}={shown}`: {why}")
+        ignored.append(f"{_code_span(f'{key}={params[key]}', 48)}: {why}")
 
-    for key in params:
-        if key not in _URL_KEYS:
-            ignored.append(f"`{key[:20].replace('`', '')}`: not a convkit setting")
+    unknown = [key for key in params if key not in _URL_KEYS]
+    for key in unknown[:_MAX_URL_NOTICES]:
+        ignored.append(f"{_code_span(key, 20)}: not a convkit setting")
+    if len(unknown) > _MAX_URL_NOTICES:
+        ignored.append(f"{len(unknown) - _MAX_URL_NOTICES} more unknown parameters")
     if "image" in params:
         if params["image"] in convkit.SAMPLES:
             state["source"] = params["image"]
@@ -125,7 +137,8 @@ def _parse_url(params: dict[str, str]) -> tuple[dict, list[str]]:
 
 def _parse_int(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) <= 7 else None
+    # isascii: str.isdigit() accepts digits like "²" that int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else None
 
 
 def _parse_float(text: str) -> float | None:
@@ -282,6 +295,15 @@ def _upload(digest: str, color: bool, resolution: int, _data: bytes):
     return convkit.fit_to_pixels(pixels, resolution), tuple(decoded.notes), decoded.original_size
 
 
+def safe_filename(name: str, limit: int = 60) -> str:
+    """An uploaded file's name with only letters, digits, spaces, dots, dashes and underscores.
+
+    Pages show it in Markdown (captions, messages): brackets, parentheses or HTML in a name
+    must not become a link, an image or markup.
+    """
+    return re.sub(r"[^\w .-]", "_", name[:limit]).strip() or "upload"
+
+
 def working_image(current: Settings) -> WorkingImage | None:
     """The chosen image at the working resolution; None (with a message shown) if there is none."""
     if current.source != UPLOAD:
@@ -295,13 +317,13 @@ def working_image(current: Settings) -> WorkingImage | None:
         return None
     data = uploaded.getvalue()
     digest = convkit.image_digest(data)
+    label = safe_filename(uploaded.name)
     try:
         with st.spinner("Decoding the upload…"):
             pixels, notes, size = _upload(digest, current.color, current.resolution, data)
     except convkit.ImageLoadError as error:
-        st.error(f"Cannot use {html.escape(uploaded.name[:80])}: {error}")
+        st.error(f"Cannot use {label}: {error}")
         return None
-    label = uploaded.name[:60]
     return WorkingImage(pixels, f"upload:{digest}:{current.color}:{current.resolution}", label,
                         notes, size)
 
