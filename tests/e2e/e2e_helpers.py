@@ -186,7 +186,24 @@ def save_screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "screenshot"
     path = SCREENSHOT_DIR / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if not full_page:
+        page.screenshot(path=str(path))
+        return path
+    # Streamlit scrolls inside its main block, so the document is only a viewport tall: grow
+    # the viewport to the content for the shot, then put it back.
+    viewport = page.viewport_size or VIEWPORT
+    content_height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll(
+                 '[data-testid="stMain"], [data-testid="stSidebarContent"]')]
+               .map(e => e.scrollHeight), document.body.scrollHeight)"""
+    )
+    page.set_viewport_size({"width": viewport["width"],
+                            "height": min(max(content_height, viewport["height"]), 12000)})
+    try:
+        page.wait_for_timeout(300)  # let images re-lay out at the new size
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(viewport)
     return path
 
 

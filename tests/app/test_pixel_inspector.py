@@ -1,0 +1,146 @@
+"""The pixel inspector page, driven through its widgets and the URL."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from conftest import APP, assert_healthy, open_page
+from skimage import data
+from streamlit.testing.v1 import AppTest
+
+import convkit
+
+NDIMAGE_MODES = {"replicate": "nearest", "constant": "constant", "reflect": "reflect",
+                 "reflect_101": "mirror", "wrap": "wrap"}
+
+
+def inspector(params: dict[str, str] | None = None) -> AppTest:
+    """The app opened on the inspector, with query parameters as a shared link would carry."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    return open_page(at, "pixel_inspector")
+
+
+def shown_sums(at: AppTest) -> list[float]:
+    """The totals at the end of the written-out sums (one per channel)."""
+    sums = [m.value for m in at.markdown if re.search(r"= \*\*[^*]+\*\*$", m.value)]
+    return [float(re.search(r"= \*\*([^*]+)\*\*$", s).group(1).replace("−", "-")) for s in sums]
+
+
+def heading(at: AppTest) -> str:
+    return next(h.value for h in at.subheader if h.value.startswith("Output pixel"))
+
+
+def reference(image: np.ndarray, weights: np.ndarray, border: str, *, flip=False, cval=0.0):
+    """scipy.ndimage's correlation (or convolution) in float64."""
+    function = ndi.convolve if flip else ndi.correlate
+    return function(image.astype(np.float64), weights, mode=NDIMAGE_MODES[border], cval=cval)
+
+
+def test_default_pixel_is_the_centre_and_its_sum_matches_scipy():
+    """With no pixel chosen the centre is explained, and the sum is scipy's."""
+    at = inspector({"image": "camera", "kernel": "sharpen", "border": "replicate"})
+    assert heading(at) == "Output pixel x=256, y=256"
+    expected = reference(data.camera(), convkit.BANK["sharpen"].weights, "replicate")[256, 256]
+    assert shown_sums(at) == [pytest.approx(expected, abs=1e-3)]
+    assert at.query_params["x"] == ["256"] or at.query_params["x"] == "256"
+
+
+@pytest.mark.parametrize("border", convkit.BORDER_MODES)
+def test_corner_pixel_shows_padding_and_matches_scipy(border):
+    """At (0, 0) the sum equals scipy's for every border mode, and the padding is listed."""
+    at = inspector({"image": "coins", "kernel": "sobel_y", "border": border, "value": "7"})
+    at.number_input(key="inspector_x").set_value(0).run()
+    at.number_input(key="inspector_y").set_value(0).run()
+    assert_healthy(at)
+    assert heading(at) == "Output pixel x=0, y=0"
+    expected = reference(data.coins(), convkit.BANK["sobel_y"].weights, border, cval=7.0)[0, 0]
+    assert shown_sums(at) == [pytest.approx(expected, abs=1e-3)]
+    notes = " ".join(w.value for w in at.warning)
+    assert "5 of the 9 cells come from" in notes
+    if border == "constant":
+        assert "cell (0, 0) lies outside the image at (y=-1, x=-1): filled with the constant 7" \
+            in notes
+    else:
+        # numpy.pad says which row and column the corner cell (-1, -1) copies.
+        mode = {"replicate": "edge", "reflect": "symmetric", "reflect_101": "reflect",
+                "wrap": "wrap"}[border]
+        height, width = data.coins().shape
+        source_y = np.pad(np.arange(height), 1, mode=mode)[0]
+        source_x = np.pad(np.arange(width), 1, mode=mode)[0]
+        assert (f"cell (0, 0) lies outside the image at (y=-1, x=-1): copied from pixel "
+                f"({source_y}, {source_x})") in notes
+
+
+def test_arrow_buttons_step_and_stop_at_the_edge():
+    """Arrows move one pixel; at the right edge the right arrow stays put."""
+    at = inspector({"image": "text", "kernel": "laplacian", "x": "446", "y": "3"})
+    assert heading(at) == "Output pixel x=446, y=3"
+    at.button(key="inspector_right").click().run()
+    assert heading(at) == "Output pixel x=447, y=3"
+    at.button(key="inspector_right").click().run()
+    assert heading(at) == "Output pixel x=447, y=3"  # text is 448 wide
+    at.button(key="inspector_up").click().run()
+    at.button(key="inspector_left").click().run()
+    assert heading(at) == "Output pixel x=446, y=2"
+    expected = reference(data.text(), convkit.BANK["laplacian"].weights, "replicate")[2, 446]
+    assert shown_sums(at) == [pytest.approx(expected, abs=1e-3)]
+    assert at.number_input(key="inspector_x").value == 446
+
+
+def test_pixel_outside_the_image_in_the_link_is_clamped():
+    """A link's pixel beyond the image is moved to the nearest edge pixel, not an error."""
+    at = inspector({"image": "coins", "x": "5000", "y": "10"})
+    height, width = data.coins().shape
+    assert heading(at) == f"Output pixel x={width - 1}, y=10"
+
+
+def test_colour_image_is_explained_per_channel():
+    """A colour image gets one sum per channel, each scipy's on that channel."""
+    at = inspector({"image": "astronaut", "color": "1", "kernel": "emboss", "x": "100",
+                    "y": "40"})
+    assert len(at.tabs) == 3
+    image = data.astronaut()
+    weights = convkit.BANK["emboss"].weights
+    expected = [reference(image[..., c], weights, "replicate")[40, 100] for c in range(3)]
+    assert shown_sums(at) == [pytest.approx(v, abs=1e-3) for v in expected]
+
+
+def test_flip_shows_true_convolution():
+    """With flip on, the sum is scipy's convolution, not its correlation."""
+    at = inspector({"image": "camera", "kernel": "sobel_x", "flip": "1", "x": "300", "y": "200"})
+    weights = convkit.BANK["sobel_x"].weights
+    convolution = reference(data.camera(), weights, "replicate", flip=True)[200, 300]
+    correlation = reference(data.camera(), weights, "replicate")[200, 300]
+    assert convolution != correlation
+    assert shown_sums(at) == [pytest.approx(convolution, abs=1e-3)]
+
+
+def test_output_byte_follows_the_mapping():
+    """The byte shown is the sum mapped by the chosen method (clip rounds, abs folds)."""
+    at = inspector({"image": "camera", "kernel": "sobel_x", "mapping": "abs", "x": "300",
+                    "y": "200"})
+    total = reference(data.camera(), convkit.BANK["sobel_x"].weights, "replicate")[200, 300]
+    byte = min(round(abs(total)), 255)
+    assert f"Output byte: **{byte}**" in [m.value for m in at.markdown]
+
+
+def test_breakdown_csv_is_offered():
+    """The breakdown can be downloaded as CSV."""
+    at = inspector({"image": "moon"})
+    assert any(b.label == "Download the breakdown (CSV)" for b in at.get("download_button"))
+
+
+def test_large_kernel_sum_is_abbreviated_but_exact():
+    """A 21x21 kernel's 441 terms are shortened in the text; the total is still exact."""
+    at = inspector({"image": "camera", "kernel": "large_blur", "x": "3", "y": "500"})
+    equation = next(m.value for m in at.markdown if "more terms" in m.value)
+    assert "… 418 more terms …" in equation
+    expected = reference(data.camera(), convkit.BANK["large_blur"].weights, "replicate")[500, 3]
+    assert shown_sums(at) == [pytest.approx(expected, abs=1e-3)]
