@@ -39,11 +39,8 @@ if image is not None:
             "it written out here, or open the **Pixel inspector** for any pixel."
         )
     else:
-        terms = " + ".join(
-            f"{w:.4g}×{v:.0f}" for w, v in zip(breakdown.weights.ravel(),
-                                                breakdown.roi.ravel(), strict=True)
-        )
-        st.markdown(f"Σ weight × pixel = {terms} = **{breakdown.total:.6g}**")
+        st.markdown("Σ weight × pixel = " + ui.sum_equation(breakdown.weights, breakdown.roi,
+                                                            breakdown.total))
         byte = convkit.explain_mapping(breakdown.total, current.mapping,
                                        float(raw.min()), float(raw.max()))[-1].value
         st.markdown(f"The `{current.mapping}` mapping turns it into the byte **{byte:.0f}**; "

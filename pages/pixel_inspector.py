@@ -188,16 +188,6 @@ def _grid(title: str, table: str) -> None:
     st.html(GRID_CSS + f'<div class="ck-wrap">{table}</div>')
 
 
-def _equation(weights: np.ndarray, roi: np.ndarray, total: float, max_terms: int = 25) -> str:
-    terms = [f"{w:.4g}×{v:.4g}".replace("-", "−") if w >= 0 else f"({w:.4g})×{v:.4g}"
-             for w, v in zip(weights.ravel(), roi.ravel(), strict=True)]
-    terms = [t.replace("-", "−") for t in terms]
-    if len(terms) > max_terms:
-        hidden = len(terms) - max_terms + 2
-        terms = terms[: max_terms - 2] + [f"… {hidden} more terms …"] + terms[-2:]
-    return " + ".join(terms) + f" = **{total:.6g}**".replace("-", "−")
-
-
 def render_breakdown(breakdown: convkit.PixelBreakdown, raw: np.ndarray,
                      output: np.ndarray) -> None:
     """The step-by-step computation of one output pixel."""
@@ -226,7 +216,7 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: np.ndarray,
                 _grid("3. Products (region × weight)", _cell_table(products, breakdown,
                                                                    sources=False))
             st.markdown("**4. Sum of the products**")
-            st.markdown(_equation(breakdown.weights, roi, total))
+            st.markdown(ui.sum_equation(breakdown.weights, roi, total))
             st.caption(f"OpenCV's fast engine gives {float(plane[y, x]):.6g} for this pixel "
                        f"(difference {abs(float(plane[y, x]) - total):.2g}, float32 rounding).")
             st.markdown("**5. From the sum to the output byte**")

@@ -422,3 +422,17 @@ def format_total(total) -> str:
     if np.ndim(total) == 0:
         return f"{float(total):.6g}"
     return ", ".join(f"{name} {float(v):.6g}" for name, v in zip("RGBA", total, strict=False))
+
+
+def sum_equation(weights: np.ndarray, roi: np.ndarray, total: float, max_terms: int = 25) -> str:
+    """The weighted sum written out, ``w×v + …  = **total**``, long ones shortened in the middle."""
+
+    def number(value: float) -> str:
+        return f"{value:.4g}".replace("-", "−")
+
+    terms = [f"({number(w)})×{number(v)}" if w < 0 else f"{number(w)}×{number(v)}"
+             for w, v in zip(np.ravel(weights), np.ravel(roi), strict=True)]
+    if len(terms) > max_terms:
+        hidden = len(terms) - max_terms + 2
+        terms = terms[: max_terms - 2] + [f"… {hidden} more terms …"] + terms[-2:]
+    return " + ".join(terms) + f" = **{total:.6g}**".replace("-", "−")
