@@ -141,17 +141,24 @@ def _opencv_can_pad(image: np.ndarray, pad_y: int, pad_x: int, border: str) -> b
     return supported_dtype and channels <= 4 and not narrow
 
 
-def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.0,
-                  size: int = 48) -> np.ndarray:
-    """The top-left corner of `image` padded by `amount` in `border` mode, without padding it all.
+#: The corners `padded_corner` can show.
+CORNERS: tuple[str, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
 
-    Returns the top-left ``(amount + h) x (amount + w)`` cells of
-    ``pad(image, amount, amount, border, value)``, where ``h, w`` are `size` capped by the image's
-    height and width: `amount` padded rows and columns, then the image's own top-left corner
-    (which sits at row `amount`, column `amount` of the result).
+
+def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.0,
+                  size: int = 48, corner: str = "top-left") -> np.ndarray:
+    """One corner of `image` padded by `amount` in `border` mode, without padding the whole image.
+
+    Returns the ``(amount + h) x (amount + w)`` cells of ``pad(image, amount, amount, border,
+    value)`` at that corner, where ``h, w`` are `size` capped by the image's height and width:
+    the image's own corner plus `amount` padded rows and columns on its outer sides. With
+    ``amount=0`` it is a plain crop of the corner.
 
     >>> padded_corner(np.array([[1, 2, 3], [4, 5, 6]]), 1, "replicate", size=2).tolist()
     [[1, 1, 2], [1, 1, 2], [4, 4, 5]]
+    >>> padded_corner(np.array([[1, 2, 3], [4, 5, 6]]), 1, "wrap", size=2,
+    ...               corner="bottom-right").tolist()
+    [[2, 3, 1], [5, 6, 4], [2, 3, 1]]
     """
     check_image(image)
     check_border(border)
@@ -161,16 +168,39 @@ def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.
         raise ValueError(f"amount must be >= 0; got {amount}")
     if size < 1:
         raise ValueError(f"size must be at least 1; got {size}")
+    if corner not in CORNERS:
+        raise ValueError(f"corner must be one of {CORNERS}; got {corner!r}")
+    # Every mode pads mirrored images into mirrored results, so flip to make it the top-left.
+    flip_rows, flip_cols = corner.startswith("bottom"), corner.endswith("right")
+    view = image[::-1] if flip_rows else image
+    view = view[:, ::-1] if flip_cols else view
     height, width = image.shape[:2]
     # The same index arithmetic as pad(), restricted to the corner's rows and columns.
     rows = source_index(np.arange(-amount, min(size, height)), height, border)
     cols = source_index(np.arange(-amount, min(size, width)), width, border)
-    corner = image[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)]
+    result = view[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)]
     if border == "constant":
-        corner = corner.copy()
-        corner[rows < 0] = value
-        corner[:, cols < 0] = value
-    return corner
+        result = result.copy()
+        result[rows < 0] = value
+        result[:, cols < 0] = value
+    result = result[::-1] if flip_rows else result
+    return np.ascontiguousarray(result[:, ::-1] if flip_cols else result)
+
+
+def busiest_corner(image: np.ndarray, size: int = 48) -> str:
+    """The corner (one of CORNERS) whose `size` x `size` crop varies most: padding shows there.
+
+    Detail is the standard deviation of the crop's values; ties go to the earlier corner.
+
+    >>> image = np.zeros((10, 10)); image[8, 9] = 1
+    >>> busiest_corner(image, size=4)
+    'bottom-right'
+    """
+    check_image(image)
+    spreads = [float(np.std(padded_corner(image, 0, "replicate", size=size, corner=corner),
+                            dtype=np.float64))
+               for corner in CORNERS]
+    return CORNERS[int(np.argmax(spreads))]
 
 
 def border_band_difference(result: np.ndarray, reference: np.ndarray, band_y: int, band_x: int,

@@ -84,7 +84,7 @@ def to_rgb(image: np.ndarray) -> np.ndarray:
 
 def outline(image: np.ndarray, top: int, left: int, height: int, width: int,
             colour: tuple[int, int, int], thickness: int = 1) -> np.ndarray:
-    """A colour copy of `image` with the rectangle's border drawn inside it, clipped to the image."""
+    """A colour copy of `image` with the rectangle's border drawn inside it, clipped to fit."""
     marked = to_rgb(image)
     rows, cols = marked.shape[:2]
     bottom, right = top + height, left + width

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from convkit import (
     BORDER_DRAWINGS,
     BORDER_MODES,
+    CORNERS,
     border_band_difference,
+    busiest_corner,
     pad,
     padded_corner,
     source_index,
@@ -165,22 +167,26 @@ def test_source_index_rejects_unknown_border():
     size=st.integers(1, 14),
     border=border_modes,
     channels=st.sampled_from([None, 3]),
+    corner=st.sampled_from(CORNERS),
     seed=seeds,
 )
 @HYPO
-def test_padded_corner_is_the_corner_of_numpy_pad(h, w, amount, size, border, channels, seed):
-    """padded_corner equals the top-left corner of numpy.pad's padded image, in every mode."""
+def test_padded_corner_is_the_corner_of_numpy_pad(h, w, amount, size, border, channels, corner,
+                                                  seed):
+    """padded_corner equals that corner of numpy.pad's padded image, in every mode."""
     shape = (h, w) if channels is None else (h, w, channels)
     image = random_image(np.random.default_rng(seed), shape, np.uint8)
-    got = padded_corner(image, amount, border, value=9, size=size)
+    got = padded_corner(image, amount, border, value=9, size=size, corner=corner)
     expected = numpy_pad(image, amount, amount, border, value=9)
-    expected = expected[: amount + min(size, h), : amount + min(size, w)]
+    rows, cols = amount + min(size, h), amount + min(size, w)
+    expected = expected[:rows] if corner.startswith("top") else expected[-rows:]
+    expected = expected[:, :cols] if corner.endswith("left") else expected[:, -cols:]
     assert got.dtype == image.dtype
     np.testing.assert_array_equal(got, expected)
 
 
 def test_padded_corner_rejects_bad_arguments():
-    """A negative amount, a zero size or an unknown border raise ValueError."""
+    """A negative amount, a zero size, an unknown border or corner raise ValueError."""
     image = np.zeros((4, 4))
     with pytest.raises(ValueError, match="amount"):
         padded_corner(image, -1, "replicate")
@@ -188,6 +194,8 @@ def test_padded_corner_rejects_bad_arguments():
         padded_corner(image, 1, "replicate", size=0)
     with pytest.raises(ValueError, match="border"):
         padded_corner(image, 1, "mirror_ball")
+    with pytest.raises(ValueError, match="corner"):
+        padded_corner(image, 1, "wrap", corner="middle")
 
 
 def _band_difference_by_hand(result, reference, band_y, band_x, signed):
@@ -240,3 +248,20 @@ def test_border_band_difference_sign_and_errors():
         border_band_difference(darker, reference[:4], 1, 1)
     with pytest.raises(ValueError, match="band"):
         border_band_difference(darker, reference, -1, 1)
+
+
+@pytest.mark.parametrize("corner", CORNERS)
+def test_busiest_corner_finds_the_textured_corner(corner):
+    """Noise in one corner of a flat image (and in the centre, which no crop sees) wins."""
+    rng = np.random.default_rng(3)
+    image = np.full((40, 60, 3), 100, dtype=np.uint8)
+    rows = slice(0, 8) if corner.startswith("top") else slice(32, 40)
+    cols = slice(0, 8) if corner.endswith("left") else slice(52, 60)
+    image[rows, cols] = rng.integers(0, 256, size=(8, 8, 3))
+    image[16:24, 26:34] = rng.integers(0, 256, size=(8, 8, 3))
+    assert busiest_corner(image, size=10) == corner
+
+
+def test_busiest_corner_of_a_flat_image_is_the_first():
+    """With no detail anywhere, the tie goes to the first corner, top-left."""
+    assert busiest_corner(np.zeros((5, 5)), size=3) == CORNERS[0]

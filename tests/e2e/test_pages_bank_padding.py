@@ -1,0 +1,45 @@
+"""Real-browser tests of the kernel bank and padding pages, with screenshots to look at."""
+
+from __future__ import annotations
+
+from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
+from playwright.sync_api import Page, expect
+
+
+def screenshot_whole_page(page: Page, name: str, height: int) -> None:
+    """Streamlit scrolls inside its own container, so a tall window shows the whole page."""
+    page.mouse.move(5, 5)  # no tooltip left over from a click
+    page.set_viewport_size({"width": 1400, "height": height})
+    wait_for_app_idle(page)
+    save_screenshot(page, name)
+
+
+def test_kernel_bank_runs_the_loop(page: Page, app_server: str) -> None:
+    """The bank shows its rows; the loop runs on a click and every row gets its badge."""
+    page.goto(app_server + "/kernel_bank?mapping=tutorial")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("heading", name="Kernel bank")).to_be_visible()
+    expect(page.get_by_text("The fast engine vs cv2.filter2D").first).to_be_visible()
+
+    page.get_by_role("button", name="Run the tutorial's loop").click()
+    wait_for_app_idle(page, timeout_ms=120_000)
+    badges = page.get_by_text("The tutorial's loop vs cv2.filter2D")
+    expect(badges.first).to_be_visible()
+    assert badges.count() == 6
+    expect(page.get_by_text("has run for every chosen kernel")).to_be_visible()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 6
+    assert_no_exception(page)
+    screenshot_whole_page(page, "kernel_bank", 4200)
+
+
+def test_padding_page_shows_every_mode(page: Page, app_server: str) -> None:
+    """The padding page shows the five modes, the 1-D table and the band table."""
+    page.goto(app_server + "/padding_modes?kernel=large_blur")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("heading", name="Padding: what lies beyond the edge")).to_be_visible()
+    for drawing in ("aaa|abc|ccc", "vvv|abc|vvv", "cba|abc|cba", "cb|abc|ba", "bc|abc|ab"):
+        expect(page.get_by_text(drawing).first).to_be_visible()
+    expect(page.get_by_text("1 2 3 4 5").first).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible()
+    assert_no_exception(page)
+    screenshot_whole_page(page, "padding", 2600)
