@@ -402,8 +402,10 @@ def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -
         texttemplate="%{text}" if show_text else None,
         hovertemplate="row %{y}, col %{x}: %{z:.6g}<extra></extra>", showscale=not show_text,
     ))
-    figure.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False, dtick=1)
-    figure.update_xaxes(showgrid=False, dtick=1, side="top")
+    # constrain="domain": square cells shrink the plot, not widen the axes past the kernel.
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False, dtick=1,
+                        constrain="domain")
+    figure.update_xaxes(showgrid=False, dtick=1, side="top", constrain="domain")
     figure.update_layout(title=title or None, height=height, margin=dict(l=10, r=10, t=40, b=10))
     return figure
 

@@ -1,0 +1,85 @@
+"""Real-browser tests of the kernel lab and the deep-learning page, with screenshots."""
+
+from __future__ import annotations
+
+from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
+from playwright.sync_api import Page, expect
+
+
+def screenshot_whole_page(page: Page, name: str, height: int) -> None:
+    """Streamlit scrolls inside its own container, so a tall window shows the whole page."""
+    page.mouse.move(5, 5)  # no tooltip left over from a click
+    page.set_viewport_size({"width": 1400, "height": height})
+    wait_for_app_idle(page)
+    save_screenshot(page, name)
+
+
+def sum_shown(page: Page) -> str:
+    metric = page.locator('[data-testid="stMetric"]', has_text="Sum of the weights")
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_kernel_lab_edit_generate_and_save(page: Page, app_server: str) -> None:
+    """Type into the table, load a generator, save the kernel, find it on another page."""
+    page.goto(app_server + "/kernel_lab?res=256&kernel=sharpen")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("heading", name="Kernel lab")).to_be_visible()
+    assert sum_shown(page) == "1"
+
+    # Type a fraction into the top-left cell of the table (a canvas: click, type, Enter).
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 70, box["y"] + 55)
+    page.keyboard.press("Enter")  # opens the cell's text box
+    cell_input = page.locator("textarea.gdg-input")
+    expect(cell_input).to_be_visible()
+    cell_input.fill("1/9")
+    cell_input.press("Enter")
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Sum of the weights")).to_be_visible()
+    assert sum_shown(page) == "1.11111"  # 0 became 1/9
+
+    page.get_by_role("button", name="Load into editor").first.click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Loaded a Gaussian (5 x 5) into the editor.")).to_be_visible()
+    assert sum_shown(page) == "1"
+
+    page.get_by_label("Name", exact=True).fill("my_gauss")
+    page.get_by_label("Name", exact=True).press("Enter")
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Save to my bank").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Saved my_gauss")).to_be_visible()
+    assert_no_exception(page)
+    screenshot_whole_page(page, "kernel_lab", 3400)
+
+    # The saved kernel is in the sidebar's list on another page of the same session.
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.get_by_role("link", name="Home").click()
+    wait_for_app_idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_label("Kernel", exact=True).click()
+    expect(page.get_by_role("option", name="my_gauss (5x5)")).to_be_visible()
+
+
+def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
+    """Step the window over the padded input; the learned kernel is shown beside the true one."""
+    page.goto(app_server + "/deep_learning?res=256")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("heading", name="Convolutions in deep learning")).to_be_visible()
+    # Stride 2, dilation 2, 'same': the window starts on the zero padding.
+    for slider in ("Stride s", "Dilation d"):
+        page.get_by_role("slider", name=slider).press("ArrowRight")
+        wait_for_app_idle(page)
+    page.get_by_text("same", exact=True).click()
+    wait_for_app_idle(page)
+    padding = page.locator('[data-testid="stMetric"]', has_text="Padding before / after")
+    expect(padding.locator('[data-testid="stMetricValue"]')).to_have_text("2 / 2")
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Output cell (row 0, column 1)")).to_be_visible()
+    expect(page.get_by_text("rows -2, 0, 2 and columns 0, 2, 4")).to_be_visible()
+    expect(page.get_by_text("Largest weight error")).to_be_visible()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+    assert_no_exception(page)
+    screenshot_whole_page(page, "deep_learning", 2300)
