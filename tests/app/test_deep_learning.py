@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 import pytest
+from apptest_helpers import assert_healthy, open_page
 from streamlit.testing.v1 import AppTest
 
 import convkit
-from tests.app.conftest import assert_healthy, open_page
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import scipy.ndimage as ndi
-from conftest import APP, assert_healthy
+from apptest_helpers import APP, assert_healthy
 from skimage import data
 from streamlit.testing.v1 import AppTest
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 import streamlit as st
-from conftest import assert_healthy, open_page
+from apptest_helpers import assert_healthy, open_page
 from skimage import data
 
 from convkit import BANK, TUTORIAL_KERNELS

@@ -7,10 +7,10 @@ import io
 import numpy as np
 import pytest
 import scipy.signal
+from apptest_helpers import assert_healthy, open_page
 from streamlit.testing.v1 import AppTest
 
 import convkit
-from tests.app.conftest import assert_healthy, open_page
 
 SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from conftest import assert_healthy, open_page
+from apptest_helpers import assert_healthy, open_page
 from skimage import data
 
 from convkit import BANK, BORDER_DRAWINGS, BORDER_MODES

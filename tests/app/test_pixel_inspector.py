@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from conftest import APP, assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, open_page
 from skimage import data
 from streamlit.testing.v1 import AppTest
 
