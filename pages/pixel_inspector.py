@@ -109,6 +109,8 @@ def inspector() -> None:
         st.caption("Whole image: click to jump (the red box is the magnified area)")
         streamlit_image_coordinates(marked, key="inspector_overview", width=OVERVIEW_WIDTH,
                                     image_format="JPEG", jpeg_quality=90, cursor="crosshair")
+        ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
+                        key="inspector_png", label="Download the output (PNG)")
     with middle:
         factor = max(1, ZOOM_WIDTH // max(zoom.width, zoom.height))
         if show_output:
