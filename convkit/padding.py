@@ -120,13 +120,8 @@ def pad(image: np.ndarray, pad_y: int, pad_x: int, border: str, value: float = 0
             image, pad_y, pad_y, pad_x, pad_x, OPENCV_BORDERS[border], value=(value,) * channels
         )
         return padded.reshape(height + 2 * pad_y, width + 2 * pad_x, *image.shape[2:])
-    rows = source_index(np.arange(-pad_y, height + pad_y), height, border)
-    cols = source_index(np.arange(-pad_x, width + pad_x), width, border)
-    padded = image[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)]
-    if border == "constant":
-        padded = padded.copy()
-        padded[rows < 0] = value
-        padded[:, cols < 0] = value
+    padded, _ = padded_crop(image, -pad_y, -pad_x, height + 2 * pad_y, width + 2 * pad_x, border,
+                            value)
     return padded
 
 
@@ -170,21 +165,12 @@ def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.
         raise ValueError(f"size must be at least 1; got {size}")
     if corner not in CORNERS:
         raise ValueError(f"corner must be one of {CORNERS}; got {corner!r}")
-    # Every mode pads mirrored images into mirrored results, so flip to make it the top-left.
-    flip_rows, flip_cols = corner.startswith("bottom"), corner.endswith("right")
-    view = image[::-1] if flip_rows else image
-    view = view[:, ::-1] if flip_cols else view
     height, width = image.shape[:2]
-    # The same index arithmetic as pad(), restricted to the corner's rows and columns.
-    rows = source_index(np.arange(-amount, min(size, height)), height, border)
-    cols = source_index(np.arange(-amount, min(size, width)), width, border)
-    result = view[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)]
-    if border == "constant":
-        result = result.copy()
-        result[rows < 0] = value
-        result[:, cols < 0] = value
-    result = result[::-1] if flip_rows else result
-    return np.ascontiguousarray(result[:, ::-1] if flip_cols else result)
+    rows, cols = min(size, height) + amount, min(size, width) + amount
+    top = height - rows + amount if corner.startswith("bottom") else -amount
+    left = width - cols + amount if corner.endswith("right") else -amount
+    corner_cells, _ = padded_crop(image, top, left, rows, cols, border, value)
+    return corner_cells
 
 
 def busiest_corner(image: np.ndarray, size: int = 48) -> str:
