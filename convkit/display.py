@@ -31,9 +31,12 @@ def to_uint8(raw: np.ndarray, method: str = "clip") -> np.ndarray:
     [0, 2, 4, 255, 255]
     >>> to_uint8(np.array([-3.0, 2.5, 3.5, 254.99, 300.0]), "tutorial").tolist()
     [0, 2, 3, 254, 255]
+    >>> to_uint8(np.array([np.nan, -np.inf, np.inf]), "clip").tolist()
+    [0, 0, 255]
     """
     check_method(method)
-    raw = np.asarray(raw)
+    # NaN has no byte: show it as 0; infinities clip like any out-of-range sum.
+    raw = np.nan_to_num(np.asarray(raw), nan=0.0, posinf=np.inf, neginf=-np.inf)
     if method == "tutorial":
         scaled = rescale_intensity(raw.astype(np.float32), in_range=(0, 255))
         return (scaled * 255).astype("uint8")
