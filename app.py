@@ -1,7 +1,5 @@
 """convkit's entry point: the shared sidebar, then whichever page is open."""
 
-import logging
-
 import streamlit as st
 
 from pages import ui
@@ -22,9 +20,6 @@ PAGES = [
 navigation = st.navigation(PAGES)
 ui.sidebar()
 ui.url_notices()
-try:
+# A public demo shows no tracebacks; the log keeps them for whoever runs the server.
+with ui.crash_guard(f"page {navigation.title}"):
     navigation.run()
-except Exception:
-    # A public demo shows no tracebacks; the log keeps it for whoever runs the server.
-    logging.getLogger("convkit").exception("page %s failed", navigation.title)
-    st.error(ui.CRASH_MESSAGE)

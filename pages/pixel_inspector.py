@@ -73,80 +73,81 @@ def _overview(image_key: str, view_key: str, _pixels: np.ndarray) -> np.ndarray:
 @st.fragment
 def inspector() -> None:
     """The picture, the picking controls and the breakdown; a click reruns only this part."""
-    kernel = current.kernel
-    raw = ui.response(image, current)
-    output = convkit.to_uint8(raw, current.mapping)
-    full = convkit.Window(0, 0, height, width)
-    zoom_side = min(max(25, max(kernel.shape) + 6), 64)
-    margin = max(kernel.shape) // 2 + 2
+    with ui.crash_guard("pixel inspector"):
+        kernel = current.kernel
+        raw = ui.response(image, current)
+        output = convkit.to_uint8(raw, current.mapping)
+        full = convkit.Window(0, 0, height, width)
+        zoom_side = min(max(25, max(kernel.shape) + 6), 64)
+        margin = max(kernel.shape) // 2 + 2
 
-    def zoom_window(x: int, y: int) -> convkit.Window:
-        # The magnified view reaches past the edges, so the padding the kernel reads is visible.
-        return convkit.window_around(x, y, width, height, zoom_side, margin)
+        def zoom_window(x: int, y: int) -> convkit.Window:
+            # The magnified view reaches past the edges, so the padding the kernel reads is visible.
+            return convkit.window_around(x, y, width, height, zoom_side, margin)
 
-    # Clicks are read before any widget showing the pixel is drawn, so they can move it.
-    previous = zoom_window(_clamped("pixel_x", width), _clamped("pixel_y", height))
-    _take_click("inspector_overview", full)
-    _take_click("inspector_zoom", previous)
-    x, y = _clamped("pixel_x", width), _clamped("pixel_y", height)
-    _select(x, y)
-    ui.write_url(current)
-    zoom = zoom_window(x, y)
+        # Clicks are read before any widget showing the pixel is drawn, so they can move it.
+        previous = zoom_window(_clamped("pixel_x", width), _clamped("pixel_y", height))
+        _take_click("inspector_overview", full)
+        _take_click("inspector_zoom", previous)
+        x, y = _clamped("pixel_x", width), _clamped("pixel_y", height)
+        _select(x, y)
+        ui.write_url(current)
+        zoom = zoom_window(x, y)
 
-    show_output = st.segmented_control(
-        "Picture", ["input", "output"], default="input", key="inspector_view",
-        help="Pick on the input image or on the filtered output; the pixel is the same.",
-    ) == "output"
-    picture = output if show_output else image.pixels
-    left, middle = st.columns(2)
-    with left:
-        overview = _overview(image.key + current.kernel_name + current.mapping,
-                             "output" if show_output else "input", picture)
-        scale = overview.shape[1] / width
-        marked = convkit.outline(
-            overview, int(max(zoom.top, 0) * scale), int(max(zoom.left, 0) * scale),
-            max(3, round(zoom.height * scale)), max(3, round(zoom.width * scale)), SELECTED, 2)
-        st.caption("Whole image: click to jump (the red box is the magnified area)")
-        streamlit_image_coordinates(marked, key="inspector_overview", width=OVERVIEW_WIDTH,
-                                    image_format="JPEG", jpeg_quality=90, cursor="crosshair")
-        ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
-                        key="inspector_png", label="Download the output (PNG)")
-    with middle:
-        factor = max(1, ZOOM_WIDTH // max(zoom.width, zoom.height))
-        if show_output:
-            # The output has no padding: cells past the edge are shown as a neutral grey.
-            crop, outside = convkit.padded_crop(picture, zoom.top, zoom.left, zoom.height,
-                                                zoom.width, "constant", 128)
-        else:
-            crop, outside = convkit.padded_crop(picture, zoom.top, zoom.left, zoom.height,
-                                                zoom.width, current.border,
-                                                min(max(current.value, 0), 255))
-        big = convkit.magnify(convkit.tint(crop, outside, PADDING_TINT), factor)
-        kh, kw = kernel.shape
-        big = convkit.outline(big, (y - zoom.top - kh // 2) * factor,
-                              (x - zoom.left - kw // 2) * factor, kh * factor, kw * factor,
-                              FOOTPRINT, 2)
-        big = convkit.outline(big, (y - zoom.top) * factor, (x - zoom.left) * factor, factor,
-                              factor, SELECTED, 2)
-        st.caption(f"Magnified {zoom.width}x{zoom.height} px: click a pixel. Yellow: the "
-                   "kernel's footprint; blue tint: padding beyond the edge")
-        streamlit_image_coordinates(big, key="inspector_zoom", image_format="PNG",
-                                    png_compression_level=1, cursor="crosshair")
+        show_output = st.segmented_control(
+            "Picture", ["input", "output"], default="input", key="inspector_view",
+            help="Pick on the input image or on the filtered output; the pixel is the same.",
+        ) == "output"
+        picture = output if show_output else image.pixels
+        left, middle = st.columns(2)
+        with left:
+            overview = _overview(image.key + current.kernel_name + current.mapping,
+                                 "output" if show_output else "input", picture)
+            scale = overview.shape[1] / width
+            marked = convkit.outline(
+                overview, int(max(zoom.top, 0) * scale), int(max(zoom.left, 0) * scale),
+                max(3, round(zoom.height * scale)), max(3, round(zoom.width * scale)), SELECTED, 2)
+            st.caption("Whole image: click to jump (the red box is the magnified area)")
+            streamlit_image_coordinates(marked, key="inspector_overview", width=OVERVIEW_WIDTH,
+                                        image_format="JPEG", jpeg_quality=90, cursor="crosshair")
+            ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
+                            key="inspector_png", label="Download the output (PNG)")
+        with middle:
+            factor = max(1, ZOOM_WIDTH // max(zoom.width, zoom.height))
+            if show_output:
+                # The output has no padding: cells past the edge are shown as a neutral grey.
+                crop, outside = convkit.padded_crop(picture, zoom.top, zoom.left, zoom.height,
+                                                    zoom.width, "constant", 128)
+            else:
+                crop, outside = convkit.padded_crop(picture, zoom.top, zoom.left, zoom.height,
+                                                    zoom.width, current.border,
+                                                    min(max(current.value, 0), 255))
+            big = convkit.magnify(convkit.tint(crop, outside, PADDING_TINT), factor)
+            kh, kw = kernel.shape
+            big = convkit.outline(big, (y - zoom.top - kh // 2) * factor,
+                                  (x - zoom.left - kw // 2) * factor, kh * factor, kw * factor,
+                                  FOOTPRINT, 2)
+            big = convkit.outline(big, (y - zoom.top) * factor, (x - zoom.left) * factor, factor,
+                                  factor, SELECTED, 2)
+            st.caption(f"Magnified {zoom.width}x{zoom.height} px: click a pixel. Yellow: the "
+                       "kernel's footprint; blue tint: padding beyond the edge")
+            streamlit_image_coordinates(big, key="inspector_zoom", image_format="PNG",
+                                        png_compression_level=1, cursor="crosshair")
 
-    pick = st.columns([1, 1, 0.6, 0.6, 0.6, 0.6, 2], vertical_alignment="bottom")
-    pick[0].number_input("x (column)", min_value=0, max_value=width - 1, step=1,
-                         key="inspector_x", on_change=_typed)
-    pick[1].number_input("y (row)", min_value=0, max_value=height - 1, step=1,
-                         key="inspector_y", on_change=_typed)
-    for column, (label, key, dx, dy) in zip(pick[2:6], (
-            ("←", "inspector_left", -1, 0), ("→", "inspector_right", 1, 0),
-            ("↑", "inspector_up", 0, -1), ("↓", "inspector_down", 0, 1)), strict=True):
-        column.button(label, key=key, on_click=_step, args=(dx, dy), width="stretch",
-                      help="Step to the neighbouring pixel")
+        pick = st.columns([1, 1, 0.6, 0.6, 0.6, 0.6, 2], vertical_alignment="bottom")
+        pick[0].number_input("x (column)", min_value=0, max_value=width - 1, step=1,
+                             key="inspector_x", on_change=_typed)
+        pick[1].number_input("y (row)", min_value=0, max_value=height - 1, step=1,
+                             key="inspector_y", on_change=_typed)
+        for column, (label, key, dx, dy) in zip(pick[2:6], (
+                ("←", "inspector_left", -1, 0), ("→", "inspector_right", 1, 0),
+                ("↑", "inspector_up", 0, -1), ("↓", "inspector_down", 0, 1)), strict=True):
+            column.button(label, key=key, on_click=_step, args=(dx, dy), width="stretch",
+                          help="Step to the neighbouring pixel")
 
-    breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
-                                      flip=current.flip, value=current.value)
-    render_breakdown(breakdown, raw, output)
+        breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
+                                          flip=current.flip, value=current.value)
+        render_breakdown(breakdown, raw, output)
 
 
 def _cell_table(values: np.ndarray, breakdown: convkit.PixelBreakdown, *, sources: bool,

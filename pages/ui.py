@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 
@@ -48,6 +50,19 @@ class Settings:
 
 
 # ------------------------------------------------------------------------------------ state
+
+
+@contextlib.contextmanager
+def crash_guard(where: str):
+    """Show CRASH_MESSAGE instead of a traceback if the block fails; log the traceback.
+
+    app.py guards every page run; fragments rerun on their own, so they guard themselves.
+    """
+    try:
+        yield
+    except Exception:
+        logging.getLogger("convkit").exception("%s failed", where)
+        st.error(CRASH_MESSAGE)
 
 
 def available_kernels() -> dict[str, convkit.Kernel]:
@@ -149,6 +164,23 @@ def _parse_float(text: str) -> float | None:
     return number if np.isfinite(number) else None
 
 
+def _keys_sent_by_browser() -> set[str]:
+    """Keys of the widgets whose values came with this run.
+
+    A browser that reconnects (a restarted or failed-over server) starts a fresh session but
+    sends its widgets' values, the visitor's latest change among them: those must win over the
+    link. This reads Streamlit internals; if they move, the link's settings win, as before.
+    """
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.state.common import user_key_from_element_id
+
+        states = get_script_run_ctx().session_state._state._new_widget_state.states
+        return {user_key_from_element_id(widget_id) for widget_id in states}
+    except Exception:
+        return set()
+
+
 def init_state() -> None:
     """Set defaults once per session, overridden by a shared link's query parameters."""
     if st.session_state.get("_initialised"):
@@ -157,8 +189,10 @@ def init_state() -> None:
                     kernel_name=DEFAULT_KERNEL, border="replicate", value=0.0, flip=False,
                     mapping="clip", pixel_x=None, pixel_y=None)
     from_url, ignored = _parse_url(dict(st.query_params))
+    sent = _keys_sent_by_browser()
     for key, value in {**defaults, **from_url}.items():
-        st.session_state[key] = value
+        if key not in sent:
+            st.session_state[key] = value
     st.session_state["_url_notices"] = ignored
     st.session_state["_initialised"] = True
 
@@ -296,12 +330,12 @@ def _upload(digest: str, color: bool, resolution: int, _data: bytes):
 
 
 def safe_filename(name: str, limit: int = 60) -> str:
-    """An uploaded file's name with only letters, digits, spaces, dots, dashes and underscores.
+    """An uploaded file's name keeping letters, digits, spaces and ``. , ( ) + & ' -`` only.
 
-    Pages show it in Markdown (captions, messages): brackets, parentheses or HTML in a name
-    must not become a link, an image or markup.
+    Pages show it in Markdown (captions, messages): brackets, angle brackets, ``!``, ``*``,
+    backticks or HTML in a name must not become a link, an image or markup.
     """
-    return re.sub(r"[^\w .-]", "_", name[:limit]).strip() or "upload"
+    return re.sub(r"[^\w .,()+&'-]", "_", name[:limit]).strip() or "upload"
 
 
 def working_image(current: Settings) -> WorkingImage | None:
