@@ -84,9 +84,7 @@ st.markdown(
 )
 
 current = ui.settings()
-image = ui.working_image(current)
-if image is None:
-    st.stop()
+image = ui.working_image_or_stop(current)
 
 # ------------------------------------------------------------------------- output sizes
 st.header("Output size: stride, dilation, padding")

@@ -134,9 +134,7 @@ st.markdown(
 )
 
 current = ui.settings()
-image = ui.working_image(current)
-if image is None:
-    st.stop()
+image = ui.working_image_or_stop(current)
 ui.describe_image(image)
 
 kernels = ui.available_kernels()

@@ -179,9 +179,7 @@ st.markdown(
 )
 
 current = ui.settings()
-image = ui.working_image(current)
-if image is None:
-    st.stop()
+image = ui.working_image_or_stop(current)
 
 state = st.session_state
 if WEIGHTS not in state:

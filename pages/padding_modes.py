@@ -94,9 +94,7 @@ st.markdown(
 )
 
 current = ui.settings()
-image = ui.working_image(current)
-if image is None:
-    st.stop()
+image = ui.working_image_or_stop(current)
 ui.describe_image(image)
 kernel = current.kernel
 reach_y, reach_x = kernel.shape[0] // 2, kernel.shape[1] // 2

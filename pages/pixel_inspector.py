@@ -23,9 +23,7 @@ st.markdown(
 )
 
 current = ui.settings()
-image = ui.working_image(current)
-if image is None:
-    st.stop()
+image = ui.working_image_or_stop(current)
 ui.describe_image(image)
 height, width = image.pixels.shape[:2]
 

@@ -362,6 +362,14 @@ def working_image(current: Settings) -> WorkingImage | None:
                         notes, size)
 
 
+def working_image_or_stop(current: Settings) -> WorkingImage:
+    """The working image; without one (no upload yet, or a bad one) the page stops here."""
+    image = working_image(current)
+    if image is None:
+        st.stop()
+    return image
+
+
 def describe_image(image: WorkingImage) -> None:
     """A caption with the image's sizes, and any notes from decoding."""
     height, width = image.pixels.shape[:2]
