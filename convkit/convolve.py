@@ -8,6 +8,7 @@ convolution; nothing else differs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import cv2
@@ -33,6 +34,9 @@ DFT_MIN_AREA = 130
 LOW_RANK_MAX = 3
 #: ...when the passes are short: rank * (height + width) at most this.
 LOW_RANK_MAX_TAPS = 100
+#: Routes chosen for this many recent kernels of at most this many cells are remembered.
+PLAN_CACHE_ENTRIES = 128
+PLAN_CACHE_MAX_CELLS = 64 * 64
 
 
 def prepare(image, kernel, border: str, flip: bool, value: float):
@@ -135,10 +139,11 @@ def convolve(
 def separate(weights: np.ndarray, tolerance: float = SEPARABLE_TOLERANCE):
     """Split a rank-1 kernel into (column, row) 1-D factors with ``outer(column, row) == weights``.
 
-    The factors are a column and a row of the kernel itself (the row divided by the largest
-    weight), so integer kernels keep integer factors: Sobel x gives ``[1, 2, 1]`` and
-    ``[-1, 0, 1]``. Returns None when the kernel is not separable (its second singular value
-    exceeds `tolerance` times the first) or is all zeros.
+    The factors are a column and a row of the kernel itself, rescaled for reading: integer
+    kernels keep integer factors (Sobel x gives ``[1, 2, 1]`` and ``[-1, 0, 1]``), others
+    get a column summing to 1 (a Gaussian gives the 1-D Gaussian twice). Returns None when
+    the kernel is not separable (its second singular value exceeds `tolerance` times the
+    first) or is all zeros.
     """
     weights = np.asarray(weights, dtype=np.float64)
     singular = np.linalg.svd(weights, compute_uv=False)
@@ -148,12 +153,36 @@ def separate(weights: np.ndarray, tolerance: float = SEPARABLE_TOLERANCE):
 
 
 def _rank_one_factors(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(column, row) of a rank-1 kernel, read off the row and column of its largest weight."""
+    """(column, row) of a rank-1 kernel, read off the column and row of its largest weight.
+
+    Scaled for reading: integer factors when there are some (Sobel x: [1, 2, 1] and
+    [-1, 0, 1]), else a column summing to 1 (a Gaussian splits into two 1-D Gaussians);
+    a non-zero column sum, or failing that row sum, is made positive.
+    """
     row_index, column_index = np.unravel_index(np.argmax(np.abs(weights)), weights.shape)
-    pivot = weights[row_index, column_index]
-    column = weights[:, column_index] * np.sign(pivot)
-    row = weights[row_index] / abs(pivot)
-    return _symmetrised(column), _symmetrised(row)
+    column = weights[:, column_index].copy()
+    row = weights[row_index] / weights[row_index, column_index]
+    smallest = np.abs(column[column != 0]).min()
+    if _integral(column / smallest) and _integral(row * smallest):
+        scale = smallest
+    elif abs(column.sum()) > 1e-9 * np.abs(column).sum():
+        scale = abs(column.sum())
+    else:
+        scale = np.abs(column).max()
+    column, row = column / scale, row * scale
+    column_sum, row_sum = column.sum(), row.sum()
+    if abs(column_sum) > 1e-9 * np.abs(column).sum():
+        sign = np.sign(column_sum)
+    elif abs(row_sum) > 1e-9 * np.abs(row).sum():
+        sign = np.sign(row_sum)
+    else:
+        sign = np.sign(column[np.flatnonzero(column)[0]])
+    return _symmetrised(column * sign), _symmetrised(row * sign)
+
+
+def _integral(values: np.ndarray) -> bool:
+    """Whether all values are whole numbers, up to rounding."""
+    return bool(np.all(np.abs(values - np.rint(values)) <= 1e-9 * max(1.0, np.abs(values).max())))
 
 
 def _symmetrised(factor: np.ndarray) -> np.ndarray:
@@ -164,9 +193,10 @@ def _symmetrised(factor: np.ndarray) -> np.ndarray:
     """
     mirrored = factor[::-1]
     slack = 1e-12 * np.abs(factor).max()
-    if np.all(np.abs(factor - mirrored) <= slack):
+    difference = np.abs(factor - mirrored)
+    if difference.max() <= slack:
         return (factor + mirrored) / 2
-    if np.all(np.abs(factor + mirrored) <= slack):
+    if np.abs(factor + mirrored).max() <= slack:
         return (factor - mirrored) / 2
     return factor
 
@@ -185,53 +215,89 @@ def _correlate(source: np.ndarray, weights: np.ndarray, border: str, value: floa
 
 
 def _filter(source: np.ndarray, weights: np.ndarray, cv_border: int) -> np.ndarray:
-    """Correlate float32 `source` with `weights` by the fastest exact OpenCV route.
+    """Correlate float32 `source` with `weights` by the fastest exact OpenCV route (see _plan)."""
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    if weights.size <= PLAN_CACHE_MAX_CELLS:
+        route, *arguments = _cached_plan(weights.shape, weights.tobytes())
+    else:
+        route, *arguments = _plan(weights)
+    if route == "filter2D":
+        (kernel,) = arguments
+        return cv2.filter2D(source, -1, kernel, borderType=cv_border)
+    if route == "copy":
+        return source.copy()
+    if route == "scale":
+        return np.multiply(source, arguments[0])
+    if route == "box":
+        size, scale = arguments
+        summed = cv2.boxFilter(source, -1, size, normalize=False, borderType=cv_border)
+        # Scaling afterwards keeps any constant weight, not only 1 / (height * width).
+        return np.multiply(summed, scale, out=summed)
+    output = None
+    for row, column in arguments[0]:
+        part = cv2.sepFilter2D(source, -1, row, column, borderType=cv_border)
+        output = part if output is None else np.add(output, part, out=output)
+    return output
 
-    Routes, cheapest first (timings in bench/engine.py):
 
-    - only the centre weight non-zero: a scaled copy, about twice as fast as any filter;
-    - 3 x 3 and 1-D kernels: cv2.filter2D, which beats two 1-D passes and cv2.boxFilter there;
-    - constant kernels with height + width >= BOX_MIN_SPAN: a running sum (cv2.boxFilter),
-      whose cost does not grow with the kernel;
-    - rank 1: two 1-D passes (cv2.sepFilter2D), height + width taps instead of height * width;
-    - rank 2..LOW_RANK_MAX, when filter2D would use its slow DFT: one separable pass per rank;
-    - anything else: cv2.filter2D.
+@functools.lru_cache(maxsize=PLAN_CACHE_ENTRIES)
+def _cached_plan(shape: tuple[int, int], data: bytes) -> tuple:
+    """`_plan` of the float64 weights in `data`, kept for the next call with the same weights."""
+    return _plan(np.frombuffer(data, dtype=np.float64).reshape(shape))
+
+
+def _plan(weights: np.ndarray) -> tuple:
+    """Choose how to correlate with `weights` (float64), and prepare what that route needs.
+
+    Returns the route and what it needs, cheapest first (timings: python -m bench):
+
+    - ``("copy",)`` / ``("scale", w)``: only the centre weight is non-zero, a (scaled) copy,
+      about three times as fast as any filter;
+    - ``("filter2D", kernel)``: 3 x 3 and 1-D kernels, where cv2.filter2D beats both two 1-D
+      passes and cv2.boxFilter, and kernels no cheaper route fits;
+    - ``("box", (width, height), w)``: constant kernels with height + width >= BOX_MIN_SPAN, a
+      running sum (cv2.boxFilter), whose cost does not grow with the kernel;
+    - ``("separable", ((row, column), ...))``: rank 1, two 1-D passes (cv2.sepFilter2D),
+      height + width taps instead of height * width; or rank 2..LOW_RANK_MAX when filter2D
+      would use its slow DFT, one pair of passes per rank, summed.
+
+    Working this out (an SVD) costs more than filtering a small image, hence _cached_plan.
     """
-    kernel_height, kernel_width = weights.shape
+    shape = weights.shape
+    kernel_height, kernel_width = shape
     centre = weights[kernel_height // 2, kernel_width // 2]
     if centre != 0 and np.count_nonzero(weights) == 1:
-        return source.copy() if centre == 1 else np.multiply(source, np.float32(centre))
+        return ("copy",) if centre == 1 else ("scale", np.float32(centre))
+    as_kernel = ("filter2D", _frozen(weights))
     if (kernel_height <= 3 and kernel_width <= 3) or kernel_height == 1 or kernel_width == 1:
-        return cv2.filter2D(source, -1, weights.astype(np.float32), borderType=cv_border)
+        return as_kernel
 
     first = weights[0, 0]
     if kernel_height + kernel_width >= BOX_MIN_SPAN and np.all(weights == first):
-        summed = cv2.boxFilter(source, -1, (kernel_width, kernel_height), normalize=False,
-                               borderType=cv_border)
-        # Scaling afterwards keeps any constant weight, not only 1 / (height * width).
-        return np.multiply(summed, np.float32(first), out=summed)
+        return ("box", (kernel_width, kernel_height), np.float32(first))
 
-    left, singular, right = np.linalg.svd(weights)
+    singular = np.linalg.svd(weights, compute_uv=False)
     rank = int(np.count_nonzero(singular > SEPARABLE_TOLERANCE * singular[0]))
     if rank == 1:
-        column, row = _rank_one_factors(weights)
-        return _separable_pass(source, column, row, cv_border)
+        # A column and a row of the kernel itself: exact (anti)symmetry survives, unlike SVD's.
+        row_index, column_index = np.unravel_index(np.argmax(np.abs(weights)), shape)
+        column = _symmetrised(weights[:, column_index])
+        row = _symmetrised(weights[row_index] / weights[row_index, column_index])
+        return ("separable", ((_frozen(row), _frozen(column)),))
     cheap_passes = rank * (kernel_height + kernel_width) <= LOW_RANK_MAX_TAPS
     if (2 <= rank <= LOW_RANK_MAX and cheap_passes
             and kernel_height * kernel_width >= DFT_MIN_AREA):
+        left, singular, right = np.linalg.svd(weights)
         scales = np.sqrt(singular[:rank])
-        output = None
-        for index in range(rank):
-            column = _symmetrised(left[:, index] * scales[index])
-            row = _symmetrised(right[index] * scales[index])
-            part = _separable_pass(source, column, row, cv_border)
-            output = part if output is None else np.add(output, part, out=output)
-        return output
-    return cv2.filter2D(source, -1, weights.astype(np.float32), borderType=cv_border)
+        return ("separable", tuple(
+            (_frozen(_symmetrised(right[index] * scales[index])),
+             _frozen(_symmetrised(left[:, index] * scales[index])))
+            for index in range(rank)))
+    return as_kernel
 
 
-def _separable_pass(source: np.ndarray, column: np.ndarray, row: np.ndarray,
-                    cv_border: int) -> np.ndarray:
-    """Correlate with ``outer(column, row)`` as a row pass then a column pass."""
-    return cv2.sepFilter2D(source, -1, row.astype(np.float32), column.astype(np.float32),
-                           borderType=cv_border)
+def _frozen(weights: np.ndarray) -> np.ndarray:
+    """A read-only float32 copy: cached plans are shared by every caller."""
+    copy = np.array(weights, dtype=np.float32)
+    copy.flags.writeable = False
+    return copy

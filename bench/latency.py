@@ -1,0 +1,440 @@
+"""Interaction latency: picking a pixel in the inspector; kernel or border on the kernel bank.
+
+Server side: Streamlit's AppTest reruns the app script after a widget change; the time of
+``set_value(...).run()`` is the script's run time plus AppTest's own bookkeeping (an upper
+bound). AppTest always reruns the whole script, even for a widget inside ``st.fragment``,
+where the real server reruns only the fragment; the inspector is measured both ways (the
+fragment run by asking AppTest's script runner for a fragment rerun, as the browser does).
+AppTest also recompiles the scripts on every run, which a real server does not: the benchmark
+keeps the compiled scripts, as the server does.
+
+End to end: a real Streamlit server and headless Chromium; the time runs from the click, made by
+JavaScript in the page, to the moment the new text is in the page (a MutationObserver watches).
+
+Both on the 512 x 512 camera sample and on a 12-megapixel upload (4000 x 3000 JPEG), at the
+default working resolution. "Cold" means the computation caches (not the decoded image) were
+emptied first, as for a setting nobody has chosen yet; "warm" repeats settings already seen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+import convkit
+
+from .common import REPO_ROOT, format_table, log, median
+
+APP = str(REPO_ROOT / "app.py")
+UPLOAD_SIZE = (4000, 3000)  # width, height: 12 megapixels
+SERVER_TARGET_PICK_MS = 50
+SERVER_TARGET_BANK_MS = 300
+BROWSER_TARGET_MS = 400
+#: Caches that hold the image itself (decoded, scaled): kept when caches are emptied.
+IMAGE_CACHES = ("._sample", "._upload", "._loop_pixels")
+#: Kernels added one at a time on the bank page (the default six are already shown).
+EXTRA_KERNELS = ("gaussian_15", "emboss", "box_5", "log_9", "outline", "prewitt_x",
+                 "motion_blur", "unsharp_mask", "gaussian_5", "scharr_y", "identity",
+                 "small_blur", "prewitt_y", "scharr_x")
+BORDERS = ("reflect", "reflect_101", "wrap", "constant", "replicate")
+
+
+def upload_bytes() -> bytes:
+    """A 4000 x 3000 photo-like colour JPEG (the astronaut, scaled up, with sensor-like noise)."""
+    import cv2
+
+    astronaut = convkit.load_sample("astronaut")
+    big = cv2.resize(astronaut, UPLOAD_SIZE, interpolation=cv2.INTER_CUBIC)
+    noise = np.random.default_rng(0).normal(0, 4, big.shape)
+    pixels = np.clip(big + noise, 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def empty_computation_caches() -> int:
+    """Clear every st.cache_data cache except the image ones; returns how many were cleared."""
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+
+    cleared = 0
+    for caches in list(_data_caches._function_caches.values()):
+        for cache in list(caches.values()):
+            if not cache.display_name.endswith(IMAGE_CACHES):
+                cache.clear()
+                cleared += 1
+    return cleared
+
+
+_FRAGMENT_TO_RERUN: list[str | None] = [None]
+
+
+@contextlib.contextmanager
+def _fragment_reruns():
+    """Let AppTest rerun only the fragment in _FRAGMENT_TO_RERUN (when set), like the browser."""
+    import streamlit.testing.v1.local_script_runner as runner_module
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    def rerun_data(**fields):
+        if _FRAGMENT_TO_RERUN[0] is not None:
+            fields["fragment_id_queue"] = [_FRAGMENT_TO_RERUN[0]]
+        return RerunData(**fields)
+
+    runner_module.RerunData = rerun_data
+    try:
+        yield
+    finally:
+        runner_module.RerunData = RerunData
+        _FRAGMENT_TO_RERUN[0] = None
+
+
+@contextlib.contextmanager
+def _bytecode_kept():
+    """Keep compiled scripts between AppTest runs, as the real server does.
+
+    AppTest makes a new ScriptCache for every run, so it parses and compiles app.py and the page
+    again each time (about 40 ms here) where a real server compiles once.
+    """
+    import streamlit.testing.v1.app_test as app_test_module
+
+    original = app_test_module.ScriptCache
+    shared = original()
+    app_test_module.ScriptCache = lambda: shared
+    try:
+        yield
+    finally:
+        app_test_module.ScriptCache = original
+
+
+@contextlib.contextmanager
+def _navigation_not_pages_directory():
+    """AppTest would run our pages/ folder as a legacy pages directory (see tests/app/conftest)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original
+
+
+def _healthy(at, what: str) -> None:
+    from pages import ui
+
+    problems = [e.value for e in at.exception] + [
+        e.value for e in at.error if e.value == ui.CRASH_MESSAGE]
+    if problems:
+        raise RuntimeError(f"{what}: the app failed: {problems[:2]}")
+
+
+def _timed_run(action) -> float:
+    start = time.perf_counter()
+    action.run()
+    return (time.perf_counter() - start) * 1e3
+
+
+# ------------------------------------------------------------------------------- AppTest
+
+
+def server_side(data: bytes, repetitions: int) -> dict:
+    """AppTest timings for both images and the three interactions."""
+    from streamlit.testing.v1 import AppTest
+
+    results = {}
+    with _navigation_not_pages_directory(), _fragment_reruns(), _bytecode_kept():
+        for image in ("camera", "upload"):
+            log(f"latency (AppTest): {image}")
+            at = AppTest.from_file(APP, default_timeout=300)
+            at.run()
+            if image == "upload":
+                at.file_uploader(key="upload").set_value(("photo.jpg", data, "image/jpeg"))
+                at.run()
+                if at.session_state["source"] != "upload":
+                    raise RuntimeError("the upload did not become the image")
+            _healthy(at, "opening the app")
+            at.switch_page("pages/pixel_inspector.py").run()
+            _healthy(at, "opening the inspector")
+            width = int(at.number_input(key="inspector_x").max) + 1
+            fragments = list(at._fragment_storage._fragments)
+            if len(fragments) != 1:
+                raise RuntimeError(f"expected the inspector's one fragment; got {fragments}")
+            picks = {"pick_fragment_ms": [], "pick_full_ms": []}
+            for kind, fragment in (("pick_fragment_ms", fragments[0]), ("pick_full_ms", None)):
+                _FRAGMENT_TO_RERUN[0] = fragment
+                for i in range(repetitions):
+                    x = (37 + 53 * i + (kind == "pick_full_ms")) % width
+                    picks[kind].append(_timed_run(at.number_input(key="inspector_x")
+                                                  .set_value(x)))
+                    if not any(f"Output pixel x={x}," in h.value for h in at.subheader):
+                        raise RuntimeError(f"the breakdown did not move to x={x}")
+                _FRAGMENT_TO_RERUN[0] = None
+            _healthy(at, "picking pixels")
+
+            at.switch_page("pages/kernel_bank.py").run()
+            _healthy(at, "opening the kernel bank")
+            border_cold, border_warm = [], []
+            for i in range(repetitions):
+                border = BORDERS[i % len(BORDERS)]
+                empty_computation_caches()
+                border_cold.append(_timed_run(at.sidebar.selectbox(key="border")
+                                              .set_value(border)))
+            for i in range(repetitions):
+                border = ("reflect", "replicate")[i % 2]
+                border_warm.append(_timed_run(at.sidebar.selectbox(key="border")
+                                              .set_value(border)))
+            _healthy(at, "changing the border")
+            chosen = list(at.multiselect(key="bank_kernels").value)
+            kernel_cold, kernel_warm = [], []
+            for i in range(repetitions):
+                extra = EXTRA_KERNELS[i % len(EXTRA_KERNELS)]
+                empty_computation_caches()
+                kernel_cold.append(_timed_run(at.multiselect(key="bank_kernels")
+                                              .set_value([*chosen[1:], extra])))
+            for i in range(repetitions):
+                extra = EXTRA_KERNELS[i % 2]
+                kernel_warm.append(_timed_run(at.multiselect(key="bank_kernels")
+                                              .set_value([*chosen[1:], extra])))
+            _healthy(at, "changing kernels")
+            results[image] = {
+                **picks,
+                "border_cold_ms": border_cold, "border_warm_ms": border_warm,
+                "kernel_cold_ms": kernel_cold, "kernel_warm_ms": kernel_warm,
+            }
+    return results
+
+
+# ------------------------------------------------------------------------------- browser
+
+# Click the element `target()` returns (JS source), then resolve with the milliseconds until
+# `done()` (JS source too) holds; a MutationObserver re-checks on every change to the page.
+_CLICK_AND_WAIT = """
+async ([targetSource, doneSource, timeoutMs]) => {
+  const target = new Function('return (' + targetSource + ')();');
+  const done = new Function('return (' + doneSource + ')();');
+  const element = target();
+  if (!element) throw new Error('nothing to click: ' + targetSource);
+  return await new Promise((resolve, reject) => {
+    let observer = null;
+    const timer = setTimeout(() => { observer.disconnect();
+                                     reject(new Error('timed out: ' + doneSource)); }, timeoutMs);
+    const start = performance.now();
+    const check = () => {
+      if (done()) { observer.disconnect(); clearTimeout(timer);
+                    resolve(performance.now() - start); }
+    };
+    observer = new MutationObserver(check);
+    observer.observe(document.body, {childList: true, subtree: true, characterData: true,
+                                     attributes: true});
+    element.click();
+  });
+}
+"""
+
+
+def _selector(css: str) -> str:
+    return f"() => document.querySelector({css!r})"
+
+
+def _option(prefix: str) -> str:
+    """JS finder: the open list's option whose text starts with `prefix`."""
+    return ("() => [...document.querySelectorAll('[role=option]')]"
+            f".find(o => o.textContent.startsWith({prefix!r}))")
+
+
+def _heading_done(prefix: str) -> str:
+    """JS predicate: some h3 in the main area starts with `prefix`."""
+    return ("() => [...document.querySelectorAll('main.stMain h3')]"
+            f".some(h => h.textContent.startsWith({prefix!r}))")
+
+
+def _heading_changed(old: str) -> str:
+    """JS predicate: the breakdown's heading says something other than `old`."""
+    return ("() => [...document.querySelectorAll('main.stMain h3')]"
+            f".some(h => h.textContent.startsWith('Output pixel') && h.textContent !== {old!r})")
+
+
+def _picture_click(key: str, fx: float, fy: float) -> str:
+    """JS finder: something whose click() clicks picture `key` at fractions (fx, fy) of its size.
+
+    The picture is a component in a same-origin iframe; the click is dispatched on its image
+    at that point, as a real click would be.
+    """
+    return f"""() => {{
+      const frame = document.querySelector('.st-key-{key} iframe');
+      const img = frame && frame.contentDocument.getElementById('image');
+      if (!img) return null;
+      return {{click: () => {{
+        const box = img.getBoundingClientRect();
+        img.dispatchEvent(new MouseEvent('click', {{bubbles: true,
+          clientX: box.left + {fx} * box.width, clientY: box.top + {fy} * box.height}}));
+      }}}};
+    }}"""
+
+
+def _captions_done(text: str, count: int) -> str:
+    """JS predicate: at least `count` image captions contain `text`."""
+    return ("() => [...document.querySelectorAll("
+            "'main.stMain [data-testid=\"stImageCaption\"]')]"
+            f".filter(c => c.textContent.includes({text!r})).length >= {count}")
+
+
+def _pick_breakdown(page) -> tuple[int, int]:
+    text = page.locator("main.stMain h3", has_text="Output pixel").first.inner_text()
+    x, y = (int(part.split("=")[1]) for part in text.replace("Output pixel", "").split(","))
+    return x, y
+
+
+def browser_side(path: Path, repetitions: int) -> dict:
+    """End-to-end timings in headless Chromium against a real server."""
+    sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
+    from e2e_helpers import (
+        CHROMIUM_ARGS,
+        VIEWPORT,
+        find_chromium,
+        run_streamlit,
+        wait_for_app_idle,
+    )
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    if executable is None:
+        raise RuntimeError("Chromium not found (apt-get install -y chromium)")
+    results = {}
+    with run_streamlit("app.py", log_name="bench-latency") as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True,
+                                     args=CHROMIUM_ARGS)
+        for image in ("camera", "upload"):
+            log(f"latency (browser): {image}")
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(120_000)
+            page = context.new_page()
+            page.goto(f"{server.url}/pixel_inspector")
+            wait_for_app_idle(page, timeout_ms=120_000)
+            if image == "upload":
+                page.locator('.st-key-upload input[type="file"]').set_input_files(path)
+                page.locator("main.stMain", has_text="photo.jpg").wait_for()
+                wait_for_app_idle(page, timeout_ms=180_000)
+            picks = []
+            for i in range(repetitions):
+                x, y = _pick_breakdown(page)
+                step, new_x = ("right", x + 1) if i % 2 == 0 else ("left", x - 1)
+                picks.append(page.evaluate(_CLICK_AND_WAIT, [
+                    _selector(f".st-key-inspector_{step} button"),
+                    _heading_done(f"Output pixel x={new_x}, y={y}"), 30_000]))
+                wait_for_app_idle(page)
+            clicks = []
+            for i in range(repetitions):
+                old = page.locator("main.stMain h3", has_text="Output pixel").first.inner_text()
+                fx, fy = 0.1 + 0.8 * ((i * 0.37) % 1), 0.1 + 0.8 * ((i * 0.61) % 1)
+                clicks.append(page.evaluate(_CLICK_AND_WAIT, [
+                    _picture_click("inspector_overview", fx, fy), _heading_changed(old),
+                    30_000]))
+                wait_for_app_idle(page)
+
+            page.locator('[data-testid="stSidebarNav"] a', has_text="Kernel bank").click()
+            page.locator("main.stMain h1", has_text="Kernel bank").wait_for()
+            wait_for_app_idle(page, timeout_ms=120_000)
+            rows = page.locator("main.stMain h3").count()
+            borders = []
+            for i in range(repetitions):
+                border = BORDERS[i % len(BORDERS)]
+                page.locator(".st-key-border input").click()
+                page.keyboard.type(border)
+                page.locator('[role="option"]', has_text=f"{border} ").first.wait_for()
+                borders.append(page.evaluate(_CLICK_AND_WAIT, [
+                    _option(f"{border} "), _captions_done(f"; {border} border,", rows),
+                    60_000]))
+                wait_for_app_idle(page, timeout_ms=60_000)
+            kernels = []
+            for i in range(repetitions):
+                extra = EXTRA_KERNELS[i % len(EXTRA_KERNELS)]
+                page.locator(".st-key-bank_kernels input").click()
+                page.keyboard.type(extra)
+                page.locator('[role="option"]', has_text=f"{extra} (").first.wait_for()
+                kernels.append(page.evaluate(_CLICK_AND_WAIT, [
+                    _option(f"{extra} ("), _heading_done(extra), 60_000]))
+                page.keyboard.press("Escape")
+                wait_for_app_idle(page, timeout_ms=60_000)
+                # Take it away again (not timed), so every round adds one kernel to six.
+                page.locator(f'.st-key-bank_kernels button[aria-label^="Remove {extra} ("]').click()
+                wait_for_app_idle(page, timeout_ms=60_000)
+            results[image] = {"pick_ms": picks, "click_ms": clicks, "border_ms": borders,
+                              "kernel_ms": kernels,
+                              "rows": rows}
+            context.close()
+        browser.close()
+    return results
+
+
+# ------------------------------------------------------------------------------- entry
+
+
+def run(full: bool = False, browser: bool = True) -> dict:
+    data = upload_bytes()
+    results = {"upload": {"size": UPLOAD_SIZE, "jpeg_bytes": len(data)},
+               "server": server_side(data, 20)}
+    if browser:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "photo.jpg"
+            path.write_bytes(data)
+            results["browser"] = browser_side(path, 20 if full else 10)
+    return results
+
+
+def _cell(values: list[float], target: float) -> tuple[str, str]:
+    value = median(values)
+    return f"{value:.0f}", "pass" if value <= target else "FAIL"
+
+
+def rows(results: dict) -> tuple[list[str], list[list[str]]]:
+    headers = ["interaction", "where", "image", "median ms", "target ms", "verdict", "runs"]
+    table = []
+    labels = {"camera": "camera 512x512", "upload": "12 MP upload"}
+    for image, label in labels.items():
+        server = results["server"][image]
+        for key, name, target in (
+                ("pick_fragment_ms", "inspector: pick a pixel (fragment rerun)",
+                 SERVER_TARGET_PICK_MS),
+                ("pick_full_ms", "inspector: pick a pixel (whole script)",
+                 SERVER_TARGET_PICK_MS),
+                ("border_cold_ms", "bank: change border (cold)", SERVER_TARGET_BANK_MS),
+                ("border_warm_ms", "bank: change border (warm)", SERVER_TARGET_BANK_MS),
+                ("kernel_cold_ms", "bank: change kernel (cold)", SERVER_TARGET_BANK_MS),
+                ("kernel_warm_ms", "bank: change kernel (warm)", SERVER_TARGET_BANK_MS)):
+            value, verdict = _cell(server[key], target)
+            table.append([name, "server (AppTest)", label, value, f"< {target}", verdict,
+                          len(server[key])])
+    for image, label in labels.items():
+        if "browser" not in results:
+            break
+        browser = results["browser"][image]
+        for key, name in (("click_ms", "inspector: pick a pixel (click picture)"),
+                          ("pick_ms", "inspector: pick a pixel (arrow button)"),
+                          ("border_ms", "bank: change border"),
+                          ("kernel_ms", "bank: add a kernel")):
+            value, verdict = _cell(browser[key], BROWSER_TARGET_MS)
+            table.append([name, "browser, end to end", label, value, f"< {BROWSER_TARGET_MS}",
+                          verdict, len(browser[key])])
+    return headers, table
+
+
+def report(results: dict) -> str:
+    headers, table = rows(results)
+    upload = results["upload"]
+    return "\n".join([
+        f"Latency (default working resolution; upload {upload['size'][0]} x "
+        f"{upload['size'][1]} JPEG, {upload['jpeg_bytes'] / 1e6:.1f} MB)",
+        format_table(headers, table, "lllrrlr"),
+    ])

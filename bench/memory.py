@@ -1,0 +1,185 @@
+"""Server memory: resident memory (VmRSS) of a real Streamlit server as browser sessions use it.
+
+1. A fresh server; one warm-up session opens every page on the camera sample and closes, so
+   libraries and code are loaded: that is the baseline.
+2. One session uploads the 12-megapixel JPEG and opens every page: added = RSS - baseline
+   (and the peak, sampled every 50 ms while it works).
+3. Ten sessions at once, each on a sample image (different images, kernels, gray and colour),
+   each opening three pages: the server's whole RSS.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .common import REPO_ROOT, format_table, log
+from .latency import upload_bytes
+
+ONE_SESSION_TARGET_MB = 400
+TEN_SESSIONS_TARGET_MB = 1536
+PAGES = ("kernel_bank", "pixel_inspector", "kernel_lab", "padding_modes", "deep_learning")
+PAGE_TITLES = {"kernel_bank": "Kernel bank", "pixel_inspector": "Pixel inspector",
+               "kernel_lab": "Kernel lab", "padding_modes": "Padding",
+               "deep_learning": "Convolutions in deep learning"}
+SESSIONS = [  # (sample, colour, kernel) for the ten sessions
+    ("camera", 0, "sharpen"), ("astronaut", 1, "gaussian_15"), ("coffee", 1, "sobel_x"),
+    ("chelsea", 1, "large_blur"), ("coins", 0, "log_9"), ("moon", 0, "emboss"),
+    ("text", 0, "outline"), ("brick", 0, "motion_blur"), ("astronaut", 0, "box_5"),
+    ("coffee", 0, "unsharp_mask"),
+]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB, from /proc (psutil is not needed)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+class PeakSampler:
+    """Samples a process's RSS in the background; `peak()` is the largest since `reset()`."""
+
+    def __init__(self, pid: int, every_s: float = 0.05):
+        self._pid, self._every = pid, every_s
+        self._peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self._peak = max(self._peak, rss_mb(self._pid))
+            except (OSError, RuntimeError):
+                return
+            self._stop.wait(self._every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def reset(self):
+        self._peak = rss_mb(self._pid)
+
+    def peak(self) -> float:
+        return self._peak
+
+
+def _browse(page, wait_for_app_idle, pages=PAGES) -> None:
+    """Open pages through the sidebar's navigation (same session), waiting until each is idle."""
+    for name in pages:
+        page.locator('[data-testid="stSidebarNav"] a', has_text=PAGE_TITLES[name]).first.click()
+        page.locator("main.stMain h1", has_text=PAGE_TITLES[name]).first.wait_for()
+        wait_for_app_idle(page, timeout_ms=180_000)
+
+
+def run(full: bool = False) -> dict:
+    sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
+    from e2e_helpers import (
+        CHROMIUM_ARGS,
+        VIEWPORT,
+        find_chromium,
+        run_streamlit,
+        wait_for_app_idle,
+    )
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    if executable is None:
+        raise RuntimeError("Chromium not found (apt-get install -y chromium)")
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        photo = Path(folder) / "photo.jpg"
+        photo.write_bytes(upload_bytes())
+        with (run_streamlit("app.py", log_name="bench-memory") as server,
+              sync_playwright() as pw, PeakSampler(server.proc.pid) as sampler):
+            pid = server.proc.pid
+            results["fresh_server_mb"] = rss_mb(pid)
+            browser = pw.chromium.launch(executable_path=executable, headless=True,
+                                         args=CHROMIUM_ARGS)
+
+            def new_page():
+                context = browser.new_context(viewport=VIEWPORT)
+                context.set_default_timeout(180_000)
+                return context, context.new_page()
+
+            log("memory: warm-up session on the camera sample")
+            context, page = new_page()
+            page.goto(server.url + "/?image=camera")
+            wait_for_app_idle(page, timeout_ms=180_000)
+            _browse(page, wait_for_app_idle)
+            context.close()
+            time.sleep(2)
+            baseline = rss_mb(pid)
+            results["baseline_mb"] = baseline
+
+            log("memory: one session with a 12 MP upload, every page")
+            sampler.reset()
+            context, page = new_page()
+            page.goto(server.url + "/")
+            wait_for_app_idle(page, timeout_ms=180_000)
+            page.locator('.st-key-upload input[type="file"]').set_input_files(photo)
+            page.locator("main.stMain", has_text="photo.jpg").first.wait_for()
+            wait_for_app_idle(page, timeout_ms=180_000)
+            _browse(page, wait_for_app_idle)
+            time.sleep(1)
+            results["upload_session"] = {
+                "rss_mb": rss_mb(pid), "peak_mb": sampler.peak(),
+                "added_mb": rss_mb(pid) - baseline, "peak_added_mb": sampler.peak() - baseline,
+            }
+            context.close()
+
+            log("memory: ten sessions at once on sample images")
+            sampler.reset()
+            sessions = []
+            for sample, colour, kernel in SESSIONS:
+                context, page = new_page()
+                page.goto(f"{server.url}/kernel_bank?image={sample}&color={colour}"
+                          f"&kernel={kernel}")
+                sessions.append((context, page))
+            for _, page in sessions:
+                wait_for_app_idle(page, timeout_ms=300_000)
+            for _, page in sessions:
+                _browse(page, wait_for_app_idle, ("pixel_inspector", "padding_modes"))
+            time.sleep(1)
+            results["ten_sessions"] = {
+                "rss_mb": rss_mb(pid), "peak_mb": sampler.peak(),
+                "added_mb": rss_mb(pid) - baseline,
+            }
+            for context, _ in sessions:
+                context.close()
+            browser.close()
+    return results
+
+
+def rows(results: dict) -> tuple[list[str], list[list[str]]]:
+    upload, ten = results["upload_session"], results["ten_sessions"]
+    headers = ["measurement", "MB", "target MB", "verdict"]
+    return headers, [
+        ["fresh server (no session yet)", f"{results['fresh_server_mb']:.0f}", "", ""],
+        ["baseline (after a warm-up session)", f"{results['baseline_mb']:.0f}", "", ""],
+        ["one session, 12 MP upload, every page: added", f"{upload['added_mb']:.0f}",
+         f"< {ONE_SESSION_TARGET_MB}",
+         "pass" if upload["added_mb"] < ONE_SESSION_TARGET_MB else "FAIL"],
+        ["  same, peak while it worked: added", f"{upload['peak_added_mb']:.0f}", "", ""],
+        ["  same, added over the fresh server",
+         f"{upload['rss_mb'] - results['fresh_server_mb']:.0f}", "", ""],
+        ["ten sessions on samples: whole server", f"{ten['rss_mb']:.0f}",
+         f"< {TEN_SESSIONS_TARGET_MB}",
+         "pass" if ten["rss_mb"] < TEN_SESSIONS_TARGET_MB else "FAIL"],
+        ["  same, peak", f"{ten['peak_mb']:.0f}", "", ""],
+    ]
+
+
+def report(results: dict) -> str:
+    headers, table = rows(results)
+    return "\n".join(["Memory: resident memory (VmRSS) of the Streamlit server",
+                      format_table(headers, table, "lrrl")])
