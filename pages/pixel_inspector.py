@@ -148,45 +148,17 @@ def inspector() -> None:
         render_breakdown(breakdown, raw, output)
 
 
-def _cell_table(values: np.ndarray, breakdown: convkit.PixelBreakdown, *, sources: bool,
-                digits: int = 4) -> str:
-    """An HTML grid of numbers; padded cells shaded, with the pixel they copy when asked."""
-    rows = []
-    kh, kw = values.shape
-    for r in range(kh):
-        cells = []
-        for c in range(kw):
-            text = f"{values[r, c]:.{digits}g}"
-            classes = []
-            note = ""
-            if breakdown.padded[r, c]:
-                classes.append("pad")
-                sy, sx = breakdown.source_yx[r, c]
-                if sources:
-                    note = "<small>= v</small>" if sy < 0 else f"<small>from ({sy},{sx})</small>"
-            if r == kh // 2 and c == kw // 2:
-                classes.append("centre")
-            cells.append(f'<td class="{" ".join(classes)}">{text}{note}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="ck-grid">{"".join(rows)}</table>'
-
-
-GRID_CSS = """
-<style>
-.ck-grid {border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.8rem;}
-.ck-grid td {border: 1px solid #bbb; padding: 2px 5px; text-align: right; min-width: 3.2em;}
-.ck-grid td.pad {background: repeating-linear-gradient(45deg, #eef, #eef 4px, #dde 4px, #dde 8px);
-  color: #335; font-style: italic;}
-.ck-grid td.centre {outline: 2px solid #e02828; outline-offset: -2px; font-weight: bold;}
-.ck-grid small {display: block; font-size: 0.65rem; color: #667;}
-.ck-wrap {overflow-x: auto; max-width: 100%;}
-</style>
-"""
-
-
-def _grid(title: str, table: str) -> None:
+def _grid(title: str, values: np.ndarray, breakdown: convkit.PixelBreakdown, *,
+          sources: bool = False, coloured: bool = False) -> None:
+    """A titled grid over the kernel's cells; padded cells hatched, with their source if asked."""
+    notes = None
+    if sources:
+        notes = [[("= v" if sy < 0 else f"from ({sy},{sx})") if outside else ""
+                  for (sy, sx), outside in zip(row, padded, strict=True)]
+                 for row, padded in zip(breakdown.source_yx, breakdown.padded, strict=True)]
     st.markdown(f"**{title}**")
-    st.html(GRID_CSS + f'<div class="ck-wrap">{table}</div>')
+    st.html(ui.number_grid(values, coloured=coloured, shaded=breakdown.padded, notes=notes,
+                           numbered=True))
 
 
 def render_breakdown(breakdown: convkit.PixelBreakdown, raw: np.ndarray,
@@ -209,13 +181,12 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: np.ndarray,
             plane = raw[..., index] if channel else raw
             one, two, three = st.columns(3)
             with one:
-                _grid("1. Region under the kernel", _cell_table(roi, breakdown, sources=True))
+                _grid("1. Region under the kernel", roi, breakdown, sources=True)
             with two:
                 title = "2. Weights as applied" + (" (flipped)" if current.flip else "")
-                _grid(title, _cell_table(breakdown.weights, breakdown, sources=False))
+                _grid(title, breakdown.weights, breakdown, coloured=True)
             with three:
-                _grid("3. Products (region × weight)", _cell_table(products, breakdown,
-                                                                   sources=False))
+                _grid("3. Products (region × weight)", products, breakdown, coloured=True)
             st.markdown("**4. Sum of the products**")
             st.markdown(ui.sum_equation(breakdown.weights, roi, total))
             st.caption(f"OpenCV's fast engine gives {float(plane[y, x]):.6g} for this pixel "

@@ -480,3 +480,62 @@ def sum_equation(weights: np.ndarray, roi: np.ndarray, total: float, max_terms: 
         hidden = len(terms) - max_terms + 2
         terms = terms[: max_terms - 2] + [f"… {hidden} more terms …"] + terms[-2:]
     return " + ".join(terms) + f" = **{total:.6g}**".replace("-", "−")
+
+
+GRID_CSS = """
+<style>
+.ck-grid {border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.8rem;}
+.ck-grid td {border: 1px solid #bbb; padding: 2px 5px; text-align: right; min-width: 3.2em;}
+.ck-grid.tiny td {padding: 0; min-width: 0.6rem; height: 0.6rem; border-color: #eee;}
+.ck-grid.compact td {font-size: 0.62rem; padding: 1px 2px; min-width: 0;}
+.ck-grid td.pad {background: repeating-linear-gradient(45deg, #eef, #eef 4px, #dde 4px, #dde 8px);
+  color: #335; font-style: italic;}
+.ck-grid td.centre {outline: 2px solid #e02828; outline-offset: -2px; font-weight: bold;}
+.ck-grid small {display: block; font-size: 0.65rem; color: #667;}
+.ck-wrap {overflow-x: auto; max-width: 100%;}
+</style>
+"""
+#: Diverging colours of the heat maps: negative weights blue, positive red, zero near white.
+_NEGATIVE, _ZERO, _POSITIVE = np.array([33, 102, 172]), np.array([247, 247, 247]), np.array(
+    [178, 24, 43])
+#: Grids with more cells than this are drawn as colour only: their numbers would not fit.
+GRID_MAX_NUMBERED_CELLS = 121
+
+
+def _cell_colour(value: float, limit: float) -> str:
+    share = 0.0 if limit == 0 else max(-1.0, min(1.0, value / limit))
+    end = _POSITIVE if share > 0 else _NEGATIVE
+    rgb = np.rint(_ZERO + (end - _ZERO) * abs(share)).astype(int)
+    text = "#fff" if abs(share) > 0.55 else "#222"
+    return f"background:rgb({rgb[0]},{rgb[1]},{rgb[2]});color:{text}"
+
+
+def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, notes=None,
+                numbered: bool | None = None, digits: int = 4) -> str:
+    """An HTML table of a 2-D array: the centre cell outlined, optionally a diverging heat map.
+
+    `shaded` marks cells (a bool array, e.g. padding) with a hatch; `notes` (an array of
+    strings, or None) adds a small line under a cell's number; `numbered` None writes the
+    numbers when there are at most GRID_MAX_NUMBERED_CELLS. Only numbers we computed go in.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    rows, cols = values.shape
+    if numbered is None:
+        numbered = values.size <= GRID_MAX_NUMBERED_CELLS
+    limit = float(np.abs(values).max()) if coloured else 0.0
+    lines = []
+    for r in range(rows):
+        cells = []
+        for c in range(cols):
+            classes = ["pad"] if shaded is not None and shaded[r, c] else []
+            if r == rows // 2 and c == cols // 2:
+                classes.append("centre")
+            style = f' style="{_cell_colour(values[r, c], limit)}"' if coloured else ""
+            text = f"{values[r, c]:.{digits}g}".replace("-", "−") if numbered else ""
+            note = f"<small>{notes[r][c]}</small>" if notes is not None and notes[r][c] else ""
+            title = f' title="row {r}, column {c}: {values[r, c]:.6g}"'
+            cells.append(f'<td class="{" ".join(classes)}"{style}{title}>{text}{note}</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    size = " compact" if numbered and cols > 5 else "" if numbered else " tiny"
+    return (GRID_CSS + f'<div class="ck-wrap"><table class="ck-grid{size}">'
+            + "".join(lines) + "</table></div>")
