@@ -6,16 +6,13 @@ independent computation (cv2.filter2D) gives.
 
 from __future__ import annotations
 
-import io
 import re
-import struct
-import zlib
 
 import cv2
 import numpy as np
 import pytest
 from apptest_helpers import APP, assert_healthy, open_page
-from PIL import Image
+from image_files import bomb_png, png
 from streamlit.testing.v1 import AppTest
 
 import convkit
@@ -47,19 +44,7 @@ def code_spans(markdown: str) -> list[str]:
     return markdown.split("`")[1::2]
 
 
-def png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
-
-def bomb_png(side: int = 20_000) -> bytes:
-    def chunk(tag, data):
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * (side + 1) * 2)) + chunk(b"IEND", b""))
 
 
 def centre_sum_shown(at: AppTest) -> float:

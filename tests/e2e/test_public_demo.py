@@ -7,12 +7,9 @@ against cv2.filter2D computed here.
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import struct
 import tempfile
-import zlib
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -26,7 +23,7 @@ from e2e_helpers import (
     save_screenshot,
     wait_for_app_idle,
 )
-from PIL import Image
+from image_files import bomb_png, png
 from playwright.sync_api import Browser, Page, expect
 
 import convkit
@@ -35,19 +32,7 @@ CRASH = "Something went wrong on this page"
 ERROR_BOX = '[data-testid="stAlertContentError"]'
 
 
-def png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
-
-def bomb_png(side: int = 20_000) -> bytes:
-    def chunk(tag, data):
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * (side + 1) * 2)) + chunk(b"IEND", b""))
 
 
 def gradient(height: int = 48, width: int = 64) -> np.ndarray:

@@ -7,38 +7,18 @@ back as uint8 pixels checked against values worked out independently.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 import time
-import zlib
 
 import numpy as np
 import pytest
+from image_files import bomb_png, encode, handmade_png
 from PIL import Image, ImageFile
 
 import convkit
 from convkit import ImageLoadError, decode_image, load_image
 from convkit.images import DEFAULT_MAX_PIXELS
-
-
-def encode(image: Image.Image, fmt: str, **kwargs) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **kwargs)
-    return buffer.getvalue()
-
-
-def chunk(tag: bytes, data: bytes) -> bytes:
-    """One PNG chunk with its CRC."""
-    crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
-
-
-def handmade_png(width: int, height: int, bit_depth: int, color_type: int, raw: bytes) -> bytes:
-    """A PNG written byte by byte; `raw` is the filtered scanlines (filter byte per row)."""
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9))
-            + chunk(b"IEND", b""))
 
 
 def png16_gray(values: np.ndarray) -> bytes:
@@ -50,11 +30,6 @@ def png16_gray(values: np.ndarray) -> bytes:
 def png16_rgb(values: np.ndarray) -> bytes:
     rows = [b"\x00" + row.astype(">u2").tobytes() for row in values]
     return handmade_png(values.shape[1], values.shape[0], 16, 2, b"".join(rows))
-
-
-def bomb_png(width: int, height: int) -> bytes:
-    """A small PNG whose header declares width x height gray pixels (two rows of data follow)."""
-    return handmade_png(width, height, 8, 0, b"\x00" * (width + 1) * 2)
 
 
 def thousands_free(message: str) -> str:
