@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from PIL import Image
 
 import convkit
 
-from .common import REPO_ROOT, format_table, log, median
+from .common import REPO_ROOT, chromium_executable, e2e_helpers, format_table, log, median
 
 APP = str(REPO_ROOT / "app.py")
 UPLOAD_SIZE = (4000, 3000)  # width, height: 12 megapixels
@@ -298,19 +297,12 @@ def _pick_breakdown(page) -> tuple[int, int]:
 
 def browser_side(path: Path, repetitions: int) -> dict:
     """End-to-end timings in headless Chromium against a real server."""
-    sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
-    from e2e_helpers import (
-        CHROMIUM_ARGS,
-        VIEWPORT,
-        find_chromium,
-        run_streamlit,
-        wait_for_app_idle,
-    )
     from playwright.sync_api import sync_playwright
 
-    executable = find_chromium()
-    if executable is None:
-        raise RuntimeError("Chromium not found (apt-get install -y chromium)")
+    executable = chromium_executable()
+    helpers = e2e_helpers()
+    CHROMIUM_ARGS, VIEWPORT = helpers.CHROMIUM_ARGS, helpers.VIEWPORT  # noqa: N806
+    run_streamlit, wait_for_app_idle = helpers.run_streamlit, helpers.wait_for_app_idle
     results = {}
     with run_streamlit("app.py", log_name="bench-latency") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True,

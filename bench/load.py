@@ -33,7 +33,6 @@ import json
 import os
 import random
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from convkit import BANK
+
+from .common import chromium_executable, e2e_helpers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
@@ -60,9 +61,7 @@ SAMPLES = {"camera": (512, 512), "coins": (384, 303), "moon": (512, 512), "text"
            "brick": (512, 512), "chelsea": (451, 300), "coffee": (600, 400),
            "astronaut": (512, 512)}
 CRASH_TEXT = "Something went wrong on this page"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage",
+CHROMIUM_ARGS = [*e2e_helpers().CHROMIUM_ARGS,
                  # Twenty pages share two cores: background tabs must not be throttled.
                  "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
                  "--disable-backgrounding-occluded-windows"]
@@ -526,15 +525,6 @@ async def _sample_server(pid: int, started: float, result: LoadResult,
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
-def find_chromium() -> str | None:
-    env = os.environ.get("CONVKIT_CHROMIUM")
-    for candidate in (env, "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
 async def run_load_async(base_url: str, *, sessions: int = 20, seconds: float = 60,
                          clients: str = "ws", server_pid: int | None = None,
                          timeout_s: float = 60, chromium: str | None = None) -> LoadResult:
@@ -569,9 +559,7 @@ async def run_load_async(base_url: str, *, sessions: int = 20, seconds: float = 
 
     from playwright.async_api import async_playwright
 
-    executable = chromium or find_chromium()
-    if executable is None:
-        raise RuntimeError("Chromium not found: apt-get install -y chromium")
+    executable = chromium or chromium_executable()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, headless=True,
                                            args=CHROMIUM_ARGS, timeout=60_000)

@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from .common import REPO_ROOT, format_table, log
+from .common import chromium_executable, e2e_helpers, format_table, log
 from .latency import upload_bytes
 
 ONE_SESSION_TARGET_MB = 400
@@ -82,19 +81,12 @@ def _browse(page, wait_for_app_idle, pages=PAGES) -> None:
 
 
 def run(full: bool = False) -> dict:
-    sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
-    from e2e_helpers import (
-        CHROMIUM_ARGS,
-        VIEWPORT,
-        find_chromium,
-        run_streamlit,
-        wait_for_app_idle,
-    )
     from playwright.sync_api import sync_playwright
 
-    executable = find_chromium()
-    if executable is None:
-        raise RuntimeError("Chromium not found (apt-get install -y chromium)")
+    executable = chromium_executable()
+    helpers = e2e_helpers()
+    CHROMIUM_ARGS, VIEWPORT = helpers.CHROMIUM_ARGS, helpers.VIEWPORT  # noqa: N806
+    run_streamlit, wait_for_app_idle = helpers.run_streamlit, helpers.wait_for_app_idle
     results: dict = {}
     with tempfile.TemporaryDirectory() as folder:
         photo = Path(folder) / "photo.jpg"
