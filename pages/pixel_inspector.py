@@ -65,7 +65,12 @@ def _take_click(key: str, window: convkit.Window) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _overview(image_key: str, view_key: str, _pixels: np.ndarray) -> np.ndarray:
-    return convkit.to_rgb(ui.for_display(_pixels, OVERVIEW_WIDTH))
+    shown = ui.for_display(_pixels, OVERVIEW_WIDTH)
+    # A small image is enlarged here, pixel by pixel, rather than blurred by the browser.
+    factor = OVERVIEW_WIDTH // shown.shape[1]
+    if factor > 1:
+        shown = convkit.magnify(shown, factor, grid=False)
+    return convkit.to_rgb(shown)
 
 
 @st.fragment
