@@ -64,12 +64,6 @@ def _filter2d(image_key: str, weights_key: str, _pixels: np.ndarray,
     return convkit.opencv_reference(_pixels, _weights)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _mapped(image_key: str, weights_key: str, border: str, flip: bool, value: float,
-            mapping: str, _raw: np.ndarray) -> np.ndarray:
-    return convkit.to_uint8(_raw, mapping)
-
-
 @st.cache_data(max_entries=128, show_spinner=False)
 def _agreement(image_key: str, weights_key: str, border: str, flip: bool, value: float,
                mapping: str, engine: str, _pixels: np.ndarray, _weights: np.ndarray,
@@ -204,14 +198,14 @@ for kernel in chosen:
     if loop_raw is not None:
         # The whole row at the loop's resolution, so the three pictures compare like for like.
         shown = small
-        middle = _mapped(f"loop:{small.key}", weights_key, current.border, current.flip,
+        middle = ui.mapped(f"loop:{small.key}", weights_key, current.border, current.flip,
                          current.value, current.mapping, loop_raw)
         middle_caption = f"tutorial loop (convolve_loop), {size_text(middle)}"
         middle_name = "loop"
     else:
         shown = image
         raw = ui.response(image, current, kernel)
-        middle = _mapped(image.key, weights_key, current.border, current.flip, current.value,
+        middle = ui.mapped(image.key, weights_key, current.border, current.flip, current.value,
                          current.mapping, raw)
         middle_caption = (f"fast engine (convkit.convolve), {size_text(middle)}: the loop "
                           "has not run yet")

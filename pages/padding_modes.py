@@ -23,12 +23,6 @@ ROW_PAD = 3
 TINT_THRESHOLD = 1.0
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _mapped(image_key: str, weights_key: str, border: str, flip: bool, value: float,
-            mapping: str, _raw: np.ndarray) -> np.ndarray:
-    return convkit.to_uint8(_raw, mapping)
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def _band_table(image_key: str, weights_key: str, flip: bool, value: float, mapping: str,
                 band_y: int, band_x: int, _outputs: dict) -> pd.DataFrame:
@@ -155,7 +149,7 @@ st.markdown(
 outputs = {}
 for mode in convkit.BORDER_MODES:
     raw = ui.response(image, current, border=mode)
-    outputs[mode] = _mapped(image.key, ui.kernel_key(kernel.weights), mode, current.flip,
+    outputs[mode] = ui.mapped(image.key, ui.kernel_key(kernel.weights), mode, current.flip,
                             current.value, current.mapping, raw)
 columns = st.columns(len(convkit.BORDER_MODES))
 for column, mode in zip(columns, convkit.BORDER_MODES, strict=True):

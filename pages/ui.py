@@ -406,6 +406,13 @@ def response(image: WorkingImage, current: Settings, kernel: convkit.Kernel | No
                      current.value, image.pixels, kernel.weights)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def mapped(image_key: str, weights_key: str, border: str, flip: bool, value: float,
+           mapping: str, _raw: np.ndarray) -> np.ndarray:
+    """A raw response mapped to bytes, cached under what the response was computed from."""
+    return convkit.to_uint8(_raw, mapping)
+
+
 # ------------------------------------------------------------------------------ showing
 
 
