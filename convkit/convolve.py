@@ -263,8 +263,7 @@ def _plan(weights: np.ndarray) -> tuple:
 
     Working this out (an SVD) costs more than filtering a small image, hence _cached_plan.
     """
-    shape = weights.shape
-    kernel_height, kernel_width = shape
+    kernel_height, kernel_width = weights.shape
     centre = weights[kernel_height // 2, kernel_width // 2]
     if centre != 0 and np.count_nonzero(weights) == 1:
         return ("copy",) if centre == 1 else ("scale", np.float32(centre))
@@ -280,9 +279,7 @@ def _plan(weights: np.ndarray) -> tuple:
     rank = int(np.count_nonzero(singular > SEPARABLE_TOLERANCE * singular[0]))
     if rank == 1:
         # A column and a row of the kernel itself: exact (anti)symmetry survives, unlike SVD's.
-        row_index, column_index = np.unravel_index(np.argmax(np.abs(weights)), shape)
-        column = _symmetrised(weights[:, column_index])
-        row = _symmetrised(weights[row_index] / weights[row_index, column_index])
+        column, row = _rank_one_factors(weights)
         return ("separable", ((_frozen(row), _frozen(column)),))
     cheap_passes = rank * (kernel_height + kernel_width) <= LOW_RANK_MAX_TAPS
     if (2 <= rank <= LOW_RANK_MAX and cheap_passes
