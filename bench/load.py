@@ -282,14 +282,48 @@ class _Start:
             self.go.set()
 
 
+class _Visitor:
+    """One simulated visitor's sample and the changes it makes, alike for both kinds of client."""
+
+    def __init__(self, index: int):
+        self.rng = random.Random(index)
+        self.sample = list(SAMPLES)[index % len(SAMPLES)]
+        self.width, self.height = SAMPLES[self.sample]
+        self.kernel = KERNELS[index % len(KERNELS)]
+        self.where = f"session {index} ({self.sample})"
+        self.x = self.y = None
+
+    def next_change(self, step: int) -> tuple[int, dict[str, str]]:
+        """Change the kernel, x or y in turn, each time to another value than it has.
+
+        Returns the kind (0 kernel, 1 x, 2 y) and the query parameters the server must write.
+        """
+        kind = step % 3
+        if kind == 0:
+            self.kernel = self.rng.choice([k for k in KERNELS if k != self.kernel])
+            return kind, {"kernel": self.kernel}
+        if kind == 1:
+            self.x = self.rng.choice([v for v in range(self.width) if v != self.x])
+            return kind, {"x": str(self.x)}
+        self.y = self.rng.choice([v for v in range(self.height) if v != self.y])
+        return kind, {"y": str(self.y)}
+
+    def record(self, result: LoadResult, kind: int, began: float, wanted: dict[str, str],
+               shown: dict[str, str], seen_in: str) -> None:
+        """Count one finished action and check the server wrote this visitor's own choice."""
+        result.latencies_s.append(time.monotonic() - began)
+        result.actions_kind.append("kernel" if kind == 0 else "pixel")
+        result.actions += 1
+        if any(shown.get(k) != v for k, v in wanted.items()) or shown.get(
+                "image") != self.sample:
+            result.errors.append(f"{self.where}: wanted {wanted}, {seen_in} {shown}")
+
+
 async def _session(browser, base_url: str, index: int, start: _Start, result: LoadResult,
                    timeout_s: float, start_delay_s: float) -> None:
     """One visitor: open the inspector, then pick kernels and pixels until the deadline."""
-    rng = random.Random(index)
-    sample = list(SAMPLES)[index % len(SAMPLES)]
-    width, height = SAMPLES[sample]
-    kernel = KERNELS[index % len(KERNELS)]
-    where = f"session {index} ({sample})"
+    visitor = _Visitor(index)
+    sample, where = visitor.sample, visitor.where
     await asyncio.sleep(start_delay_s)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(timeout_s * 1000)
@@ -299,7 +333,7 @@ async def _session(browser, base_url: str, index: int, start: _Start, result: Lo
         await context.add_init_script(RUN_COUNTER_JS)
         page = await context.new_page()
         started = time.monotonic()
-        await page.goto(f"{base_url}/pixel_inspector?image={sample}&kernel={kernel}",
+        await page.goto(f"{base_url}/pixel_inspector?image={sample}&kernel={visitor.kernel}",
                         timeout=timeout_s * 1000)
         await _wait_for_run(page, 0, None, timeout_s)  # the first run has finished
         await page.locator(".st-key-inspector_x input").wait_for()
@@ -308,26 +342,20 @@ async def _session(browser, base_url: str, index: int, start: _Start, result: Lo
         start.arrived()
         await start.go.wait()
         step = 0
-        x, y = _url_int(page.url, "x"), _url_int(page.url, "y")
+        visitor.x, visitor.y = _url_int(page.url, "x"), _url_int(page.url, "y")
         while time.monotonic() < start.deadline:
-            kind = step % 3
+            kind, wanted = visitor.next_change(step)
             step += 1
             before = await page.evaluate("window.__ckRuns")
             began = time.monotonic()
             try:
                 # Each action changes something, so the app must re-run and show it.
                 if kind == 0:
-                    kernel = rng.choice([k for k in KERNELS if k != kernel])
-                    await _pick_kernel(page, kernel)
-                    wanted = {"kernel": kernel}
+                    await _pick_kernel(page, visitor.kernel)
                 elif kind == 1:
-                    x = rng.choice([v for v in range(width) if v != x])
-                    await _type_number(page, "inspector_x", x)
-                    wanted = {"x": str(x)}
+                    await _type_number(page, "inspector_x", visitor.x)
                 else:
-                    y = rng.choice([v for v in range(height) if v != y])
-                    await _type_number(page, "inspector_y", y)
-                    wanted = {"y": str(y)}
+                    await _type_number(page, "inspector_y", visitor.y)
                 await _wait_for_run(page, before, wanted, timeout_s)
                 # The server writes the session's settings into the URL: they must be ours,
                 # and the breakdown on the page must be for that pixel.
@@ -339,13 +367,8 @@ async def _session(browser, base_url: str, index: int, start: _Start, result: Lo
                 except Exception:
                     result.errors.append(f"{where}: no heading {heading!r} "
                                          f"[{await _diagnose(page, before)}]")
-                result.latencies_s.append(time.monotonic() - began)
-                result.actions_kind.append("kernel" if kind == 0 else "pixel")
+                visitor.record(result, kind, began, wanted, shown, "page shows")
                 actions += 1
-                result.actions += 1
-                if any(shown.get(k) != v for k, v in wanted.items()) or shown.get(
-                        "image") != sample:
-                    result.errors.append(f"{where}: wanted {wanted}, page shows {shown}")
                 problems = await _page_errors(page)
                 result.errors.extend(f"{where}: {p}" for p in problems)
                 if problems:
@@ -436,11 +459,8 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
     """One visitor over the WebSocket: open the inspector, then pick kernels and pixels."""
     from websockets.asyncio.client import connect
 
-    rng = random.Random(index)
-    sample = list(SAMPLES)[index % len(SAMPLES)]
-    width, height = SAMPLES[sample]
-    kernel = KERNELS[index % len(KERNELS)]
-    where = f"session {index} ({sample})"
+    visitor = _Visitor(index)
+    sample, where = visitor.sample, visitor.where
     await asyncio.sleep(start_delay_s)
     actions, arrived = 0, False
     ws_url = "ws" + base_url[len("http"):] + "/_stcore/stream"
@@ -448,7 +468,7 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
         async with connect(ws_url, subprotocols=["streamlit"], origin=base_url,
                            max_size=None, open_timeout=timeout_s) as socket:
             session = _ProtocolSession(socket, "pixel_inspector",
-                                       f"image={sample}&kernel={kernel}")
+                                       f"image={sample}&kernel={visitor.kernel}")
             started = time.monotonic()
             await session.run(None, timeout_s)
             result.page_load_s.append(time.monotonic() - started)
@@ -459,35 +479,27 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
             start.arrived()
             await start.go.wait()
             step = 0
-            x, y = _url_int("?" + session.query, "x"), _url_int("?" + session.query, "y")
+            visitor.x = _url_int("?" + session.query, "x")
+            visitor.y = _url_int("?" + session.query, "y")
             while time.monotonic() < start.deadline:
-                kind = step % 3
+                kind, wanted = visitor.next_change(step)
                 step += 1
                 if kind == 0:
-                    kernel = rng.choice([k for k in KERNELS if k != kernel])
-                    shape = "x".join(map(str, BANK[kernel].shape))  # the sidebar's label
-                    change, wanted = ("kernel_name", "string_value", f"{kernel} ({shape})"), {
-                        "kernel": kernel}
+                    shape = "x".join(map(str, BANK[visitor.kernel].shape))  # the sidebar's label
+                    change = ("kernel_name", "string_value", f"{visitor.kernel} ({shape})")
                 elif kind == 1:
-                    x = rng.choice([v for v in range(width) if v != x])
-                    change, wanted = ("inspector_x", "double_value", float(x)), {"x": str(x)}
+                    change = ("inspector_x", "double_value", float(visitor.x))
                 else:
-                    y = rng.choice([v for v in range(height) if v != y])
-                    change, wanted = ("inspector_y", "double_value", float(y)), {"y": str(y)}
+                    change = ("inspector_y", "double_value", float(visitor.y))
                 began = time.monotonic()
                 try:
                     await session.run(change, timeout_s)
                 except Exception as error:
                     result.errors.append(f"{where}: step {step} failed: {error!r:.200}")
                     return
-                result.latencies_s.append(time.monotonic() - began)
-                result.actions_kind.append("kernel" if kind == 0 else "pixel")
-                actions += 1
-                result.actions += 1
                 shown = {k: v[-1] for k, v in parse_qs(session.query).items()}
-                if any(shown.get(k) != v for k, v in wanted.items()) or shown.get(
-                        "image") != sample:
-                    result.errors.append(f"{where}: wanted {wanted}, server wrote {shown}")
+                visitor.record(result, kind, began, wanted, shown, "server wrote")
+                actions += 1
                 heading = f"Output pixel x={shown.get('x')}, y={shown.get('y')}"
                 if heading not in session.texts:
                     result.errors.append(f"{where}: no heading {heading!r} in the run")
