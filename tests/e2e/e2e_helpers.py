@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -277,3 +277,19 @@ def assert_no_exception(page: Page) -> None:
     boxes = page.locator('[data-testid="stException"]')
     if boxes.count():
         pytest.fail(f"App shows an exception: {boxes.first.inner_text()[:2000]}", pytrace=False)
+
+
+def inspect_column(page: Page, x: int) -> None:
+    """Go to the pixel inspector through the sidebar menu (same session) and type column `x`.
+
+    Returns once the link carries ``x`` and the breakdown names the new pixel.
+    """
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Pixel inspector").click()
+    expect(page).to_have_url(re.compile(r"/pixel_inspector"))
+    wait_for_app_idle(page)
+    field = page.locator(".st-key-inspector_x input")
+    field.fill(str(x))
+    field.press("Enter")
+    expect(page).to_have_url(re.compile(rf"[?&]x={x}(&|$)"))
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(rf"^Output pixel x={x}, y=\d+$"))).to_be_visible()

@@ -32,6 +32,7 @@ from e2e_helpers import (
     StreamlitServer,
     assert_no_exception,
     free_port,
+    inspect_column,
     run_streamlit,
     save_screenshot,
     wait_for_app_idle,
@@ -207,14 +208,7 @@ def test_two_replicas_behind_nginx(browser: Browser) -> None:
         stop(other)
         pick_kernel(page, "laplacian")
         assert centre_sum(page) == pytest.approx(coins_centre("laplacian"), abs=1e-3)
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Pixel inspector").click()
-        wait_for_app_idle(page)
-        field = page.locator(".st-key-inspector_x input")
-        field.fill("7")
-        field.press("Enter")
-        expect(page).to_have_url(re.compile(r"[?&]x=7(&|$)"))
-        wait_for_app_idle(page)
-        expect(page.get_by_text(re.compile(r"^Output pixel x=7, y=\d+$"))).to_be_visible()
+        inspect_column(page, 7)
         assert_no_exception(page)
         assert active_sessions(pinned) == 1
         save_screenshot(page, "deploy-nginx-after-other-replica-stopped")

@@ -19,6 +19,7 @@ import pytest
 from e2e_helpers import (
     VIEWPORT,
     assert_no_exception,
+    inspect_column,
     run_streamlit,
     save_screenshot,
     wait_for_app_idle,
@@ -156,15 +157,7 @@ def test_two_visitors_never_see_each_others_state(browser: Browser, app_server: 
 
         # Alice opens the inspector (same session: through the menu, not a new page load)
         # and picks a pixel; Bob reloads (a new session from his link) and keeps his settings.
-        alice.locator('[data-testid="stSidebarNav"] a', has_text="Pixel inspector").click()
-        expect(alice).to_have_url(re.compile(r"/pixel_inspector"))
-        wait_for_app_idle(alice)
-        field = alice.locator(".st-key-inspector_x input")
-        field.fill("5")
-        field.press("Enter")
-        expect(alice).to_have_url(re.compile(r"[?&]x=5(&|$)"))
-        wait_for_app_idle(alice)
-        expect(alice.get_by_text(re.compile(r"^Output pixel x=5, y=\d+$"))).to_be_visible()
+        inspect_column(alice, 5)
         expect(alice.get_by_text("alice-private.png").first).to_be_visible()
 
         bob.reload()
