@@ -186,6 +186,7 @@ def save_screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "screenshot"
     path = SCREENSHOT_DIR / f"{safe}.png"
+    page.mouse.move(5, 5)  # no tooltip left over from the last click
     if not full_page:
         page.screenshot(path=str(path))
         return path
@@ -293,3 +294,21 @@ def inspect_column(page: Page, x: int) -> None:
     expect(page).to_have_url(re.compile(rf"[?&]x={x}(&|$)"))
     wait_for_app_idle(page)
     expect(page.get_by_text(re.compile(rf"^Output pixel x={x}, y=\d+$"))).to_be_visible()
+
+
+def pick_kernel(page: Page, name: str) -> None:
+    """Choose `name` in the sidebar's kernel box and wait for the link and the page to follow."""
+    page.locator(".st-key-kernel_name input").click()
+    page.keyboard.type(name)
+    page.locator('[role="option"]').filter(has_text=re.compile(rf"^{name} \(")).first.click()
+    expect(page).to_have_url(re.compile(rf"kernel={name}(&|$)"))
+    wait_for_app_idle(page)
+
+
+def centre_sum(page: Page) -> float:
+    """The 'OpenCV computes the same sum: v' number on the Home page (minus sign or hyphen)."""
+    line = page.get_by_text("OpenCV computes the same sum")
+    expect(line).to_be_visible()
+    found = re.search(r"same sum: (−?-?[0-9.e+]+)", line.inner_text())
+    assert found, line.inner_text()
+    return float(found.group(1).replace("−", "-"))

@@ -31,8 +31,10 @@ from e2e_helpers import (
     VIEWPORT,
     StreamlitServer,
     assert_no_exception,
+    centre_sum,
     free_port,
     inspect_column,
+    pick_kernel,
     run_streamlit,
     save_screenshot,
     wait_for_app_idle,
@@ -139,24 +141,10 @@ def upstreams_for(access_log: Path, route: str) -> set[str]:
     return set(re.findall(rf'upstream=(\S+) route="{re.escape(route)}"', text))
 
 
-def centre_sum(page: Page) -> float:
-    line = page.get_by_text("OpenCV computes the same sum")
-    expect(line).to_be_visible()
-    return float(re.search(r"same sum: (-?[0-9.e+]+)", line.inner_text()).group(1))
-
-
 def coins_centre(kernel: str) -> float:
     pixels = convkit.fit_to_pixels(convkit.load_sample("coins"), 1024).astype(np.float64)
     out = cv2.filter2D(pixels, -1, convkit.BANK[kernel].weights, borderType=cv2.BORDER_REPLICATE)
     return float(out[pixels.shape[0] // 2, pixels.shape[1] // 2])
-
-
-def pick_kernel(page: Page, name: str) -> None:
-    page.locator(".st-key-kernel_name input").click()
-    page.keyboard.type(name)
-    page.locator('[role="option"]').filter(has_text=re.compile(rf"^{name} \(")).first.click()
-    expect(page).to_have_url(re.compile(rf"kernel={name}(&|$)"))
-    wait_for_app_idle(page)
 
 
 def test_config_renders_with_our_replicas_only() -> None:

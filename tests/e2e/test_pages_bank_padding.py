@@ -6,14 +6,6 @@ from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
 from playwright.sync_api import Page, expect
 
 
-def screenshot_whole_page(page: Page, name: str, height: int) -> None:
-    """Streamlit scrolls inside its own container, so a tall window shows the whole page."""
-    page.mouse.move(5, 5)  # no tooltip left over from a click
-    page.set_viewport_size({"width": 1400, "height": height})
-    wait_for_app_idle(page)
-    save_screenshot(page, name)
-
-
 def test_kernel_bank_runs_the_loop(page: Page, app_server: str) -> None:
     """The bank shows its rows; the loop runs on a click and every row gets its badge."""
     page.goto(app_server + "/kernel_bank?mapping=tutorial")
@@ -29,7 +21,7 @@ def test_kernel_bank_runs_the_loop(page: Page, app_server: str) -> None:
     expect(page.get_by_text("has run for every chosen kernel")).to_be_visible()
     assert page.locator("table.ck-grid").count() == 6  # the six heat maps
     assert_no_exception(page)
-    screenshot_whole_page(page, "kernel_bank", 4200)
+    save_screenshot(page, "kernel_bank")
 
 
 def test_padding_page_shows_every_mode(page: Page, app_server: str) -> None:
@@ -42,4 +34,4 @@ def test_padding_page_shows_every_mode(page: Page, app_server: str) -> None:
     expect(page.get_by_text("1 2 3 4 5").first).to_be_visible()
     expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible()
     assert_no_exception(page)
-    screenshot_whole_page(page, "padding", 2600)
+    save_screenshot(page, "padding")

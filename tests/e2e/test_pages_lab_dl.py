@@ -6,14 +6,6 @@ from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
 from playwright.sync_api import Page, expect
 
 
-def screenshot_whole_page(page: Page, name: str, height: int) -> None:
-    """Streamlit scrolls inside its own container, so a tall window shows the whole page."""
-    page.mouse.move(5, 5)  # no tooltip left over from a click
-    page.set_viewport_size({"width": 1400, "height": height})
-    wait_for_app_idle(page)
-    save_screenshot(page, name)
-
-
 def sum_shown(page: Page) -> str:
     metric = page.locator('[data-testid="stMetric"]', has_text="Sum of the weights")
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
@@ -52,10 +44,9 @@ def test_kernel_lab_edit_generate_and_save(page: Page, app_server: str) -> None:
     wait_for_app_idle(page)
     expect(page.get_by_text("Saved my_gauss")).to_be_visible()
     assert_no_exception(page)
-    screenshot_whole_page(page, "kernel_lab", 3400)
+    save_screenshot(page, "kernel_lab")
 
     # The saved kernel is in the sidebar's list on another page of the same session.
-    page.set_viewport_size({"width": 1400, "height": 1000})
     page.get_by_role("link", name="Home").click()
     wait_for_app_idle(page)
     page.locator('[data-testid="stSidebar"]').get_by_label("Kernel", exact=True).click()
@@ -82,4 +73,4 @@ def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
     expect(page.get_by_text("Largest weight error")).to_be_visible()
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
     assert_no_exception(page)
-    screenshot_whole_page(page, "deep_learning", 2300)
+    save_screenshot(page, "deep_learning")

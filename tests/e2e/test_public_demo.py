@@ -19,7 +19,9 @@ import pytest
 from e2e_helpers import (
     VIEWPORT,
     assert_no_exception,
+    centre_sum,
     inspect_column,
+    pick_kernel,
     run_streamlit,
     save_screenshot,
     wait_for_app_idle,
@@ -52,15 +54,6 @@ def sample_pixels(name: str) -> np.ndarray:
     return convkit.fit_to_pixels(convkit.to_gray(convkit.load_sample(name)), 1024)
 
 
-def centre_sum(page: Page) -> float:
-    """The 'OpenCV computes the same sum: v' number on the Home page."""
-    line = page.get_by_text("OpenCV computes the same sum")
-    expect(line).to_be_visible()
-    found = re.search(r"same sum: (−?-?[0-9.e+]+)", line.inner_text())
-    assert found, line.inner_text()
-    return float(found.group(1).replace("−", "-"))
-
-
 def query(page: Page) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
 
@@ -68,14 +61,6 @@ def query(page: Page) -> dict[str, str]:
 def upload(page: Page, name: str, data: bytes, mime: str = "image/png") -> None:
     page.locator('.st-key-upload input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": data}])
-
-
-def pick_kernel(page: Page, name: str) -> None:
-    page.locator(".st-key-kernel_name input").click()
-    page.keyboard.type(name)
-    page.locator('[role="option"]').filter(has_text=re.compile(rf"^{name} \(")).first.click()
-    expect(page).to_have_url(re.compile(rf"kernel={name}(&|$)"))
-    wait_for_app_idle(page)
 
 
 def assert_healthy(page: Page) -> None:
