@@ -553,20 +553,8 @@ async def run_load_async(base_url: str, *, sessions: int = 20, seconds: float = 
         raise ValueError(f"clients must be 'ws' or 'browser'; got {clients!r}")
     result = LoadResult(sessions=sessions, seconds=seconds, clients=clients)
     if clients == "ws":
-        stop = asyncio.Event()
-        started = time.monotonic()
-        sampler = (asyncio.create_task(_sample_server(server_pid, started, result, stop))
-                   if server_pid else None)
-        start = _Start(sessions, seconds)
-        try:
-            await asyncio.gather(*(
-                _ws_session(base_url, i, start, result, timeout_s, i * 0.1)
-                for i in range(sessions)))
-        finally:
-            result.loop_start_s = max(0.0, start.deadline - seconds - started)
-            stop.set()
-            if sampler:
-                await sampler
+        await _drive(result, server_pid, lambda i, start: _ws_session(
+            base_url, i, start, result, timeout_s, i * 0.1))
         return result
 
     from playwright.async_api import async_playwright
@@ -575,23 +563,32 @@ async def run_load_async(base_url: str, *, sessions: int = 20, seconds: float = 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, headless=True,
                                            args=CHROMIUM_ARGS, timeout=60_000)
-        stop = asyncio.Event()
-        started = time.monotonic()
-        sampler = (asyncio.create_task(_sample_server(server_pid, started, result, stop))
-                   if server_pid else None)
-        # Sessions arrive over the first few seconds, as visitors do, not in one instant.
-        start = _Start(sessions, seconds)
         try:
-            await asyncio.gather(*(
-                _session(browser, base_url, i, start, result, timeout_s, i * 0.25)
-                for i in range(sessions)))
+            await _drive(result, server_pid, lambda i, start: _session(
+                browser, base_url, i, start, result, timeout_s, i * 0.25))
         finally:
-            result.loop_start_s = max(0.0, start.deadline - seconds - started)
-            stop.set()
-            if sampler:
-                await sampler
             await browser.close()
     return result
+
+
+async def _drive(result: LoadResult, server_pid: int | None, session) -> None:
+    """Run `session(index, start)` for every session at once, sampling the server meanwhile.
+
+    Each session waits its own delay before loading its page, so visitors arrive over the
+    first few seconds, as they do, not in one instant.
+    """
+    stop = asyncio.Event()
+    started = time.monotonic()
+    sampler = (asyncio.create_task(_sample_server(server_pid, started, result, stop))
+               if server_pid else None)
+    start = _Start(result.sessions, result.seconds)
+    try:
+        await asyncio.gather(*(session(i, start) for i in range(result.sessions)))
+    finally:
+        result.loop_start_s = max(0.0, start.deadline - result.seconds - started)
+        stop.set()
+        if sampler:
+            await sampler
 
 
 def run_load(base_url: str, **kwargs) -> LoadResult:
