@@ -289,6 +289,14 @@ def _captions_done(text: str, count: int) -> str:
             f".filter(c => c.textContent.includes({text!r})).length >= {count}")
 
 
+def _choose_timed(page, key: str, typed: str, option_prefix: str, done: str) -> float:
+    """Type `typed` into select box `key`, then time choosing the option until `done` holds."""
+    page.locator(f".st-key-{key} input").click()
+    page.keyboard.type(typed)
+    page.locator('[role="option"]', has_text=option_prefix).first.wait_for()
+    return page.evaluate(_CLICK_AND_WAIT, [_option(option_prefix), done, 60_000])
+
+
 def _pick_breakdown(page) -> tuple[int, int]:
     text = page.locator("main.stMain h3", has_text="Output pixel").first.inner_text()
     x, y = (int(part.split("=")[1]) for part in text.replace("Output pixel", "").split(","))
@@ -342,21 +350,14 @@ def browser_side(path: Path, repetitions: int) -> dict:
             borders = []
             for i in range(repetitions):
                 border = BORDERS[i % len(BORDERS)]
-                page.locator(".st-key-border input").click()
-                page.keyboard.type(border)
-                page.locator('[role="option"]', has_text=f"{border} ").first.wait_for()
-                borders.append(page.evaluate(_CLICK_AND_WAIT, [
-                    _option(f"{border} "), _captions_done(f"; {border} border,", rows),
-                    60_000]))
+                borders.append(_choose_timed(page, "border", border, f"{border} ",
+                                             _captions_done(f"; {border} border,", rows)))
                 wait_for_app_idle(page, timeout_ms=60_000)
             kernels = []
             for i in range(repetitions):
                 extra = EXTRA_KERNELS[i % len(EXTRA_KERNELS)]
-                page.locator(".st-key-bank_kernels input").click()
-                page.keyboard.type(extra)
-                page.locator('[role="option"]', has_text=f"{extra} (").first.wait_for()
-                kernels.append(page.evaluate(_CLICK_AND_WAIT, [
-                    _option(f"{extra} ("), _heading_done(extra), 60_000]))
+                kernels.append(_choose_timed(page, "bank_kernels", extra, f"{extra} (",
+                                             _heading_done(extra)))
                 page.keyboard.press("Escape")
                 wait_for_app_idle(page, timeout_ms=60_000)
                 # Take it away again (not timed), so every round adds one kernel to six.
