@@ -146,10 +146,16 @@ def separate(weights: np.ndarray, tolerance: float = SEPARABLE_TOLERANCE):
     first) or is all zeros.
     """
     weights = np.asarray(weights, dtype=np.float64)
-    singular = np.linalg.svd(weights, compute_uv=False)
-    if singular[0] == 0 or (len(singular) > 1 and singular[1] > tolerance * singular[0]):
+    if numerical_rank(np.linalg.svd(weights, compute_uv=False), tolerance) != 1:
         return None
     return _rank_one_factors(weights)
+
+
+def numerical_rank(singular: np.ndarray, tolerance: float = SEPARABLE_TOLERANCE) -> int:
+    """How many of the (descending) singular values exceed `tolerance` times the largest."""
+    if singular[0] == 0:
+        return 0
+    return int(np.count_nonzero(singular > tolerance * singular[0]))
 
 
 def _rank_one_factors(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -275,8 +281,7 @@ def _plan(weights: np.ndarray) -> tuple:
     if kernel_height + kernel_width >= BOX_MIN_SPAN and np.all(weights == first):
         return ("box", (kernel_width, kernel_height), np.float32(first))
 
-    singular = np.linalg.svd(weights, compute_uv=False)
-    rank = int(np.count_nonzero(singular > SEPARABLE_TOLERANCE * singular[0]))
+    rank = numerical_rank(np.linalg.svd(weights, compute_uv=False))
     if rank == 1:
         # A column and a row of the kernel itself: exact (anti)symmetry survives, unlike SVD's.
         column, row = _rank_one_factors(weights)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_image, check_positive_int, check_weights
-from .convolve import convolve, separate
+from .convolve import _rank_one_factors, convolve, numerical_rank
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,10 +52,11 @@ def kernel_properties(weights) -> KernelProperties:
     symmetries = [name for name, moved in checks.items() if np.allclose(moved, weights)]
     if weights.shape[0] == weights.shape[1] and np.allclose(weights.T, weights):
         symmetries.append("transpose (diagonal mirror)")
-    singular = np.linalg.svd(weights, compute_uv=False)
-    rank = int((singular > 1e-9 * max(singular[0], 1e-300)).sum()) if singular[0] > 0 else 0
+    # One SVD serves both the rank and the separability test (the same as `separate`'s).
+    rank = numerical_rank(np.linalg.svd(weights, compute_uv=False))
+    factors = _rank_one_factors(weights) if rank == 1 else None
     return KernelProperties(shape=weights.shape, total=total, sum_meaning=sum_meaning(total),
-                            symmetries=tuple(symmetries), rank=rank, factors=separate(weights))
+                            symmetries=tuple(symmetries), rank=rank, factors=factors)
 
 
 def frequency_response(weights, size: int = 64) -> np.ndarray:
