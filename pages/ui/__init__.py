@@ -16,6 +16,7 @@ from PIL import Image
 
 import convkit
 from convkit.images import UPLOAD_EXTENSIONS
+from pages.ui import compat
 
 UPLOAD = "upload"
 RESOLUTIONS = (128, 256, 512, 768, 1024, 1536, 2048)
@@ -164,23 +165,6 @@ def _parse_float(text: str) -> float | None:
     return number if np.isfinite(number) else None
 
 
-def _keys_sent_by_browser() -> set[str]:
-    """Keys of the widgets whose values came with this run.
-
-    A browser that reconnects (a restarted or failed-over server) starts a fresh session but
-    sends its widgets' values, the visitor's latest change among them: those must win over the
-    link. This reads Streamlit internals; if they move, the link's settings win, as before.
-    """
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-        from streamlit.runtime.state.common import user_key_from_element_id
-
-        states = get_script_run_ctx().session_state._state._new_widget_state.states
-        return {user_key_from_element_id(widget_id) for widget_id in states}
-    except Exception:
-        return set()
-
-
 def init_state() -> None:
     """Set defaults once per session, overridden by a shared link's query parameters."""
     if st.session_state.get("_initialised"):
@@ -189,7 +173,7 @@ def init_state() -> None:
                     kernel_name=DEFAULT_KERNEL, border="replicate", value=0.0, flip=False,
                     mapping="clip", pixel_x=None, pixel_y=None)
     from_url, ignored = _parse_url(dict(st.query_params))
-    sent = _keys_sent_by_browser()
+    sent = compat.keys_sent_by_browser()
     for key, value in {**defaults, **from_url}.items():
         if key not in sent:
             st.session_state[key] = value

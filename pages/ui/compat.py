@@ -1,0 +1,38 @@
+"""Every use of Streamlit's private API, in one place, each with why it is needed.
+
+Pinned: streamlit 1.67. tests/unit/test_streamlit_compat.py fails loudly when an upgrade moves
+any of these, so a new version is checked here rather than discovered in production.
+"""
+
+from __future__ import annotations
+
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def end_pages_directory_mode() -> None:
+    """Stop Streamlit from treating our ``pages/`` folder as its legacy page list.
+
+    Streamlit takes a folder named ``pages/`` beside the entry point for its legacy
+    pages-directory mode until ``st.navigation`` has run once; a fresh server's first visitor
+    arriving on a deep link would get that mode's page list. The folder name is fixed by the
+    project's layout, and no public setting turns the mode off.
+    """
+    PagesManager.uses_pages_directory = False
+
+
+def keys_sent_by_browser() -> set[str]:
+    """Keys of the widgets whose values came with this run from the browser.
+
+    A browser that reconnects (a restarted or failed-over server) starts a fresh session but
+    sends its widgets' values, the visitor's latest change among them: those must win over the
+    link. No public API tells them apart; if these internals move, the link's settings win, as
+    before, and the compat test fails.
+    """
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.state.common import user_key_from_element_id
+
+        states = get_script_run_ctx().session_state._state._new_widget_state.states
+        return {user_key_from_element_id(widget_id) for widget_id in states}
+    except Exception:
+        return set()
