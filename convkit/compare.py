@@ -9,7 +9,7 @@ import numpy as np
 
 from ._validation import check_image
 from .convolve import convolve
-from .display import check_method, to_uint8
+from .display import check_divisor_offset, check_mapping, to_uint8
 from .kernels import as_weights
 from .padding import BORDER_DRAWINGS, OPENCV_DEFAULT_BORDER, check_border
 
@@ -57,35 +57,39 @@ def compare_with_opencv(
     kernel,
     raw: np.ndarray,
     border: str,
-    method: str,
+    mapping: str,
     *,
     flip: bool = False,
     value: float = 0.0,
+    divisor: float = 1.0,
+    offset: float = 0.0,
 ) -> Agreement:
-    """Compare ``to_uint8(raw, method)`` with `opencv_reference` and attribute every difference.
+    """Compare ``to_uint8(raw, mapping)`` with `opencv_reference` and attribute every difference.
 
-    `raw` is the response computed with `border`, `flip` and `value`. Each cause is found by
-    undoing one choice at a time (mapping, flip, border) and counting the pixels that then agree;
-    what is left is floating-point rounding at exact halves.
+    `raw` is the response computed with `border`, `flip` and `value`; `divisor` and `offset`
+    belong to the ``divide`` mapping. Each cause is found by undoing one choice at a time
+    (mapping, flip, border) and counting the pixels that then agree; what is left is
+    floating-point rounding at exact halves.
     """
     check_image(image)
     if image.dtype != np.uint8:
         raise ValueError(f"image must be uint8 to compare with filter2D; got {image.dtype}")
     check_border(border)
-    check_method(method)
+    check_mapping(mapping)
+    divisor, offset = check_divisor_offset(divisor, offset)
     weights = as_weights(kernel)
     reference = opencv_reference(image, weights).astype(np.int16)
 
     def differing(candidate: np.ndarray) -> np.ndarray:
         return candidate.astype(np.int16) != reference
 
-    ours = to_uint8(raw, method)
+    ours = to_uint8(raw, mapping, divisor=divisor, offset=offset)
     diff = np.abs(ours.astype(np.int16) - reference)
     steps = []
     current = differing(ours)
-    if method != "clip":
+    if mapping != "clip":
         current = _undo(steps, current, differing(to_uint8(raw, "clip")), "mapping",
-                        f"the {method!r} mapping differs from filter2D's clip and round")
+                        f"the {mapping!r} mapping differs from filter2D's clip and round")
     if flip:
         unflipped = convolve(image, weights, border, value=value)
         current = _undo(steps, current, differing(to_uint8(unflipped, "clip")), "flip",

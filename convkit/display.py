@@ -1,11 +1,16 @@
-"""Turning a raw float response into the bytes shown on screen."""
+"""Turning a raw float response into the bytes shown on screen: the output mappings."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from skimage.exposure import rescale_intensity
+
+Mapping = Literal["tutorial", "clip", "abs", "minmax", "divide"]
 
 #: One line on each output mapping, used as help text in the app.
 MAPPINGS: dict[str, str] = {
@@ -14,40 +19,116 @@ MAPPINGS: dict[str, str] = {
     "clip": "clip to 0..255 and round half to even, as cv2.filter2D does with a uint8 output",
     "abs": "absolute value, then round and clip: shows edges of both signs (edge kernels)",
     "minmax": "stretch the smallest response to 0 and the largest to 255 (flat images give 0)",
+    "divide": "sum / divisor + offset, then round and clip, like the custom filters of GIMP and "
+    "Photoshop: offset 128 shows an edge kernel's zero as grey, negatives darker",
 }
 
-
-def check_method(method: str) -> str:
-    """Return `method` if it is one of MAPPINGS."""
-    if method not in MAPPINGS:
-        raise ValueError(f"method must be one of {tuple(MAPPINGS)}; got {method!r}")
-    return method
+#: Largest divisor and offset magnitude accepted: beyond them every byte is 0 or 255 anyway.
+MAX_DIVISOR = 1e6
+MAX_OFFSET = 1e6
 
 
-def to_uint8(raw: np.ndarray, method: str = "clip") -> np.ndarray:
-    """Map a raw response to uint8 by `method` (see MAPPINGS).
+def check_mapping(mapping: str) -> str:
+    """Return `mapping` if it is one of MAPPINGS, else raise ValueError naming them.
 
+    Parameters
+    ----------
+    mapping : str
+        The name to check.
+
+    Returns
+    -------
+    str
+        `mapping`, unchanged.
+
+    Examples
+    --------
+    >>> check_mapping("abs")
+    'abs'
+    """
+    if mapping not in MAPPINGS:
+        raise ValueError(f"mapping must be one of {tuple(MAPPINGS)}; got {mapping!r}")
+    return mapping
+
+
+def check_divisor_offset(divisor: float, offset: float) -> tuple[float, float]:
+    """Return `divisor` and `offset` as floats, refusing a zero, huge or non-finite one.
+
+    Parameters
+    ----------
+    divisor : float
+        Non-zero, at most MAX_DIVISOR in magnitude (negative inverts the picture).
+    offset : float
+        At most MAX_OFFSET in magnitude.
+
+    Returns
+    -------
+    tuple of float
+        ``(divisor, offset)``.
+
+    Examples
+    --------
+    >>> check_divisor_offset(9, 128)
+    (9.0, 128.0)
+    """
+    for name, number, limit in (("divisor", divisor, MAX_DIVISOR), ("offset", offset, MAX_OFFSET)):
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise ValueError(f"{name} must be a number; got {number!r}")
+        if not math.isfinite(number) or abs(number) > limit:
+            raise ValueError(f"{name} must be a finite number within ±{limit:g}; got {number!r}")
+    if divisor == 0:
+        raise ValueError("divisor must not be 0; got 0 (use 1 to leave the sum as it is)")
+    return float(divisor), float(offset)
+
+
+def to_uint8(raw: np.ndarray, mapping: Mapping = "clip", *, divisor: float = 1.0,
+             offset: float = 0.0) -> np.ndarray:
+    """Map a raw response to uint8 bytes by `mapping`.
+
+    Parameters
+    ----------
+    raw : ndarray
+        The float response, any shape. NaN maps to 0; infinities clip like any big sum.
+    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
+        See MAPPINGS.
+    divisor, offset : float
+        Used by ``divide`` only (``raw / divisor + offset``); the other mappings ignore them,
+        as ``convolve`` ignores `value` unless the border is constant.
+
+    Returns
+    -------
+    ndarray of uint8
+        Same shape as `raw`.
+
+    Examples
+    --------
     >>> to_uint8(np.array([-3.0, 2.5, 3.5, 254.99, 300.0]), "clip").tolist()
     [0, 2, 4, 255, 255]
     >>> to_uint8(np.array([-3.0, 2.5, 3.5, 254.99, 300.0]), "tutorial").tolist()
     [0, 2, 3, 254, 255]
+    >>> to_uint8(np.array([-40.0, 0.0, 40.0]), "divide", divisor=4, offset=128).tolist()
+    [118, 128, 138]
     >>> to_uint8(np.array([np.nan, -np.inf, np.inf]), "clip").tolist()
     [0, 0, 255]
     """
-    check_method(method)
+    check_mapping(mapping)
+    divisor, offset = check_divisor_offset(divisor, offset)
     # NaN has no byte: show it as 0; infinities clip like any out-of-range sum.
     raw = np.nan_to_num(np.asarray(raw), nan=0.0, posinf=np.inf, neginf=-np.inf)
-    if method == "tutorial":
+    if mapping == "tutorial":
         scaled = rescale_intensity(raw.astype(np.float32), in_range=(0, 255))
         return (scaled * 255).astype("uint8")
-    if method == "abs":
+    if mapping == "abs":
         return np.clip(np.rint(np.abs(raw)), 0, 255).astype(np.uint8)
-    if method == "minmax":
+    if mapping == "minmax":
         low, high = _finite_range(raw)
         if high <= low:
             return np.zeros(raw.shape, dtype=np.uint8)
         stretched = (raw.astype(np.float64) - low) * (255.0 / (high - low))
         return np.clip(np.rint(stretched), 0, 255).astype(np.uint8)
+    if mapping == "divide":
+        shifted = raw.astype(np.float64) / divisor + offset
+        return np.clip(np.rint(shifted), 0, 255).astype(np.uint8)
     return np.clip(np.rint(raw), 0, 255).astype(np.uint8)
 
 
@@ -67,57 +148,97 @@ class MappingStep:
     value: float
 
 
-def explain_mapping(total: float, method: str, raw_min: float = 0.0, raw_max: float = 255.0):
-    """The steps by which one raw sum becomes its output byte under `method`.
+def _n(value: float) -> str:
+    """A number for people: six significant digits, and 0 for anything below 1e-9."""
+    return "0" if abs(value) < 1e-9 else f"{value:.6g}"
 
-    `raw_min` and `raw_max` are the response's range over the whole image, used by ``minmax``.
-    Returns a list of MappingStep whose last value is the byte ``to_uint8`` gives.
+
+def explain_mapping(total: float, mapping: Mapping, raw_min: float = 0.0,
+                    raw_max: float = 255.0, *, divisor: float = 1.0,
+                    offset: float = 0.0) -> list[MappingStep]:
+    """The steps by which one raw sum becomes its output byte under `mapping`.
+
+    Parameters
+    ----------
+    total : float
+        The pixel's raw sum.
+    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
+        See MAPPINGS.
+    raw_min, raw_max : float
+        The response's range over the whole image, used by ``minmax``.
+    divisor, offset : float
+        Used by ``divide``: one step divides, the next adds the offset.
+
+    Returns
+    -------
+    list of MappingStep
+        The first is the sum; the last value is the byte ``to_uint8`` gives.
+
+    Examples
+    --------
+    >>> [(s.label, s.value) for s in explain_mapping(-40, "divide", divisor=4, offset=128)]
+    [('sum', -40.0), ('divide', -10.0), ('add offset', 118.0), ('clip', 118.0), ('round', 118.0)]
     """
-    check_method(method)
+    check_mapping(mapping)
+    divisor, offset = check_divisor_offset(divisor, offset)
     total = float(total)
     steps = [MappingStep("sum", "sum of the products", total)]
-    if method == "tutorial":
+    if mapping == "tutorial":
         clipped = min(max(total, 0.0), 255.0)
         scaled = float(np.float32(clipped) / np.float32(255.0))
         back = float(np.float32(scaled) * np.float32(255))
         steps += [
-            MappingStep("clip", f"clip({total:.6g}, 0, 255)", clipped),
-            MappingStep("rescale", f"{clipped:.6g} / 255 (rescale_intensity)", scaled),
+            MappingStep("clip", f"clip({_n(total)}, 0, 255)", clipped),
+            MappingStep("rescale", f"{_n(clipped)} / 255 (rescale_intensity)", scaled),
             MappingStep("times 255", f"{scaled:.8g} * 255", back),
             MappingStep("truncate", f"astype(uint8) drops the fraction of {back:.8g}", 0.0),
         ]
-    elif method == "clip":
+    elif mapping == "clip":
         clipped = min(max(total, 0.0), 255.0)
         steps += [
-            MappingStep("clip", f"clip({total:.6g}, 0, 255)", clipped),
-            MappingStep("round", f"round half to even ({clipped:.6g})", 0.0),
+            MappingStep("clip", f"clip({_n(total)}, 0, 255)", clipped),
+            MappingStep("round", f"round half to even ({_n(clipped)})", 0.0),
         ]
-    elif method == "abs":
+    elif mapping == "abs":
         magnitude = abs(total)
         steps += [
-            MappingStep("abs", f"|{total:.6g}|", magnitude),
-            MappingStep("clip", f"clip({magnitude:.6g}, 0, 255)", min(magnitude, 255.0)),
-            MappingStep("round", f"round half to even ({min(magnitude, 255.0):.6g})", 0.0),
+            MappingStep("abs", f"|{_n(total)}|", magnitude),
+            MappingStep("clip", f"clip({_n(magnitude)}, 0, 255)", min(magnitude, 255.0)),
+            MappingStep("round", f"round half to even ({_n(min(magnitude, 255.0))})", 0.0),
+        ]
+    elif mapping == "divide":
+        divided = total / divisor
+        shifted = divided + offset
+        clipped = min(max(shifted, 0.0), 255.0)
+        steps += [
+            MappingStep("divide", f"{_n(total)} / {_n(divisor)}", divided),
+            MappingStep("add offset", f"{_n(divided)} + {_n(offset)}", shifted),
+            MappingStep("clip", f"clip({_n(shifted)}, 0, 255)", clipped),
+            MappingStep("round", f"round half to even ({_n(clipped)})", 0.0),
         ]
     else:
         span = raw_max - raw_min
         stretched = 0.0 if span <= 0 else (total - raw_min) * 255.0 / span
         steps += [
-            MappingStep("stretch", f"({total:.6g} - {raw_min:.6g}) * 255 / ({raw_max:.6g} - "
-                        f"{raw_min:.6g})", stretched),
-            MappingStep("round", f"round and clip ({stretched:.6g})", 0.0),
+            MappingStep("stretch", f"({_n(total)} - {_n(raw_min)}) * 255 / ({_n(raw_max)} - "
+                        f"{_n(raw_min)})", stretched),
+            MappingStep("round", f"round and clip ({_n(stretched)})", 0.0),
         ]
-    byte = _mapped_byte(total, method, raw_min, raw_max)
+    byte = _mapped_byte(total, mapping, raw_min, raw_max, divisor, offset)
     last = steps[-1]
     steps[-1] = MappingStep(last.label, last.formula, float(byte))
     return steps
 
 
-def _mapped_byte(total: float, method: str, raw_min: float, raw_max: float) -> int:
+def _mapped_byte(total: float, mapping: str, raw_min: float, raw_max: float, divisor: float,
+                 offset: float) -> int:
     """The byte `to_uint8` gives `total`, with the image's range for minmax."""
-    if method == "minmax":
+    if mapping == "minmax":
         if raw_max <= raw_min:
             return 0
         stretched = (total - raw_min) * (255.0 / (raw_max - raw_min))
         return int(np.clip(np.rint(stretched), 0, 255))
-    return int(to_uint8(np.array([total], dtype=np.float32), method)[0])
+    if mapping == "divide":
+        # float64 throughout, as to_uint8 divides: a float32 sum would round differently.
+        return int(to_uint8(np.array([total]), mapping, divisor=divisor, offset=offset)[0])
+    return int(to_uint8(np.array([total], dtype=np.float32), mapping)[0])

@@ -7,11 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from skimage.exposure import rescale_intensity
 
-from convkit import BANK, MAPPINGS, convolve, to_uint8
+from convkit import BANK, MAPPINGS, convolve, explain_mapping, to_uint8
 
 from .references import HYPO, random_image, seeds
 
-METHODS = ("tutorial", "clip", "abs", "minmax")
+MAPPING_NAMES = ("tutorial", "clip", "abs", "minmax", "divide")
 
 
 def tutorial_mapping(raw):
@@ -20,23 +20,25 @@ def tutorial_mapping(raw):
     return (output * 255).astype("uint8")
 
 
-def test_mappings_describe_each_method():
-    """MAPPINGS has exactly the four methods, each with a one-line description."""
-    assert set(MAPPINGS) == set(METHODS)
+def test_mappings_describe_each_mapping():
+    """MAPPINGS has exactly the five mappings, each with a one-line description."""
+    assert set(MAPPINGS) == set(MAPPING_NAMES)
     for text in MAPPINGS.values():
         assert isinstance(text, str) and text.strip()
         assert "\n" not in text.strip()
 
 
-def test_unknown_method_raises():
-    """An unknown mapping method raises ValueError."""
-    with pytest.raises(ValueError, match="method|mapping|unknown|one of|sepia"):
+def test_unknown_mapping_raises_naming_it():
+    """An unknown mapping raises ValueError naming the parameter, the value and the choices."""
+    with pytest.raises(ValueError, match=r"mapping must be one of .*'divide'.*got 'sepia'"):
         to_uint8(np.zeros((2, 2), np.float32), "sepia")
+    with pytest.raises(ValueError, match=r"mapping must be one of .*got 'sepia'"):
+        explain_mapping(1.0, "sepia")
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", MAPPING_NAMES)
 def test_output_is_uint8_same_shape_and_input_untouched(method):
-    """Every method returns uint8 of the input shape (gray or colour) and leaves the input alone."""
+    """Every mapping returns uint8 of the input shape (gray or colour), leaving the input alone."""
     for shape in ((5, 7), (5, 7, 3)):
         raw = np.random.default_rng(0).uniform(-400, 600, shape).astype(np.float32)
         before = raw.copy()
@@ -160,8 +162,9 @@ def test_minmax_hand_table():
     """'minmax' stretches min..max to 0..255."""
     out = to_uint8(np.array([[10.0, 20.0, 30.0, -10.0]], dtype=np.float32), "minmax")
     assert out[0, 3] == 0 and out[0, 2] == 255
-    assert out[0, 0] in (127, 128)
-    assert out[0, 1] in (191, 192)
+    # (10 + 10) * 255 / 40 = 127.5 rounds to even, 128; (20 + 10) * 255 / 40 = 191.25 -> 191.
+    assert out[0, 0] == 128
+    assert out[0, 1] == 191
 
 
 @pytest.mark.parametrize("flat", [0.0, -7.0, 300.0])
@@ -183,3 +186,98 @@ def test_minmax_equals_linear_stretch(seed, lo, span):
     got = to_uint8(raw, "minmax").astype(float)
     assert np.abs(got - expected).max() <= 1.0
     assert got.flat[np.argmin(raw)] == 0 and got.flat[np.argmax(raw)] == 255
+
+
+# --------------------------------------------------------------------- divide
+
+
+def test_divide_hand_table():
+    """'divide' is sum / divisor + offset, rounded half to even and clipped, worked by hand.
+
+    -40 / 4 + 128 = 118; 0 -> 128; 1 / 4 + 128 = 128.25 -> 128; 2 / 4 + 128 = 128.5 -> 128
+    (even); 6 / 4 + 128 = 129.5 -> 130 (even); -600 / 4 + 128 = -22 -> 0; 600 / 4 + 128 = 278
+    -> 255.
+    """
+    raw = np.array([[-40, 0, 1, 2, 6, -600, 600]], dtype=np.float32)
+    got = to_uint8(raw, "divide", divisor=4, offset=128)
+    assert got.tolist() == [[118, 128, 128, 128, 130, 0, 255]]
+
+
+def test_divide_box_sum_by_nine_is_the_mean():
+    """A box sum divided by 9 is the mean: 900 / 9 = 100, 257 / 9 = 28.6 rounds to 29."""
+    raw = np.array([900.0, 257.0])
+    assert to_uint8(raw, "divide", divisor=9).tolist() == [100, 29]
+
+
+def test_divide_negative_divisor_inverts():
+    """A divisor of -1 with offset 255 inverts: 0 -> 255, 55 -> 200, 255 -> 0."""
+    raw = np.array([0.0, 55.0, 255.0])
+    assert to_uint8(raw, "divide", divisor=-1, offset=255).tolist() == [255, 200, 0]
+
+
+def test_divide_defaults_equal_clip():
+    """With divisor 1 and offset 0 'divide' is exactly 'clip'."""
+    raw = np.random.default_rng(3).uniform(-300, 600, (9, 11)).astype(np.float32)
+    np.testing.assert_array_equal(to_uint8(raw, "divide"), to_uint8(raw, "clip"))
+
+
+def test_divide_zero_sum_edge_kernel_is_grey_on_flat_areas():
+    """Sobel x on a flat image sums to 0: offset 128 shows it as grey 128, not black."""
+    flat = np.full((6, 7), 90, np.uint8)
+    raw = convolve(flat, BANK["sobel_x"].weights, "replicate")
+    out = to_uint8(raw, "divide", divisor=1, offset=128)
+    np.testing.assert_array_equal(out, np.full((6, 7), 128, np.uint8))
+
+
+def test_divide_matches_filter2d_with_delta():
+    """'divide' equals cv2.filter2D with the kernel / divisor and delta = offset (uint8 out)."""
+    gray = random_image(np.random.default_rng(4), (20, 24), np.uint8)
+    weights = BANK["sobel_x"].weights
+    expected = cv2.filter2D(gray, -1, weights / 2.0, delta=128)
+    got = to_uint8(convolve(gray, weights, "reflect_101"), "divide", divisor=2, offset=128)
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("divisor, offset, message", [
+    (0, 0, r"divisor must not be 0; got 0"),
+    (float("nan"), 0, r"divisor must be a finite number within ±1e\+06; got nan"),
+    (1, float("inf"), r"offset must be a finite number within ±1e\+06; got inf"),
+    (1, 2e6, r"offset must be a finite number within ±1e\+06; got 2000000.0"),
+    ("9", 0, r"divisor must be a number; got '9'"),
+])
+def test_divide_refuses_bad_divisor_or_offset(divisor, offset, message):
+    """A zero, non-finite, huge or non-numeric divisor or offset is refused, by name."""
+    with pytest.raises(ValueError, match=message):
+        to_uint8(np.zeros(3), "divide", divisor=divisor, offset=offset)
+
+
+# ------------------------------------------------------------ explain_mapping
+
+
+def test_explain_divide_shows_both_steps_by_hand():
+    """The divide steps for sum -40, divisor 4, offset 128: -10, then 118, then the byte 118."""
+    steps = explain_mapping(-40.0, "divide", divisor=4, offset=128)
+    assert [s.label for s in steps] == ["sum", "divide", "add offset", "clip", "round"]
+    assert [s.value for s in steps] == [-40.0, -10.0, 118.0, 118.0, 118.0]
+    assert steps[1].formula == "-40 / 4" and steps[2].formula == "-10 + 128"
+
+
+def test_explain_divide_clips_before_rounding():
+    """Sum 300, divisor 1, offset 128: 428 clips to 255."""
+    steps = explain_mapping(300.0, "divide", divisor=1, offset=128)
+    assert [s.value for s in steps] == [300.0, 300.0, 428.0, 255.0, 255.0]
+
+
+@given(seed=seeds, mapping=st.sampled_from(MAPPING_NAMES))
+@HYPO
+def test_explain_mapping_ends_on_the_byte_to_uint8_gives(seed, mapping):
+    """For every mapping the last step's value is the byte to_uint8 gives that pixel."""
+    rng = np.random.default_rng(seed)
+    raw = rng.uniform(-400, 600, (5, 6)).astype(np.float32)
+    divisor, offset = float(rng.choice([1, 2, 9, -3])), float(rng.choice([0, 64, 128]))
+    out = to_uint8(raw, mapping, divisor=divisor, offset=offset)
+    y, x = int(rng.integers(5)), int(rng.integers(6))
+    steps = explain_mapping(float(raw[y, x]), mapping, float(raw.min()), float(raw.max()),
+                            divisor=divisor, offset=offset)
+    assert steps[0].value == float(raw[y, x])
+    assert steps[-1].value == out[y, x]
