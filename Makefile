@@ -1,6 +1,7 @@
 # convkit: set-up, run and test over a local virtualenv in .venv.
 #   make run    install runtime deps, start the app on http://localhost:8501
-#   make test   install dev deps, run ruff and all tests (unit, app, e2e)
+#   make test   install Chromium and nginx if missing (scripts/system-packages.sh), dev deps,
+#               run ruff and all tests (unit, app, e2e)
 #   make lint   ruff only
 #   make bench  benchmarks (python -m bench)
 
@@ -18,11 +19,12 @@ REQ_HASH := $(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha2
 STAMP_RUN := $(VENV)/.installed-run-$(REQ_HASH)
 STAMP_DEV := $(VENV)/.installed-dev-$(REQ_HASH)
 
-.PHONY: help run test lint bench venv deps dev-deps clean
+.PHONY: help run test lint bench venv deps dev-deps system-packages clean
 
 help:
 	@echo "make run    - set up .venv and start the app (http://localhost:8501)"
-	@echo "make test   - set up .venv with dev deps, run ruff + pytest (unit, app, e2e)"
+	@echo "make test   - install Chromium + nginx if missing, set up .venv with dev deps,"
+	@echo "              run ruff + pytest (unit, app, e2e)"
 	@echo "make lint   - ruff check ."
 	@echo "make bench  - python -m bench"
 	@echo "make clean  - remove test artifacts and caches (keeps .venv)"
@@ -47,11 +49,16 @@ $(STAMP_DEV): | $(PY)
 deps: $(STAMP_RUN)
 dev-deps: $(STAMP_DEV)
 
+# Chromium and nginx for the browser and proxy tests: apt-get as root (or sudo -n), else stop
+# with the command to run. First, so a missing one stops before minutes of pip installs.
+system-packages:
+	@bash scripts/system-packages.sh
+
 run: $(STAMP_RUN)
 	$(PY) -m streamlit run app.py --server.showEmailPrompt false
 
 # Run ruff and pytest both, fail if either fails.
-test: $(STAMP_DEV)
+test: system-packages $(STAMP_DEV)
 	@status=0; \
 	echo "== ruff check ."; $(PY) -m ruff check . || status=1; \
 	echo "== pytest"; $(PY) -m pytest || status=1; \
