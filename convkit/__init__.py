@@ -3,6 +3,7 @@
 from .compare import Agreement, Cause, compare_with_opencv, opencv_reference
 from .convolve import convolve, convolve_loop, separate
 from .display import MAPPINGS, MappingStep, explain_mapping, to_uint8
+from .drawing import edge_lines, magnify, magnify_to, outline, signed_difference, tint, to_rgb
 from .explain import (
     BREAKDOWN_COLUMNS,
     PixelBreakdown,
@@ -55,7 +56,7 @@ from .padding import (
     padded_crop,
     source_index,
 )
-from .picking import Window, magnify, outline, shown_to_pixel, tint, to_rgb, window_around
+from .picking import Window, shown_to_pixel, window_around
 from .properties import (
     KernelProperties,
     compose,
@@ -100,6 +101,7 @@ __all__ = [
     "convolve_loop",
     "correlate_layer",
     "decode_image",
+    "edge_lines",
     "explain_mapping",
     "explain_pixel",
     "fit_to_pixels",
@@ -113,6 +115,7 @@ __all__ = [
     "load_image",
     "load_sample",
     "magnify",
+    "magnify_to",
     "make_training_pair",
     "motion_blur",
     "normalise",
@@ -128,6 +131,7 @@ __all__ = [
     "resize_kernel",
     "separate",
     "shown_to_pixel",
+    "signed_difference",
     "source_index",
     "tint",
     "to_csv",

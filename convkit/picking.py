@@ -1,4 +1,7 @@
-"""From a click on a shown (scaled) picture to the exact image pixel, and magnified crops."""
+"""From a click on a shown (scaled) picture to the exact image pixel and the window around it.
+
+The pictures themselves (magnified, outlined, tinted) are drawn by ``convkit.drawing``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_image, check_positive_int
+from ._validation import check_positive_int
 
 
 def shown_to_pixel(click_x: float, click_y: float, shown_width: float, shown_height: float,
@@ -51,53 +54,3 @@ def window_around(x: int, y: int, width: int, height: int, size: int, margin: in
     left = min(max(x - win_w // 2, -margin), width + margin - win_w)
     top = min(max(y - win_h // 2, -margin), height + margin - win_h)
     return Window(top=top, left=left, height=win_h, width=win_w)
-
-
-def tint(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int],
-         strength: float = 0.5) -> np.ndarray:
-    """A colour copy of `image` with the cells of `mask` blended towards `colour`."""
-    tinted = to_rgb(image).astype(np.float64)
-    tinted[mask] = tinted[mask] * (1 - strength) + np.array(colour) * strength
-    return np.rint(tinted).astype(np.uint8)
-
-
-def magnify(image: np.ndarray, factor: int, *, grid: bool = True) -> np.ndarray:
-    """Enlarge every pixel to a `factor` x `factor` block, with a thin grid between pixels."""
-    check_image(image)
-    factor = check_positive_int(factor, "factor")
-    big = np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
-    if grid and factor >= 6:
-        big = big.copy()
-        line = np.array(96 if big.dtype == np.uint8 else 0.4, dtype=big.dtype)
-        big[factor - 1 :: factor, :] = line
-        big[:, factor - 1 :: factor] = line
-    return big
-
-
-def to_rgb(image: np.ndarray) -> np.ndarray:
-    """A uint8 picture with three channels (gray repeated), for drawing coloured marks on."""
-    check_image(image)
-    if image.ndim == 2:
-        return np.repeat(image[:, :, np.newaxis], 3, axis=2)
-    return image[:, :, :3].copy()
-
-
-def outline(image: np.ndarray, top: int, left: int, height: int, width: int,
-            colour: tuple[int, int, int], thickness: int = 1) -> np.ndarray:
-    """A colour copy of `image` with the rectangle's border drawn inside it, clipped to fit."""
-    marked = to_rgb(image)
-    rows, cols = marked.shape[:2]
-    bottom, right = top + height, left + width
-    for t in range(thickness):
-        y0, y1, x0, x1 = top + t, bottom - 1 - t, left + t, right - 1 - t
-        if y0 > y1 or x0 > x1:
-            break
-        xs = slice(max(x0, 0), min(x1 + 1, cols))
-        ys = slice(max(y0, 0), min(y1 + 1, rows))
-        for y in (y0, y1):
-            if 0 <= y < rows:
-                marked[y, xs] = colour
-        for x in (x0, x1):
-            if 0 <= x < cols:
-                marked[ys, x] = colour
-    return marked
