@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar, get_args
 
 import cv2
 import numpy as np
 
 from ._validation import check_image, check_value
 
+#: A border mode, as the type of every ``border`` parameter.
 Border = Literal["replicate", "constant", "reflect", "reflect_101", "wrap"]
 
-BORDER_MODES: tuple[str, ...] = ("replicate", "constant", "reflect", "reflect_101", "wrap")
+#: The modes in their documented order, read off `Border` so the two cannot drift apart.
+BORDER_MODES: tuple[Border, ...] = get_args(Border)
 
 #: How each mode extends the row ``abc`` by three cells on each side (OpenCV's notation).
 BORDER_DRAWINGS: dict[str, str] = {
@@ -30,6 +33,71 @@ BORDER_DESCRIPTIONS: dict[str, str] = {
     "reflect_101": "mirror about the edge pixel, not repeating it (cv2.filter2D's default)",
     "wrap": "tile the image, as if it were periodic (cv2.filter2D refuses it)",
 }
+
+
+def _border_parameter_doc() -> str:
+    """The numpydoc entry for a ``border`` parameter, built from the two tables above."""
+    choices = ", ".join(f'"{mode}"' for mode in BORDER_MODES)
+    lines = [f"border : {{{choices}}}",
+             "    What lies beyond the image edge (the row ``abc`` extended by each mode):", ""]
+    width = max(map(len, BORDER_MODES)) + 2
+    for mode in BORDER_MODES:
+        lines.append(f"    - {mode + ':':<{width}} ``{BORDER_DRAWINGS[mode]}``, "
+                     f"{BORDER_DESCRIPTIONS[mode]}")
+    return "\n".join(lines)
+
+
+#: Parameter entries shared by every function that pads, written once and filled into their
+#: docstrings by `document_border` (as scipy.ndimage's docfiller does for ``mode``).
+PARAMETER_DOCS: dict[str, str] = {
+    "border": _border_parameter_doc(),
+    "value": ("value : float, optional\n"
+              "    The fill of the ``constant`` border (the ``v`` above); ignored by the other\n"
+              "    modes. Default 0."),
+}
+
+_Function = TypeVar("_Function", bound=Callable)
+
+
+def document_border(function: _Function) -> _Function:
+    """Fill ``%(border)s`` and ``%(value)s`` in `function`'s docstring with PARAMETER_DOCS.
+
+    Continuation lines take the placeholder's indentation, so an entry reads as if it had been
+    typed in place.
+
+    Parameters
+    ----------
+    function : callable
+        A function whose docstring holds ``%(border)s`` and/or ``%(value)s`` placeholders.
+
+    Returns
+    -------
+    callable
+        The same function, its ``__doc__`` filled in.
+
+    Examples
+    --------
+    >>> def f():
+    ...     pass
+    >>> f.__doc__ = "    %(value)s"
+    >>> document_border(f).__doc__.splitlines()[0]
+    '    value : float, optional'
+    """
+    doc = function.__doc__
+    if doc:
+        filled = []
+        for line in doc.splitlines():
+            stripped = line.strip()
+            key = stripped[2:-2] if stripped.startswith("%(") and stripped.endswith(")s") else None
+            if key in PARAMETER_DOCS:
+                indent = line[: len(line) - len(line.lstrip())]
+                filled += [indent + entry if entry else ""
+                           for entry in PARAMETER_DOCS[key].splitlines()]
+            else:
+                filled.append(line)
+        function.__doc__ = "\n".join(filled)
+    return function
+
 
 #: The same modes under OpenCV's, NumPy's and scipy.ndimage's names.
 OPENCV_BORDERS: dict[str, int] = {
@@ -55,24 +123,61 @@ NDIMAGE_MODES: dict[str, str] = {
 }
 
 #: The border mode cv2.filter2D uses when none is given.
-OPENCV_DEFAULT_BORDER = "reflect_101"
+OPENCV_DEFAULT_BORDER: Border = "reflect_101"
 
 
-def check_border(border: str) -> str:
-    """Return `border` if it is one of BORDER_MODES, else raise ValueError naming them."""
+@document_border
+def check_border(border: Border) -> Border:
+    """Return `border` if it is one of BORDER_MODES, else raise ValueError naming them.
+
+    Parameters
+    ----------
+    %(border)s
+
+    Returns
+    -------
+    str
+        `border` itself.
+
+    Raises
+    ------
+    ValueError
+        When `border` is not one of BORDER_MODES; the message names the bad value.
+
+    Examples
+    --------
+    >>> check_border("wrap")
+    'wrap'
+    """
     if border not in BORDER_MODES:
         raise ValueError(f"border must be one of {BORDER_MODES}; got {border!r}")
     return border
 
 
-def source_index(indices, n: int, border: str) -> np.ndarray:
+@document_border
+def source_index(indices, n: int, border: Border) -> np.ndarray:
     """Map positions along an axis of length `n` (maybe outside 0..n-1) to the pixel they copy.
 
-    Returns an int array of the same shape; -1 marks cells outside the image in
-    ``constant`` mode, which copy no pixel.
+    Parameters
+    ----------
+    indices : int or array_like of int
+        Positions along the axis; negative ones and ones from `n` up lie in the padding.
+    n : int
+        Length of the axis (at least 1).
+    %(border)s
 
+    Returns
+    -------
+    numpy.ndarray
+        int64 array shaped like `indices`: the index of the pixel each position copies, or -1
+        for cells outside the image in ``constant`` mode, which copy no pixel.
+
+    Examples
+    --------
     >>> source_index(range(-2, 5), 3, "reflect_101").tolist()
     [2, 1, 0, 1, 2, 1, 0]
+    >>> source_index([-1, 3], 3, "constant").tolist()
+    [-1, -1]
     """
     check_border(border)
     if n < 1:
@@ -94,16 +199,28 @@ def source_index(indices, n: int, border: str) -> np.ndarray:
     return np.where(folded < n, folded, 2 * n - 2 - folded)
 
 
-def pad(image: np.ndarray, pad_y: int, pad_x: int, border: str, value: float = 0.0) -> np.ndarray:
+@document_border
+def pad(image: np.ndarray, pad_y: int, pad_x: int, border: Border,
+        value: float = 0.0) -> np.ndarray:
     """Pad `image` by `pad_y` rows above and below and `pad_x` columns left and right.
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) array
-    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}
-        See ``BORDER_DRAWINGS``; pads wider than the image repeat the pattern.
-    value : the fill of ``constant`` mode.
+    image : numpy.ndarray
+        (H, W) or (H, W, C) array of numbers.
+    pad_y, pad_x : int
+        Rows added at the top and at the bottom, columns at the left and at the right (>= 0).
+        Pads wider than the image repeat the mode's pattern.
+    %(border)s
+    %(value)s
 
+    Returns
+    -------
+    numpy.ndarray
+        (H + 2 pad_y, W + 2 pad_x[, C]) array of the image's dtype.
+
+    Examples
+    --------
     >>> pad(np.array([[1, 2, 3]]), 0, 2, "reflect").tolist()
     [[2, 1, 1, 2, 3, 3, 2]]
     """
@@ -125,7 +242,7 @@ def pad(image: np.ndarray, pad_y: int, pad_x: int, border: str, value: float = 0
     return padded
 
 
-def _opencv_can_pad(image: np.ndarray, pad_y: int, pad_x: int, border: str) -> bool:
+def _opencv_can_pad(image: np.ndarray, pad_y: int, pad_x: int, border: Border) -> bool:
     """Whether cv2.copyMakeBorder handles this case as our modes define it (it is faster)."""
     height, width = image.shape[:2]
     channels = image.shape[2] if image.ndim == 3 else 1
@@ -140,15 +257,32 @@ def _opencv_can_pad(image: np.ndarray, pad_y: int, pad_x: int, border: str) -> b
 CORNERS: tuple[str, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
 
 
-def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.0,
+@document_border
+def padded_corner(image: np.ndarray, amount: int, border: Border, value: float = 0.0,
                   size: int = 48, corner: str = "top-left") -> np.ndarray:
     """One corner of `image` padded by `amount` in `border` mode, without padding the whole image.
 
-    Returns the ``(amount + h) x (amount + w)`` cells of ``pad(image, amount, amount, border,
-    value)`` at that corner, where ``h, w`` are `size` capped by the image's height and width:
-    the image's own corner plus `amount` padded rows and columns on its outer sides. With
-    ``amount=0`` it is a plain crop of the corner.
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) or (H, W, C) array of numbers.
+    amount : int
+        Padded rows and columns shown beyond the corner (>= 0; 0 gives a plain crop).
+    %(border)s
+    %(value)s
+    size : int, optional
+        Side of the image's own part of the corner, capped by its height and width. Default 48.
+    corner : {"top-left", "top-right", "bottom-left", "bottom-right"}, optional
+        Which corner (see CORNERS). Default "top-left".
 
+    Returns
+    -------
+    numpy.ndarray
+        The ``(amount + h) x (amount + w)`` cells of ``pad(image, amount, amount, border,
+        value)`` at that corner, ``h, w`` being `size` capped by the image's height and width.
+
+    Examples
+    --------
     >>> padded_corner(np.array([[1, 2, 3], [4, 5, 6]]), 1, "replicate", size=2).tolist()
     [[1, 1, 2], [1, 1, 2], [4, 4, 5]]
     >>> padded_corner(np.array([[1, 2, 3], [4, 5, 6]]), 1, "wrap", size=2,
@@ -176,8 +310,20 @@ def padded_corner(image: np.ndarray, amount: int, border: str, value: float = 0.
 def busiest_corner(image: np.ndarray, size: int = 48) -> str:
     """The corner (one of CORNERS) whose `size` x `size` crop varies most: padding shows there.
 
-    Detail is the standard deviation of the crop's values; ties go to the earlier corner.
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) or (H, W, C) array of numbers.
+    size : int, optional
+        Side of the crop compared at each corner. Default 48.
 
+    Returns
+    -------
+    str
+        The corner whose crop has the largest standard deviation; ties go to the earlier one.
+
+    Examples
+    --------
     >>> image = np.zeros((10, 10)); image[8, 9] = 1
     >>> busiest_corner(image, size=4)
     'bottom-right'
@@ -198,13 +344,22 @@ def border_band_difference(result: np.ndarray, reference: np.ndarray, band_y: in
 
     Parameters
     ----------
-    result, reference : arrays of the same shape, (H, W) or (H, W, C).
-    band_y, band_x : width of the band at the top and bottom, and at the left and right.
-    signed : False for the mean absolute difference; True for the mean of
+    result, reference : numpy.ndarray
+        Arrays of the same shape, (H, W) or (H, W, C).
+    band_y, band_x : int
+        Width of the band at the top and bottom, and at the left and right (>= 0).
+    signed : bool, optional
+        False (default) for the mean absolute difference; True for the mean of
         ``result - reference``, negative when `result` is darker there.
 
-    Returns 0.0 when the band is empty (a 1 x 1 kernel reaches no border).
+    Returns
+    -------
+    float
+        The mean difference over the band; 0.0 when the band is empty (a 1 x 1 kernel
+        reaches no border).
 
+    Examples
+    --------
     >>> a = np.zeros((4, 4)); a[0, :] = 8
     >>> border_band_difference(a, np.zeros((4, 4)), 1, 0)
     4.0
@@ -230,12 +385,36 @@ def border_band_difference(result: np.ndarray, reference: np.ndarray, band_y: in
     return float(difference.mean() if signed else np.abs(difference).mean())
 
 
-def padded_crop(image: np.ndarray, top: int, left: int, height: int, width: int, border: str,
-                value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+@document_border
+def padded_crop(image: np.ndarray, top: int, left: int, height: int, width: int,
+                border: Border, value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Rows ``top:top+height`` and columns ``left:left+width`` of the padded image.
 
     The window may reach past the image's edges: those cells are filled as `border` pads them.
-    Returns the crop and a (height, width) bool mask of the cells that lie outside the image.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) or (H, W, C) array of numbers.
+    top, left : int
+        Image coordinates of the window's first row and column (may be negative).
+    height, width : int
+        Size of the window.
+    %(border)s
+    %(value)s
+
+    Returns
+    -------
+    crop : numpy.ndarray
+        (height, width[, C]) cells, of the image's dtype.
+    outside : numpy.ndarray
+        (height, width) bool mask of the cells that lie outside the image.
+
+    Examples
+    --------
+    >>> crop, outside = padded_crop(np.array([[1, 2, 3]]), 0, -1, 1, 3, "constant", 9)
+    >>> crop.tolist(), outside.tolist()
+    ([[9, 1, 2]], [[True, False, False]])
     """
     check_image(image)
     check_border(border)
