@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, TypeVar, get_args
 
 import cv2
@@ -121,6 +122,63 @@ NDIMAGE_MODES: dict[str, str] = {
     "reflect_101": "mirror",
     "wrap": "wrap",
 }
+
+#: The libraries whose names for the modes BORDER_NAMES gives, in the order shown.
+BORDER_LIBRARIES: tuple[str, ...] = ("OpenCV", "scipy.ndimage", "NumPy pad", "MATLAB imfilter",
+                                     "PyTorch padding_mode", "GIMP")
+#: Written where a library has no such mode.
+NO_NAME = "none"
+
+#: Each mode's name in every library of BORDER_LIBRARIES ("none" where it has none). OpenCV,
+#: SciPy and NumPy come from the tables above, which the code calls; the others are for
+#: readers: MATLAB's imfilter options (a number X for constant), the ``padding_mode`` of
+#: torch.nn.Conv2d (F.pad calls reflect_101 "reflect" too, and takes any constant value) and
+#: the Border choices of GIMP's Convolution Matrix filter.
+BORDER_NAMES: dict[str, dict[str, str]] = {
+    mode: {
+        "OpenCV": f"cv2.BORDER_{mode.upper()}",
+        "scipy.ndimage": NDIMAGE_MODES[mode],
+        "NumPy pad": NUMPY_PAD_MODES[mode],
+        **dict(zip(BORDER_LIBRARIES[3:], others, strict=True)),
+    }
+    for mode, others in {
+        "replicate": ("replicate", "replicate", "Extend"),
+        "constant": ("X (a number, 0 by default)", "zeros (v = 0 only)", NO_NAME),
+        "reflect": ("symmetric", NO_NAME, NO_NAME),
+        "reflect_101": (NO_NAME, "reflect", NO_NAME),
+        "wrap": ("circular", "circular", "Wrap"),
+    }.items()
+}
+
+
+def border_names_help(border: str | None = None) -> str:
+    """A mode's (or every mode's) names in other libraries, as one line of help text.
+
+    Parameters
+    ----------
+    border : str, optional
+        One of BORDER_MODES; None for all of them, separated by semicolons.
+
+    Returns
+    -------
+    str
+        E.g. ``"replicate (aaa|abc|ccc): OpenCV cv2.BORDER_REPLICATE, scipy.ndimage nearest,
+        ..."``, libraries without the mode left out.
+
+    Examples
+    --------
+    >>> border_names_help("reflect_101")[:60]
+    'reflect_101 (cb|abc|ba): OpenCV cv2.BORDER_REFLECT_101, scip'
+    >>> "GIMP" in border_names_help("reflect_101")
+    False
+    """
+    if border is None:
+        return "; ".join(border_names_help(mode) for mode in BORDER_MODES)
+    check_border(border)
+    names = ", ".join(f"{library} {name}" for library, name in BORDER_NAMES[border].items()
+                      if name != NO_NAME)
+    return f"{border} ({BORDER_DRAWINGS[border]}): {names}"
+
 
 #: The border mode cv2.filter2D uses when none is given.
 OPENCV_DEFAULT_BORDER: Border = "reflect_101"
@@ -383,6 +441,94 @@ def border_band_difference(result: np.ndarray, reference: np.ndarray, band_y: in
         return 0.0
     difference = result[band].astype(np.float64) - reference[band].astype(np.float64)
     return float(difference.mean() if signed else np.abs(difference).mean())
+
+
+#: How a mode's border band can look beside the reference's, in a few words each.
+BAND_LOOKS: dict[str, str] = {
+    "same": "same as the reference",
+    "darker": "darker frame",
+    "brighter": "brighter frame",
+    "mixed": "differs, but no overall shade",
+}
+
+
+@dataclass(frozen=True)
+class BandDifference:
+    """How one mode's output differs from a reference mode's in the border band."""
+
+    border: str
+    mean_abs: float  # mean |result - reference| over the band, grey levels
+    mean_signed: float  # mean of result - reference: negative when darker
+    look: str  # a key of BAND_LOOKS
+
+
+def band_look(mean_abs: float, mean_signed: float, threshold: float = 1.0) -> str:
+    """Classify a border band by its mean differences: one of BAND_LOOKS' keys.
+
+    Parameters
+    ----------
+    mean_abs, mean_signed : float
+        What ``border_band_difference`` gives without and with ``signed=True``.
+    threshold : float
+        The mean signed difference (grey levels) past which the band counts as a darker or a
+        brighter frame.
+
+    Returns
+    -------
+    str
+        ``"same"``, ``"darker"``, ``"brighter"`` or ``"mixed"``.
+
+    Examples
+    --------
+    >>> band_look(3.0, -2.5), band_look(3.0, 0.2), band_look(0.0, 0.0)
+    ('darker', 'mixed', 'same')
+    """
+    if mean_abs == 0:
+        return "same"
+    if mean_signed <= -threshold:
+        return "darker"
+    if mean_signed >= threshold:
+        return "brighter"
+    return "mixed"
+
+
+def border_band_report(outputs: dict[str, np.ndarray], band_y: int, band_x: int,
+                       reference: str = OPENCV_DEFAULT_BORDER) -> tuple[BandDifference, ...]:
+    """Every mode's border-band difference from the `reference` mode's output, classified.
+
+    Parameters
+    ----------
+    outputs : dict
+        Border mode -> the image filtered (and mapped) with that border; must hold `reference`.
+    band_y, band_x : int
+        The kernel's reach, ``kh // 2`` and ``kw // 2`` (see ``border_band_difference``).
+    reference : str
+        The mode the others are compared with; cv2.filter2D's default.
+
+    Returns
+    -------
+    tuple of BandDifference
+        One per entry of `outputs`, in its order.
+
+    Examples
+    --------
+    >>> dark = np.full((4, 4), 9.0); dark[0] = 1
+    >>> [r.look for r in border_band_report({"reflect_101": np.full((4, 4), 9.0),
+    ...                                      "constant": dark}, 1, 0)]
+    ['same', 'darker']
+    """
+    if reference not in outputs:
+        raise ValueError(f"outputs must hold the reference mode {reference!r}; got "
+                         f"{tuple(outputs)}")
+    base = outputs[reference]
+    report = []
+    for mode, output in outputs.items():
+        check_border(mode)
+        mean_abs = border_band_difference(output, base, band_y, band_x)
+        mean_signed = border_band_difference(output, base, band_y, band_x, signed=True)
+        report.append(BandDifference(mode, mean_abs, mean_signed, band_look(mean_abs,
+                                                                            mean_signed)))
+    return tuple(report)
 
 
 @document_border
