@@ -265,6 +265,37 @@ def signed_difference(result: np.ndarray, reference: np.ndarray,
     return np.rint(picture).astype(np.uint8)
 
 
+def difference_pictures(pictures: dict[str, np.ndarray],
+                        reference: str) -> dict[str, np.ndarray]:
+    """Each picture's signed difference from ``pictures[reference]``, all on one colour scale.
+
+    Parameters
+    ----------
+    pictures : dict
+        Name -> picture, all of one shape.
+    reference : str
+        The key of the picture the others are compared with (its own picture is flat grey).
+
+    Returns
+    -------
+    dict
+        Name -> (H, W, 3) uint8 picture as ``signed_difference`` draws it, with one shared
+        limit: the largest difference of any of them.
+
+    Examples
+    --------
+    >>> out = difference_pictures({"a": np.array([[4]]), "b": np.array([[2]])}, "a")
+    >>> out["a"][0, 0].tolist(), out["b"][0, 0].tolist()
+    ([235, 235, 235], [33, 102, 172])
+    """
+    if reference not in pictures:
+        raise ValueError(f"reference must be one of {tuple(pictures)}; got {reference!r}")
+    base = pictures[reference]
+    values = {name: signed_difference_values(picture, base) for name, picture in pictures.items()}
+    limit = max(float(np.abs(v).max()) for v in values.values())
+    return {name: signed_difference(picture, base, limit) for name, picture in pictures.items()}
+
+
 def signed_difference_values(result: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """``result - reference`` in float64, averaged over the channels of a colour image.
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from convkit import edge_lines, magnify, magnify_to, outline, signed_difference, tint, to_rgb
-from convkit.drawing import NEGATIVE, POSITIVE, ZERO
+from convkit.drawing import NEGATIVE, POSITIVE, ZERO, difference_pictures
 
 RED = (255, 0, 0)
 
@@ -121,3 +121,15 @@ def test_signed_difference_refuses_other_shapes():
     """Pictures of different shapes cannot be subtracted."""
     with pytest.raises(ValueError, match="same shape"):
         signed_difference(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+def test_difference_pictures_share_one_scale():
+    """Differences of 2 and 4 from the reference: the 4 is full red, the 2 half way."""
+    pictures = {"ref": np.zeros((1, 1)), "two": np.full((1, 1), 2.0), "four": np.full((1, 1), 4.0)}
+    out = difference_pictures(pictures, "ref")
+    assert out["four"][0, 0].tolist() == list(POSITIVE)
+    half_red = np.rint((np.array(ZERO) + np.array(POSITIVE)) / 2).tolist()
+    assert out["two"][0, 0].tolist() == half_red
+    assert out["ref"][0, 0].tolist() == list(ZERO)
+    with pytest.raises(ValueError, match=r"reference must be one of \('ref', 'two', 'four'\)"):
+        difference_pictures(pictures, "nope")
