@@ -1,0 +1,732 @@
+"""One kernel grows into a convolutional layer: the sliding window with its numbers, channels,
+bias, ReLU, pooling, which outputs an input feeds, and learning the weights by gradient descent.
+
+Everything here is what deep-learning frameworks call a 2-D convolution: a *correlation* (the
+kernel is not flipped), with stride, dilation and padding. ``conv2d`` gives the numbers of
+``torch.nn.functional.conv2d`` and ``tf.nn.conv2d`` (with zero padding), which the tests
+check against ``scipy.signal.correlate2d``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ._validation import check_image, check_positive_int, check_value
+from .images import to_gray
+from .learning import OUTPUT_SIZES, output_length, padding_before_after, window_taps
+from .padding import check_border, pad, padded_crop, source_index
+
+#: Largest input grid the stepper and the layer views take (per side): every cell is shown.
+MAX_GRID_SIDE = 16
+#: Largest kernel side of a layer here (a 7 x 7 window with its numbers still fits a page).
+MAX_LAYER_KERNEL = 7
+#: Pooling kinds.
+POOLS = ("max", "average")
+#: Bounds of one gradient-descent run: a 64 x 64 crop, a 5 x 5 kernel, 2000 steps take
+#: about 40 ms of one core (tests/unit/test_layers.py checks it stays well under a second).
+MAX_TRAIN_SIDE = 64
+MAX_TRAIN_KERNEL = 5
+MAX_TRAIN_STEPS = 2000
+
+Output = Literal["valid", "same", "full"]
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def shown(value: float, digits: int = 4) -> str:
+    """A number for people: `digits` significant digits, ``0`` below 1e-9, a real minus sign.
+
+    >>> shown(4.72e-15), shown(-0.333333), shown(1234.5678), shown(2.0), shown(-1e-6)
+    ('0', '−0.3333', '1235', '2', '−1e−6')
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    if abs(value) < 1e-9:
+        return "0"
+    text = f"{value:.{digits}g}"
+    if "e" in text:  # 1.235e+05 -> 1.235e5, 1e-06 -> 1e-6
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")
+
+
+def rounded(values, digits: int = 4) -> np.ndarray:
+    """An array rounded to `digits` significant digits, with |x| < 1e-9 set to 0 (for tables).
+
+    >>> rounded([4.72e-15, 0.123456, -1234.5]).tolist()
+    [0.0, 0.1235, -1234.0]
+    """
+    array = np.asarray(values, dtype=np.float64)
+    result = np.zeros_like(array)
+    big = np.abs(array) >= 1e-9
+    magnitude = np.floor(np.log10(np.abs(array[big])))
+    scale = 10.0 ** (digits - 1 - magnitude)
+    result[big] = np.round(array[big] * scale) / scale
+    return result
+
+
+# ---------------------------------------------------------------------------- checking
+
+
+def _check_output(output: str) -> str:
+    if output not in OUTPUT_SIZES:
+        raise ValueError(f"output must be one of {OUTPUT_SIZES}; got {output!r}")
+    return output
+
+
+def _check_layer_weights(weights, channels: int | None = None) -> np.ndarray:
+    """Weights as float64 (C, kh, kw): a 2-D kernel is one channel's."""
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"weights must hold numbers only; {error}") from None
+    if array.ndim == 2:
+        array = array[None]
+    if array.ndim != 3 or 0 in array.shape:
+        raise ValueError(f"weights must be (kh, kw) or (channels, kh, kw); got shape "
+                         f"{array.shape}")
+    if max(array.shape[1:]) > MAX_LAYER_KERNEL:
+        raise ValueError(f"weights' sides must be at most {MAX_LAYER_KERNEL}; got "
+                         f"{array.shape[1]} x {array.shape[2]}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("weights must be finite numbers; got NaN or infinity")
+    if channels is not None and array.shape[0] != channels:
+        raise ValueError(f"weights have {array.shape[0]} channel slice(s) but the image has "
+                         f"{channels} channel(s); they must match")
+    return array
+
+
+def _as_channels(image) -> np.ndarray:
+    """A numeric image as float64 (H, W, C): a gray one gets one channel."""
+    image = check_image(image)
+    array = image.astype(np.float64)
+    return array[..., None] if array.ndim == 2 else array
+
+
+def _check_finite_number(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(
+            float(value)):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return float(value)
+
+
+# ---------------------------------------------------------------------------- geometry
+
+
+@dataclass(frozen=True)
+class LayerGeometry:
+    """Where a layer's window goes: padding on each side, output size, the taps of every output.
+
+    ``row_taps[o]`` are the input rows output row `o` reads (negative or >= height: padding),
+    ``col_taps`` the same for columns.
+    """
+
+    input_shape: tuple[int, int]
+    kernel_shape: tuple[int, int]
+    stride: int
+    dilation: int
+    output: str
+    pad_top: int
+    pad_bottom: int
+    pad_left: int
+    pad_right: int
+    output_shape: tuple[int, int]
+    row_taps: np.ndarray
+    col_taps: np.ndarray
+
+    @property
+    def steps(self) -> int:
+        """How many positions the window takes: one per output cell."""
+        return self.output_shape[0] * self.output_shape[1]
+
+    def cell(self, step: int) -> tuple[int, int]:
+        """The output (row, column) of step `step` (0-based, row by row)."""
+        if not 0 <= step < self.steps:
+            raise ValueError(f"step must be in 0..{self.steps - 1}; got {step!r}")
+        return divmod(int(step), self.output_shape[1])
+
+
+def layer_geometry(input_shape: tuple[int, int], kernel_shape: tuple[int, int],
+                   stride: int = 1, dilation: int = 1, output: Output = "valid") -> LayerGeometry:
+    """The padding, output size and window taps of a layer on an input of `input_shape`.
+
+    Parameters
+    ----------
+    input_shape : (height, width) of the input.
+    kernel_shape : (kh, kw), any sides >= 1 (even ones too, as in deep learning).
+    stride, dilation : >= 1.
+    output : {"valid", "same", "full"}
+        'valid' pads nothing; 'same' pads so that there are ceil(n / stride) outputs
+        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap.
+
+    Returns
+    -------
+    LayerGeometry
+
+    Example
+    -------
+    >>> g = layer_geometry((5, 5), (3, 3), stride=2, output="same")
+    >>> g.output_shape, (g.pad_top, g.pad_bottom), g.row_taps.tolist()
+    ((3, 3), (1, 1), [[-1, 0, 1], [1, 2, 3], [3, 4, 5]])
+    """
+    _check_output(output)
+    height, width = (check_positive_int(n, "input side") for n in input_shape)
+    kh, kw = (check_positive_int(k, "kernel side") for k in kernel_shape)
+    stride = check_positive_int(stride, "stride")
+    dilation = check_positive_int(dilation, "dilation")
+    top, bottom = padding_before_after(height, kh, stride, dilation, output)
+    left, right = padding_before_after(width, kw, stride, dilation, output)
+    shape = (output_length(height, kh, stride, dilation, output),
+             output_length(width, kw, stride, dilation, output))
+    return LayerGeometry(
+        input_shape=(height, width), kernel_shape=(kh, kw), stride=stride, dilation=dilation,
+        output=output, pad_top=top, pad_bottom=bottom, pad_left=left, pad_right=right,
+        output_shape=shape,
+        row_taps=window_taps(height, kh, stride, dilation, output).reshape(shape[0], kh),
+        col_taps=window_taps(width, kw, stride, dilation, output).reshape(shape[1], kw))
+
+
+def padded_input(image: np.ndarray, geometry: LayerGeometry, border: str = "constant",
+                 value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The input with the layer's padding around it, and a mask of the padded cells.
+
+    Example
+    -------
+    >>> g = layer_geometry((1, 2), (1, 3), output="same")
+    >>> padded_input(np.array([[5, 7]]), g, "replicate")[0].tolist()
+    [[5.0, 5.0, 7.0, 7.0]]
+    """
+    check_border(border)
+    value = check_value(value)
+    array = _as_channels(image)
+    if array.shape[:2] != geometry.input_shape:
+        raise ValueError(f"image is {array.shape[0]} x {array.shape[1]} but the geometry is "
+                         f"for {geometry.input_shape[0]} x {geometry.input_shape[1]}")
+    height, width = geometry.input_shape
+    padded, outside = padded_crop(
+        array, -geometry.pad_top, -geometry.pad_left,
+        height + geometry.pad_top + geometry.pad_bottom,
+        width + geometry.pad_left + geometry.pad_right, border, value)
+    return (padded[..., 0] if np.ndim(image) == 2 else padded), outside
+
+
+# ---------------------------------------------------------------------- the layer itself
+
+
+def conv2d(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
+           output: Output = "valid", border: str = "constant", value: float = 0.0,
+           bias: float = 0.0) -> np.ndarray:
+    """One output channel of a convolutional layer: correlation summed over input channels.
+
+    Parameters
+    ----------
+    image : (H, W) gray or (H, W, C) multi-channel input.
+    weights : (kh, kw) for a gray image, (C, kh, kw) for C channels: one slice per channel.
+    stride, dilation : >= 1.
+    output : {"valid", "same", "full"}
+    border : {"constant", "replicate", "reflect", "reflect_101", "wrap"}
+        What the padding holds; deep-learning layers use "constant" with value 0.
+    value : fill of "constant".
+    bias : added to every output.
+
+    Returns
+    -------
+    (out_h, out_w) float64 array.
+
+    Example
+    -------
+    >>> conv2d(np.arange(1, 10).reshape(3, 3), [[0, 1], [1, 0]]).tolist()
+    [[6.0, 8.0], [12.0, 14.0]]
+    """
+    array = _as_channels(image)
+    kernel = _check_layer_weights(weights, array.shape[2])
+    bias = _check_finite_number(bias, "bias")
+    geometry = layer_geometry(array.shape[:2], kernel.shape[1:], stride, dilation, output)
+    padded, _ = padded_input(array, geometry, border, value)
+    rows = geometry.row_taps + geometry.pad_top
+    cols = geometry.col_taps + geometry.pad_left
+    result = np.full(geometry.output_shape, bias)
+    for i in range(kernel.shape[1]):
+        for j in range(kernel.shape[2]):
+            # One tap of the window for every output at once, all channels weighted and summed.
+            taps = padded[np.ix_(rows[:, i], cols[:, j])]
+            result += taps @ kernel[:, i, j]
+    return result
+
+
+def conv_layer(image: np.ndarray, filters, biases=None, stride: int = 1, dilation: int = 1,
+               output: Output = "valid", border: str = "constant",
+               value: float = 0.0) -> np.ndarray:
+    """A layer of F filters: F output channels, each ``conv2d`` with its own weights and bias.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C).
+    filters : (F, C, kh, kw) weights (or (F, kh, kw) for a gray image).
+    biases : F numbers, or None for zeros.
+
+    Returns
+    -------
+    (F, out_h, out_w) float64 array.
+
+    Example
+    -------
+    >>> conv_layer(np.ones((2, 2)), [[[1]], [[-2]]], biases=[0, 1]).tolist()
+    [[[1.0, 1.0], [1.0, 1.0]], [[-1.0, -1.0], [-1.0, -1.0]]]
+    """
+    filters = np.asarray(filters, dtype=np.float64)
+    if filters.ndim not in (3, 4) or filters.shape[0] == 0:
+        raise ValueError(f"filters must be (F, C, kh, kw) or (F, kh, kw); got shape "
+                         f"{filters.shape}")
+    count = filters.shape[0]
+    biases = np.zeros(count) if biases is None else np.asarray(biases, dtype=np.float64)
+    if biases.shape != (count,):
+        raise ValueError(f"biases must be {count} numbers, one per filter; got shape "
+                         f"{biases.shape}")
+    return np.stack([conv2d(image, f, stride, dilation, output, border, value, float(b))
+                     for f, b in zip(filters, biases, strict=True)])
+
+
+@dataclass(frozen=True, eq=False)
+class WindowStep:
+    """One position of the window: what it reads, the products, and the sum it writes.
+
+    ``region``, ``products`` and ``padded`` are (C, kh, kw): one slice per input channel
+    (C = 1 for gray). ``channel_sums`` is (C,); ``total = channel_sums.sum() + bias``.
+    ``rows``/``cols`` are the input rows and columns of the taps (outside 0..n-1: padding).
+    """
+
+    step: int
+    out_row: int
+    out_col: int
+    rows: np.ndarray
+    cols: np.ndarray
+    region: np.ndarray
+    weights: np.ndarray
+    products: np.ndarray
+    padded: np.ndarray
+    channel_sums: np.ndarray
+    bias: float
+    total: float
+
+
+def window_step(image: np.ndarray, weights, step: int, stride: int = 1, dilation: int = 1,
+                output: Output = "valid", border: str = "constant", value: float = 0.0,
+                bias: float = 0.0) -> WindowStep:
+    """The window at step `step` (0-based, output cells row by row), worked out.
+
+    Example
+    -------
+    >>> s = window_step(np.arange(1, 10).reshape(3, 3), [[0, 1], [1, 0]], step=3)
+    >>> (s.out_row, s.out_col), s.region[0].tolist(), s.total
+    ((1, 1), [[5.0, 6.0], [8.0, 9.0]], 14.0)
+    """
+    array = _as_channels(image)
+    kernel = _check_layer_weights(weights, array.shape[2])
+    bias = _check_finite_number(bias, "bias")
+    geometry = layer_geometry(array.shape[:2], kernel.shape[1:], stride, dilation, output)
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+        raise ValueError(f"step must be a whole number; got {step!r}")
+    out_row, out_col = geometry.cell(int(step))
+    padded, outside = padded_input(array, geometry, border, value)
+    rows, cols = geometry.row_taps[out_row], geometry.col_taps[out_col]
+    grid = np.ix_(rows + geometry.pad_top, cols + geometry.pad_left)
+    region = np.moveaxis(padded[grid], -1, 0)
+    products = region * kernel
+    sums = products.sum(axis=(1, 2))
+    return WindowStep(step=int(step), out_row=out_row, out_col=out_col, rows=rows, cols=cols,
+                      region=region, weights=kernel, products=products,
+                      padded=np.broadcast_to(outside[grid], region.shape).copy(),
+                      channel_sums=sums, bias=bias, total=float(sums.sum() + bias))
+
+
+def filled_so_far(result: np.ndarray, step: int) -> np.ndarray:
+    """The output map as the window leaves it after step `step`: later cells are NaN.
+
+    >>> filled_so_far(np.arange(4.0).reshape(2, 2), 1).tolist()
+    [[0.0, 1.0], [nan, nan]]
+    """
+    result = np.asarray(result, dtype=np.float64)
+    order = np.arange(result.size).reshape(result.shape)
+    return np.where(order <= step, result, np.nan)
+
+
+# ------------------------------------------------------------- where an input cell goes
+
+
+@dataclass(frozen=True, eq=False)
+class Reach:
+    """The output cells whose windows read input cell (`row`, `col`), and the weights it meets.
+
+    ``weight[o_r, o_c]`` is the sum of the weights that meet the cell in that output's window
+    (0 where it is not read; a padded copy of the cell counts too). ``taps`` maps each covered
+    output (o_r, o_c) to the kernel cells (i, j) that land on the input cell. This is the set
+    backpropagation sends the cell's gradient through: dL/dx = sum of dL/dy * weight.
+    """
+
+    row: int
+    col: int
+    covered: np.ndarray
+    weight: np.ndarray
+    taps: dict[tuple[int, int], tuple[tuple[int, int], ...]]
+
+
+def input_reach(geometry: LayerGeometry, weights, row: int, col: int,
+                border: str = "constant") -> Reach:
+    """Which outputs input cell (`row`, `col`) feeds, with the weight it meets in each.
+
+    With ``constant`` padding the cell is read only where it lies in the window; with the
+    other border modes its copies in the padding are read too (a corner pixel under
+    ``replicate`` feeds the outputs whose windows hang over the corner).
+
+    Example
+    -------
+    >>> g = layer_geometry((3, 3), (2, 2))
+    >>> r = input_reach(g, [[1, 2], [3, 4]], 1, 1)
+    >>> r.weight.tolist()
+    [[4.0, 3.0], [2.0, 1.0]]
+    """
+    check_border(border)
+    kernel = _check_layer_weights(weights)
+    if kernel.shape[0] != 1 or kernel.shape[1:] != geometry.kernel_shape:
+        raise ValueError(f"weights must be one {geometry.kernel_shape} slice; got shape "
+                         f"{np.shape(weights)}")
+    height, width = geometry.input_shape
+    for name, index, size in (("row", row, height), ("col", col, width)):
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not (
+                0 <= index < size):
+            raise ValueError(f"{name} must be a whole number in 0..{size - 1}; got {index!r}")
+    row_hits = source_index(geometry.row_taps, height, border) == row  # (out_h, kh)
+    col_hits = source_index(geometry.col_taps, width, border) == col  # (out_w, kw)
+    # meets[o_r, o_c, i, j]: kernel cell (i, j) of output (o_r, o_c) lands on the input cell.
+    meets = row_hits[:, None, :, None] & col_hits[None, :, None, :]
+    weight = np.einsum("abij,ij->ab", meets.astype(np.float64), kernel[0])
+    covered = meets.any(axis=(2, 3))
+    taps = {(int(a), int(b)): tuple((int(i), int(j)) for i, j in zip(*np.nonzero(meets[a, b]),
+                                                                       strict=True))
+            for a, b in zip(*np.nonzero(covered), strict=True)}
+    return Reach(row=int(row), col=int(col), covered=covered, weight=weight, taps=taps)
+
+
+# --------------------------------------------------------------- after the convolution
+
+
+def relu(values) -> np.ndarray:
+    """max(0, x), element by element.
+
+    >>> relu([-2.0, 0.0, 3.5]).tolist()
+    [0.0, 0.0, 3.5]
+    """
+    return np.maximum(np.asarray(values, dtype=np.float64), 0.0)
+
+
+def pool_length(n: int, size: int, stride: int | None = None) -> int:
+    """Outputs of a pooling window of `size` moving by `stride` (default `size`) over `n` cells.
+
+    ``floor((n - size) / stride) + 1``, 0 when the window does not fit.
+
+    >>> pool_length(7, 2), pool_length(7, 3, 1), pool_length(1, 2)
+    (3, 5, 0)
+    """
+    n = check_positive_int(n, "n")
+    size = check_positive_int(size, "size")
+    stride = size if stride is None else check_positive_int(stride, "stride")
+    return 0 if n < size else (n - size) // stride + 1
+
+
+def _check_pool(values, size: int, kind: str, stride: int | None) -> tuple[np.ndarray, int, int]:
+    if kind not in POOLS:
+        raise ValueError(f"kind must be one of {POOLS}; got {kind!r}")
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 2 or 0 in array.shape:
+        raise ValueError(f"values must be a non-empty 2-D map; got shape {array.shape}")
+    size = check_positive_int(size, "size")
+    stride = size if stride is None else check_positive_int(stride, "stride")
+    return array, size, stride
+
+
+def pool2d(values, size: int = 2, kind: str = "max", stride: int | None = None) -> np.ndarray:
+    """Max or average pooling of a 2-D map, windows of `size` x `size` moving by `stride`.
+
+    Cells left over at the bottom and right (when the window does not fit) are dropped, as
+    in PyTorch's ``max_pool2d`` and ``avg_pool2d`` without padding.
+
+    >>> pool2d(np.arange(16.0).reshape(4, 4), 2, "max").tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+    array, size, stride = _check_pool(values, size, kind, stride)
+    out_h, out_w = (pool_length(n, size, stride) for n in array.shape)
+    result = np.zeros((out_h, out_w))
+    for r in range(out_h):
+        for c in range(out_w):
+            window = array[r * stride : r * stride + size, c * stride : c * stride + size]
+            result[r, c] = window.max() if kind == "max" else window.mean()
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class PoolCell:
+    """One pooled output: the window of values it reads, where, and the result."""
+
+    row: int
+    col: int
+    top: int
+    left: int
+    values: np.ndarray
+    result: float
+
+
+def pool_cell(values, row: int, col: int, size: int = 2, kind: str = "max",
+              stride: int | None = None) -> PoolCell:
+    """The pooling window of output (`row`, `col`) and its max or average.
+
+    >>> p = pool_cell(np.arange(16.0).reshape(4, 4), 1, 0, 2, "average")
+    >>> p.values.tolist(), p.result
+    ([[8.0, 9.0], [12.0, 13.0]], 10.5)
+    """
+    array, size, stride = _check_pool(values, size, kind, stride)
+    out_h, out_w = (pool_length(n, size, stride) for n in array.shape)
+    if not (0 <= row < out_h and 0 <= col < out_w):
+        raise ValueError(f"(row, col) must be inside the {out_h} x {out_w} pooled map; got "
+                         f"({row!r}, {col!r})")
+    top, left = row * stride, col * stride
+    window = array[top : top + size, left : left + size].copy()
+    result = float(window.max() if kind == "max" else window.mean())
+    return PoolCell(row=int(row), col=int(col), top=top, left=left, values=window,
+                    result=result)
+
+
+# ------------------------------------------------------------------- a bank of filters
+
+
+def _rgb(red, green, blue) -> np.ndarray:
+    return np.stack([np.asarray(red, float), np.asarray(green, float), np.asarray(blue, float)])
+
+
+_SOBEL_X = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+_CENTRE = np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])
+_BOX = np.full((3, 3), 1 / 9)
+
+#: A small layer: four 3 x 3 x 3 filters for RGB input (one 3 x 3 slice per channel), each
+#: a feature a first layer often learns. Fresh copies from ``rgb_filters()``.
+RGB_FILTERS: dict[str, tuple[str, np.ndarray]] = {
+    "vertical edges": ("Sobel x on the brightness: the same slice / 3 on every channel",
+                       _rgb(_SOBEL_X / 3, _SOBEL_X / 3, _SOBEL_X / 3)),
+    "red minus green": ("+1 on red, −1 on green at the centre: a colour-opponent cell",
+                        _rgb(_CENTRE, -_CENTRE, 0 * _CENTRE)),
+    "blurred brightness": ("a 3 x 3 box on each channel, weighted like luma (0.299, 0.587, "
+                           "0.114)", _rgb(0.299 * _BOX, 0.587 * _BOX, 0.114 * _BOX)),
+    "blue spots": ("sharpen on blue only: bright blue dots on a dull surround",
+                   _rgb(0 * _CENTRE, 0 * _CENTRE,
+                        np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]))),
+}
+
+
+def rgb_filters() -> tuple[list[str], np.ndarray]:
+    """The names of RGB_FILTERS and their weights as a fresh (F, 3, 3, 3) array.
+
+    >>> names, weights = rgb_filters()
+    >>> len(names), weights.shape
+    (4, (4, 3, 3, 3))
+    """
+    return list(RGB_FILTERS), np.stack([w for _, w in RGB_FILTERS.values()]).copy()
+
+
+# --------------------------------------------------------------------- gradient descent
+
+
+@dataclass(frozen=True, eq=False)
+class DescentRun:
+    """A gradient-descent run that learns a kernel (and a bias) from an (input, target) pair.
+
+    ``history[s]`` are the weights after `s` steps (``history[0]``: the random start) and
+    ``loss[s]`` the mean squared error then, in gray levels squared. ``status`` is
+    "converged" (the loss within 0.1 % of the best possible one, which least squares gives;
+    along directions where the loss is nearly flat the weights may still be moving),
+    "diverged" (the loss grew past 100 times its start or overflowed, at step
+    ``diverged_at``; the run stops there) or "still descending". ``stable_below`` is the
+    largest learning rate for which plain gradient descent on this pair cannot diverge,
+    2 / (largest eigenvalue of the loss's Hessian).
+    """
+
+    weights: np.ndarray
+    bias: float
+    history: np.ndarray
+    loss: np.ndarray
+    best_loss: float
+    learning_rate: float
+    steps: int
+    status: str
+    diverged_at: int | None
+    stable_below: float
+
+
+def train_kernel(inputs: np.ndarray, target: np.ndarray, shape: tuple[int, int], *,
+                 learning_rate: float = 0.05, steps: int = 300, border: str = "replicate",
+                 seed: int = 0) -> DescentRun:
+    """Learn the kernel mapping `inputs` to `target` by plain gradient descent on the squared error.
+
+    The model is one conv layer with a bias, ``target ≈ correlate(x, w) + b``, where x is the
+    input standardised to mean 0 and standard deviation 1 (what networks do to their inputs,
+    so one learning rate suits any image); the weights are reported for the raw input, so
+    they converge to the kernel that made the target. Starts from small random weights
+    (`seed`), then takes `steps` steps ``w -= learning_rate * dLoss/dw``.
+
+    Parameters
+    ----------
+    inputs, target : (H, W) float arrays of the same shape, at most MAX_TRAIN_SIDE per side.
+    shape : (kh, kw) of the kernel to learn, odd sides, at most MAX_TRAIN_KERNEL.
+    learning_rate : > 0.
+    steps : 1..MAX_TRAIN_STEPS.
+    border : how the input is padded ('same' output), as in ``make_training_pair``.
+    seed : of the random start.
+
+    Returns
+    -------
+    DescentRun
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.uniform(0, 255, (24, 24))
+    >>> y = conv2d(x, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], output="same", border="replicate")
+    >>> run = train_kernel(x, y, (3, 3), learning_rate=0.1, steps=300)
+    >>> run.status, bool(np.abs(run.weights - [[0, 1, 0], [1, -4, 1], [0, 1, 0]]).max() < 1e-6)
+    ('converged', True)
+    """
+    check_image(inputs)
+    if inputs.ndim != 2 or np.shape(target) != inputs.shape:
+        raise ValueError(f"inputs must be gray (2-D) and target of the same shape; got "
+                         f"{inputs.shape} and {np.shape(target)}")
+    if max(inputs.shape) > MAX_TRAIN_SIDE:
+        raise ValueError(f"inputs must be at most {MAX_TRAIN_SIDE} x {MAX_TRAIN_SIDE}; got "
+                         f"{inputs.shape[0]} x {inputs.shape[1]}")
+    kh, kw = (check_positive_int(side, "kernel side", odd=True) for side in shape)
+    if max(kh, kw) > MAX_TRAIN_KERNEL:
+        raise ValueError(f"kernel sides must be at most {MAX_TRAIN_KERNEL}; got {kh} x {kw}")
+    rate = _check_finite_number(learning_rate, "learning_rate")
+    if rate <= 0:
+        raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
+    steps = check_positive_int(steps, "steps")
+    if steps > MAX_TRAIN_STEPS:
+        raise ValueError(f"steps must be at most {MAX_TRAIN_STEPS}; got {steps}")
+    check_border(border)
+    goal = np.asarray(target, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(goal)):
+        raise ValueError("target must be finite numbers; got NaN or infinity")
+
+    raw = inputs.astype(np.float64)
+    mean, spread = float(raw.mean()), float(raw.std()) or 1.0
+    x = (raw - mean) / spread
+    padded = pad(x, kh // 2, kw // 2, border)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))
+    # One row per output pixel: its window's kh*kw values, and a 1 for the bias.
+    design = np.hstack([windows.reshape(-1, kh * kw), np.ones((goal.size, 1))])
+    count = goal.size
+    hessian = 2.0 / count * design.T @ design
+    stable_below = 2.0 / float(np.linalg.eigvalsh(hessian)[-1])
+    best, *_ = np.linalg.lstsq(design, goal, rcond=None)
+    best_loss = float(np.mean((design @ best - goal) ** 2))
+
+    rng = np.random.default_rng(seed)
+    theta = np.concatenate([rng.normal(0.0, 0.1, kh * kw), [0.0]])
+    thetas, losses = [theta.copy()], []
+    status, diverged_at = "still descending", None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            residual = design @ theta - goal
+            loss = float(np.mean(residual**2))
+            losses.append(loss)
+            if not math.isfinite(loss) or loss > 100 * losses[0] + 1e-12:
+                status, diverged_at = "diverged", step
+                break
+            if step == steps:
+                break
+            theta = theta - rate * (2.0 / count) * (design.T @ residual)
+            thetas.append(theta.copy())
+    history = np.array(thetas[: len(losses)])
+    # Weights on the standardised input, back on the raw one: w_raw = w / spread.
+    kernels = history[:, :-1].reshape(-1, kh, kw) / spread
+    final_bias = float(history[-1, -1] - kernels[-1].sum() * mean)
+    if status != "diverged" and losses[-1] - best_loss <= 1e-3 * max(losses[0] - best_loss,
+                                                                      1e-12):
+        status = "converged"
+    return DescentRun(weights=kernels[-1], bias=final_bias, history=kernels,
+                      loss=np.array(losses), best_loss=best_loss, learning_rate=rate,
+                      steps=len(losses) - 1, status=status, diverged_at=diverged_at,
+                      stable_below=stable_below)
+
+
+def noise_image(side: int, seed: int = 0) -> np.ndarray:
+    """A `side` x `side` image of uniform random gray levels 0..255 (white noise).
+
+    Every pixel is independent of its neighbours, so every weight is equally easy to learn
+    from it, unlike a photo, whose neighbouring pixels are alike.
+
+    >>> noise_image(4).shape
+    (4, 4)
+    """
+    side = check_positive_int(side, "side")
+    if side > MAX_TRAIN_SIDE:
+        raise ValueError(f"side must be at most {MAX_TRAIN_SIDE}; got {side}")
+    return np.random.default_rng(seed).uniform(0, 255, (side, side))
+
+
+# ----------------------------------------------------------------------- small inputs
+
+
+def parse_grid(text: str, max_side: int = MAX_GRID_SIDE) -> np.ndarray:
+    """A small grid typed as rows of numbers (spaces or commas between, one row a line).
+
+    Raises ValueError naming the first bad cell, an uneven row, or a side above `max_side`.
+
+    >>> parse_grid("1 2 3\\n4, 5, 6").tolist()
+    [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"grid must be text; got {type(text).__name__}")
+    lines = [line.replace(",", " ").split() for line in text.strip().splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError("grid is empty: type rows of numbers, one row a line")
+    if len(lines) > max_side or max(map(len, lines)) > max_side:
+        raise ValueError(f"grid must be at most {max_side} x {max_side}; got "
+                         f"{len(lines)} rows of up to {max(map(len, lines))} numbers")
+    width = len(lines[0])
+    values = np.zeros((len(lines), width))
+    for r, line in enumerate(lines):
+        if len(line) != width:
+            raise ValueError(f"row {r + 1} has {len(line)} numbers; every row needs {width}")
+        for c, cell in enumerate(line):
+            try:
+                number = float(cell)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or abs(number) > 1e6:
+                raise ValueError(f"cell (row {r + 1}, column {c + 1}) is {cell[:12]!r}: type "
+                                 "a number between -1e6 and 1e6")
+            values[r, c] = number
+    return values
+
+
+def centre_crop(image: np.ndarray, side: int, channels: bool = False) -> np.ndarray:
+    """The `side` x `side` cells at the image's centre (smaller if the image is), as float64.
+
+    A colour image becomes gray (``to_gray``) unless `channels`, which keeps (side, side, C).
+
+    >>> centre_crop(np.arange(25).reshape(5, 5), 3).tolist()
+    [[6.0, 7.0, 8.0], [11.0, 12.0, 13.0], [16.0, 17.0, 18.0]]
+    """
+    check_image(image)
+    side = check_positive_int(side, "side")
+    picture = image if channels or image.ndim == 2 else to_gray(image)
+    height, width = picture.shape[:2]
+    top, left = max((height - side) // 2, 0), max((width - side) // 2, 0)
+    return picture[top : top + side, left : left + side].astype(np.float64)
