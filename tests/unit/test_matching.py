@@ -1,0 +1,154 @@
+"""Tests for convkit.matching against cv2.matchTemplate, scipy.ndimage and direct NumPy sums."""
+
+from __future__ import annotations
+
+import doctest
+
+import cv2
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from skimage import data
+
+import convkit
+from convkit import Window, matching
+
+
+@pytest.fixture(scope="module")
+def camera() -> np.ndarray:
+    return data.camera()
+
+
+def numpy_ncc(image: np.ndarray, patch: np.ndarray, x: int, y: int) -> float:
+    """TM_CCOEFF_NORMED written out in NumPy at centre (x, y)."""
+    ph, pw = patch.shape
+    region = image[y - ph // 2:y + ph // 2 + 1, x - pw // 2:x + pw // 2 + 1].astype(float)
+    r, t = region - region.mean(), patch.astype(float) - patch.mean()
+    return float((r * t).sum() / np.sqrt((r**2).sum() * (t**2).sum()))
+
+
+def face(camera: np.ndarray) -> tuple[np.ndarray, Window]:
+    x, y, w, h = matching.example_patch("cameraman's face", camera.shape)
+    window = matching.patch_window(x, y, w, h, camera.shape)
+    return matching.cut_patch(camera, window), window
+
+
+def test_doctests() -> None:
+    """Every example in the module's docstrings runs as written."""
+    assert doctest.testmod(matching).failed == 0
+
+
+def test_ncc_map_is_numpy_ncc_at_sampled_points(camera: np.ndarray) -> None:
+    """The normalized map equals the NCC written out in NumPy at 40 random valid centres."""
+    patch, _ = face(camera)
+    maps = matching.match_maps(camera, patch)
+    rng = np.random.default_rng(0)
+    valid = maps.valid
+    for _ in range(40):
+        x = int(rng.integers(valid.left, valid.left + valid.width))
+        y = int(rng.integers(valid.top, valid.top + valid.height))
+        assert maps.ncc[y, x] == pytest.approx(numpy_ncc(camera, patch, x, y), abs=1e-4)
+
+
+def test_breakdown_ncc_is_cv2_match_template(camera: np.ndarray) -> None:
+    """explain_match's hand computation gives cv2.matchTemplate's TM_CCOEFF_NORMED value."""
+    patch = camera[300:321, 200:215]
+    reference = cv2.matchTemplate(camera.astype(np.float32), patch.astype(np.float32),
+                                  cv2.TM_CCOEFF_NORMED)
+    for top, left in [(0, 0), (100, 250), (491, 497), (300, 200), (17, 403)]:
+        b = matching.explain_match(camera, patch, x=left + 7, y=top + 10)
+        # OpenCV works from running sums in float32: on the flat sky it is off by ~2e-4.
+        assert b.ncc == pytest.approx(float(reference[top, left]), abs=1e-3)
+        assert b.region_mean == pytest.approx(camera[top:top + 21, left:left + 15].mean())
+        assert b.patch_norm == pytest.approx(np.linalg.norm(patch - patch.mean()))
+
+
+def test_plain_map_is_scipy_correlate(camera: np.ndarray) -> None:
+    """The plain map is the patch used as a kernel: scipy.ndimage.correlate, same border."""
+    patch = camera[200:209, 300:311]
+    maps = matching.match_maps(camera, patch, border="replicate")
+    expected = ndi.correlate(camera.astype(float), patch.astype(float), mode="nearest")
+    np.testing.assert_allclose(maps.plain, expected, rtol=1e-5)
+    b = matching.explain_match(camera, patch, x=150, y=400)
+    assert b.total == pytest.approx(expected[400, 150], rel=1e-9)
+    np.testing.assert_array_equal(b.products, b.region * patch)
+
+
+def test_ncc_finds_the_patch_and_plain_correlation_goes_to_the_light(camera: np.ndarray) -> None:
+    """The normalized best match is the patch's own place; the plain one lands on a brighter area."""
+    patch, window = face(camera)
+    maps = matching.match_maps(camera, patch)
+    centre = (window.left + window.width // 2, window.top + window.height // 2)
+    assert maps.ncc_best == centre
+    assert maps.ncc_score == pytest.approx(1.0, abs=1e-4)
+    px, py = maps.plain_best
+    assert abs(px - centre[0]) + abs(py - centre[1]) > 50
+    fooled = matching.explain_match(camera, patch, px, py)
+    right = matching.explain_match(camera, patch, *centre)
+    assert fooled.total > right.total
+    assert fooled.region_mean > right.region_mean + 50
+    assert fooled.ncc < 0.5
+
+
+@pytest.mark.parametrize("dx, dy, noise", [(40, 25, 0.0), (-60, 13, 15.0)])
+def test_match_in_a_shifted_noisy_copy(camera: np.ndarray, dx: int, dy: int, noise: float) -> None:
+    """In the image moved by (dx, dy) with noise, the best match moves by (dx, dy)."""
+    patch, window = face(camera)
+    moved = matching.shifted_copy(camera, dx, dy, noise, seed=1)
+    np.testing.assert_array_equal(matching.shifted_copy(camera, dx, dy),
+                                  np.roll(camera, (dy, dx), axis=(0, 1)))
+    maps = matching.match_maps(moved, patch)
+    centre = (window.left + window.width // 2 + dx, window.top + window.height // 2 + dy)
+    assert maps.ncc_best == centre
+    assert maps.ncc_score > 0.9
+
+
+def test_example_scales_with_the_image(camera: np.ndarray) -> None:
+    """On the half-size camera the stored coin/face example is found at half the coordinates."""
+    small = convkit.fit_to_pixels(camera, 256)
+    x, y, w, h = matching.example_patch("cameraman's face", small.shape)
+    assert (x, y) == (111, 75) and w % 2 == 1 and h % 2 == 1
+    patch = matching.cut_patch(small, matching.patch_window(x, y, w, h, small.shape))
+    assert matching.match_maps(small, patch).ncc_best == (x, y)
+
+
+def test_windows_and_drags_by_hand() -> None:
+    """Valid centres, clamping and drags on small hand-checked cases."""
+    assert matching.valid_centres((10, 20), (3, 5)) == Window(1, 2, 8, 16)
+    assert matching.clamp_centre(-5, 99, Window(1, 2, 8, 16)) == (2, 8)
+    assert matching.patch_window(99, 99, 5, 3, (10, 20)) == Window(7, 15, 3, 5)
+    # Backwards drag, even sides shortened to odd, a drag past the edge clipped.
+    assert matching.drag_to_patch(30, 20, 10, 10, (100, 100)) == (20, 15, 21, 11)
+    assert matching.drag_to_patch(10, 10, 29, 19, (100, 100)) == (19, 14, 19, 9)
+    assert matching.drag_to_patch(90, 90, 300, 95, (100, 100)) == (94, 92, 9, 5)
+    assert matching.drag_to_patch(5, 5, 6, 6, (100, 100), default_side=11) == (5, 5, 11, 11)
+    # A tiny drag is at least MIN_PATCH_SIDE.
+    assert matching.drag_to_patch(5, 5, 5, 40, (100, 100)) == (6, 22, 3, 35)
+
+
+def test_map_picture_table() -> None:
+    """Smallest finite value black, largest white, NaN mid-gray."""
+    values = np.array([[-2.0, 0.0, 2.0, np.nan]])
+    assert matching.map_picture(values).tolist() == [[0, 128, 255, 128]]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda img: matching.match_maps(img[:20, :20], img[:31, :31]),
+     r"patch \(31 x 31\) must be no larger than the image \(20 x 20\)"),
+    (lambda img: matching.cut_patch(img, Window(0, 0, 0, 5)), "must not be empty"),
+    (lambda img: matching.match_maps(img, img[:0, :5]), "patch must not be empty"),
+    (lambda img: matching.patch_window(50, 50, 10, 11, img.shape), "patch_width must be odd"),
+    (lambda img: matching.patch_window(50, 50, 11, 97, img.shape), "patch_height must be odd"),
+    (lambda img: matching.match_maps(img, np.full((9, 9), 7.0)), "patch must not be flat"),
+    (lambda img: matching.explain_match(img, img[:9, :9], 2, 50),
+     r"x=2 puts the patch past the image's edge: allowed 4\.\."),
+    (lambda img: matching.match_maps(np.dstack([img] * 3), img[:9, :9]), "image must be 2-D"),
+    (lambda img: matching.match_maps(np.zeros((600, 600)), img[:9, :9]),
+     "image must be at most 512 px"),
+    (lambda img: matching.example_patch("nope", img.shape), "example must be one of"),
+    (lambda img: matching.shifted_copy(img, 1.5, 0), "dx must be a whole number"),
+])
+def test_bad_input_names_the_parameter(camera: np.ndarray, call, message: str) -> None:
+    """Bad arguments raise ValueError saying which one and what is allowed."""
+    with pytest.raises(ValueError, match=message):
+        call(camera)
