@@ -75,7 +75,7 @@ def test_plain_map_is_scipy_correlate(camera: np.ndarray) -> None:
 
 
 def test_ncc_finds_the_patch_and_plain_correlation_goes_to_the_light(camera: np.ndarray) -> None:
-    """The normalized best match is the patch's own place; the plain one lands on a brighter area."""
+    """The normalized best match is the patch's own place; the plain one lands somewhere light."""
     patch, window = face(camera)
     maps = matching.match_maps(camera, patch)
     centre = (window.left + window.width // 2, window.top + window.height // 2)

@@ -59,7 +59,7 @@ def test_degrade_uint8_is_scaled_and_noise_has_its_sigma(camera: np.ndarray) -> 
     """uint8 input is divided by 255; noise of s gray levels has a standard deviation of s/255."""
     clean = restoration.degrade(camera, convkit.BANK["gaussian_5"])
     noisy = restoration.degrade(camera, convkit.BANK["gaussian_5"], 8.0, seed=4)
-    assert 0 <= clean.min() and clean.max() <= 1
+    assert clean.min() >= 0 and clean.max() <= 1
     assert np.std(noisy - clean) * 255 == pytest.approx(8.0, rel=0.02)
     again = restoration.degrade(camera, convkit.BANK["gaussian_5"], 8.0, seed=4)
     np.testing.assert_array_equal(noisy, again)
