@@ -1,8 +1,6 @@
 """Kernel bank: the tutorial's kernels side by side, its pixel loop checked against cv2.filter2D."""
 
-import threading
 import time
-from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
@@ -13,86 +11,44 @@ from pages import ui
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
 LOOP_RESOLUTIONS = (64, 128, 192, 256)
 DEFAULT_LOOP_RESOLUTION = 128
-#: The pure-Python loop's rough cost, measured on a laptop: seconds per pixel per channel.
-LOOP_SECONDS_PER_PIXEL = 4e-6
+#: The pure-Python loop's cost, measured on the 2-core demo server: seconds per window.
+LOOP_SECONDS_PER_WINDOW = 4e-6
+#: Windows (pixels x channels x kernels) one click may run: about 4 s of one core. More
+#: kernels run on the next click, so no visitor holds the loop's one server-wide slot long.
+LOOP_WINDOWS_PER_RUN = 1_000_000
 #: Each picture fills a quarter of the page; the browser gets no more pixels than that.
 PICTURE_WIDTH = 360
-#: Loop results kept for all sessions (each at most 256 x 256 x 3 float32, 0.8 MB).
-LOOP_STORE_ENTRIES = 48
 
 
-class _LoopStore:
-    """A small least-recently-used store of finished loop results, shared by all sessions.
-
-    st.cache_data cannot hold them: its replay refuses a cached function that updates a progress
-    bar created outside it, and the loop must report progress while it runs.
-    """
-
-    def __init__(self, entries: int):
-        self._entries = entries
-        self._results: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> np.ndarray | None:
-        with self._lock:
-            if key not in self._results:
-                return None
-            self._results.move_to_end(key)
-            return self._results[key]
-
-    def put(self, key: tuple, raw: np.ndarray) -> None:
-        with self._lock:
-            self._results[key] = raw
-            self._results.move_to_end(key)
-            while len(self._results) > self._entries:
-                self._results.popitem(last=False)
-
-
-@st.cache_resource(show_spinner=False)
-def _loop_store() -> _LoopStore:
-    return _LoopStore(LOOP_STORE_ENTRIES)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _loop_pixels(image_key: str, resolution: int, _pixels: np.ndarray) -> np.ndarray:
-    return convkit.fit_to_pixels(_pixels, resolution)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _filter2d(image_key: str, weights_key: str, _pixels: np.ndarray,
-              _weights: np.ndarray) -> np.ndarray:
-    return convkit.opencv_reference(_pixels, _weights)
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _agreement(image_key: str, weights_key: str, border: str, flip: bool, value: float,
-               mapping: str, engine: str, _pixels: np.ndarray, _weights: np.ndarray,
-               _raw: np.ndarray) -> convkit.Agreement:
-    return convkit.compare_with_opencv(_pixels, _weights, _raw, border, mapping, flip=flip,
-                                       value=value)
-
-
-def loop_key(image: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Settings) -> tuple:
+def loop_key(small: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Settings) -> tuple:
     """Everything a loop result depends on (the mapping comes after, so it is not part of it)."""
-    return (image.key, ui.kernel_key(kernel.weights), current.border, current.flip,
+    return (small.key, ui.kernel_key(kernel.weights), current.border, current.flip,
             current.value)
+
+
+def windows(small: ui.WorkingImage) -> int:
+    """Windows the loop visits for one kernel: every pixel of every channel."""
+    pixels = small.pixels
+    return pixels.shape[0] * pixels.shape[1] * (pixels.shape[2] if pixels.ndim == 3 else 1)
 
 
 def run_loops(small: ui.WorkingImage, kernels: list[convkit.Kernel], current: ui.Settings):
     """Run the tutorial's loop for each kernel on the small image, with one progress bar."""
-    store = _loop_store()
-    bar = st.progress(0.0, text="Starting the tutorial's loop…")
-    started = time.perf_counter()
-    for done, kernel in enumerate(kernels):
-        label = f"Tutorial loop: {kernel.name} ({done + 1} of {len(kernels)})"
+    store = ui.cache.stores()["loops"]
+    with ui.work.loop_turn():
+        bar = st.progress(0.0, text="Starting the tutorial's loop…")
+        started = time.perf_counter()
+        for done, kernel in enumerate(kernels):
+            label = f"Tutorial loop: {kernel.name} ({done + 1} of {len(kernels)})"
 
-        def report(fraction: float, done=done, label=label) -> None:
-            bar.progress(min(1.0, (done + fraction) / len(kernels)), text=label)
+            def report(fraction: float, done=done, label=label) -> None:
+                # Drawing raises if the visitor left or changed a setting: the loop stops.
+                bar.progress(min(1.0, (done + fraction) / len(kernels)), text=label)
 
-        raw = convkit.convolve_loop(small.pixels, kernel.weights, current.border,
-                                    flip=current.flip, value=current.value, progress=report)
-        store.put(loop_key(small, kernel, current), raw)
-    seconds = time.perf_counter() - started
+            raw = convkit.convolve_loop(small.pixels, kernel.weights, current.border,
+                                        flip=current.flip, value=current.value, progress=report)
+            store.put(loop_key(small, kernel, current), ui.cache.Pixels.of(raw), raw.nbytes)
+        seconds = time.perf_counter() - started
     bar.progress(1.0, text=f"The loop ran {len(kernels)} kernel(s) in {seconds:.1f} s.")
 
 
@@ -153,24 +109,26 @@ if not names:
     st.stop()
 
 chosen = [kernels[name] for name in names]
-small_pixels = _loop_pixels(image.key, resolution, image.pixels)
-small = ui.WorkingImage(small_pixels, f"{image.key}:loop{resolution}", image.label, (),
-                        image.original_size)
-store = _loop_store()
+small = ui.smaller(image, resolution)
+store = ui.cache.stores()["loops"]
 pending = [kernel for kernel in chosen if store.get(loop_key(small, kernel, current)) is None]
+per_kernel = windows(small)
+batch = pending[: max(1, LOOP_WINDOWS_PER_RUN // per_kernel)]
 
-height, width = small_pixels.shape[:2]
-channels = small_pixels.shape[2] if small_pixels.ndim == 3 else 1
-done_text = (f"The loop has run for every chosen kernel at {size_text(small_pixels)} with these "
+done_text = (f"The loop has run for every chosen kernel at {size_text(small.pixels)} with these "
              "settings; its results are kept, so nothing runs again.")
 estimate = st.empty()
 if pending:
-    visits = height * width * channels * len(pending)
+    channels = small.pixels.shape[2] if small.pixels.ndim == 3 else 1
+    later = (f" The other {len(pending) - len(batch)} run with the next click: one click runs "
+             f"at most {LOOP_WINDOWS_PER_RUN:,} windows, so that the server's loop, shared by "
+             "every visitor, is never held long." if len(batch) < len(pending) else "")
     estimate.caption(
-        f"The loop will visit {width} x {height} = {width * height:,} pixels"
-        f"{f' x {channels} channels' if channels > 1 else ''} for {len(pending)} kernel(s): "
-        f"{visits:,} windows, about {visits * LOOP_SECONDS_PER_PIXEL:.1f} s "
-        f"(border {current.border}, flip {'on' if current.flip else 'off'})."
+        f"The loop will visit {small.pixels.shape[1]} x {small.pixels.shape[0]} = "
+        f"{per_kernel // channels:,} pixels{f' x {channels} channels' if channels > 1 else ''} "
+        f"for {len(batch)} kernel(s): {per_kernel * len(batch):,} windows, about "
+        f"{per_kernel * len(batch) * LOOP_SECONDS_PER_WINDOW:.1f} s (border {current.border}, "
+        f"flip {'on' if current.flip else 'off'}).{later}"
     )
 else:
     estimate.caption(done_text)
@@ -178,46 +136,46 @@ else:
 if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
              help="Runs convkit.convolve_loop, the tutorial's loop, for the chosen kernels "
                   "that have not run yet with these settings."):
-    if pending:
-        run_loops(small, pending, current)
-        estimate.caption(done_text)
+    if batch:
+        try:
+            run_loops(small, batch, current)
+        except ui.work.Busy as error:
+            st.warning(f"The loop cannot start now: {error}")
+        if len(batch) == len(pending):
+            estimate.caption(done_text)
     else:
         st.toast("Nothing to run: every chosen kernel's loop result is already here.")
 
 for kernel in chosen:
-    weights_key = ui.kernel_key(kernel.weights)
     st.divider()
     st.subheader(kernel.name)
     facts = convkit.kernel_properties(kernel.weights)
     low, high = kernel.weights.min(), kernel.weights.max()
-    weights_text = f"all weights {low:.3g}" if low == high else f"weights {low:.3g} to {high:.3g}"
+    weights_text = (f"all weights {ui.number(low, 3)}" if low == high
+                    else f"weights {ui.number(low, 3)} to {ui.number(high, 3)}")
     st.caption(f"{kernel.description}. {kernel.shape[0]}x{kernel.shape[1]}, {weights_text}; "
                f"{facts.sum_meaning}.")
 
     loop_raw = store.get(loop_key(small, kernel, current))
     if loop_raw is not None:
         # The whole row at the loop's resolution, so the three pictures compare like for like.
-        shown = small
-        middle = ui.mapped(f"loop:{small.key}", weights_key, current.border, current.flip,
-                         current.value, current.mapping, loop_raw)
-        middle_caption = f"tutorial loop (convolve_loop), {size_text(middle)}"
+        shown, raw = small, loop_raw
+        middle_caption = f"tutorial loop (convolve_loop), {size_text(small.pixels)}"
         middle_name = "loop"
     else:
-        shown = image
-        raw = ui.response(image, current, kernel)
-        middle = ui.mapped(image.key, weights_key, current.border, current.flip, current.value,
-                         current.mapping, raw)
-        middle_caption = (f"fast engine (convkit.convolve), {size_text(middle)}: the loop "
-                          "has not run yet")
+        shown, raw = image, ui.raw_response(image, current, kernel)
+        middle_caption = (f"fast engine (convkit.convolve), {size_text(image.pixels)}: the "
+                          "loop has not run yet")
         middle_name = "fast"
-    reference = _filter2d(shown.key, weights_key, shown.pixels, kernel.weights)
+    middle = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
+    reference = ui.cache.opencv_reference(shown.content, kernel.weights)
 
     columns = st.columns([1.1, 1, 1, 1])
     with columns[0]:
         # An HTML heat map: the browser draws six of these far faster than six Plotly charts.
         st.html(ui.number_grid(kernel.weights, coloured=True, digits=2))
     with columns[1]:
-        ui.show_image(shown.pixels, f"original, {size_text(shown.pixels)}", PICTURE_WIDTH)
+        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_WIDTH)
     with columns[2]:
         ui.show_image(middle, f"{middle_caption}; {current.border} border, "
                               f"{current.mapping} mapping", PICTURE_WIDTH)
@@ -226,20 +184,21 @@ for kernel in chosen:
                         key=f"bank_download_{kernel.name}_{middle_name}")
     with columns[3]:
         ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
-                                 f"{size_text(reference)}", PICTURE_WIDTH)
+                                 f"{size_text(reference.array)}", PICTURE_WIDTH)
         ui.download_png(reference, f"{kernel.name}_filter2D.png",
                         key=f"bank_download_{kernel.name}_filter2d")
 
     if loop_raw is not None:
-        agreement = _agreement(small.key, weights_key, current.border, current.flip,
-                               current.value, current.mapping, "loop", small_pixels,
-                               kernel.weights, loop_raw)
-        show_badge(agreement, "The tutorial's loop", size_text(small_pixels))
+        agreement = ui.cache.agreement(small.content, kernel.weights, loop_raw, current.border,
+                                       current.flip, current.value, current.mapping,
+                                       current.divisor, current.offset)
+        show_badge(agreement, "The tutorial's loop", size_text(small.pixels))
     else:
-        agreement = _agreement(small.key, weights_key, current.border, current.flip,
-                               current.value, current.mapping, "fast", small_pixels,
-                               kernel.weights, ui.response(small, current, kernel))
-        show_badge(agreement, "The fast engine", f"loop-sized {size_text(small_pixels)}")
+        agreement = ui.cache.agreement(small.content, kernel.weights,
+                                       ui.raw_response(small, current, kernel), current.border,
+                                       current.flip, current.value, current.mapping,
+                                       current.divisor, current.offset)
+        show_badge(agreement, "The fast engine", f"loop-sized {size_text(small.pixels)}")
         st.caption("Run the tutorial's loop to check the loop itself: it adds up the same "
                    "products, so expect the same badge (a rare sum may round the other way).")
 

@@ -63,9 +63,9 @@ def _take_click(key: str, window: convkit.Window) -> None:
     _select(window.left + x, window.top + y)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _overview(image_key: str, view_key: str, _pixels: np.ndarray) -> np.ndarray:
-    shown = ui.for_display(_pixels, OVERVIEW_WIDTH)
+def _overview(picture: ui.cache.Pixels) -> np.ndarray:
+    """The whole picture at the overview's width; a small one enlarged pixel by pixel."""
+    shown = ui.cache.resized(picture, OVERVIEW_WIDTH).array
     # A small image is enlarged here, pixel by pixel, rather than blurred by the browser.
     factor = OVERVIEW_WIDTH // shown.shape[1]
     if factor > 1:
@@ -78,8 +78,8 @@ def inspector() -> None:
     """The picture, the picking controls and the breakdown; a click reruns only this part."""
     with ui.crash_guard("pixel inspector"):
         kernel = current.kernel
-        raw = ui.response(image, current)
-        output = convkit.to_uint8(raw, current.mapping)
+        raw = ui.raw_response(image, current)
+        output = ui.output(image, current)
         full = convkit.Window(0, 0, height, width)
         zoom_side = min(max(25, max(kernel.shape) + 6), 64)
         margin = max(kernel.shape) // 2 + 2
@@ -101,11 +101,10 @@ def inspector() -> None:
             "Picture", ["input", "output"], default="input", key="inspector_view",
             help="Pick on the input image or on the filtered output; the pixel is the same.",
         ) == "output"
-        picture = output if show_output else image.pixels
+        picture = output if show_output else image.content
         left, middle = st.columns(2)
         with left:
-            overview = _overview(image.key + current.kernel_name + current.mapping,
-                                 "output" if show_output else "input", picture)
+            overview = _overview(picture)
             scale = overview.shape[1] / width
             marked = convkit.outline(
                 overview, int(max(zoom.top, 0) * scale), int(max(zoom.left, 0) * scale),
@@ -119,11 +118,11 @@ def inspector() -> None:
             factor = max(1, ZOOM_WIDTH // max(zoom.width, zoom.height))
             if show_output:
                 # The output has no padding: cells past the edge are shown as a neutral grey.
-                crop, outside = convkit.padded_crop(picture, zoom.top, zoom.left, zoom.height,
-                                                    zoom.width, "constant", 128)
+                crop, outside = convkit.padded_crop(picture.array, zoom.top, zoom.left,
+                                                    zoom.height, zoom.width, "constant", 128)
             else:
-                crop, outside = convkit.padded_crop(picture, zoom.top, zoom.left, zoom.height,
-                                                    zoom.width, current.border,
+                crop, outside = convkit.padded_crop(picture.array, zoom.top, zoom.left,
+                                                    zoom.height, zoom.width, current.border,
                                                     min(max(current.value, 0), 255))
             big = convkit.magnify(convkit.tint(crop, outside, PADDING_TINT), factor)
             kh, kw = kernel.shape
@@ -153,22 +152,16 @@ def inspector() -> None:
         render_breakdown(breakdown, raw, output)
 
 
-def _grid(title: str, values: np.ndarray, breakdown: convkit.PixelBreakdown, *,
-          sources: bool = False, coloured: bool = False) -> None:
-    """A titled grid over the kernel's cells; padded cells hatched, with their source if asked."""
-    notes = None
-    if sources:
-        notes = [[("= v" if sy < 0 else f"from ({sy},{sx})") if outside else ""
-                  for (sy, sx), outside in zip(row, padded, strict=True)]
-                 for row, padded in zip(breakdown.source_yx, breakdown.padded, strict=True)]
-    st.markdown(f"**{title}**")
-    st.html(ui.number_grid(values, coloured=coloured, shaded=breakdown.padded, notes=notes,
-                           numbered=True))
+def _source_notes(breakdown: convkit.PixelBreakdown) -> list[list[str]]:
+    """Under each padded cell: where its value came from ("= v" for the constant)."""
+    return [[("= v" if sy < 0 else f"from ({sy},{sx})") if outside else ""
+             for (sy, sx), outside in zip(row, padded, strict=True)]
+            for row, padded in zip(breakdown.source_yx, breakdown.padded, strict=True)]
 
 
-def render_breakdown(breakdown: convkit.PixelBreakdown, raw: np.ndarray,
-                     output: np.ndarray) -> None:
-    """The step-by-step computation of one output pixel."""
+def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
+                     output: ui.cache.Pixels) -> None:
+    """The step-by-step computation of one output pixel, in a few elements per channel."""
     x, y = breakdown.x, breakdown.y
     kernel = current.kernel
     what = "convolution (kernel rotated 180°)" if current.flip else "correlation"
@@ -178,30 +171,37 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: np.ndarray,
                f"{current.mapping} mapping")
     channels = ["R", "G", "B", "A"][: breakdown.roi.shape[2]] if breakdown.is_colour else [None]
     tabs = st.tabs([f"Channel {c}" for c in channels]) if breakdown.is_colour else [st.container()]
+    notes = _source_notes(breakdown)
+    weights_grid = ui.number_grid(breakdown.weights, coloured=True, shaded=breakdown.padded,
+                                  numbered=True, css=False)
     for index, (tab, channel) in enumerate(zip(tabs, channels, strict=True)):
         with tab:
             roi = breakdown.roi[..., index] if channel else breakdown.roi
             products = breakdown.products[..., index] if channel else breakdown.products
             total = float(breakdown.total[index]) if channel else float(breakdown.total)
-            plane = raw[..., index] if channel else raw
-            one, two, three = st.columns(3)
-            with one:
-                _grid("1. Region under the kernel", roi, breakdown, sources=True)
-            with two:
-                title = "2. Weights as applied" + (" (flipped)" if current.flip else "")
-                _grid(title, breakdown.weights, breakdown, coloured=True)
-            with three:
-                _grid("3. Products (region × weight)", products, breakdown, coloured=True)
-            st.markdown("**4. Sum of the products**")
-            st.markdown(ui.sum_equation(breakdown.weights, roi, total))
-            st.caption(f"OpenCV's fast engine gives {float(plane[y, x]):.6g} for this pixel "
-                       f"(difference {abs(float(plane[y, x]) - total):.2g}, float32 rounding).")
-            st.markdown("**5. From the sum to the output byte**")
+            plane = raw.array[..., index] if channel else raw.array
+            fast = float(plane[y, x])
             steps = convkit.explain_mapping(total, current.mapping, float(plane.min()),
-                                            float(plane.max()))
-            st.table({"step": [s.label for s in steps], "computation": [s.formula for s in steps],
-                      "value": [f"{s.value:.6g}" for s in steps]})
-            byte = int(output[y, x, index]) if channel else int(output[y, x])
+                                            float(plane.max()), divisor=current.divisor,
+                                            offset=current.offset)
+            grids = [
+                ("1. Region under the kernel",
+                 ui.number_grid(roi, shaded=breakdown.padded, notes=notes, numbered=True,
+                                css=False)),
+                ("2. Weights as applied" + (" (flipped)" if current.flip else ""),
+                 weights_grid),
+                ("3. Products (region × weight)",
+                 ui.number_grid(products, coloured=True, shaded=breakdown.padded,
+                                numbered=True, css=False)),
+            ]
+            st.html(ui.render.breakdown_html(grids, []))
+            st.markdown("**4. Sum of the products**  \n"
+                        + ui.sum_equation(breakdown.weights, roi, total))
+            st.html(ui.render.breakdown_html(
+                [], [(s.label, s.formula, ui.number(s.value, 6)) for s in steps],
+                note=f"OpenCV's fast engine gives {ui.number(fast, 6)} for this pixel "
+                     f"(difference {ui.number(abs(fast - total), 2)}, float32 rounding)."))
+            byte = int(output.array[y, x, index]) if channel else int(output.array[y, x])
             st.markdown(f"Output byte: **{byte}**")
     _padding_notes(breakdown)
     st.download_button("Download the breakdown (CSV)", data=convkit.breakdown_csv(breakdown),

@@ -11,7 +11,8 @@ from streamlit import config as streamlit_config
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 
 EXPECTED = {
-    ("server", "maxUploadSize"): 25,  # MB: plenty for the 2048 px working resolution
+    ("server", "maxUploadSize"): 10,  # MB: a phone photo; the working image is at most 2048 px
+    ("runner", "postScriptGC"): False,  # a full collection after every run: half the CPU
     ("server", "enableXsrfProtection"): True,
     ("server", "fileWatcherType"): "none",
     ("server", "runOnSave"): False,

@@ -1,0 +1,211 @@
+"""Every cached computation of the app, in one place, keyed by content.
+
+A cached value depends on the digest of the image's pixels, the kernel's weights and every
+setting that changes the pixels (border, value, flip, mapping, colour, resolution), all passed
+as arguments Streamlit hashes. Big arrays travel as ``Pixels`` (the array and the digest of
+its bytes, hashed by that digest): Streamlit's own hash of an array of 500,000 values or more
+samples 100,000 of them, so two images differing elsewhere would share an entry. A kernel's
+*name* is never part of a key: two visitors may both call their kernel ``mine``.
+
+All caches are shared by every session and bounded: st.cache_data entries count towards
+``server.maxCacheDataSize``; the two stores below (decoded uploads, tutorial-loop results)
+are bounded in bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+import convkit
+
+
+@dataclass(frozen=True, eq=False)
+class Pixels:
+    """A read-only array and the digest of its dtype, shape and bytes: a cache key by content."""
+
+    array: np.ndarray
+    digest: str
+
+    @classmethod
+    def of(cls, array: np.ndarray) -> Pixels:
+        """Wrap an array (made contiguous and read-only) with its digest."""
+        array = np.ascontiguousarray(array)
+        array.flags.writeable = False
+        digest = hashlib.blake2b(f"{array.dtype}{array.shape}".encode(), digest_size=16)
+        digest.update(memoryview(array).cast("B"))
+        return cls(array, digest.hexdigest())
+
+    @property
+    def nbytes(self) -> int:
+        return self.array.nbytes
+
+
+#: Arguments of type Pixels are hashed by their digest, not by Streamlit's sampling.
+cached = functools.partial(st.cache_data, show_spinner=False,
+                           hash_funcs={Pixels: lambda pixels: pixels.digest})
+
+
+class Store:
+    """A least-recently-used store bounded in bytes, shared by all sessions, thread-safe.
+
+    For values produced by work that must report progress while it runs (the tutorial loop)
+    or wait in the server's queue (decoding an upload): st.cache_data replays the elements
+    a cached function draws, and refuses one that updates a placeholder made outside it.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._values: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            if key not in self._values:
+                return None
+            self._values.move_to_end(key)
+            return self._values[key][0]
+
+    def put(self, key: tuple, value, nbytes: int) -> None:
+        with self._lock:
+            if key in self._values:
+                self._bytes -= self._values.pop(key)[1]
+            if nbytes > self.max_bytes:
+                return
+            self._values[key] = (value, nbytes)
+            self._bytes += nbytes
+            while self._bytes > self.max_bytes:
+                self._bytes -= self._values.popitem(last=False)[1][1]
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+
+#: Decoded uploads at the largest working resolution (at most 2048 x 2048 x 3 = 12 MB each).
+UPLOAD_STORE_BYTES = 96 * 2**20
+#: Tutorial-loop results (at most 256 x 256 x 3 float32, 0.8 MB each).
+LOOP_STORE_BYTES = 40 * 2**20
+
+
+@st.cache_resource(show_spinner=False)
+def stores() -> dict[str, Store]:
+    """The server's byte-bounded stores, created once per process."""
+    return {"uploads": Store(UPLOAD_STORE_BYTES), "loops": Store(LOOP_STORE_BYTES)}
+
+
+# ---------------------------------------------------------------------------- images
+
+
+@cached(max_entries=16)
+def sample(name: str, color: bool, resolution: int) -> Pixels:
+    """A bundled sample, gray or colour, at the working resolution."""
+    pixels = convkit.load_sample(name)
+    pixels = pixels if color else convkit.to_gray(pixels)
+    return Pixels.of(convkit.fit_to_pixels(pixels, resolution))
+
+
+@cached(max_entries=32)
+def working(decoded: Pixels, color: bool, resolution: int) -> Pixels:
+    """A decoded upload, gray or colour, at the working resolution."""
+    pixels = decoded.array if color else convkit.to_gray(decoded.array)
+    return Pixels.of(convkit.fit_to_pixels(pixels, resolution))
+
+
+@cached(max_entries=32)
+def resized(image: Pixels, resolution: int) -> Pixels:
+    """An image downscaled so its longer side is at most `resolution` (the loop's copy)."""
+    return Pixels.of(convkit.fit_to_pixels(image.array, resolution))
+
+
+# ---------------------------------------------------------------------- computations
+
+
+@cached(max_entries=48)
+def response(image: Pixels, weights: np.ndarray, border: str, flip: bool,
+             value: float) -> Pixels:
+    """The raw float32 response of an image to a kernel's weights."""
+    return Pixels.of(convkit.convolve(image.array, weights, border, flip=flip, value=value))
+
+
+@cached(max_entries=96)
+def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
+    """A raw response mapped to bytes 0..255 (divisor and offset: the ``divide`` mapping's)."""
+    return Pixels.of(convkit.to_uint8(raw.array, mapping, divisor=divisor, offset=offset))
+
+
+@cached(max_entries=64)
+def opencv_reference(image: Pixels, weights: np.ndarray) -> Pixels:
+    """cv2.filter2D's own bytes (its default border), as the tutorial computes them."""
+    return Pixels.of(convkit.opencv_reference(image.array, weights))
+
+
+@cached(max_entries=128)
+def agreement(image: Pixels, weights: np.ndarray, raw: Pixels, border: str, flip: bool,
+              value: float, mapping: str, divisor: float = 1.0,
+              offset: float = 0.0) -> convkit.Agreement:
+    """How far a result is from cv2.filter2D's, byte by byte, and why."""
+    return convkit.compare_with_opencv(image.array, weights, raw.array, border, mapping,
+                                       flip=flip, value=value, divisor=divisor, offset=offset)
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """An encoded picture: the bytes the browser gets, with the size they show."""
+
+    data: bytes
+    mimetype: str
+    width: int
+    height: int
+
+    def save(self, buffer, format=None, **_options) -> None:
+        """Write the encoded bytes: lets components that call ``image.save`` take it as is."""
+        buffer.write(self.data)
+
+
+@cached(max_entries=256)
+def picture(pixels: Pixels, width: int, format: str = "JPEG", magnify: int = 1) -> Encoded:
+    """A uint8 picture downscaled to `width` (or enlarged `magnify` times), encoded once.
+
+    JPEG (quality 90) for photos shown whole; PNG (fast compression) where exact pixels matter.
+    """
+    array = pixels.array
+    if array.shape[1] > width:
+        array = convkit.fit_to_pixels(array, width)
+    if magnify > 1:
+        array = np.repeat(np.repeat(array, magnify, axis=0), magnify, axis=1)
+    buffer = io.BytesIO()
+    image = Image.fromarray(np.ascontiguousarray(array))
+    if format == "JPEG":
+        image.save(buffer, format="JPEG", quality=90)
+    else:
+        image.save(buffer, format="PNG", compress_level=1)
+    return Encoded(buffer.getvalue(), f"image/{format.lower()}", array.shape[1], array.shape[0])
+
+
+@cached(max_entries=64)
+def png_file(pixels: Pixels) -> bytes:
+    """A uint8 picture as PNG file bytes at full resolution, for downloads."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def clear() -> None:
+    """Empty every cache of this module (tests and benchmarks; visitors cannot)."""
+    for function in (sample, working, resized, response, mapped, opencv_reference, agreement,
+                     picture, png_file):
+        function.clear()
+    stores.clear()

@@ -1,0 +1,159 @@
+"""Text and HTML for people: rounded numbers, sums written out, number grids. Pure functions.
+
+No Streamlit here, so every string a page shows can be unit-tested (tests/unit/test_render.py).
+One precision rule for every table and equation: ``number`` (significant digits, a Unicode
+minus, anything below ``ZERO`` in size shown as 0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Values smaller than this in size are float noise around zero and are shown as 0.
+ZERO = 1e-9
+#: Grids with more cells than this are drawn as colour only: their numbers would not fit.
+GRID_MAX_NUMBERED_CELLS = 121
+
+GRID_CSS = """
+<style>
+.ck-grid {border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.8rem;}
+.ck-grid td {border: 1px solid #bbb; padding: 2px 5px; text-align: right; min-width: 3.2em;}
+.ck-grid.tiny td {padding: 0; min-width: 0.6rem; height: 0.6rem; border-color: #eee;}
+.ck-grid.compact td {font-size: 0.62rem; padding: 1px 2px; min-width: 0;}
+.ck-grid td.pad {background: repeating-linear-gradient(45deg, #eef, #eef 4px, #dde 4px, #dde 8px);
+  color: #335; font-style: italic;}
+.ck-grid td.centre {outline: 2px solid #e02828; outline-offset: -2px; font-weight: bold;}
+.ck-grid small {display: block; font-size: 0.65rem; color: #667;}
+.ck-wrap {overflow-x: auto; max-width: 100%;}
+.ck-steps {border-collapse: collapse; font-size: 0.9rem;}
+.ck-steps th, .ck-steps td {border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left;}
+.ck-steps td.num {text-align: right; font-family: ui-monospace, monospace;}
+</style>
+"""
+#: Diverging colours of the heat maps: negative weights blue, positive red, zero near white.
+_NEGATIVE = np.array([33, 102, 172])
+_ZERO_RGB = np.array([247, 247, 247])
+_POSITIVE = np.array([178, 24, 43])
+
+
+def number(value: float, digits: int = 4) -> str:
+    """A number rounded for people: `digits` significant digits, float noise shown as 0.
+
+    >>> number(4.72e-15), number(-0.5), number(1 / 9)
+    ('0', '−0.5', '0.1111')
+    """
+    value = float(value)
+    if abs(value) < ZERO:
+        return "0"
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def code_span(text: str, limit: int) -> str:
+    """Untrusted text as a Markdown inline code span: no backticks or line breaks can end it.
+
+    >>> code_span("a`b\\n\\nc", 20)
+    "`a'b c`"
+    """
+    # A blank line would close the span and let the rest render as Markdown (links, images).
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text[:limit]).split())
+    return "`" + (flat.replace("`", "'") or " ") + "`"
+
+
+def format_total(total, digits: int = 6) -> str:
+    """A breakdown's sum: one number for gray, one per channel for colour.
+
+    >>> format_total(3.0), format_total(np.array([1.0, -2.0, 0.5]))
+    ('3', 'R 1, G −2, B 0.5')
+    """
+    if np.ndim(total) == 0:
+        return number(total, digits)
+    return ", ".join(f"{name} {number(v, digits)}"
+                     for name, v in zip("RGBA", np.ravel(total), strict=False))
+
+
+def sum_equation(weights: np.ndarray, roi: np.ndarray, total: float, max_terms: int = 25) -> str:
+    """The weighted sum written out, ``w×v + …  = **total**``, long ones shortened in the middle.
+
+    >>> sum_equation(np.array([[1.0, -1.0]]), np.array([[5, 2]]), 3.0)
+    '1×5 + (−1)×2 = **3**'
+    """
+    terms = [f"({number(w)})×{number(v)}" if w < 0 else f"{number(w)}×{number(v)}"
+             for w, v in zip(np.ravel(weights), np.ravel(roi), strict=True)]
+    if len(terms) > max_terms:
+        hidden = len(terms) - max_terms + 2
+        terms = terms[: max_terms - 2] + [f"… {hidden} more terms …"] + terms[-2:]
+    return " + ".join(terms) + f" = **{number(total, 6)}**"
+
+
+def _cell_colour(value: float, limit: float) -> str:
+    share = 0.0 if limit == 0 else max(-1.0, min(1.0, value / limit))
+    end = _POSITIVE if share > 0 else _NEGATIVE
+    rgb = np.rint(_ZERO_RGB + (end - _ZERO_RGB) * abs(share)).astype(int)
+    text = "#fff" if abs(share) > 0.55 else "#222"
+    return f"background:rgb({rgb[0]},{rgb[1]},{rgb[2]});color:{text}"
+
+
+def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, notes=None,
+                numbered: bool | None = None, digits: int = 4, css: bool = True) -> str:
+    """An HTML table of a 2-D array: the centre cell outlined, optionally a diverging heat map.
+
+    `shaded` marks cells (a bool array, e.g. padding) with a hatch; `notes` (an array of
+    strings, or None) adds a small line under a cell's number; `numbered` None writes the
+    numbers when there are at most GRID_MAX_NUMBERED_CELLS; `css` False leaves out the style
+    block (for a page that already has it). Only numbers we computed go in.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    rows, cols = values.shape
+    if numbered is None:
+        numbered = values.size <= GRID_MAX_NUMBERED_CELLS
+    limit = float(np.abs(values).max()) if coloured and values.size else 0.0
+    lines = []
+    for r in range(rows):
+        cells = []
+        for c in range(cols):
+            classes = ["pad"] if shaded is not None and shaded[r, c] else []
+            if r == rows // 2 and c == cols // 2:
+                classes.append("centre")
+            style = f' style="{_cell_colour(values[r, c], limit)}"' if coloured else ""
+            text = number(values[r, c], digits) if numbered else ""
+            note = f"<small>{notes[r][c]}</small>" if notes is not None and notes[r][c] else ""
+            title = f' title="row {r}, column {c}: {number(values[r, c], 6)}"'
+            cells.append(f'<td class="{" ".join(classes)}"{style}{title}>{text}{note}</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    size = " compact" if numbered and cols > 5 else "" if numbered else " tiny"
+    return ((GRID_CSS if css else "") + f'<div class="ck-wrap"><table class="ck-grid{size}">'
+            + "".join(lines) + "</table></div>")
+
+
+def steps_table(rows: list[tuple[str, str, str]]) -> str:
+    """An HTML table of (step, computation, value) rows, values right-aligned.
+
+    Used instead of st.table, which goes through pandas and Arrow for three short columns.
+    """
+    from html import escape
+
+    body = "".join(f"<tr><td>{escape(step)}</td><td>{escape(formula)}</td>"
+                   f'<td class="num">{escape(value)}</td></tr>' for step, formula, value in rows)
+    return ('<table class="ck-steps"><tr><th>step</th><th>computation</th><th>value</th></tr>'
+            + body + "</table>")
+
+
+def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str]],
+                   note: str = "") -> str:
+    """One HTML block for a pixel's breakdown: titled grids side by side, then the steps table.
+
+    `grids` holds (title, grid HTML from number_grid(..., css=False)); one block instead of a
+    dozen Streamlit elements keeps a pixel click to a few messages on the wire.
+    """
+    from html import escape
+
+    columns = "".join(f'<div style="flex:1 1 0;min-width:12rem"><b>{escape(title)}</b>{grid}'
+                      "</div>" for title, grid in grids)
+    parts = [GRID_CSS, f'<div style="display:flex;gap:1.5rem;flex-wrap:wrap">{columns}</div>']
+    if note:
+        parts.append(f'<p style="color:#667;font-size:0.85rem;margin:0.4rem 0">{escape(note)}'
+                     "</p>")
+    if steps:
+        parts.append("<p style='margin:0.6rem 0 0.2rem'><b>5. From the sum to the output byte"
+                     "</b></p>" + steps_table(steps))
+    return "".join(parts)

@@ -1,0 +1,83 @@
+"""The shared controls in the sidebar of every page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import convkit
+from convkit.images import UPLOAD_EXTENSIONS
+from pages.ui.state import (
+    RESOLUTIONS,
+    UPLOAD,
+    Settings,
+    available_kernels,
+    init_state,
+    settings,
+    write_url,
+)
+
+_SHARED_KEYS = ("source", "color", "resolution", "kernel_name", "border", "value", "flip",
+                "mapping", "divisor", "offset")
+
+
+def _use_upload() -> None:
+    if st.session_state.get("upload") is not None:
+        st.session_state["source"] = UPLOAD
+
+
+def sidebar() -> Settings:
+    """The shared controls, in the sidebar of every page; returns the settings they set."""
+    init_state()
+    # Re-assigning keeps a widget's value while the widget is hidden (the constant value).
+    for key in _SHARED_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    with st.sidebar:
+        st.subheader("Image")
+        sources = [*convkit.SAMPLES, UPLOAD]
+        st.selectbox("Image", sources, key="source",
+                     format_func=lambda s: "Your upload" if s == UPLOAD else s,
+                     help="scikit-image's bundled samples, or a file of your own (below)")
+        st.file_uploader("Upload an image", type=list(UPLOAD_EXTENSIONS), key="upload",
+                         on_change=_use_upload,
+                         help="PNG, JPEG, BMP, TIFF, WebP or GIF, up to 10 MB. "
+                              "It stays in your session and is never stored.")
+        st.toggle("Colour (each channel on its own)", key="color",
+                  help="Off: convert to gray first, as the tutorial does.")
+        st.select_slider("Working resolution (longer side, px)", RESOLUTIONS, key="resolution",
+                         help="Larger images are downscaled to this before filtering.")
+        st.subheader("Kernel")
+        kernels = available_kernels()
+        st.selectbox("Kernel", list(kernels), key="kernel_name",
+                      format_func=lambda name: f"{name} ({kernels[name].shape[0]}x"
+                                               f"{kernels[name].shape[1]})",
+                      help="The tutorial's six come first; your own from the kernel lab last.")
+        st.caption(kernels[st.session_state["kernel_name"]].description)
+        st.selectbox("Border (padding)", convkit.BORDER_MODES, key="border",
+                     format_func=lambda m: f"{m}  {convkit.BORDER_DRAWINGS[m]}",
+                     help="What lies beyond the edge: "
+                          + "; ".join(f"{m}: {d}" for m, d in
+                                      convkit.BORDER_DESCRIPTIONS.items()))
+        if st.session_state["border"] == "constant":
+            st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
+                            key="value")
+        st.toggle("Flip kernel (true convolution)", key="flip",
+                  help="Off: correlation, what the tutorial and cv2.filter2D compute. On: the "
+                       "kernel is rotated 180° first, which is convolution as maths defines "
+                       "it. Symmetric kernels give the same result either way.")
+        st.selectbox("Output mapping", list(convkit.MAPPINGS), key="mapping",
+                     help="How raw sums become bytes 0..255: " + "; ".join(
+                         f"{m}: {d}" for m, d in convkit.MAPPINGS.items()))
+        if st.session_state["mapping"] == "divide":
+            # GIMP's and Photoshop's custom filter: sum / divisor + offset, then clip.
+            left, right = st.columns(2)
+            left.number_input("Divisor", min_value=-1e6, max_value=1e6, step=1.0,
+                              key="divisor", help="The sum is divided by this (not 0).")
+            right.number_input("Offset", min_value=-1e6, max_value=1e6, step=1.0, key="offset",
+                               help="Added after dividing: 128 shows a zero-sum edge kernel's "
+                                    "flat areas as grey, its edges lighter and darker.")
+            if st.session_state["divisor"] == 0:
+                st.warning("The divisor cannot be 0: using 1.")
+    current = settings()
+    write_url(current)
+    return current

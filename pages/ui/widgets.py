@@ -1,0 +1,92 @@
+"""Widgets every page uses: pictures, downloads, heat maps, the code expander, the crash guard."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from pages.ui import cache
+from pages.ui.render import number
+
+#: Widest picture sent to the browser; bigger images are downscaled for display only.
+DISPLAY_WIDTH = 720
+#: Shown instead of a traceback when a page fails; tests look for it.
+CRASH_MESSAGE = "Something went wrong on this page. Try other settings; the error has been logged."
+
+
+@contextlib.contextmanager
+def crash_guard(where: str):
+    """Show CRASH_MESSAGE instead of a traceback if the block fails; log the traceback.
+
+    app.py guards every page run; fragments rerun on their own, so they guard themselves.
+    """
+    try:
+        yield
+    except Exception:
+        logging.getLogger("convkit").exception("%s failed", where)
+        st.error(CRASH_MESSAGE)
+
+
+def _content(pixels) -> cache.Pixels:
+    return pixels if isinstance(pixels, cache.Pixels) else cache.Pixels.of(pixels)
+
+
+def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, exact: bool = False) -> None:
+    """Show a uint8 picture (an array or cache.Pixels) at most `width` wide.
+
+    The encoded bytes are cached by content, so a rerun that did not change the picture does
+    not encode it again. `exact`: PNG rather than JPEG, for pictures whose pixels are read.
+    """
+    encoded = cache.picture(_content(pixels), width, "PNG" if exact else "JPEG")
+    st.image(encoded.data, caption=caption, width="stretch")
+
+
+def for_display(pixels: np.ndarray, width: int = DISPLAY_WIDTH) -> np.ndarray:
+    """The picture downscaled to the width it is shown at, so the browser gets no more."""
+    import convkit
+
+    return convkit.fit_to_pixels(pixels, width) if pixels.shape[1] > width else pixels
+
+
+def png_bytes(pixels) -> bytes:
+    """A uint8 picture (an array or cache.Pixels) as PNG file bytes, cached by content."""
+    return cache.png_file(_content(pixels))
+
+
+def download_png(pixels, filename: str, key: str, label: str = "Download PNG") -> None:
+    """A download button for a uint8 picture at full working resolution, encoded on click."""
+    content = _content(pixels)
+    st.download_button(label, data=lambda: cache.png_file(content), file_name=filename,
+                       mime="image/png", key=key)
+
+
+def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -> go.Figure:
+    """A diverging heat map of kernel weights, values written in the cells when they fit."""
+    weights = np.asarray(weights)
+    limit = float(np.abs(weights).max()) or 1.0
+    rows, cols = weights.shape
+    show_text = rows * cols <= 121
+    figure = go.Figure(go.Heatmap(
+        z=weights, zmin=-limit, zmax=limit, colorscale="RdBu", reversescale=True,
+        text=np.vectorize(lambda v: number(v, 3))(weights) if show_text else None,
+        texttemplate="%{text}" if show_text else None,
+        hovertemplate="row %{y}, col %{x}: %{z:.6g}<extra></extra>", showscale=not show_text,
+    ))
+    # constrain="domain": square cells shrink the plot, not widen the axes past the kernel.
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False, dtick=1,
+                        constrain="domain")
+    figure.update_xaxes(showgrid=False, dtick=1, side="top", constrain="domain")
+    figure.update_layout(title=title or None, height=height, margin=dict(l=10, r=10, t=40, b=10))
+    return figure
+
+
+def show_code(*functions) -> None:
+    """An expander with the source of the convkit functions a page calls."""
+    with st.expander("Show the code"):
+        for function in functions:
+            st.code(inspect.getsource(function), language="python")
