@@ -13,11 +13,9 @@ from apptest_helpers import assert_healthy, open_page
 from skimage import data
 
 from convkit import BANK, TUTORIAL_KERNELS
+from tests.unit.references import BORDER_NAMES
 from tests.unit.tutorial_reference import TUTORIAL_KERNELS as TUTORIAL_ARRAYS
 from tests.unit.tutorial_reference import tutorial_convolve
-
-SCIPY_MODE = {"replicate": "nearest", "constant": "constant", "reflect": "reflect",
-              "reflect_101": "mirror", "wrap": "wrap"}
 
 
 @pytest.fixture(autouse=True)
@@ -43,10 +41,10 @@ def scipy_bytes(image: np.ndarray, weights: np.ndarray, border: str) -> np.ndarr
     """scipy.ndimage's correlation, channel by channel, clipped and rounded to bytes."""
     image = image.astype(np.float64)
     if image.ndim == 3:
-        planes = [ndi.correlate(image[:, :, c], weights, mode=SCIPY_MODE[border], cval=0.0)
+        planes = [ndi.correlate(image[:, :, c], weights, mode=BORDER_NAMES[border].scipy, cval=0.0)
                   for c in range(image.shape[2])]
         return clip_round(np.stack(planes, axis=2))
-    return clip_round(ndi.correlate(image, weights, mode=SCIPY_MODE[border], cval=0.0))
+    return clip_round(ndi.correlate(image, weights, mode=BORDER_NAMES[border].scipy, cval=0.0))
 
 
 def expected_numbers(ours: np.ndarray, image: np.ndarray, weights: np.ndarray):

@@ -9,11 +9,7 @@ from apptest_helpers import assert_healthy, open_page
 from skimage import data
 
 from convkit import BANK, BORDER_DRAWINGS, BORDER_MODES
-
-NUMPY_MODE = {"replicate": "edge", "constant": "constant", "reflect": "symmetric",
-              "reflect_101": "reflect", "wrap": "wrap"}
-SCIPY_MODE = {"replicate": "nearest", "constant": "constant", "reflect": "reflect",
-              "reflect_101": "mirror", "wrap": "wrap"}
+from tests.unit.references import BORDER_NAMES
 
 
 def row_table(at) -> dict[str, list[float]]:
@@ -53,7 +49,7 @@ def test_row_table_matches_numpy_pad(app, value):
         if mode == "constant":
             expected = np.pad(row, 3, mode="constant", constant_values=value)
         else:
-            expected = np.pad(row, 3, mode=NUMPY_MODE[mode])
+            expected = np.pad(row, 3, mode=BORDER_NAMES[mode].numpy)
         assert got == expected.tolist(), mode
 
 
@@ -64,7 +60,7 @@ def test_band_table_matches_scipy(app):
     table = app.main.dataframe[0].value.set_index("mode")
     image = data.camera().astype(np.float64)
     weights = BANK["large_blur"].weights
-    outputs = {mode: np.clip(np.rint(ndi.correlate(image, weights, mode=SCIPY_MODE[mode],
+    outputs = {mode: np.clip(np.rint(ndi.correlate(image, weights, mode=BORDER_NAMES[mode].scipy,
                                                    cval=0.0)), 0, 255)
                for mode in BORDER_MODES}
     band = np.zeros(image.shape, dtype=bool)

@@ -12,9 +12,7 @@ from skimage import data
 from streamlit.testing.v1 import AppTest
 
 import convkit
-
-NDIMAGE_MODES = {"replicate": "nearest", "constant": "constant", "reflect": "reflect",
-                 "reflect_101": "mirror", "wrap": "wrap"}
+from tests.unit.references import BORDER_NAMES
 
 
 def inspector(params: dict[str, str] | None = None) -> AppTest:
@@ -40,7 +38,7 @@ def heading(at: AppTest) -> str:
 def reference(image: np.ndarray, weights: np.ndarray, border: str, *, flip=False, cval=0.0):
     """scipy.ndimage's correlation (or convolution) in float64."""
     function = ndi.convolve if flip else ndi.correlate
-    return function(image.astype(np.float64), weights, mode=NDIMAGE_MODES[border], cval=cval)
+    return function(image.astype(np.float64), weights, mode=BORDER_NAMES[border].scipy, cval=cval)
 
 
 def test_default_pixel_is_the_centre_and_its_sum_matches_scipy():
@@ -69,8 +67,7 @@ def test_corner_pixel_shows_padding_and_matches_scipy(border):
             in notes
     else:
         # numpy.pad says which row and column the corner cell (-1, -1) copies.
-        mode = {"replicate": "edge", "reflect": "symmetric", "reflect_101": "reflect",
-                "wrap": "wrap"}[border]
+        mode = BORDER_NAMES[border].numpy
         height, width = data.coins().shape
         source_y = np.pad(np.arange(height), 1, mode=mode)[0]
         source_x = np.pad(np.arange(width), 1, mode=mode)[0]

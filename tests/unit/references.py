@@ -3,6 +3,8 @@
 Nothing here imports convkit: these are the yardsticks the package is measured against.
 """
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 import scipy.ndimage as ndi
@@ -10,31 +12,26 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from numpy.lib.stride_tricks import sliding_window_view
 
-BORDERS = ("replicate", "constant", "reflect", "reflect_101", "wrap")
 
-SCIPY_MODE = {
-    "replicate": "nearest",
-    "constant": "constant",
-    "reflect": "reflect",
-    "reflect_101": "mirror",
-    "wrap": "wrap",
-}
+class BorderNames(NamedTuple):
+    """One border mode under each reference library's own name."""
 
-NUMPY_MODE = {
-    "replicate": "edge",
-    "constant": "constant",
-    "reflect": "symmetric",
-    "reflect_101": "reflect",
-    "wrap": "wrap",
-}
+    scipy: str  # scipy.ndimage's mode
+    numpy: str  # numpy.pad's mode
+    opencv: int | None  # OpenCV's flag; None for wrap, which cv2.filter2D refuses
 
-# cv2.filter2D does not support BORDER_WRAP, so wrap is absent on purpose.
-CV2_BORDER = {
-    "replicate": cv2.BORDER_REPLICATE,
-    "constant": cv2.BORDER_CONSTANT,
-    "reflect": cv2.BORDER_REFLECT,
-    "reflect_101": cv2.BORDER_REFLECT_101,
+
+#: The one table of border names the tests use (convkit's own table is what they check).
+BORDER_NAMES: dict[str, BorderNames] = {
+    "replicate": BorderNames("nearest", "edge", cv2.BORDER_REPLICATE),
+    "constant": BorderNames("constant", "constant", cv2.BORDER_CONSTANT),
+    "reflect": BorderNames("reflect", "symmetric", cv2.BORDER_REFLECT),
+    "reflect_101": BorderNames("mirror", "reflect", cv2.BORDER_REFLECT_101),
+    "wrap": BorderNames("wrap", "wrap", None),
 }
+BORDERS = tuple(BORDER_NAMES)
+#: The modes cv2.filter2D accepts.
+OPENCV_BORDERS = tuple(mode for mode, names in BORDER_NAMES.items() if names.opencv is not None)
 
 HYPO = settings(
     max_examples=50,
@@ -50,7 +47,7 @@ def numpy_pad(image, pad_y, pad_x, border, value=0.0):
     widths = [(pad_y, pad_y), (pad_x, pad_x)] + [(0, 0)] * (image.ndim - 2)
     if border == "constant":
         return np.pad(image, widths, mode="constant", constant_values=value)
-    return np.pad(image, widths, mode=NUMPY_MODE[border])
+    return np.pad(image, widths, mode=BORDER_NAMES[border].numpy)
 
 
 def scipy_filter(image, weights, border="replicate", flip=False, value=0.0):
@@ -58,7 +55,7 @@ def scipy_filter(image, weights, border="replicate", flip=False, value=0.0):
     img = np.asarray(image, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     func = ndi.convolve if flip else ndi.correlate
-    mode = SCIPY_MODE[border]
+    mode = BORDER_NAMES[border].scipy
     if img.ndim == 2:
         return func(img, w, mode=mode, cval=value)
     return np.stack(

@@ -16,9 +16,7 @@ import convkit
 from convkit import Kernel, parse_cells, read_kernel_file
 from convkit._validation import check_weights
 
-#: convkit border mode -> scipy.ndimage mode (scipy's "reflect" repeats the edge pixel).
-SCIPY_MODES = {"replicate": "nearest", "reflect": "reflect", "reflect_101": "mirror",
-               "wrap": "wrap", "constant": "constant"}
+from .references import BORDER_NAMES, BORDERS
 
 
 def refused(call, *args, **kwargs) -> str:
@@ -131,7 +129,7 @@ def small_image():
 
 def scipy_reference(image, weights, border, value=0.0):
     return ndimage.correlate(image.astype(np.float64), np.asarray(weights, np.float64),
-                             mode=SCIPY_MODES[border], cval=value)
+                             mode=BORDER_NAMES[border].scipy, cval=value)
 
 
 def test_all_zero_kernel_gives_a_black_image_in_every_mapping(small_image):
@@ -144,7 +142,7 @@ def test_all_zero_kernel_gives_a_black_image_in_every_mapping(small_image):
     assert "sums to 0" in refused(convkit.normalise, zeros)
 
 
-@pytest.mark.parametrize("border", list(SCIPY_MODES))
+@pytest.mark.parametrize("border", BORDERS)
 @pytest.mark.parametrize("shape", [(31, 31), (9, 15), (7, 1)])
 def test_kernel_larger_than_the_image_matches_scipy(small_image, border, shape):
     weights = np.random.default_rng(sum(shape)).normal(size=shape)
@@ -154,7 +152,7 @@ def test_kernel_larger_than_the_image_matches_scipy(small_image, border, shape):
     np.testing.assert_allclose(raw, expected, rtol=1e-4, atol=1e-2)
 
 
-@pytest.mark.parametrize("border", list(SCIPY_MODES))
+@pytest.mark.parametrize("border", BORDERS)
 def test_loop_engine_agrees_on_a_kernel_larger_than_the_image(border):
     image = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
     weights = np.random.default_rng(5).normal(size=(9, 11))

@@ -10,10 +10,11 @@ import convkit
 from convkit import BANK, convolve, convolve_loop, to_uint8
 
 from .references import (
+    BORDER_NAMES,
     BORDERS,
-    CV2_BORDER,
     HYPO,
     HYPO_SLOW,
+    OPENCV_BORDERS,
     assert_filter_close,
     border_modes,
     images,
@@ -241,13 +242,13 @@ def test_fast_nearly_separable_kernel_is_not_approximated(border):
     assert_filter_close(got, scipy_filter(image, w, border), w, image)
 
 
-@pytest.mark.parametrize("border", sorted(CV2_BORDER))
+@pytest.mark.parametrize("border", OPENCV_BORDERS)
 @pytest.mark.parametrize("name", ["sharpen", "sobel_x", "gaussian_5", "large_blur", "emboss"])
 def test_fast_matches_cv2_filter2d(border, name):
     """convolve matches cv2.filter2D on float32 input for the modes OpenCV supports."""
     image = random_image(np.random.default_rng(7), (30, 41), np.float32) + 100
     w = BANK[name].weights
-    ref = cv2.filter2D(image, cv2.CV_32F, w, borderType=CV2_BORDER[border])
+    ref = cv2.filter2D(image, cv2.CV_32F, w, borderType=BORDER_NAMES[border].opencv)
     got = convolve(image, w, border)
     assert_filter_close(got, ref.astype(np.float64), w, image)
 

@@ -12,9 +12,9 @@ from scipy import ndimage, signal
 import convkit
 from convkit import layers
 
+from .references import BORDER_NAMES, BORDERS
+
 RNG = np.random.default_rng(11)
-NUMPY_MODES = {"constant": "constant", "replicate": "edge", "reflect": "symmetric",
-               "reflect_101": "reflect", "wrap": "wrap"}
 
 
 def tf_padding(n: int, k: int, stride: int, dilation: int, output: str) -> tuple[int, int]:
@@ -42,7 +42,7 @@ def reference(image, weights, stride=1, dilation=1, output="valid", border="cons
     pads = [tf_padding(image.shape[0], weights.shape[0], stride, dilation, output),
             tf_padding(image.shape[1], weights.shape[1], stride, dilation, output)]
     extra = {"constant_values": value} if border == "constant" else {}
-    padded = np.pad(image.astype(float), pads, mode=NUMPY_MODES[border], **extra)
+    padded = np.pad(image.astype(float), pads, mode=BORDER_NAMES[border].numpy, **extra)
     full = signal.correlate2d(padded, dilate(np.asarray(weights, float), dilation), "valid")
     return full[::stride, ::stride]
 
@@ -74,7 +74,7 @@ def test_border_modes_match_correlate2d_boundaries(boundary):
     (16, 7, 4, 2, "valid"), (5, 4, 1, 1, "same"), (10, 5, 3, 1, "full"), (6, 3, 2, 2, "valid"),
     (4, 5, 1, 1, "valid"),
 ])
-@pytest.mark.parametrize("border", list(NUMPY_MODES))
+@pytest.mark.parametrize("border", BORDERS)
 def test_output_sizes_and_every_sum_match_the_reference(n, k, stride, dilation, output, border):
     """Output size and every value, for stride, dilation, each output size and border."""
     image = RNG.uniform(0, 255, (n, n + 1))
@@ -113,7 +113,7 @@ def test_every_window_step_shows_the_reference_sum(stride, dilation, output, bor
     expected = reference(image, weights, stride, dilation, output, border)
     pads = [tf_padding(7, 3, stride, dilation, output), tf_padding(6, 3, stride, dilation,
                                                                    output)]
-    padded = np.pad(image, pads, mode=NUMPY_MODES[border])
+    padded = np.pad(image, pads, mode=BORDER_NAMES[border].numpy)
     big = dilate(weights, dilation)
     for step in range(expected.size):
         s = layers.window_step(image, weights, step, stride, dilation, output, border)

@@ -16,7 +16,15 @@ from convkit import (
     source_index,
 )
 
-from .references import BORDERS, HYPO, NUMPY_MODE, border_modes, numpy_pad, random_image, seeds
+from .references import (
+    BORDER_NAMES,
+    BORDERS,
+    HYPO,
+    border_modes,
+    numpy_pad,
+    random_image,
+    seeds,
+)
 
 # [1, 2, 3] padded by 2 on each side, by hand ("v" is the constant value, here 9).
 HAND_TABLE = {
@@ -47,7 +55,8 @@ def test_border_drawing_agrees_with_numpy_pad(border):
     index = {ch: i for i, ch in enumerate(middle)}
     drawn = [index[ch] for ch in left + middle + right]
     # numpy.pad of indices, allowing different pad widths on each side.
-    padded = np.pad(np.arange(len(middle)), (len(left), len(right)), mode=NUMPY_MODE[border])
+    widths = (len(left), len(right))
+    padded = np.pad(np.arange(len(middle)), widths, mode=BORDER_NAMES[border].numpy)
     assert drawn == padded.tolist()
 
 
@@ -136,7 +145,7 @@ def test_source_index_matches_numpy_pad_of_arange(n, lo, hi, border):
     if border == "constant":
         padded = np.pad(np.arange(n), width, mode="constant", constant_values=-1)
     else:
-        padded = np.pad(np.arange(n), width, mode=NUMPY_MODE[border])
+        padded = np.pad(np.arange(n), width, mode=BORDER_NAMES[border].numpy)
     np.testing.assert_array_equal(got, padded[indices + width])
 
 
