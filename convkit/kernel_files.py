@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -118,3 +119,108 @@ def read_kernel_file(data: bytes, filename: str) -> np.ndarray:
         else:
             rows.append(line.split())
     return parse_cells(rows)
+
+
+#: Longest weights text `parse_weights_text` reads, so a link stays a link: a 31 x 31 kernel of
+#: small whole numbers or fractions (a 31 x 31 box, 1/961 each, takes 5.8 kB) fits, and so do
+#: about 400 full-precision decimals (a 19 x 19 Gaussian); 961 of them (about 19 kB) do not.
+MAX_WEIGHTS_TEXT = 8192
+
+
+def parse_weights_text(text: str) -> np.ndarray:
+    """Read kernel weights from compact text: rows split by ``;``, cells by ``,`` or spaces.
+
+    The format links carry, e.g. ``"0,-1,0; -1,5,-1; 0,-1,0"`` or ``"1/9 1/9 1/9; ..."``.
+    The weights pass the kernel editor's checks (``parse_cells``).
+
+    Parameters
+    ----------
+    text : str
+        At most MAX_WEIGHTS_TEXT characters. A trailing ``;`` is allowed. Within a row holding a
+        comma, commas alone separate (so ``1,,2`` is an empty cell, not two cells).
+
+    Returns
+    -------
+    ndarray
+        float64 weights with odd sides, at most MAX_KERNEL_SIDE x MAX_KERNEL_SIDE.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong: the length, an empty kernel, the first bad cell (row and column
+        from 1), uneven rows, an even side or a side above MAX_KERNEL_SIDE.
+
+    Examples
+    --------
+    >>> parse_weights_text("1/4, 1/2, 1/4").tolist()
+    [[0.25, 0.5, 0.25]]
+    >>> parse_weights_text("0 -1 0; -1 5 -1; 0 -1 0;")[1].tolist()
+    [-1.0, 5.0, -1.0]
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"weights text must be a string; got {type(text).__name__}")
+    if len(text) > MAX_WEIGHTS_TEXT:
+        raise ValueError(f"weights text is {len(text)} characters; at most {MAX_WEIGHTS_TEXT}")
+    lines = [line.strip() for line in text.split(";")]
+    if lines and not lines[-1]:
+        lines.pop()  # a trailing ";"
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            raise ValueError(f"row {number} of the weights text is empty")
+        rows.append([cell.strip() for cell in line.split(",")] if "," in line else line.split())
+    return parse_cells(rows)
+
+
+def format_weights_text(weights) -> str:
+    """The weights as compact text that `parse_weights_text` reads back exactly.
+
+    Each cell is written in the shorter of its exact forms: the shortest decimal that reads
+    back as the same float (``0.25``, ``-2``) or a fraction (``1/9``) when that is exact.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides, at most MAX_KERNEL_SIDE.
+
+    Returns
+    -------
+    str
+        Rows joined by ``;``, cells by ``,``.
+
+    Raises
+    ------
+    ValueError
+        If the weights are not a valid kernel, or their text would exceed MAX_WEIGHTS_TEXT.
+
+    Examples
+    --------
+    >>> format_weights_text(np.ones((3, 3)) / 9)
+    '1/9,1/9,1/9;1/9,1/9,1/9;1/9,1/9,1/9'
+    >>> format_weights_text([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    '0,-1,0;-1,5,-1;0,-1,0'
+    """
+    weights = check_weights(weights)
+    _check_side(weights.shape)
+    text = ";".join(",".join(_cell_text(float(v)) for v in row) for row in weights)
+    if len(text) > MAX_WEIGHTS_TEXT:
+        raise ValueError(f"weights text would be {len(text)} characters; at most "
+                         f"{MAX_WEIGHTS_TEXT} (a {weights.shape[0]} x {weights.shape[1]} kernel "
+                         "of long decimals)")
+    return text
+
+
+def _cell_text(value: float) -> str:
+    decimal = repr(value)
+    if decimal.endswith(".0"):
+        decimal = decimal[:-2]
+    if decimal == "-0":
+        decimal = "0"
+    fraction = Fraction(value).limit_denominator(1024)
+    # The parser computes numerator / denominator in floats: keep the fraction only if that
+    # gives back this very float.
+    if fraction.denominator > 1 and fraction.numerator / fraction.denominator == value:
+        candidate = f"{fraction.numerator}/{fraction.denominator}"
+        if len(candidate) < len(decimal):
+            return candidate
+    return decimal

@@ -1,0 +1,98 @@
+"""Tests for the compact weights text of links: parse_weights_text and format_weights_text."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import convkit
+from convkit.kernel_files import (
+    MAX_KERNEL_SIDE,
+    MAX_WEIGHTS_TEXT,
+    format_weights_text,
+    parse_weights_text,
+)
+
+from .references import HYPO
+
+
+def test_hand_examples_parse_to_the_typed_numbers():
+    """Rows by ';', cells by commas or spaces, fractions computed as numerator / denominator."""
+    assert parse_weights_text("0,-1,0;-1,5,-1;0,-1,0").tolist() == [[0, -1, 0], [-1, 5, -1],
+                                                                     [0, -1, 0]]
+    assert parse_weights_text(" 1/4  1/2 1/4 ").tolist() == [[0.25, 0.5, 0.25]]
+    assert parse_weights_text("1, 2.5e-1, -3;").tolist() == [[1.0, 0.25, -3.0]]
+    assert parse_weights_text("1/3").tolist() == [[1 / 3]]
+
+
+def test_format_writes_the_shorter_exact_form_by_hand():
+    """1/9 and 1/4 as fractions (shorter), 0.5 (a tie), -2, 0.1 and 1e-05 as decimals."""
+    assert format_weights_text(np.ones((3, 3)) / 9) == ";".join(["1/9,1/9,1/9"] * 3)
+    assert format_weights_text([[0.5, -2.0, 0.1, 0.25, 1e-05]]) == "0.5,-2,0.1,1/4,1e-05"
+
+
+@pytest.mark.parametrize("name", list(convkit.BANK))
+def test_every_bank_kernel_round_trips_exactly(name):
+    """The text of every bank kernel reads back as the very same float64 weights."""
+    weights = convkit.BANK[name].weights
+    np.testing.assert_array_equal(parse_weights_text(format_weights_text(weights)), weights)
+
+
+@given(
+    h=st.sampled_from([1, 3, 5, 7]),
+    w=st.sampled_from([1, 3, 5, 7]),
+    data=st.data(),
+)
+@HYPO
+def test_round_trip_of_any_floats_and_fractions(h, w, data):
+    """Random floats and fractions of every size survive format then parse bit for bit."""
+    cell = st.one_of(
+        st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+        st.fractions(max_denominator=1024).filter(lambda f: abs(f) < 1e6).map(float),
+    )
+    weights = np.array(data.draw(st.lists(cell, min_size=h * w, max_size=h * w))).reshape(h, w)
+    np.testing.assert_array_equal(parse_weights_text(format_weights_text(weights)), weights)
+
+
+def test_a_31_by_31_box_fits_the_limit():
+    """The largest box the editor allows travels as text."""
+    box = np.ones((MAX_KERNEL_SIDE, MAX_KERNEL_SIDE)) / MAX_KERNEL_SIDE**2
+    text = format_weights_text(box)
+    assert len(text) <= MAX_WEIGHTS_TEXT
+    assert str(Fraction(1, 961)) in text
+    np.testing.assert_array_equal(parse_weights_text(text), box)
+
+
+def test_format_refuses_text_past_the_limit():
+    """961 long decimals would make a 19 kB link: refused, with the length and the limit."""
+    weights = np.random.default_rng(0).random((31, 31))
+    with pytest.raises(ValueError, match=rf"weights text would be \d+ characters; at most "
+                                         rf"{MAX_WEIGHTS_TEXT}"):
+        format_weights_text(weights)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", r"kernel is empty"),
+    ("1,2;;3,4", r"row 2 of the weights text is empty"),
+    ("1,,2", r"cell \(row 1, column 2\) is empty"),
+    ("1,x,2", r"cell \(row 1, column 2\) holds 'x', which is not a number"),
+    ("1,2,3;4,5", r"row 2 has 2 cells; every row needs 3"),
+    ("1,2", r"kernel must have an odd height and an odd width.*got 1 x 2"),
+    ("1/0", r"cell \(row 1, column 1\) holds '1/0', which is not a number"),
+    ("1e400", r"cell \(row 1, column 1\) is inf: weights must be finite"),
+    ("1e13", r"cell \(row 1, column 1\) is 1e\+13: weights must lie within ±1e12"),
+    (";".join(["1"] * 33), r"kernel is 33 x 1; at most 31 x 31"),
+    ("1," * 5000, rf"weights text is 10000 characters; at most {MAX_WEIGHTS_TEXT}"),
+])
+def test_bad_text_is_refused_naming_what_is_wrong(text, message):
+    """Each refusal names the row, the cell, the size or the length."""
+    with pytest.raises(ValueError, match=message):
+        parse_weights_text(text)
+
+
+def test_non_text_is_refused():
+    """Only a string is weights text."""
+    with pytest.raises(ValueError, match=r"weights text must be a string; got list"):
+        parse_weights_text([[1]])
