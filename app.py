@@ -18,6 +18,9 @@ PAGES = [
     st.Page("pages/padding_modes.py", title="Padding", icon=":material/border_outer:"),
     st.Page("pages/deep_learning.py", title="Convolutions in deep learning",
             icon=":material/neurology:"),
+    st.Page("pages/deconvolution.py", title="Deconvolution", icon=":material/deblur:"),
+    st.Page("pages/template_matching.py", title="Template matching",
+            icon=":material/frame_inspect:"),
 ]
 
 navigation = st.navigation(PAGES)
