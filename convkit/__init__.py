@@ -1,7 +1,7 @@
 """convkit: image convolution kernels, computed by hand and by OpenCV, explained pixel by pixel."""
 
 from .compare import Agreement, Cause, compare_with_opencv, opencv_reference
-from .convolve import convolve, convolve_loop, separate
+from .convolve import convolve, convolve_loop
 from .display import MAPPINGS, MappingStep, explain_mapping, to_uint8
 from .drawing import edge_lines, magnify, magnify_to, outline, signed_difference, tint, to_rgb
 from .explain import (
@@ -83,6 +83,7 @@ from .padding import (
     BORDER_DRAWINGS,
     BORDER_MODES,
     CORNERS,
+    Border,
     border_band_difference,
     busiest_corner,
     pad,
@@ -91,6 +92,7 @@ from .padding import (
     source_index,
 )
 from .picking import Window, shown_to_pixel, window_around
+from .planner import Filter2DAlgorithm, RouteDescription, describe_route, filter2d_algorithm
 from .properties import (
     KernelProperties,
     compose,
@@ -118,6 +120,7 @@ from .restoration import (
     unsupervised_wiener,
     wiener,
 )
+from .separable import separate
 
 __all__ = [
     "Agreement",
@@ -126,10 +129,12 @@ __all__ = [
     "BORDER_DRAWINGS",
     "BORDER_MODES",
     "BREAKDOWN_COLUMNS",
+    "Border",
     "CORNERS",
     "Cause",
     "DecodedImage",
     "DescentRun",
+    "Filter2DAlgorithm",
     "ImageLoadError",
     "Kernel",
     "KernelProperties",
@@ -154,6 +159,7 @@ __all__ = [
     "Quality",
     "RESTORATION_METHODS",
     "Reach",
+    "RouteDescription",
     "SAMPLES",
     "TUTORIAL_KERNELS",
     "Window",
@@ -175,12 +181,14 @@ __all__ = [
     "cut_patch",
     "decode_image",
     "degrade",
+    "describe_route",
     "drag_to_patch",
     "edge_lines",
     "example_patch",
     "explain_mapping",
     "explain_match",
     "explain_pixel",
+    "filter2d_algorithm",
     "fit_to_pixels",
     "frequency_response",
     "gaussian",

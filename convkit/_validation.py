@@ -50,6 +50,20 @@ def check_weights(weights, name: str = "kernel") -> np.ndarray:
     return array
 
 
+def check_shape(shape, name: str = "shape") -> tuple[int, ...]:
+    """Return an image shape, (H, W) or (H, W, C) of positive whole numbers, as a tuple."""
+    try:
+        values = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{name} must be (height, width) or (height, width, channels); "
+                         f"got {shape!r}") from None
+    if len(values) not in (2, 3) or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
+            for v in values):
+        raise ValueError(f"{name} must be (height, width) or (height, width, channels) of "
+                         f"whole numbers >= 1; got {shape!r}")
+    return tuple(int(v) for v in values)
+
 
 def check_value(value) -> float:
     """Return the constant padding value as a finite float."""

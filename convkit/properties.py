@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_image, check_positive_int, check_weights
-from .convolve import _rank_one_factors, convolve, numerical_rank
+from .convolve import convolve
+from .separable import numerical_rank, rank_one_factors, singular_values
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,8 +54,8 @@ def kernel_properties(weights) -> KernelProperties:
     if weights.shape[0] == weights.shape[1] and np.allclose(weights.T, weights):
         symmetries.append("transpose (diagonal mirror)")
     # One SVD serves both the rank and the separability test (the same as `separate`'s).
-    rank = numerical_rank(np.linalg.svd(weights, compute_uv=False))
-    factors = _rank_one_factors(weights) if rank == 1 else None
+    rank = numerical_rank(singular_values(weights))
+    factors = rank_one_factors(weights) if rank == 1 else None
     return KernelProperties(shape=weights.shape, total=total, sum_meaning=sum_meaning(total),
                             symmetries=tuple(symmetries), rank=rank, factors=factors)
 
