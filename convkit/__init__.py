@@ -2,8 +2,17 @@
 
 from .compare import Agreement, Cause, compare_with_opencv, opencv_reference
 from .convolve import convolve, convolve_loop
-from .display import MAPPINGS, MappingStep, explain_mapping, to_uint8
-from .drawing import edge_lines, magnify, magnify_to, outline, signed_difference, tint, to_rgb
+from .display import MAPPINGS, Mapping, MappingStep, explain_mapping, to_uint8
+from .drawing import (
+    difference_pictures,
+    edge_lines,
+    magnify,
+    magnify_to,
+    outline,
+    signed_difference,
+    tint,
+    to_rgb,
+)
 from .explain import (
     BREAKDOWN_COLUMNS,
     PixelBreakdown,
@@ -22,7 +31,16 @@ from .images import (
     load_sample,
     to_gray,
 )
-from .kernel_files import MAX_KERNEL_SIDE, parse_cells, read_kernel_file, to_csv, to_npy
+from .kernel_files import (
+    MAX_KERNEL_SIDE,
+    MAX_WEIGHTS_TEXT,
+    format_weights_text,
+    parse_cells,
+    parse_weights_text,
+    read_kernel_file,
+    to_csv,
+    to_npy,
+)
 from .kernels import (
     BANK,
     TUTORIAL_KERNELS,
@@ -79,12 +97,18 @@ from .matching import (
     valid_centres,
 )
 from .padding import (
+    BAND_LOOKS,
     BORDER_DESCRIPTIONS,
     BORDER_DRAWINGS,
+    BORDER_LIBRARIES,
     BORDER_MODES,
+    BORDER_NAMES,
     CORNERS,
+    BandDifference,
     Border,
     border_band_difference,
+    border_band_report,
+    border_names_help,
     busiest_corner,
     pad,
     padded_corner,
@@ -102,6 +126,8 @@ from .properties import (
     normalise,
     resize_kernel,
 )
+from .repetition import MAX_TIMES, Repetition, apply_repeatedly, compose_power, repeat_kernel
+from .reproduce import Reproduction, Snippet, reproduce
 from .restoration import (
     MAX_NOISE,
     MAX_RESTORE_SIDE,
@@ -124,11 +150,15 @@ from .separable import separate
 
 __all__ = [
     "Agreement",
+    "BAND_LOOKS",
     "BANK",
     "BORDER_DESCRIPTIONS",
     "BORDER_DRAWINGS",
+    "BORDER_LIBRARIES",
     "BORDER_MODES",
+    "BORDER_NAMES",
     "BREAKDOWN_COLUMNS",
+    "BandDifference",
     "Border",
     "CORNERS",
     "Cause",
@@ -147,6 +177,9 @@ __all__ = [
     "MAX_PATCH_SIDE",
     "MAX_RESTORE_SIDE",
     "MAX_RL_ITERATIONS",
+    "MAX_TIMES",
+    "MAX_WEIGHTS_TEXT",
+    "Mapping",
     "MappingStep",
     "MatchBreakdown",
     "MatchMaps",
@@ -159,12 +192,18 @@ __all__ = [
     "Quality",
     "RESTORATION_METHODS",
     "Reach",
+    "Repetition",
+    "Reproduction",
     "RouteDescription",
     "SAMPLES",
+    "Snippet",
     "TUTORIAL_KERNELS",
     "Window",
     "WindowStep",
+    "apply_repeatedly",
     "border_band_difference",
+    "border_band_report",
+    "border_names_help",
     "box",
     "breakdown_csv",
     "breakdown_rows",
@@ -172,6 +211,7 @@ __all__ = [
     "clamp_centre",
     "compare_with_opencv",
     "compose",
+    "compose_power",
     "composition_error",
     "conv2d",
     "conv_layer",
@@ -182,6 +222,7 @@ __all__ = [
     "decode_image",
     "degrade",
     "describe_route",
+    "difference_pictures",
     "drag_to_patch",
     "edge_lines",
     "example_patch",
@@ -190,6 +231,7 @@ __all__ = [
     "explain_pixel",
     "filter2d_algorithm",
     "fit_to_pixels",
+    "format_weights_text",
     "frequency_response",
     "gaussian",
     "identity",
@@ -220,11 +262,14 @@ __all__ = [
     "padded_crop",
     "padding_before_after",
     "parse_cells",
+    "parse_weights_text",
     "patch_window",
     "pool2d",
     "pool_cell",
     "read_kernel_file",
     "relu",
+    "repeat_kernel",
+    "reproduce",
     "resize_kernel",
     "richardson_lucy",
     "separate",
