@@ -445,7 +445,7 @@ def border_band_difference(result: np.ndarray, reference: np.ndarray, band_y: in
 
 #: How a mode's border band can look beside the reference's, in a few words each.
 BAND_LOOKS: dict[str, str] = {
-    "same": "same as the reference",
+    "same": "no difference",
     "darker": "darker frame",
     "brighter": "brighter frame",
     "mixed": "differs, but no overall shade",
