@@ -547,7 +547,8 @@ class DescentRun:
     """A gradient-descent run that learns a kernel (and a bias) from an (input, target) pair.
 
     ``history[s]`` are the weights after `s` steps (``history[0]``: the random start) and
-    ``loss[s]`` the mean squared error then, in gray levels squared. ``status`` is
+    ``loss[s]`` the mean squared error then, in gray levels squared; the run stops early once
+    the loss is the best possible one up to float rounding. ``status`` is
     "converged" (the loss within 0.1 % of the best possible one, which least squares gives;
     along directions where the loss is nearly flat the weights may still be moving),
     "diverged" (the loss grew past 100 times its start or overflowed, at step
@@ -647,8 +648,8 @@ def train_kernel(inputs: np.ndarray, target: np.ndarray, shape: tuple[int, int],
             if not math.isfinite(loss) or loss > 100 * losses[0] + 1e-12:
                 status, diverged_at = "diverged", step
                 break
-            if step == steps:
-                break
+            if step == steps or loss - best_loss <= 1e-20 * max(losses[0] - best_loss, 1e-300):
+                break  # the last step, or nothing left to learn but float rounding
             theta = theta - rate * (2.0 / count) * (design.T @ residual)
             thetas.append(theta.copy())
     history = np.array(thetas[: len(losses)])
@@ -730,3 +731,36 @@ def centre_crop(image: np.ndarray, side: int, channels: bool = False) -> np.ndar
     height, width = picture.shape[:2]
     top, left = max((height - side) // 2, 0), max((width - side) // 2, 0)
     return picture[top : top + side, left : left + side].astype(np.float64)
+
+
+def busiest_crop(image: np.ndarray, side: int,
+                 channels: bool = False) -> tuple[np.ndarray, int, int]:
+    """The `side` x `side` crop where the image's gray levels vary most, and its top and left.
+
+    The crop is gray unless `channels`, which keeps a colour image's (side, side, C).
+
+    A flat patch (the sky, a dark coat) makes every product look alike; the spot with the
+    largest variance of gray levels shows what a kernel does. Ties go to the first (top-left).
+
+    >>> image = np.zeros((8, 8)); image[5, 6] = 9
+    >>> crop, top, left = busiest_crop(image, 3)
+    >>> (top, left), int(crop.max())
+    ((3, 4), 9)
+    """
+    check_image(image)
+    side = check_positive_int(side, "side")
+    gray = (image if image.ndim == 2 else to_gray(image)).astype(np.float64)
+    height, width = gray.shape
+    picture = image if channels else gray
+    if side >= min(height, width):
+        return (centre_crop(picture, side, channels), max((height - side) // 2, 0),
+                max((width - side) // 2, 0))
+    # Running sums give every window's mean and mean square at once.
+    table = np.pad(np.cumsum(np.cumsum(np.stack([gray, gray**2]), 1), 2),
+                   ((0, 0), (1, 0), (1, 0)))
+    sums = (table[:, side:, side:] - table[:, :-side, side:] - table[:, side:, :-side]
+            + table[:, :-side, :-side]) / side**2
+    variance = sums[1] - sums[0] ** 2
+    top, left = np.unravel_index(int(np.argmax(variance)), variance.shape)
+    crop = picture[top : top + side, left : left + side].astype(np.float64)
+    return crop, int(top), int(left)

@@ -1,0 +1,83 @@
+"""Real-browser tests of the deep-learning page: the animation plays, an input cell is picked."""
+
+from __future__ import annotations
+
+import re
+
+from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
+from playwright.sync_api import Page, expect
+
+STEP = re.compile(r"Step (\d+) of (\d+)")
+
+
+def step_shown(page: Page) -> tuple[int, str]:
+    """The step number in 'Step n of N', and the sum line written out under the grids."""
+    text = page.get_by_text(STEP).first.inner_text()
+    found = STEP.search(text)
+    assert found, text
+    return int(found.group(1)), page.get_by_text("Sum of the products").first.inner_text()
+
+
+def test_play_moves_the_window_and_its_numbers(page: Page, app_server: str) -> None:
+    """Play: the step, the region and the sum on screen change by themselves; Pause stops."""
+    page.goto(app_server + "/deep_learning?res=256&kernel=sobel_x")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("heading", name="The window slides, with numbers")).to_be_visible()
+    first_step, first_sum = step_shown(page)
+    assert first_step == 1
+    save_screenshot(page, "deep_learning_stepper_start", full_page=False)
+
+    page.locator(".st-key-dl_speed").click()
+    page.get_by_role("option", name="fast (0.5 s)").click()
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="▶ Play").click()
+    # No clicks from here on: the fragment's timer moves the window.
+    expect(page.get_by_text(re.compile(r"Step [4-9] of"))).to_be_visible(timeout=15_000)
+    moved_step, moved_sum = step_shown(page)
+    assert moved_step > first_step and moved_sum != first_sum
+    grids = page.locator(".dl-grid")
+    expect(grids.first).to_be_visible()
+    # The output map fills in: more than one computed cell, and the later ones still blank.
+    filled = page.locator(".dl-grid").nth(4).locator("td:not(.empty)").count()
+    assert filled >= 4
+    save_screenshot(page, "deep_learning_stepper_playing")
+
+    page.get_by_role("button", name="⏸ Pause").click()
+    wait_for_app_idle(page)
+    paused, paused_sum = step_shown(page)
+    page.wait_for_timeout(1800)  # three ticks' worth
+    assert step_shown(page) == (paused, paused_sum)
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_app_idle(page)
+    assert step_shown(page)[0] == paused + 1
+    assert_no_exception(page)
+
+
+def test_clicking_an_input_cell_lights_the_outputs_it_feeds(page: Page, app_server: str) -> None:
+    """A corner cell feeds one output of a 'valid' layer, a middle one all nine around it."""
+    page.goto(app_server + "/deep_learning?res=256&kernel=sobel_x")
+    wait_for_app_idle(page)
+    table = page.locator(".st-key-dl_pick_table [data-testid='stDataFrame']")
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    assert box is not None
+    fed_outputs = page.locator(".dl-grid").nth(6).locator("td.fed")
+    # The table's canvas: a row-number column, then 6 columns; a 35 px header, 35 px rows.
+    for (row, col), expected in (((0, 0), 1), ((2, 3), 9), ((5, 1), 2)):
+        page.mouse.click(box["x"] + 60 + 75 * col + 20, box["y"] + 35 + 35 * row + 17)
+        wait_for_app_idle(page)
+        sentence = page.get_by_text(re.compile(r"^Input cell \(\d+, \d+\) is read by"))
+        expect(sentence).to_contain_text(f"Input cell ({row}, {col}) is read by {expected} of")
+        assert fed_outputs.count() == expected
+    save_screenshot(page, "deep_learning_reach", full_page=False)
+    assert_no_exception(page)
+
+
+def test_whole_page_reads_well(page: Page, app_server: str) -> None:
+    """The full page with a colour image: channels, pooling and a converged descent."""
+    page.goto(app_server + "/deep_learning?res=256&image=astronaut&color=1&kernel=sobel_x")
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Output size after pooling")).to_be_visible()
+    expect(page.get_by_text(re.compile("weights are the hidden kernel's"))).to_be_visible()
+    assert_no_exception(page)
+    save_screenshot(page, "deep_learning_page")
