@@ -1,0 +1,76 @@
+"""Drive a real convkit server: start it (and nginx), find Chromium, wait, sample, talk to it.
+
+Dev tooling shared by the browser tests (tests/e2e) and the benchmarks (bench/); not part of
+the convkit package. Everything it starts listens on 127.0.0.1 and is stopped by process id.
+"""
+
+from .chromium import (
+    CHROMIUM_ARGS,
+    CHROMIUM_ARGS_MANY_PAGES,
+    CHROMIUM_MISSING,
+    VIEWPORT,
+    chromium_executable,
+    find_chromium,
+)
+from .nginx import NGINX, Proxy, render_config, run_nginx
+from .page import (
+    APP_STATE_JS,
+    BUSY_SELECTORS,
+    choose_kernel,
+    choose_kernel_async,
+    kernel_option,
+    wait_for_app_idle,
+)
+from .process import Sample, Sampler, children, cpu_seconds, rss_kib
+from .protocol import ProtocolSession, open_session, route_cookie
+from .server import (
+    ARTIFACTS_DIR,
+    LOOPBACK_HOSTS,
+    REPO_ROOT,
+    HarnessError,
+    StreamlitServer,
+    check_loopback,
+    free_port,
+    http_get,
+    raise_error,
+    run_streamlit,
+    stop_process_group,
+)
+
+__all__ = [
+    "APP_STATE_JS",
+    "ARTIFACTS_DIR",
+    "BUSY_SELECTORS",
+    "CHROMIUM_ARGS",
+    "CHROMIUM_ARGS_MANY_PAGES",
+    "CHROMIUM_MISSING",
+    "LOOPBACK_HOSTS",
+    "NGINX",
+    "REPO_ROOT",
+    "VIEWPORT",
+    "HarnessError",
+    "Proxy",
+    "ProtocolSession",
+    "Sample",
+    "Sampler",
+    "StreamlitServer",
+    "check_loopback",
+    "children",
+    "choose_kernel",
+    "choose_kernel_async",
+    "chromium_executable",
+    "cpu_seconds",
+    "find_chromium",
+    "free_port",
+    "http_get",
+    "kernel_option",
+    "open_session",
+    "raise_error",
+    "render_config",
+    "rss_kib",
+    "route_cookie",
+    "run_nginx",
+    "run_streamlit",
+    "stop_process_group",
+    "wait_for_app_idle",
+]

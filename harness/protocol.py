@@ -1,0 +1,116 @@
+"""A Streamlit session over its WebSocket, as the browser's own client holds one.
+
+Cheap on the client (no rendering), so a load made of these measures the server. It sends
+what the browser sends, a rerun with one widget's new value (a fragment rerun for a widget
+inside ``st.fragment``), and reads the streamed page until the run has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from .server import check_loopback, http_get
+
+ROUTE_COOKIE = "convkit_route"
+
+
+def route_cookie(base_url: str) -> str | None:
+    """The sticky-route cookie ("convkit_route=...") a proxy hands a first visit, if any.
+
+    deploy/nginx.conf pins a visitor to a replica by this cookie; without it every loopback
+    client would hash to one replica by its address.
+    """
+    _, headers, _ = http_get(f"{base_url}/")
+    for name, value in headers.items():
+        if name.lower() == "set-cookie" and value.startswith(f"{ROUTE_COOKIE}="):
+            return value.split(";", 1)[0]
+    return None
+
+
+class ProtocolSession:
+    """One session: `run` reruns the page (optionally with one widget changed) and records the
+    widgets it saw (key -> (id, fragment id)), the headings, and any exception or st.error."""
+
+    def __init__(self, socket, page: str, query: str):
+        self.socket, self.page, self.query = socket, page, query
+        self.widgets: dict[str, tuple[str, str]] = {}
+        self.texts: list[str] = []
+        self.problems: list[str] = []
+
+    async def run(self, widget: tuple[str, str, object] | None, timeout_s: float) -> None:
+        """Rerun with `widget` = (key, proto field, value) changed, or None for a plain run."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        state.page_name = self.page
+        if widget is not None:
+            key, field_name, value = widget
+            widget_id, fragment_id = self.widgets[key]
+            entry = state.widget_states.widgets.add()
+            entry.id = widget_id
+            if hasattr(value, "SerializeToString"):  # a message, e.g. the uploader's state
+                getattr(entry, field_name).CopyFrom(value)
+            else:
+                setattr(entry, field_name, value)
+            if fragment_id:
+                state.fragment_id = fragment_id  # the browser reruns only the fragment
+        self.texts, self.problems = [], []
+        await self.socket.send(message.SerializeToString())
+        await asyncio.wait_for(self._read_until_finished(), timeout_s)
+
+    async def _read_until_finished(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        done = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self.socket.recv())
+            kind = message.WhichOneof("type")
+            if kind == "page_info_changed":
+                self.query = message.page_info_changed.query_string
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                self._read_element(message.delta.new_element, message.delta.fragment_id)
+            elif kind == "script_finished":
+                status = message.script_finished
+                if status in done:
+                    return
+                if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    self.problems.append("script compile error")
+                    return
+                # FINISHED_EARLY_FOR_RERUN: the script asked for another run; keep reading.
+
+    def _read_element(self, element, fragment_id: str) -> None:
+        kind = element.WhichOneof("type")
+        inner = getattr(element, kind) if kind else None
+        widget_id = getattr(inner, "id", "")
+        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+            self.widgets[widget_id.rsplit("-", 1)[-1]] = (widget_id, fragment_id)
+        if kind == "heading":
+            self.texts.append(element.heading.body)
+        elif kind == "exception":
+            self.problems.append(f"exception: {element.exception.message[:120]}")
+        elif kind == "alert" and element.alert.format == 1:  # ERROR
+            self.problems.append(f"st.error: {element.alert.body[:120]}")
+
+
+@contextlib.asynccontextmanager
+async def open_session(base_url: str, page: str, query: str, *, timeout_s: float = 60,
+                       cookie: str | None = None) -> AsyncIterator[ProtocolSession]:
+    """Connect to `base_url`'s /_stcore/stream (loopback only) as a browser on `page`?`query`.
+
+    `cookie` (a "name=value" pair) is sent with the handshake, as the browser sends its
+    proxy's route cookie. The page is not run yet: call ``run(None, ...)`` first.
+    """
+    from websockets.asyncio.client import connect
+
+    base_url = check_loopback(base_url)
+    ws_url = "ws" + base_url[len("http"):] + "/_stcore/stream"
+    headers = {"Cookie": cookie} if cookie else None
+    async with connect(ws_url, subprotocols=["streamlit"], origin=base_url,
+                       additional_headers=headers, max_size=None,
+                       open_timeout=timeout_s) as socket:
+        yield ProtocolSession(socket, page, query)
