@@ -6,6 +6,7 @@ import streamlit as st
 
 import convkit
 from pages import ui
+from pages.ui import code
 
 #: Side of the image corner shown, in image pixels.
 CORNER = 48
@@ -19,58 +20,7 @@ REACH_COLOUR = (255, 160, 0)
 #: The 1-D example: this row, padded by this much on each side.
 ROW = (1, 2, 3, 4, 5)
 ROW_PAD = 3
-#: Mean differences (grey levels) past which a mode's border band counts as darker or brighter.
-TINT_THRESHOLD = 1.0
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _band_table(image_key: str, weights_key: str, flip: bool, value: float, mapping: str,
-                band_y: int, band_x: int, _outputs: dict) -> pd.DataFrame:
-    reference = _outputs["reflect_101"]
-    rows = []
-    for mode, output in _outputs.items():
-        absolute = convkit.border_band_difference(output, reference, band_y, band_x)
-        signed = convkit.border_band_difference(output, reference, band_y, band_x, signed=True)
-        rows.append({"mode": mode, "mean |difference| (grey levels)": round(absolute, 2),
-                     "mean difference (signed)": round(signed, 2),
-                     "at the edge": tint(absolute, signed)})
-    return pd.DataFrame(rows)
-
-
-def tint(absolute: float, signed: float) -> str:
-    """A few words on how a mode's border band looks next to reflect_101's."""
-    if absolute == 0:
-        return "same as reflect_101"
-    if signed <= -TINT_THRESHOLD:
-        return "darker frame"
-    if signed >= TINT_THRESHOLD:
-        return "brighter frame"
-    return "differs, but no overall tint"
-
-
-def magnified(picture: np.ndarray) -> tuple[np.ndarray, int]:
-    """The picture enlarged so that its pixels show, and the factor used."""
-    factor = max(1, round(SHOWN_SIDE / max(picture.shape[:2])))
-    return convkit.magnify(picture, factor, grid=False), factor
-
-
-def mark_edge(picture: np.ndarray, factor: int, inset_y: int, inset_x: int, corner: str,
-              colour: tuple[int, int, int]) -> np.ndarray:
-    """Draw lines `inset_y` rows and `inset_x` columns in from a magnified crop's outer sides.
-
-    The rectangle reaches past the picture on the inner sides, so only the lines that matter
-    (parallel to the image's real edges) are drawn.
-    """
-    height, width = picture.shape[:2]
-    thickness = max(1, factor // 2)
-    # A zero inset puts the line outside the picture, where outline() clips it away.
-    inset_y = inset_y * factor if inset_y else -thickness
-    inset_x = inset_x * factor if inset_x else -thickness
-    top = inset_y if corner.startswith("top") else -thickness
-    bottom = height + thickness if corner.startswith("top") else height - inset_y
-    left = inset_x if corner.endswith("left") else -thickness
-    right = width + thickness if corner.endswith("left") else width - inset_x
-    return convkit.outline(picture, top, left, bottom - top, right - left, colour, thickness)
+REFERENCE = convkit.padding.OPENCV_DEFAULT_BORDER
 
 
 def cells(values) -> str:
@@ -94,27 +44,26 @@ kernel = current.kernel
 reach_y, reach_x = kernel.shape[0] // 2, kernel.shape[1] // 2
 
 controls = st.columns(2)
-with controls[0]:
-    amount = st.slider("Padding shown (pixels on each side)", 1, 32, 12, key="padding_amount",
-                       help=f"The {kernel.name} kernel ({kernel.shape[0]}x{kernel.shape[1]}) "
-                            f"needs {reach_y} row(s) and {reach_x} column(s); more is shown "
-                            "here so the pattern is easy to see.")
-with controls[1]:
-    choice = st.selectbox("Corner", [AUTO_CORNER, *convkit.CORNERS], key="padding_corner",
-                          help="Padding a flat sky looks the same in every mode; by default "
-                               "the corner with the most detail is shown.")
+amount = controls[0].slider(
+    "Padding shown (pixels on each side)", 1, 32, 12, key="padding_amount",
+    help=f"The {kernel.name} kernel ({kernel.shape[0]}x{kernel.shape[1]}) needs {reach_y} "
+         f"row(s) and {reach_x} column(s); more is shown here so the pattern is easy to see.")
+choice = controls[1].selectbox(
+    "Corner", [AUTO_CORNER, *convkit.CORNERS], key="padding_corner",
+    help="Padding a flat sky looks the same in every mode; by default the corner with the most "
+         "detail is shown.")
 corner = convkit.busiest_corner(image.pixels, CORNER) if choice == AUTO_CORNER else choice
 
 st.subheader(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px")
 st.caption(f"The red line is the image's real edge; beyond it, invented pixels. Constant mode "
            f"fills with v = {current.value:g} (set it in the sidebar by choosing the constant "
            "border). Wrap brings in the opposite edges of the image.")
-columns = st.columns(len(convkit.BORDER_MODES))
-for column, mode in zip(columns, convkit.BORDER_MODES, strict=True):
+for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MODES,
+                        strict=True):
     padded = convkit.padded_corner(image.pixels, amount, mode, current.value, size=CORNER,
                                    corner=corner)
-    big, factor = magnified(padded)
-    picture = mark_edge(big, factor, amount, amount, corner, EDGE_COLOUR)
+    big, factor = convkit.magnify_to(padded, SHOWN_SIDE)
+    picture = convkit.edge_lines(big, factor, amount, amount, corner, EDGE_COLOUR)
     with column:
         st.markdown(f"**{mode}**")
         st.image(picture, width="stretch")
@@ -130,45 +79,54 @@ for mode in convkit.BORDER_MODES:
                         "the row": cells(padded[ROW_PAD:-ROW_PAD]),
                         "padding on the right": cells(padded[-ROW_PAD:]),
                         "pattern for abc": convkit.BORDER_DRAWINGS[mode]}
-row_table = pd.DataFrame.from_dict(table_rows, orient="index")
-row_table.index.name = "mode"
+row_table = pd.DataFrame.from_dict(table_rows, orient="index").rename_axis("mode")
 st.table(row_table)
 st.download_button("Download the table (CSV)", row_table.to_csv(), "padding_row.csv",
                    mime="text/csv", key="padding_download_row_table")
+
+st.subheader("The same modes by every library's name")
+st.markdown("One mode, many names: what OpenCV calls `BORDER_REFLECT_101`, scipy.ndimage calls "
+            "`mirror` and NumPy's `pad` calls `reflect`, while scipy's `reflect` is OpenCV's "
+            "plain `BORDER_REFLECT`. *none*: the library has no such mode.")
+names = pd.DataFrame.from_dict(convkit.BORDER_NAMES, orient="index").rename_axis("convkit")
+st.table(names)
+st.download_button("Download the names (CSV)", names.to_csv(), "border_names.csv",
+                   mime="text/csv", key="padding_download_names")
 
 st.subheader(f"What each mode does to the output: {kernel.name}, {corner} corner")
 st.markdown(
     f"The {kernel.name} kernel reaches {reach_y} px up and down and {reach_x} px sideways, so "
     "only output pixels between the image's edge and the orange line read padding; everything "
-    "else is the same in every mode. Blurs average the padding into that band: constant with "
-    "v = 0 mixes in black and leaves a dark frame, while sharpeners and edge kernels subtract "
-    "the missing neighbours and leave a bright one. Replicate and the reflections mix in real "
-    "pixels and barely show; wrap mixes in the opposite edge. Choose large_blur in the sidebar "
-    "to see it clearly."
+    "else is the same in every mode. Under each output, its difference from "
+    f"{REFERENCE} (cv2.filter2D's default): **red** where it is brighter, **blue** where "
+    "darker, grey where equal, all on one scale. Blurs average the padding in: constant with "
+    "v = 0 mixes in black (a blue frame); sharpeners and edge kernels subtract the missing "
+    "neighbours (red). Choose large_blur in the sidebar to see it clearly."
 )
-outputs = {}
-for mode in convkit.BORDER_MODES:
-    raw = ui.response(image, current, border=mode)
-    outputs[mode] = ui.mapped(image.key, ui.kernel_key(kernel.weights), mode, current.flip,
-                            current.value, current.mapping, raw)
-columns = st.columns(len(convkit.BORDER_MODES))
-for column, mode in zip(columns, convkit.BORDER_MODES, strict=True):
-    crop = convkit.padded_corner(outputs[mode], 0, mode, size=CORNER, corner=corner)
-    big, factor = magnified(crop)
-    picture = big
-    if reach_y or reach_x:
-        picture = mark_edge(big, factor, reach_y, reach_x, corner, REACH_COLOUR)
+outputs = {mode: ui.output(image, current, border=mode).array for mode in convkit.BORDER_MODES}
+crops = {mode: convkit.padded_corner(output, 0, mode, size=CORNER, corner=corner)
+         for mode, output in outputs.items()}
+differences = convkit.difference_pictures(crops, REFERENCE)
+for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MODES,
+                        strict=True):
+    big, factor = convkit.magnify_to(crops[mode], SHOWN_SIDE)
+    picture = convkit.edge_lines(big, factor, reach_y, reach_x, corner, REACH_COLOUR)
+    difference, _ = convkit.magnify_to(differences[mode], SHOWN_SIDE)
     with column:
         st.image(picture, caption=f"{mode}, {current.mapping} mapping", width="stretch")
+        st.image(difference, caption=f"{mode} − {REFERENCE}", width="stretch")
         ui.download_png(outputs[mode], f"{kernel.name}_{mode}_{current.mapping}.png",
                         key=f"padding_download_output_{mode}", label="Download output PNG")
 
-st.markdown(f"**Mean difference from reflect_101 (cv2.filter2D's default) in the border band** "
-            f"({reach_y} rows at the top and bottom, {reach_x} columns at the left and right, "
-            "the whole output; grey levels of the mapped output)")
-band_table = _band_table(image.key, ui.kernel_key(kernel.weights), current.flip, current.value,
-                         current.mapping, reach_y, reach_x, outputs)
-st.dataframe(band_table, hide_index=True, width="stretch")
+st.markdown(f"**Mean difference from {REFERENCE} in the border band** ({reach_y} rows at the "
+            f"top and bottom, {reach_x} columns at the left and right, the whole output; grey "
+            "levels of the mapped output)")
+report = convkit.border_band_report(outputs, reach_y, reach_x, REFERENCE)
+band_table = pd.DataFrame([{"mode": r.border,
+                            "mean |difference| (grey levels)": round(r.mean_abs, 2) + 0.0,
+                            "mean difference (signed)": round(r.mean_signed, 2) + 0.0,
+                            "at the edge": convkit.BAND_LOOKS[r.look]} for r in report])
+st.dataframe(band_table, hide_index=True, width="stretch", key="padding_band_table")
 st.download_button("Download the table (CSV)", band_table.to_csv(index=False),
                    f"border_band_{kernel.name}.csv", mime="text/csv",
                    key="padding_download_band_table")
@@ -176,4 +134,5 @@ if not (reach_y or reach_x):
     st.info(f"The {kernel.name} kernel is 1 x 1: it reads no neighbours, so padding never "
             "matters.")
 
-ui.show_code(convkit.pad, convkit.padded_corner, convkit.border_band_difference)
+code.reproduce_expander(current, key="padding_code")
+ui.show_code(convkit.pad, convkit.padded_corner, convkit.border_band_report)

@@ -22,9 +22,9 @@ def row_table(at) -> dict[str, list[float]]:
 
 
 def test_five_modes_side_by_side(app):
-    """Five padded corners and five filtered corners, each mode named with its drawing."""
+    """Five padded corners, five filtered corners and their five differences, named by mode."""
     open_page(app, "padding_modes")
-    assert len(app.main.image) == 10
+    assert len(app.main.image) == 15
     names = [m.value for m in app.main.markdown if m.value.startswith("**") and
              m.value.strip("*") in BORDER_MODES]
     assert names == [f"**{mode}**" for mode in BORDER_MODES]
@@ -32,7 +32,8 @@ def test_five_modes_side_by_side(app):
     for drawing in BORDER_DRAWINGS.values():
         assert drawing in captions
     output_captions = [c for image in app.main.image for c in image.captions if c]
-    assert [c.split(",")[0] for c in output_captions] == list(BORDER_MODES)
+    assert [c.split(",")[0] for c in output_captions[::2]] == list(BORDER_MODES)
+    assert output_captions[1::2] == [f"{mode} − reflect_101" for mode in BORDER_MODES]
 
 
 @pytest.mark.parametrize("value", [0.0, 7.0])
@@ -73,7 +74,7 @@ def test_band_table_matches_scipy(app):
         assert got["mean difference (signed)"] == pytest.approx(difference.mean(), abs=0.011)
     # Zeros averaged into a blur darken its border.
     assert table.loc["constant", "at the edge"] == "darker frame"
-    assert table.loc["reflect_101", "at the edge"] == "same as reflect_101"
+    assert table.loc["reflect_101", "at the edge"] == "no difference"
 
 
 def test_padding_amount_and_corner(app):
@@ -87,7 +88,7 @@ def test_padding_amount_and_corner(app):
     app.slider(key="padding_amount").set_value(5).run()
     assert_healthy(app)
     assert any("padded by 5 px" in s.value for s in app.main.subheader)
-    assert len(app.main.image) == 10
+    assert len(app.main.image) == 15
     app.selectbox(key="padding_corner").set_value("top-right").run()
     assert_healthy(app)
     assert any("top-right 48 x 48 px corner" in s.value for s in app.main.subheader)
@@ -98,7 +99,7 @@ def test_colour_image(app):
     app.sidebar.toggle(key="color").set_value(True).run()
     app.sidebar.selectbox(key="source").set_value("coffee").run()
     open_page(app, "padding_modes")
-    assert len(app.main.image) == 10
+    assert len(app.main.image) == 15
     table = app.main.dataframe[0].value
     assert len(table) == 5
 
@@ -109,3 +110,36 @@ def test_upload_source_without_a_file(app):
     app.sidebar.selectbox(key="source").set_value("upload").run()
     assert_healthy(app)
     assert any("Upload an image" in i.value for i in app.info)
+
+
+def test_border_names_table_matches_the_references(app):
+    """The names table gives scipy's, NumPy's and OpenCV's name of every mode, and the gaps."""
+    open_page(app, "padding_modes")
+    names = app.main.table[1].value
+    assert list(names.index) == list(BORDER_MODES)
+    for mode in BORDER_MODES:
+        assert names.loc[mode, "scipy.ndimage"] == BORDER_NAMES[mode].scipy
+        assert names.loc[mode, "NumPy pad"] == BORDER_NAMES[mode].numpy
+    assert names.loc["reflect_101", "MATLAB imfilter"] == "none"
+    assert names.loc["replicate", "GIMP"] == "Extend"
+
+
+def test_reproduce_code_runs_and_gives_the_pages_bytes(app):
+    """The page's convkit, OpenCV and SciPy snippets, run as shown, give scipy's bytes."""
+    app.sidebar.selectbox(key="kernel_name").set_value("sobel_x").run()
+    app.sidebar.selectbox(key="border").set_value("wrap").run()
+    app.sidebar.toggle(key="flip").set_value(True).run()
+    app.sidebar.selectbox(key="mapping").set_value("abs").run()
+    open_page(app, "padding_modes")
+    snippets = [c.value for c in app.main.code if "raw =" in c.value]
+    assert len(snippets) == 4  # convkit, OpenCV, SciPy, PyTorch
+    import convkit
+
+    image = convkit.fit_to_pixels(data.camera(), 1024)
+    raw = ndi.convolve(image.astype(np.float64), BANK["sobel_x"].weights, mode="grid-wrap")
+    expected = np.clip(np.rint(np.abs(raw)), 0, 255).astype(np.uint8)
+    for code in snippets[:3]:
+        namespace = {}
+        exec(compile(code, "<page snippet>", "exec"), namespace)  # noqa: S102
+        # An integer kernel on integer pixels: every sum is exact, so every byte must match.
+        np.testing.assert_array_equal(namespace["output"], expected)
