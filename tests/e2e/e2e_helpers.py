@@ -1,181 +1,57 @@
 """Helpers for the real-browser tests: Streamlit server, Chromium, idle waits, screenshots.
 
 Import in tests as ``from e2e_helpers import wait_for_app_idle, save_screenshot``
-(``tests/e2e`` is on pytest's ``pythonpath``). There is no global test timeout
-(no pytest-timeout), so everything here that waits has its own deadline.
+(``tests/e2e`` is on pytest's ``pythonpath``). Servers, nginx, Chromium lookup and the idle
+wait come from the shared ``harness`` package (also used by bench/), failing the test with
+``pytest.fail`` instead of raising. There is no global test timeout (no pytest-timeout), so
+everything here that waits has its own deadline.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
+import functools
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from playwright.sync_api import Page, expect
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+import harness
+from harness import (  # noqa: F401 - re-exported for the tests
+    ARTIFACTS_DIR,
+    BUSY_SELECTORS,
+    CHROMIUM_ARGS,
+    CHROMIUM_MISSING,
+    REPO_ROOT,
+    VIEWPORT,
+    StreamlitServer,
+    find_chromium,
+    free_port,
+    http_get,
+    render_config,
+)
+
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
 
-CHROMIUM_MISSING = (
-    "Chromium not found: install it with `apt-get install -y chromium` or set CONVKIT_CHROMIUM"
-)
-# --disable-background-networking etc. stop Chromium from hammering a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-VIEWPORT = {"width": 1400, "height": 1000}
 
-SERVER_START_TIMEOUT_S = 60.0
-SERVER_STOP_TIMEOUT_S = 10.0
+def _fail(message: str) -> NoReturn:
+    # A server or page that never came up is the test's failure, not a harness traceback.
+    pytest.fail(message, pytrace=False)
 
 
-# --------------------------------------------------------------------------- Chromium
-
-
-def find_chromium() -> str | None:
-    """Path of the Chromium to drive: $CONVKIT_CHROMIUM, /usr/bin/chromium, or on PATH."""
-    env = os.environ.get("CONVKIT_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    for candidate in (
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-# --------------------------------------------------------------------------- Streamlit server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class StreamlitServer:
-    url: str
-    port: int
-    proc: subprocess.Popen
-    log_path: Path
-
-    def log_tail(self, max_chars: int = 6000) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "<no log>"
-        return text[-max_chars:]
-
-
-def _wait_until_healthy(server: StreamlitServer, timeout_s: float) -> None:
-    health = f"{server.url}/_stcore/health"
-    deadline = time.monotonic() + timeout_s
-    last_error = "no attempt"
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            pytest.fail(
-                f"Streamlit exited with code {server.proc.returncode} before becoming healthy.\n"
-                f"Log ({server.log_path}):\n{server.log_tail()}",
-                pytrace=False,
-            )
-        try:
-            with urllib.request.urlopen(health, timeout=2) as resp:
-                body = resp.read().decode(errors="replace").strip()
-                if resp.status == 200 and body == "ok":
-                    return
-                last_error = f"HTTP {resp.status}: {body!r}"
-        except (urllib.error.URLError, OSError) as exc:
-            last_error = repr(exc)
-        time.sleep(0.25)
-    pytest.fail(
-        f"Streamlit did not answer 'ok' on {health} within {timeout_s:.0f} s "
-        f"(last: {last_error}).\nLog ({server.log_path}):\n{server.log_tail()}",
-        pytrace=False,
-    )
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=SERVER_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=SERVER_STOP_TIMEOUT_S)
+# The shared harness (harness/) with pytest's short failures instead of HarnessError.
+run_streamlit = functools.partial(harness.run_streamlit, fail=_fail)
+wait_for_app_idle = functools.partial(harness.wait_for_app_idle, fail=_fail)
 
 
 @contextlib.contextmanager
-def run_streamlit(
-    script: str = "app.py",
-    *,
-    port: int | None = None,
-    extra_args: Sequence[str] = (),
-    log_name: str = "streamlit",
-    env: dict[str, str] | None = None,
-    timeout_s: float = SERVER_START_TIMEOUT_S,
-) -> Iterator[StreamlitServer]:
-    """Start `streamlit run SCRIPT` on 127.0.0.1 (cwd = repo root), wait until healthy.
-
-    Output goes to ``test-artifacts/<log_name>.log``; the process group is
-    terminated on exit.
-    """
-    port = port or free_port()
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS_DIR / f"{log_name}.log"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        *extra_args,
-    ]  # fmt: skip
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=full_env,
-            start_new_session=True,  # own process group, killed as a whole
-        )
-    server = StreamlitServer(
-        url=f"http://127.0.0.1:{port}", port=port, proc=proc, log_path=log_path
-    )
-    try:
-        _wait_until_healthy(server, timeout_s)
-        yield server
-    finally:
-        _stop(proc)
+def run_nginx(ports: Sequence[int]) -> Iterator[tuple[str, Path]]:
+    """deploy/nginx.conf on loopback in front of `ports`; yields (base URL, access log)."""
+    with harness.run_nginx(ports, fail=_fail) as proxy:
+        yield proxy.url, proxy.access_log
 
 
 # --------------------------------------------------------------------------- page helpers
@@ -208,71 +84,6 @@ def save_screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
-# Streamlit 1.67 frontend: the root <div data-testid="stApp"> carries
-# data-test-script-state ("initial" before the first run, then "running",
-# "rerunRequested", "stopRequested", "notRunning", "compilationError") and
-# data-test-connection-state ("CONNECTED", "CONNECTING", ...). While work is in
-# flight the header shows stStatusWidgetRunningIcon; st.spinner renders
-# stSpinner; the page placeholder is stAppSkeleton; lazy elements and custom
-# components show stSkeleton until loaded.
-BUSY_SELECTORS = (
-    '[data-testid="stStatusWidgetRunningIcon"]',
-    '[data-testid="stSpinner"]',
-    '[data-testid="stAppSkeleton"]',
-    '[data-testid="stSkeleton"]',
-)
-
-_APP_STATE_JS = """
-(busySelectors) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return 'no [data-testid="stApp"] yet';
-  const script = app.getAttribute('data-test-script-state');
-  const conn = app.getAttribute('data-test-connection-state');
-  if (script === 'compilationError') return 'ERROR: script compilation error';
-  if (conn !== 'CONNECTED') return `connection state ${conn}`;
-  if (script !== 'notRunning') return `script state ${script}`;
-  for (const sel of busySelectors) {
-    for (const el of document.querySelectorAll(sel)) {
-      if (el.getClientRects().length > 0) return `visible ${sel}`;
-    }
-  }
-  return 'idle';
-}
-"""
-
-
-def wait_for_app_idle(
-    page: Page, *, timeout_ms: float = 60_000, settle_ms: float = 300, poll_ms: float = 100
-) -> None:
-    """Wait until Streamlit has finished running and nothing is loading.
-
-    Idle means: stApp connected, script state ``notRunning`` (so at least one
-    run has completed), and no visible running icon, spinner or skeleton. The
-    state must hold for ``settle_ms`` so that a rerun triggered by an
-    interaction just before the call is not mistaken for idleness.
-    """
-    deadline = time.monotonic() + timeout_ms / 1000
-    idle_since: float | None = None
-    state = "not checked"
-    while True:
-        state = page.evaluate(_APP_STATE_JS, list(BUSY_SELECTORS))
-        now = time.monotonic()
-        if state.startswith("ERROR"):
-            pytest.fail(f"Streamlit app failed: {state}", pytrace=False)
-        if state == "idle":
-            idle_since = idle_since if idle_since is not None else now
-            if (now - idle_since) * 1000 >= settle_ms:
-                return
-        else:
-            idle_since = None
-        if now > deadline:
-            pytest.fail(
-                f"Streamlit app not idle after {timeout_ms / 1000:.0f} s (last state: {state})",
-                pytrace=False,
-            )
-        page.wait_for_timeout(poll_ms)
-
-
 def assert_no_exception(page: Page) -> None:
     """Fail if the app shows an uncaught exception box (stException)."""
     boxes = page.locator('[data-testid="stException"]')
@@ -298,9 +109,7 @@ def inspect_column(page: Page, x: int) -> None:
 
 def pick_kernel(page: Page, name: str) -> None:
     """Choose `name` in the sidebar's kernel box and wait for the link and the page to follow."""
-    page.locator(".st-key-kernel_name input").click()
-    page.keyboard.type(name)
-    page.locator('[role="option"]').filter(has_text=re.compile(rf"^{name} \(")).first.click()
+    harness.choose_kernel(page, name)
     expect(page).to_have_url(re.compile(rf"kernel={name}(&|$)"))
     wait_for_app_idle(page)
 

@@ -1,6 +1,7 @@
 """deploy/nginx.conf for real, on loopback: two app replicas behind one nginx.
 
-The file is the source of truth: the test only swaps the upstream's server lines, the listen
+The file is the source of truth: the harness (harness/nginx.py, also used by
+``python -m bench.load --replicas 2``) only swaps the upstream's server lines, the listen
 port and the log and temporary paths. A browser session goes through the proxy and keeps
 working when the replica it is not pinned to stops; when its own replica stops, it reconnects
 to the other one and its settings come back from the URL.
@@ -12,13 +13,8 @@ import contextlib
 import os
 import re
 import secrets
-import shutil
 import signal
-import subprocess
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,15 +22,15 @@ import cv2
 import numpy as np
 import pytest
 from e2e_helpers import (
-    ARTIFACTS_DIR,
-    REPO_ROOT,
     VIEWPORT,
     StreamlitServer,
     assert_no_exception,
     centre_sum,
-    free_port,
+    http_get,
     inspect_column,
     pick_kernel,
+    render_config,
+    run_nginx,
     run_streamlit,
     save_screenshot,
     wait_for_app_idle,
@@ -43,35 +39,6 @@ from playwright.sync_api import Browser, Page, expect
 
 import convkit
 
-NGINX = Path("/usr/sbin/nginx")
-CONFIG = REPO_ROOT / "deploy" / "nginx.conf"
-UPSTREAM_SERVER = re.compile(r"^(\s*)server\s+\S+:\d+(\s[^;]*)?;\s*$", re.MULTILINE)
-
-
-def render_config(ports: list[int], listen: int, workdir: Path) -> str:
-    """deploy/nginx.conf with our replicas, port and paths; everything else as shipped."""
-    text = CONFIG.read_text()
-    servers = list(UPSTREAM_SERVER.finditer(text))
-    assert len(servers) >= 2, "deploy/nginx.conf should list at least two replicas"
-    indent, options = servers[0].group(1), servers[0].group(2) or ""
-    ours = "\n".join(f"{indent}server 127.0.0.1:{port}{options};" for port in ports)
-    text = text[: servers[0].start()] + ours + text[servers[-1].end():]
-    assert text.count("listen 80;") == 1
-    text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    text = text.replace("/var/log/nginx/", f"{workdir}/")
-    temp_paths = "".join(f"    {kind}_temp_path {workdir}/{kind};\n"
-                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return text.replace("http {\n", "http {\n" + temp_paths, 1)
-
-
-def http_get(url: str, cookie: str | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
 
 def active_sessions(server: StreamlitServer) -> int:
     """The replica's own count of open sessions, asked directly (not through the proxy)."""
@@ -79,54 +46,6 @@ def active_sessions(server: StreamlitServer) -> int:
     found = re.search(rb"^active_sessions (\d+)", body, re.MULTILINE)
     assert found, body[:500]
     return int(found.group(1))
-
-
-@contextlib.contextmanager
-def run_nginx(ports: list[int]) -> Iterator[tuple[str, Path]]:
-    """nginx in the foreground with the rendered config; yields (base URL, access log)."""
-    if not NGINX.is_file():
-        pytest.fail("nginx not found: apt-get install -y nginx", pytrace=False)
-    # Not pytest's tmp_path: as root, nginx's workers run as nobody and must reach it.
-    workdir = Path(tempfile.mkdtemp(prefix="convkit-nginx-"))
-    workdir.chmod(0o755)
-    listen = free_port()
-    config = workdir / "nginx.conf"
-    config.write_text(render_config(ports, listen, workdir))
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS_DIR / "nginx-rendered.conf").write_text(config.read_text())
-    output = open(workdir / "nginx.out", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [str(NGINX), "-c", str(config), "-p", str(workdir),
-         "-g", f"daemon off; pid {workdir}/nginx.pid;"],
-        stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{listen}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"nginx exited: {(workdir / 'nginx.out').read_text()}"
-                            f"{(workdir / 'error.log').read_text()}", pytrace=False)
-            with contextlib.suppress(OSError):
-                if http_get(f"{url}/healthz")[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail("nginx did not answer on /healthz", pytrace=False)
-            time.sleep(0.2)
-        yield url, workdir / "access.log"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGQUIT)  # graceful: finish requests, then exit
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        output.close()
-        for name in ("access.log", "error.log"):
-            with contextlib.suppress(OSError):
-                (ARTIFACTS_DIR / f"nginx-{name}").write_text((workdir / name).read_text())
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def stop(server: StreamlitServer) -> None:
