@@ -60,15 +60,43 @@ def kernel_properties(weights) -> KernelProperties:
                             symmetries=tuple(symmetries), rank=rank, factors=factors)
 
 
-def frequency_response(weights, size: int = 64) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class FrequencyResponse:
+    """A kernel's gain at each spatial frequency, and the frequencies of the grid's axes."""
+
+    gain: np.ndarray  # (size, size): |FFT|, zero frequency in the middle
+    frequencies: np.ndarray  # (size,): cycles per pixel along each axis, -0.5 .. < 0.5
+
+
+def frequency_response(weights, size: int = 64) -> FrequencyResponse:
     """Magnitude of the kernel's 2-D Fourier transform on a `size` x `size` grid, zero centred.
 
     Low frequencies (smooth areas) sit in the middle, high frequencies (fine detail) at the rim:
     a blur is bright in the middle, an edge detector dark there.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides.
+    size : int
+        Grid side, at least the kernel's longer side.
+
+    Returns
+    -------
+    FrequencyResponse
+        ``gain[i, j]`` is the gain at vertical frequency ``frequencies[i]`` and horizontal
+        frequency ``frequencies[j]``, in cycles per pixel.
+
+    Examples
+    --------
+    >>> response = frequency_response(np.ones((1, 3)) / 3, 4)
+    >>> response.frequencies.tolist(), response.gain[2].round(3).tolist()
+    ([-0.5, -0.25, 0.0, 0.25], [0.333, 0.333, 1.0, 0.333])
     """
     weights = check_weights(weights)
     size = check_positive_int(size, "size", minimum=max(weights.shape))
-    return np.abs(np.fft.fftshift(np.fft.fft2(weights, s=(size, size))))
+    gain = np.abs(np.fft.fftshift(np.fft.fft2(weights, s=(size, size))))
+    return FrequencyResponse(gain=gain, frequencies=np.fft.fftshift(np.fft.fftfreq(size)))
 
 
 def compose(first, second) -> np.ndarray:

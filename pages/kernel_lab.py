@@ -328,9 +328,8 @@ with separable_box:
                     f"needs all {height * width} multiplications per pixel.")
 with frequency_box:
     response = convkit.frequency_response(weights, 64)
-    frequencies = np.fft.fftshift(np.fft.fftfreq(64))
     figure = go.Figure(go.Heatmap(
-        z=response, x=frequencies, y=frequencies, colorscale="Viridis",
+        z=response.gain, x=response.frequencies, y=response.frequencies, colorscale="Viridis",
         hovertemplate="fx %{x:.3f}, fy %{y:.3f} cycles/px: gain %{z:.3g}<extra></extra>",
         colorbar=dict(title="gain"),
     ))
