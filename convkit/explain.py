@@ -8,7 +8,7 @@ import numpy as np
 
 from ._validation import check_index
 from .convolve import prepare
-from .padding import padded_crop, source_index
+from .padding import Border, document_border, padded_crop, source_index
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,25 +39,70 @@ class PixelBreakdown:
 
     @property
     def is_colour(self) -> bool:
-        """Whether the breakdown has one channel axis (colour image)."""
+        """Whether the breakdown has one channel axis (colour image).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> explain_pixel(np.zeros((3, 3, 3)), np.ones((3, 3)), 1, 1).is_colour
+        True
+        """
         return self.roi.ndim == 3
 
 
+@document_border
 def explain_pixel(
     image: np.ndarray,
     kernel,
     x: int,
     y: int,
-    border: str = "replicate",
+    border: Border = "replicate",
     *,
     flip: bool = False,
     value: float = 0.0,
 ) -> PixelBreakdown:
     """Break the output at column `x`, row `y` into the region, the weights and their products.
 
+    ``explain_pixel(...).total`` equals ``convolve(...)[y, x]`` (up to float32 rounding) for
+    the same arguments.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) or (H, W, C) array of numbers.
+    kernel : Kernel or array_like
+        2-D weights with odd height and odd width.
+    x, y : int
+        Column and row of the output pixel, inside the image.
+    %(border)s
+        Default "replicate".
+    flip : bool, optional
+        True for a true convolution (the weights rotated 180 degrees). Default False.
+    %(value)s
+
+    Returns
+    -------
+    PixelBreakdown
+        The region, the weights as applied, their products and sum, the padded cells and
+        where every cell's value came from.
+
+    Examples
+    --------
+    A plus-shaped kernel on ``arange(25)``: output [2, 2] is 7 + 11 + 12 + 13 + 17 = 60.
+
+    >>> b = explain_pixel(np.arange(25.0).reshape(5, 5), [[0, 1, 0], [1, 1, 1], [0, 1, 0]],
+    ...                   x=2, y=2)
+    >>> b.products.tolist(), b.total
+    ([[0.0, 7.0, 0.0], [11.0, 12.0, 13.0], [0.0, 17.0, 0.0]], 60.0)
+
+    At a corner, replicate padding repeats the edge pixels:
+
     >>> b = explain_pixel(np.arange(9.0).reshape(3, 3), np.ones((3, 3)), x=0, y=0)
-    >>> b.roi.tolist(), float(b.total)
-    ([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [3.0, 3.0, 4.0]], 12.0)
+    >>> b.roi.tolist(), b.total, int(b.padded.sum())
+    ([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [3.0, 3.0, 4.0]], 12.0, 5)
     """
     weights, value = prepare(image, kernel, border, flip, value)
     height, width = image.shape[:2]
@@ -94,8 +139,23 @@ BREAKDOWN_COLUMNS = ("row", "col", "image_y", "image_x", "padded", "source_y", "
 def breakdown_rows(breakdown: PixelBreakdown) -> list[tuple]:
     """One row per kernel cell (and channel): where it lies, where its value came from, the numbers.
 
-    Columns are BREAKDOWN_COLUMNS; ``image_y``/``image_x`` may lie outside the image (padding),
-    ``source_y``/``source_x`` are -1 for constant padding, ``channel`` is 0 for gray images.
+    Parameters
+    ----------
+    breakdown : PixelBreakdown
+        From `explain_pixel`.
+
+    Returns
+    -------
+    list of tuple
+        One tuple per cell and channel, its fields in BREAKDOWN_COLUMNS order: ``image_y`` /
+        ``image_x`` may lie outside the image (padding), ``source_y`` / ``source_x`` are -1
+        for constant padding, ``channel`` is 0 for gray images.
+
+    Examples
+    --------
+    >>> b = explain_pixel(np.arange(9.0).reshape(3, 3), np.ones((3, 3)), x=0, y=0)
+    >>> dict(zip(BREAKDOWN_COLUMNS, breakdown_rows(b)[0]))["source_y"]
+    0
     """
     kernel_height, kernel_width = breakdown.weights.shape
     channels = breakdown.roi.shape[2] if breakdown.is_colour else 1
@@ -116,7 +176,25 @@ def breakdown_rows(breakdown: PixelBreakdown) -> list[tuple]:
 
 
 def breakdown_csv(breakdown: PixelBreakdown) -> str:
-    """The breakdown as CSV text: a header of BREAKDOWN_COLUMNS, then `breakdown_rows`."""
+    """The breakdown as CSV text: a header of BREAKDOWN_COLUMNS, then `breakdown_rows`.
+
+    Parameters
+    ----------
+    breakdown : PixelBreakdown
+        From `explain_pixel`.
+
+    Returns
+    -------
+    str
+        Comma-separated lines ending in a newline; floats keep every digit (``repr``), flags
+        and coordinates are integers.
+
+    Examples
+    --------
+    >>> b = explain_pixel(np.arange(9.0).reshape(3, 3), np.ones((3, 3)), x=0, y=0)
+    >>> breakdown_csv(b).splitlines()[1]
+    '0,0,-1,-1,1,0,0,0,0.0,1.0,0.0'
+    """
     lines = [",".join(BREAKDOWN_COLUMNS)]
     for row in breakdown_rows(breakdown):
         lines.append(",".join(repr(v) if isinstance(v, float) else str(int(v)) for v in row))

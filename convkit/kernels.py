@@ -16,9 +16,18 @@ class Kernel:
 
     Parameters
     ----------
-    name : short identifier, as used in the bank and in URLs.
-    weights : 2-D array-like of finite numbers; stored as a read-only float64 copy.
-    description : one line on what the kernel does.
+    name : str
+        Short identifier, as used in the bank and in URLs.
+    weights : array_like
+        2-D finite numbers with odd height and odd width; stored as a read-only float64 copy.
+    description : str, optional
+        One line on what the kernel does.
+
+    Examples
+    --------
+    >>> k = Kernel("cross", [[0, 1, 0], [1, 1, 1], [0, 1, 0]], "a plus sign")
+    >>> k.shape, k.weights.flags.writeable
+    ((3, 3), False)
     """
 
     name: str
@@ -34,12 +43,38 @@ class Kernel:
 
     @property
     def shape(self) -> tuple[int, int]:
-        """(height, width) of the weights."""
+        """(height, width) of the weights.
+
+        Returns
+        -------
+        tuple of int
+
+        Examples
+        --------
+        >>> BANK["horizontal_blur"].shape
+        (1, 9)
+        """
         return self.weights.shape
 
 
 def identity(size: int = 3) -> np.ndarray:
-    """A `size` x `size` kernel that leaves the image unchanged: 1 at the centre."""
+    """A `size` x `size` kernel that leaves the image unchanged: 1 at the centre.
+
+    Parameters
+    ----------
+    size : int, optional
+        Odd side length. Default 3.
+
+    Returns
+    -------
+    numpy.ndarray
+        (size, size) float64 zeros with a 1 in the middle.
+
+    Examples
+    --------
+    >>> identity(3).astype(int).tolist()
+    [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
+    """
     size = check_positive_int(size, "size", odd=True)
     weights = np.zeros((size, size))
     weights[size // 2, size // 2] = 1.0
@@ -47,13 +82,32 @@ def identity(size: int = 3) -> np.ndarray:
 
 
 def box(size_y: int, size_x: int | None = None) -> np.ndarray:
-    """A normalised box (mean) filter of `size_y` x `size_x` (square when `size_x` is None)."""
+    """A normalised box (mean) filter of `size_y` x `size_x` (square when `size_x` is None).
+
+    Parameters
+    ----------
+    size_y : int
+        Odd height.
+    size_x : int, optional
+        Odd width; None (default) for a square box.
+
+    Returns
+    -------
+    numpy.ndarray
+        (size_y, size_x) float64, every weight 1 / (size_y * size_x).
+
+    Examples
+    --------
+    >>> (box(1, 3) * 3).tolist()
+    [[1.0, 1.0, 1.0]]
+    """
     size_y = check_positive_int(size_y, "size_y", odd=True)
     size_x = size_y if size_x is None else check_positive_int(size_x, "size_x", odd=True)
     return np.full((size_y, size_x), 1.0 / (size_y * size_x))
 
 
 def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
+    """The sampled 1-D Gaussian of `size` taps, normalised to sum 1."""
     offsets = np.arange(size) - size // 2
     weights = np.exp(-(offsets**2) / (2.0 * sigma**2))
     return weights / weights.sum()
@@ -62,8 +116,27 @@ def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
 def gaussian(size: int, sigma: float) -> np.ndarray:
     """A normalised `size` x `size` Gaussian blur of standard deviation `sigma` (pixels).
 
-    >>> gaussian(3, 1.0).sum().round(12)
-    np.float64(1.0)
+    The outer product of a sampled 1-D Gaussian with itself, so it is separable (rank 1).
+
+    Parameters
+    ----------
+    size : int
+        Odd side length.
+    sigma : float
+        Standard deviation in pixels, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        (size, size) float64 weights summing to 1.
+
+    Examples
+    --------
+    Corner, edge and centre of the 3 x 3 one with sigma 1 are exp(-1), exp(-1/2) and 1,
+    divided by their total (1 + 2 exp(-1/2))^2:
+
+    >>> gaussian(3, 1.0).round(4).tolist()
+    [[0.0751, 0.1238, 0.0751], [0.1238, 0.2042, 0.1238], [0.0751, 0.1238, 0.0751]]
     """
     size = check_positive_int(size, "size", odd=True)
     sigma = check_positive_float(sigma, "sigma")
@@ -72,7 +145,26 @@ def gaussian(size: int, sigma: float) -> np.ndarray:
 
 
 def laplacian_of_gaussian(size: int, sigma: float) -> np.ndarray:
-    """A `size` x `size` Laplacian of Gaussian: negative centre, sums to 0; finds blobs, edges."""
+    """A `size` x `size` Laplacian of Gaussian: negative centre, sums to 0; finds blobs, edges.
+
+    Parameters
+    ----------
+    size : int
+        Odd side length, at least 3.
+    sigma : float
+        Standard deviation of the Gaussian in pixels, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        (size, size) float64 weights, their mean removed so that they sum to 0.
+
+    Examples
+    --------
+    >>> weights = laplacian_of_gaussian(3, 1.0)
+    >>> bool(weights[1, 1] < 0), abs(float(weights.sum())) < 1e-12
+    (True, True)
+    """
     size = check_positive_int(size, "size", odd=True, minimum=3)
     sigma = check_positive_float(sigma, "sigma")
     offsets = np.arange(size) - size // 2
@@ -84,7 +176,29 @@ def laplacian_of_gaussian(size: int, sigma: float) -> np.ndarray:
 
 
 def unsharp_mask(size: int, sigma: float, amount: float) -> np.ndarray:
-    """Sharpen by adding back `amount` times the detail a Gaussian blur removes (sums to 1)."""
+    """Sharpen by adding back `amount` times the detail a Gaussian blur removes (sums to 1).
+
+    The kernel is ``identity + amount * (identity - gaussian(size, sigma))``.
+
+    Parameters
+    ----------
+    size : int
+        Odd side length of the blur.
+    sigma : float
+        Standard deviation of the blur in pixels, > 0.
+    amount : float
+        How much detail to add back (1 doubles it).
+
+    Returns
+    -------
+    numpy.ndarray
+        (size, size) float64 weights summing to 1.
+
+    Examples
+    --------
+    >>> unsharp_mask(3, 1.0, 1.0).round(4).tolist()
+    [[-0.0751, -0.1238, -0.0751], [-0.1238, 1.7958, -0.1238], [-0.0751, -0.1238, -0.0751]]
+    """
     if isinstance(amount, bool) or not np.isfinite(amount):
         raise ValueError(f"amount must be a finite number; got {amount!r}")
     blur = gaussian(size, sigma)
@@ -95,7 +209,22 @@ def unsharp_mask(size: int, sigma: float, amount: float) -> np.ndarray:
 def motion_blur(length: int, angle: float) -> np.ndarray:
     """Average along a line of `length` pixels at `angle` degrees.
 
-    0 degrees is horizontal; angles turn counter-clockwise.
+    Parameters
+    ----------
+    length : int
+        Odd length of the streak in pixels (the kernel is `length` x `length`).
+    angle : float
+        Direction in degrees: 0 is horizontal, angles turn counter-clockwise.
+
+    Returns
+    -------
+    numpy.ndarray
+        (length, length) float64 weights, 1 / (cells on the line) on the line, 0 elsewhere.
+
+    Examples
+    --------
+    >>> (motion_blur(3, 90) * 3).astype(int).tolist()
+    [[0, 1, 0], [0, 1, 0], [0, 1, 0]]
     """
     length = check_positive_int(length, "length", odd=True)
     if isinstance(angle, bool) or not np.isfinite(angle):
@@ -166,7 +295,28 @@ TUTORIAL_KERNELS: tuple[str, ...] = (
 
 
 def as_weights(kernel) -> np.ndarray:
-    """Return the weights of a Kernel, or validate a 2-D array-like as weights."""
+    """Return the weights of a Kernel, or validate a 2-D array-like as weights.
+
+    Parameters
+    ----------
+    kernel : Kernel or array_like
+        A bank or user kernel, or 2-D finite numbers with odd height and odd width.
+
+    Returns
+    -------
+    numpy.ndarray
+        2-D float64 weights (a Kernel's own read-only array, or a checked copy).
+
+    Raises
+    ------
+    ValueError
+        Naming the fault: not 2-D, empty, an even side, or a value that is not finite.
+
+    Examples
+    --------
+    >>> as_weights([[1, 2, 3]])
+    array([[1., 2., 3.]])
+    """
     if isinstance(kernel, Kernel):
         return kernel.weights
     return check_weights(kernel)
