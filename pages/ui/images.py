@@ -10,7 +10,7 @@ import streamlit as st
 
 import convkit
 from pages.ui import cache, work
-from pages.ui.state import UPLOAD, Settings
+from pages.ui.state import CAMERA, UPLOAD, Settings
 
 #: Uploads are decoded to at most this many pixels on the longer side (the largest working
 #: resolution): nothing bigger is ever kept.
@@ -72,13 +72,15 @@ def decoded_upload(uploaded) -> tuple[cache.Pixels, tuple[str, ...], tuple[int, 
 
 def working_image(current: Settings) -> WorkingImage | None:
     """The chosen image at the working resolution; None (with a message shown) if there is none."""
-    if current.source != UPLOAD:
+    if current.source not in (UPLOAD, CAMERA):
         content = cache.sample(current.source, current.color, current.resolution)
         height, width = convkit.load_sample(current.source).shape[:2]
         return WorkingImage(content, current.source, (), (width, height))
-    uploaded = st.session_state.get("upload")
+    uploaded = st.session_state.get("camera_shot" if current.source == CAMERA else "upload")
     if uploaded is None:
-        st.info("Upload an image in the sidebar, or pick one of the samples.")
+        st.info("Take a photo with the camera in the sidebar, or pick one of the samples."
+                if current.source == CAMERA else
+                "Upload an image in the sidebar, or pick one of the samples.")
         return None
     label = safe_filename(uploaded.name)
     try:

@@ -7,6 +7,7 @@ import streamlit as st
 import convkit
 from convkit.images import UPLOAD_EXTENSIONS
 from pages.ui.state import (
+    CAMERA,
     RESOLUTIONS,
     UPLOAD,
     Settings,
@@ -14,6 +15,16 @@ from pages.ui.state import (
     init_state,
     settings,
     write_url,
+)
+
+#: Our own markup only (no visitor text), so running its one line of script is safe.
+COPY_LINK_BUTTON = (
+    '<button class="ck-copy-link" style="width:100%;padding:0.4rem;border-radius:0.5rem;'
+    'border:1px solid #ccc;background:#fff;cursor:pointer" onclick="'
+    "navigator.clipboard.writeText((window.top || window).location.href).then("
+    "() => { this.textContent = 'Link copied' }, "
+    "() => { this.textContent = 'Copy it from the address bar' })"
+    '">Copy a link to this view</button>'
 )
 
 _SHARED_KEYS = ("source", "color", "resolution", "kernel_name", "border", "value", "flip",
@@ -34,10 +45,16 @@ def sidebar() -> Settings:
             st.session_state[key] = st.session_state[key]
     with st.sidebar:
         st.subheader("Image")
-        sources = [*convkit.SAMPLES, UPLOAD]
+        sources = [*convkit.SAMPLES, UPLOAD, CAMERA]
+        names = {UPLOAD: "Your upload", CAMERA: "Your camera"}
         st.selectbox("Image", sources, key="source",
-                     format_func=lambda s: "Your upload" if s == UPLOAD else s,
-                     help="scikit-image's bundled samples, or a file of your own (below)")
+                     format_func=lambda s: names.get(s, s),
+                     help="scikit-image's bundled samples, a file of your own (below), or a "
+                          "photo from your camera")
+        if st.session_state["source"] == CAMERA:
+            st.camera_input("Take a photo", key="camera_shot",
+                            help="The photo goes through the same checks as an upload and "
+                                 "stays in your session only.")
         st.file_uploader("Upload an image", type=list(UPLOAD_EXTENSIONS), key="upload",
                          on_change=_use_upload,
                          help="PNG, JPEG, BMP, TIFF, WebP or GIF, up to 10 MB. "
@@ -57,7 +74,9 @@ def sidebar() -> Settings:
                      format_func=lambda m: f"{m}  {convkit.BORDER_DRAWINGS[m]}",
                      help="What lies beyond the edge: "
                           + "; ".join(f"{m}: {d}" for m, d in
-                                      convkit.BORDER_DESCRIPTIONS.items()))
+                                      convkit.BORDER_DESCRIPTIONS.items())
+                          + ". The same modes by other libraries' names: "
+                          + convkit.border_names_help())
         if st.session_state["border"] == "constant":
             st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
                             key="value")
@@ -78,6 +97,11 @@ def sidebar() -> Settings:
                                     "flat areas as grey, its edges lighter and darker.")
             if st.session_state["divisor"] == 0:
                 st.warning("The divisor cannot be 0: using 1.")
+        # The address bar holds every setting (and the picked pixel, which the inspector writes
+        # after the sidebar has run), so the button copies the browser's own URL.
+        st.html(COPY_LINK_BUTTON, unsafe_allow_javascript=True)
+        st.caption("The link reproduces this view: image sample, kernel (your own kernel's "
+                   "weights travel in it), border, mapping, colour, resolution and pixel.")
     current = settings()
     write_url(current)
     return current

@@ -12,6 +12,8 @@ from pages.ui import compat
 from pages.ui.render import code_span
 
 UPLOAD = "upload"
+#: The image source that is a photo from the visitor's camera (st.camera_input).
+CAMERA = "camera_input"
 RESOLUTIONS = (128, 256, 512, 768, 1024, 1536, 2048)
 DEFAULT_RESOLUTION = 1024
 DEFAULT_SAMPLE = "camera"
@@ -55,8 +57,13 @@ def save_user_kernel(kernel: convkit.Kernel) -> None:
     st.session_state[USER_KERNELS] = kernels
 
 
-_URL_KEYS = ("image", "color", "res", "kernel", "border", "value", "flip", "mapping", "divisor",
-             "offset", "x", "y")
+_URL_KEYS = ("image", "color", "res", "kernel", "weights", "border", "value", "flip", "mapping",
+             "divisor", "offset", "x", "y")
+#: The name a kernel that came with a link's weights gets when the link names none (or a
+#: bank kernel's name).
+LINKED_KERNEL = "from_link"
+#: Longest kernel name a link may give (the rest is cut).
+_MAX_LINKED_NAME = 40
 
 
 #: At most this many ignored query parameters are listed, so a junk link cannot flood the page.
@@ -80,11 +87,21 @@ def _parse_url(params: dict[str, str]) -> tuple[dict, list[str]]:
             state["source"] = params["image"]
         else:
             reject("image", f"not a sample (one of {', '.join(convkit.SAMPLES)})")
-    if "kernel" in params:
+    if "weights" in params:
+        try:
+            weights = convkit.parse_weights_text(params["weights"])
+        except ValueError as error:
+            reject("weights", code_span(str(error), 120))
+        else:
+            name = _linked_name(params.get("kernel", ""))
+            state["_linked_kernel"] = convkit.Kernel(name, weights, "Weights from the link")
+            state["kernel_name"] = name
+    elif "kernel" in params:
         if params["kernel"] in available_kernels():
             state["kernel_name"] = params["kernel"]
         else:
-            reject("kernel", "no kernel of that name")
+            reject("kernel", "no kernel of that name (a link to your own kernel carries its "
+                             "weights)")
     for key, choices, target in (("border", convkit.BORDER_MODES, "border"),
                                  ("mapping", tuple(convkit.MAPPINGS), "mapping")):
         if key in params:
@@ -132,6 +149,13 @@ def _parse_url(params: dict[str, str]) -> tuple[dict, list[str]]:
     return state, ignored
 
 
+def _linked_name(text: str) -> str:
+    """A safe name for a kernel that came with a link: letters, digits, ``_`` and ``-``."""
+    name = "".join(c for c in text[:_MAX_LINKED_NAME] if c.isascii() and (c.isalnum()
+                                                                          or c in "_-"))
+    return name if name and name not in convkit.BANK else LINKED_KERNEL
+
+
 def _parse_int(text: str) -> int | None:
     text = text.strip()
     # isascii: str.isdigit() accepts digits like "²" that int() refuses.
@@ -154,6 +178,9 @@ def init_state() -> None:
                     kernel_name=DEFAULT_KERNEL, border="replicate", value=0.0, flip=False,
                     mapping="clip", divisor=1.0, offset=0.0, pixel_x=None, pixel_y=None)
     from_url, ignored = _parse_url(dict(st.query_params))
+    linked = from_url.pop("_linked_kernel", None)
+    if linked is not None:
+        save_user_kernel(linked)
     sent = compat.keys_sent_by_browser()
     for key, value in {**defaults, **from_url}.items():
         if key not in sent:
@@ -195,7 +222,10 @@ def write_url(current: Settings) -> None:
         "color": "1" if current.color else "0",
         "res": str(current.resolution),
     }
-    if current.source != UPLOAD:
+    if current.kernel_name not in convkit.BANK:
+        # A kernel of this session only: the link carries its weights, so it opens anywhere.
+        params["weights"] = convkit.format_weights_text(current.kernel.weights)
+    if current.source not in (UPLOAD, CAMERA):
         params["image"] = current.source
     if current.border == "constant":
         params["value"] = f"{current.value:g}"

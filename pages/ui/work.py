@@ -10,11 +10,14 @@ callback, which frees the place).
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 import convkit
+from convkit.queueing import QueueFull, WorkQueue
 
-#: Decodes at a time for the whole server (each runs in a worker process, memory-limited).
+#: Decodes at a time for the whole server (each runs in a memory-limited worker process).
 DECODE_SLOTS = 1
 #: Visitors who may wait for a decode; one more is told to try again shortly.
 DECODE_WAITING = 40
@@ -22,24 +25,27 @@ DECODE_WAITING = 40
 LOOP_SLOTS = 1
 LOOP_WAITING = 20
 
-
-class Busy(ValueError):
-    """Too many visitors are already waiting for this kind of work."""
+#: Raised (with a message for a person) when too many visitors already wait.
+Busy = QueueFull
 
 
 @st.cache_resource(show_spinner=False)
-def queues() -> dict[str, convkit.WorkQueue]:
+def queues() -> dict[str, WorkQueue]:
     """The server's queues, created once per process and shared by every session."""
-    return {"decode": convkit.WorkQueue(DECODE_SLOTS, DECODE_WAITING),
-            "loop": convkit.WorkQueue(LOOP_SLOTS, LOOP_WAITING)}
+    return {"decode": WorkQueue(DECODE_SLOTS, DECODE_WAITING, name="uploads"),
+            "loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs")}
 
 
 def _waiting(what: str):
     placeholder = st.empty()
 
     def on_wait(ahead: int) -> None:
-        placeholder.info(f"Queued: {ahead} {what}{'s' if ahead != 1 else ''} ahead of yours. "
-                         "It starts by itself; keep this page open.", icon="⏳")
+        if ahead == 0:
+            text = f"Queued: yours is the next {what}; it starts by itself."
+        else:
+            text = (f"Queued: {ahead} {what}{'s' if ahead != 1 else ''} ahead of yours. "
+                    "It starts by itself; keep this page open.")
+        placeholder.info(text, icon="⏳")
 
     return placeholder, on_wait
 
@@ -48,17 +54,17 @@ def decode(data: bytes, max_side: int) -> convkit.DecodedImage:
     """Decode an upload in the server's decode queue (in a memory-limited worker process)."""
     placeholder, on_wait = _waiting("upload")
     try:
-        with queues()["decode"].turn(on_wait=on_wait):
+        with queues()["decode"].slot(on_wait):
             placeholder.info("Decoding your upload…", icon="⏳")
             return convkit.decode_upload(data, max_side=max_side)
-    except Busy:
-        raise Busy("the server is decoding many uploads right now; "
-                   "try again in a minute.") from None
     finally:
         placeholder.empty()
 
 
+@contextlib.contextmanager
 def loop_turn():
-    """A context manager: wait for the server's tutorial-loop slot, showing the line."""
-    _placeholder, on_wait = _waiting("loop run")
-    return queues()["loop"].turn(on_wait=on_wait)
+    """Hold the server's tutorial-loop slot for the block, showing the line while waiting."""
+    placeholder, on_wait = _waiting("loop run")
+    with queues()["loop"].slot(on_wait):
+        placeholder.empty()
+        yield
