@@ -380,7 +380,8 @@ def _frame_notes(image: Image.Image, data: bytes) -> list[str]:
         return []
     told = (f"more than {FRAME_COUNT_LIMIT}" if count > FRAME_COUNT_LIMIT
             and image.format in ("TIFF", "GIF") else f"{count:,}")
-    return [f"Animated or multi-page image: using the first of its {told} frames."]
+    unit = "pages" if image.format == "TIFF" else "frames"
+    return [f"Animated or multi-page image: using the first of its {told} {unit}."]
 
 
 def _count_tiff_pages(data: bytes, limit: int) -> int:

@@ -1,0 +1,159 @@
+"""A server-wide bounded queue for heavy work: a few slots, a capped line, in arrival order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+#: Longest pause between two `on_wait` calls while a caller waits for a slot (seconds).
+WAIT_POLL_S = 0.2
+
+
+class QueueFull(ValueError):
+    """The queue's line is full (or the wait was too long); the message is meant for a person."""
+
+
+class WorkQueue:
+    """At most `slots` holders at a time; at most `max_waiting` callers waiting, in FIFO order.
+
+    Thread-safe. A caller that cannot have a slot at once waits in line, and is told where it
+    stands through `on_wait(ahead)` at least every `WAIT_POLL_S` seconds. Anything raised by
+    `on_wait` (Streamlit raises from it when the visitor leaves or reruns) takes the caller out
+    of the line cleanly, and those behind it move up.
+
+    Parameters
+    ----------
+    slots : int
+        How many holders may work at the same time (1 or more).
+    max_waiting : int
+        How many callers may wait in line (0 or more); one more is refused with `QueueFull`.
+    name : str
+        What the work is, in plural, for messages ("uploads", "loop runs").
+
+    Examples
+    --------
+    >>> queue = WorkQueue(slots=1, max_waiting=2, name="uploads")
+    >>> with queue.slot():
+    ...     queue.busy
+    1
+    >>> queue.busy, queue.waiting
+    (0, 0)
+    """
+
+    def __init__(self, slots: int, max_waiting: int, *, name: str = "jobs") -> None:
+        for label, value, low in (("slots", slots, 1), ("max_waiting", max_waiting, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{label} must be a whole number >= {low}; got {value!r}")
+        self.slots = slots
+        self.max_waiting = max_waiting
+        self.name = name
+        self._busy = 0
+        self._line: deque[object] = deque()
+        self._changed = threading.Condition(threading.Lock())
+
+    @property
+    def busy(self) -> int:
+        """How many slots are held now."""
+        with self._changed:
+            return self._busy
+
+    @property
+    def waiting(self) -> int:
+        """How many callers are waiting in line now."""
+        with self._changed:
+            return len(self._line)
+
+    @contextmanager
+    def slot(self, on_wait: Callable[[int], object] | None = None, *,
+             timeout_s: float | None = None) -> Iterator[None]:
+        """Hold one slot for the `with` block, waiting in line for it if need be.
+
+        Parameters
+        ----------
+        on_wait : callable or None
+            Called as ``on_wait(ahead)`` when the caller has to wait, and again at least every
+            `WAIT_POLL_S` seconds until its turn; `ahead` is how many callers wait before it
+            (those holding slots not counted). Not called when a slot is free at once.
+            Whatever it raises leaves the line and reaches the caller.
+        timeout_s : float or None
+            Longest wait for a slot; past it, `QueueFull` is raised. None waits as long as it
+            takes.
+
+        Raises
+        ------
+        QueueFull
+            When `max_waiting` callers already wait, or after `timeout_s`.
+
+        Examples
+        --------
+        >>> queue = WorkQueue(slots=1, max_waiting=0, name="uploads")
+        >>> with queue.slot():
+        ...     try:
+        ...         with queue.slot():
+        ...             pass
+        ...     except QueueFull as refusal:
+        ...         print(str(refusal)[:44])
+        The server is busy: 1 upload is being worked
+        """
+        self._enter(on_wait, timeout_s)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy -= 1
+                self._changed.notify_all()
+
+    def _enter(self, on_wait: Callable[[int], object] | None, timeout_s: float | None) -> None:
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        ticket = object()
+        with self._changed:
+            if self._busy < self.slots and not self._line:
+                self._busy += 1
+                return
+            if len(self._line) >= self.max_waiting:
+                raise QueueFull(self._full_message())
+            self._line.append(ticket)
+        try:
+            while True:
+                with self._changed:
+                    if self._line[0] is ticket and self._busy < self.slots:
+                        self._line.popleft()
+                        self._busy += 1
+                        # The next in line may have a free slot too, and everyone moved up.
+                        self._changed.notify_all()
+                        return
+                    ahead = self._line.index(ticket)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise QueueFull(f"Waited more than {timeout_s:g} s for a turn: the server "
+                                    f"is busy with other {self.name}. Try again in a minute.")
+                if on_wait is not None:
+                    on_wait(ahead)
+                with self._changed:
+                    if not (self._line[0] is ticket and self._busy < self.slots):
+                        pause = WAIT_POLL_S
+                        if deadline is not None:
+                            pause = max(0.0, min(pause, deadline - time.monotonic()))
+                        self._changed.wait(pause)
+        except BaseException:
+            # Streamlit's rerun and stop are BaseExceptions: leave the line for those too.
+            with self._changed:
+                if ticket in self._line:
+                    self._line.remove(ticket)
+                self._changed.notify_all()
+            raise
+
+    def _full_message(self) -> str:
+        waiting = len(self._line)
+        if waiting:
+            return (f"The server is busy: {self._count(waiting)} already waiting. "
+                    "Try again in a minute.")
+        return (f"The server is busy: {self._count(self._busy)} being worked on and no more "
+                "can wait. Try again in a minute.")
+
+    def _count(self, number: int) -> str:
+        if number == 1:
+            return f"1 {self.name.removesuffix('s')} is"
+        return f"{number} {self.name} are"
