@@ -1,27 +1,42 @@
-"""Load test: many concurrent sessions pick kernels and pixels on the pixel inspector.
+"""Load test: many concurrent visitors pick kernels and pixels on the pixel inspector.
 
-    python -m bench.load --sessions 20 --seconds 60                  # WebSocket clients
+    python -m bench.load --sessions 20 --seconds 60                  # closed loop, one server
+    python -m bench.load --sessions 20 --seconds 60 --replicas 2     # two servers behind nginx
+    python -m bench.load --sessions 150 --think 5 --seconds 300 --replicas 2
+    python -m bench.load --sessions 20 --seconds 60 --profile        # py-spy on the server
     python -m bench.load --clients browser --sessions 20 --seconds 60  # Chromium pages
     python -m bench.load --url http://127.0.0.1:8501 --pid 1234      # a running server
 
-Every session opens the pixel inspector on a sample (a different one per session) and loops:
+Every visitor opens the pixel inspector on a sample (a different one per visitor) and loops:
 pick a kernel, type a pixel's x, type its y; each time it waits until the app has re-run and
 checks that what came back is *its own* choice (the URL the server writes, and the "Output
-pixel x=.., y=.." heading of the breakdown). Reported: actions, errors, latency percentiles
-(action to run finished) and the server's resident memory (VmRSS from /proc/<pid>/status) and
-CPU use.
+pixel x=.., y=.." heading of the breakdown). With ``--think S`` a visitor pauses between
+actions, as a person reads the page: S seconds on average, uniformly between 0.5 S and 1.5 S
+(closed loop, the default 0, sends the next action as soon as the last one is answered).
+
+``--replicas N`` (2 or more) starts N servers on free loopback ports, sharing a cookie
+secret, and nginx on loopback with the project's own deploy/nginx.conf (only the upstream
+servers, the listen port and the log and temporary paths rewritten); visitors then connect
+through nginx, each with the route cookie nginx hands it, as a browser would.
+
+Reported: actions; errors; latency (action sent to run finished) p50/p95 overall and per kind
+(a kernel pick reruns the whole page, a pixel change only the inspector's fragment); actions
+per busy server core-second (actions / CPU seconds the servers used during the loops, summed
+over replicas) and the servers' busy cores; nginx's CPU; the servers' resident memory (VmRSS)
+as a series over time and whether it is flat (median of the first minute of the loops against
+the last minute; a third of the loops each for runs under three minutes). ``--profile`` also
+records the (first) server with py-spy during the loops and writes a flame graph and a table
+of top functions to bench/results/.
 
 Two kinds of client:
 - ``ws`` (default): a Python client speaking Streamlit's own WebSocket protocol, as the
-  browser does: a rerun message with the changed widget's value (a fragment rerun for the
-  inspector's number inputs, as the browser sends), then the streamed page until the run has
-  finished. Cheap on the client, so the figures are the server's.
-- ``browser``: one headless Chromium, a browser context per session, driving the real
+  browser does (harness/protocol.py). Cheap on the client, so the figures are the server's.
+- ``browser``: one headless Chromium, a browser context per visitor, driving the real
   widgets. On a two-core machine that also runs the server, twenty renderers cost far more
   CPU than the server does, so latency then mostly measures the browsers.
 
-Only loopback URLs are accepted and sessions and duration are capped: this is a test of our own
-server, not a tool to point at someone else's.
+Only loopback URLs are accepted, and visitors, duration, think time and replicas are capped:
+this is a test of our own server, not a tool to point at someone else's.
 """
 
 from __future__ import annotations
@@ -33,27 +48,32 @@ import json
 import os
 import random
 import re
-import socket
-import subprocess
+import secrets
+import statistics
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import harness
 from convkit import BANK
-
-from .common import chromium_executable, e2e_helpers
+from harness import profile
+from harness.process import Sample
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
-MAX_SESSIONS = 50
+MAX_SESSIONS = 200
+MAX_BROWSER_SESSIONS = 50
 MAX_SECONDS = 600
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MAX_THINK_S = 60
+MAX_REPLICAS = 4
+#: RSS counts as flat when the last window's median is at most this much above the first's.
+FLAT_GROWTH_MIB = 16
+FLAT_GROWTH_SHARE = 0.05
 
-#: Kernels the sessions cycle through (small ones: the test is about the server, not big sums).
+#: Kernels the visitors cycle through (small ones: the test is about the server, not big sums).
 KERNELS = ("sharpen", "sobel_x", "sobel_y", "emboss", "laplacian", "box_5", "gaussian_5",
            "outline", "identity", "prewitt_x", "scharr_y", "unsharp_mask")
 #: Samples and their (width, height), so typed pixels stay inside the image.
@@ -61,10 +81,6 @@ SAMPLES = {"camera": (512, 512), "coins": (384, 303), "moon": (512, 512), "text"
            "brick": (512, 512), "chelsea": (451, 300), "coffee": (600, 400),
            "astronaut": (512, 512)}
 CRASH_TEXT = "Something went wrong on this page"
-CHROMIUM_ARGS = [*e2e_helpers().CHROMIUM_ARGS,
-                 # Twenty pages share two cores: background tabs must not be throttled.
-                 "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
-                 "--disable-backgrounding-occluded-windows"]
 
 # Counts completed script runs (including fragment runs) from the attribute Streamlit sets on
 # its root element, record by record, so a quick running -> notRunning flip is never missed.
@@ -88,41 +104,41 @@ RUN_COUNTER_JS = """
 """
 
 # Done when the server has written the wanted settings into the URL (it does so during the
-# run, so the run has started) and the app is idle again.
+# run, so the run has started), or (no settings wanted) a run has finished since `before`, and
+# the app is idle by the harness's own test (harness.APP_STATE_JS).
 IDLE_AFTER_JS = """
-([before, wanted]) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return false;
+([before, wanted, appState, busy]) => {
   const query = new URLSearchParams(window.location.search);
   if (wanted === null ? window.__ckRuns <= before
       : Object.entries(wanted).some(([k, v]) => query.get(k) !== v)) return false;
-  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const busy = ['[data-testid="stStatusWidgetRunningIcon"]', '[data-testid="stSpinner"]',
-                '[data-testid="stSkeleton"]'];
-  return !busy.some((s) => [...document.querySelectorAll(s)].some(
-      (e) => e.getClientRects().length > 0));
+  return (new Function('return (' + appState + ');')())(busy) === 'idle';
 }
 """
 
 
-
 @dataclass
 class LoadResult:
-    """What a load run measured."""
+    """What a load run measured.
+
+    `samples` come from harness.Sampler: per process RSS and CPU, the first `replicas`
+    processes being the servers and any after them the proxy's.
+    """
 
     sessions: int
     seconds: float
     clients: str = "ws"
+    think_s: float = 0.0
+    replicas: int = 1
     actions: int = 0
     errors: list[str] = field(default_factory=list)
     latencies_s: list[float] = field(default_factory=list)
     actions_kind: list[str] = field(default_factory=list)  # "kernel" or "pixel", per latency
     page_load_s: list[float] = field(default_factory=list)
-    rss_kib: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, KiB)
     per_session_actions: list[int] = field(default_factory=list)
-    loop_start_s: float = 0.0  # when the timed loops began, in seconds since the start
-    server_cpu_s: list[tuple[float, float]] = field(default_factory=list)  # (t, CPU seconds)
+    sessions_per_replica: list[int] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    loop_start_s: float = 0.0  # when the timed loops began, on the samples' clock
+    loop_end_s: float = 0.0  # when the last visitor finished its last action
 
     def percentile(self, q: float, kind: str | None = None) -> float:
         """The q-th percentile (0..100) of action latencies, nearest-rank; NaN if none.
@@ -137,81 +153,157 @@ class LoadResult:
         rank = max(1, -(-len(ordered) * q // 100))  # ceil(n q / 100), at least 1
         return ordered[int(rank) - 1]
 
+    def _loop_samples(self) -> list[Sample]:
+        return [s for s in self.samples if self.loop_start_s <= s.t <= self.loop_end_s]
+
+    def _cpu(self, processes: slice) -> tuple[float, float]:
+        """(CPU seconds used, wall seconds) by `processes` during the loops; NaN if unsampled."""
+        during = self._loop_samples()
+        if len(during) < 2 or during[-1].t <= during[0].t:
+            return float("nan"), float("nan")
+        used = sum(during[-1].cpu_s[processes]) - sum(during[0].cpu_s[processes])
+        return used, during[-1].t - during[0].t
+
+    @property
+    def server_cpu_s(self) -> float:
+        """CPU seconds the servers used during the loops, summed over replicas."""
+        return self._cpu(slice(0, self.replicas))[0]
+
     @property
     def server_cores_busy(self) -> float:
         """Server CPU time over wall time during the loops (1.0 = one core fully busy)."""
-        during = [(t, c) for t, c in self.server_cpu_s if t >= self.loop_start_s]
-        if len(during) < 2 or during[-1][0] <= during[0][0]:
+        used, wall = self._cpu(slice(0, self.replicas))
+        return used / wall
+
+    @property
+    def proxy_cores_busy(self) -> float:
+        """The proxy's (nginx's) CPU time over wall time during the loops; NaN without one."""
+        if not self.samples or len(self.samples[0].cpu_s) <= self.replicas:
             return float("nan")
-        return (during[-1][1] - during[0][1]) / (during[-1][0] - during[0][0])
+        used, wall = self._cpu(slice(self.replicas, None))
+        return used / wall
+
+    @property
+    def actions_per_core_s(self) -> float:
+        """Actions per busy server core-second: what one core of server buys."""
+        used = self.server_cpu_s
+        return self.actions / used if used > 0 else float("nan")
+
+    def server_rss_mib(self, sample: Sample) -> float:
+        return sum(sample.rss_kib[: self.replicas]) / 1024
+
+    def rss_series(self, points: int = 30) -> list[list[float]]:
+        """[seconds since the loops began, servers' total MiB, MiB per replica...], at most
+        `points` rows over the loops (the largest total in each slice of time)."""
+        during = self._loop_samples()
+        if not during:
+            return []
+        step = max((self.loop_end_s - self.loop_start_s) / points, 1e-9)
+        rows: dict[int, Sample] = {}
+        for s in during:
+            slot = min(int((s.t - self.loop_start_s) / step), points - 1)
+            if slot not in rows or self.server_rss_mib(s) > self.server_rss_mib(rows[slot]):
+                rows[slot] = s
+        return [[round(s.t - self.loop_start_s, 1), round(self.server_rss_mib(s), 1),
+                 *(round(k / 1024, 1) for k in s.rss_kib[: self.replicas])]
+                for _, s in sorted(rows.items())]
 
     @property
     def rss_mib(self) -> dict[str, float]:
-        """Server memory: before any session, a quarter into the loops (warm), peak, at the end."""
-        if not self.rss_kib:
+        """Servers' total memory: before any visitor, a quarter into the loops (warm), peak, at
+        the end; medians of the first and last window of the loops (a minute each, a third of
+        the loops when shorter than three minutes), the growth between them, and whether it
+        is flat (growth at most FLAT_GROWTH_MIB or FLAT_GROWTH_SHARE of the first)."""
+        if not self.samples:
             return {}
-        values = [kib / 1024 for _, kib in self.rss_kib]
-        warm_from = self.loop_start_s + self.seconds / 4
-        warm = [kib / 1024 for t, kib in self.rss_kib if t >= warm_from] or values[-1:]
-        return {"start": values[0], "warm": warm[0], "peak": max(values), "end": values[-1]}
+        values = [self.server_rss_mib(s) for s in self.samples]
+        warm_from = self.loop_start_s + (self.loop_end_s - self.loop_start_s) / 4
+        warm = [self.server_rss_mib(s) for s in self.samples if s.t >= warm_from] or values[-1:]
+        figures = {"start": values[0], "warm": warm[0], "peak": max(values), "end": values[-1]}
+        during = self._loop_samples()
+        if during:
+            window = min(60.0, (self.loop_end_s - self.loop_start_s) / 3)
+            first = [self.server_rss_mib(s) for s in during
+                     if s.t <= self.loop_start_s + window]
+            last = [self.server_rss_mib(s) for s in during if s.t >= self.loop_end_s - window]
+            first_mib, last_mib = statistics.median(first), statistics.median(last)
+            growth = last_mib - first_mib
+            figures |= {"window_s": window, "first_window": first_mib,
+                        "last_window": last_mib, "growth": growth,
+                        "flat": growth <= max(FLAT_GROWTH_MIB, FLAT_GROWTH_SHARE * first_mib)}
+        return figures
 
     def summary(self) -> dict:
         """The figures worth reporting, JSON-ready."""
+        kinds = ("kernel", "pixel")
+        rss = self.rss_mib
         return {
             "clients": self.clients, "sessions": self.sessions, "seconds": self.seconds,
+            "think_s": self.think_s, "replicas": self.replicas,
             "actions": self.actions,
             "actions_per_s": round(self.actions / self.seconds, 2) if self.seconds else 0,
+            "actions_per_core_s": round(self.actions_per_core_s, 1),
             "errors": len(self.errors), "first_errors": self.errors[:10],
             "latency_s": {"p50": round(self.percentile(50), 3),
                           "p95": round(self.percentile(95), 3),
                           "max": round(max(self.latencies_s, default=float("nan")), 3)},
-            "p95_by_action_s": {kind: round(self.percentile(95, kind), 3)
-                                for kind in ("kernel", "pixel")},
+            "by_action_s": {kind: {"count": self.actions_kind.count(kind),
+                                   "p50": round(self.percentile(50, kind), 3),
+                                   "p95": round(self.percentile(95, kind), 3)}
+                            for kind in kinds},
             "page_load_s_max": round(max(self.page_load_s, default=float("nan")), 2),
             "min_actions_per_session": min(self.per_session_actions, default=0),
-            "server_rss_mib": {k: round(v, 1) for k, v in self.rss_mib.items()},
+            "sessions_per_replica": self.sessions_per_replica,
+            "server_cpu_s": round(self.server_cpu_s, 1),
             "server_cores_busy": round(self.server_cores_busy, 2),
-            "load_average_1min": round(os.getloadavg()[0], 1),
+            "proxy_cores_busy": round(self.proxy_cores_busy, 3),
+            "server_rss_mib": {k: v if isinstance(v, bool) else round(v, 1)
+                               for k, v in rss.items()},
+            "server_rss_series_mib": self.rss_series(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
         }
 
     def text(self) -> str:
         s = self.summary()
-        rss = s["server_rss_mib"]
+        rss, by = s["server_rss_mib"], s["by_action_s"]
+        where = (f"{s['replicas']} replicas behind nginx" if s["replicas"] > 1
+                 else "one server")
+        pace = f"think {s['think_s']:g} s" if s["think_s"] else "closed loop"
         lines = [
-            f"{s['sessions']} {s['clients']} sessions for {s['seconds']:.0f} s: "
-            f"{s['actions']} actions "
-            f"({s['actions_per_s']}/s), {s['errors']} errors",
-            f"latency (action -> app idle): p50 {s['latency_s']['p50']:.3f} s, "
-            f"p95 {s['latency_s']['p95']:.3f} s, max {s['latency_s']['max']:.3f} s; p95 of "
-            f"kernel picks (full run) {s['p95_by_action_s']['kernel']:.3f} s, of pixel changes "
-            f"(fragment run) {s['p95_by_action_s']['pixel']:.3f} s",
+            f"{s['sessions']} {s['clients']} visitors ({pace}) on {where} for "
+            f"{s['seconds']:.0f} s: {s['actions']} actions ({s['actions_per_s']}/s), "
+            f"{s['errors']} errors",
+            f"server CPU {s['server_cpu_s']} s = {s['server_cores_busy']} busy cores: "
+            f"{s['actions_per_core_s']} actions per busy server core-second"
+            + (f"; nginx {s['proxy_cores_busy']} cores" if s["replicas"] > 1 else ""),
+            f"latency (action -> run finished): p50 {s['latency_s']['p50']:.3f} s, "
+            f"p95 {s['latency_s']['p95']:.3f} s, max {s['latency_s']['max']:.3f} s",
+            *(f"  {kind:<6} ({'full run' if kind == 'kernel' else 'fragment run'}, "
+              f"{by[kind]['count']}): p50 {by[kind]['p50']:.3f} s, p95 {by[kind]['p95']:.3f} s"
+              for kind in by),
             f"slowest first page load {s['page_load_s_max']} s; fewest actions in one session "
-            f"{s['min_actions_per_session']}",
+            f"{s['min_actions_per_session']}"
+            + (f"; sessions per replica {s['sessions_per_replica']}"
+               if s["sessions_per_replica"] else ""),
         ]
         if rss:
-            lines.append(f"server RSS: start {rss['start']} MiB, warm {rss['warm']} MiB, "
-                         f"peak {rss['peak']} MiB, end {rss['end']} MiB; server used "
-                         f"{s['server_cores_busy']} cores (machine load average "
-                         f"{s['load_average_1min']})")
+            lines.append(f"server RSS (all replicas): start {rss['start']} MiB, warm "
+                         f"{rss['warm']} MiB, peak {rss['peak']} MiB, end {rss['end']} MiB")
+        if "flat" in rss:
+            lines.append(f"  first {rss['window_s']:.0f} s of the loops {rss['first_window']} "
+                         f"MiB, last {rss['window_s']:.0f} s {rss['last_window']} MiB: growth "
+                         f"{rss['growth']} MiB, {'flat' if rss['flat'] else 'NOT flat'}")
+            series = s["server_rss_series_mib"]
+            lines.append("  over time (s: MiB): " + ", ".join(
+                f"{row[0]:.0f}: {row[1]:.0f}" for row in series[:: max(1, len(series) // 10)]))
+        lines.append(f"machine load average {s['load_average']}")
         lines += [f"error: {e}" for e in s["first_errors"]]
         return "\n".join(lines)
 
 
-def rss_kib(pid: int) -> int | None:
-    """Resident memory of process `pid` in KiB (Linux /proc), None if it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    found = re.search(r"^VmRSS:\s+(\d+)\s+kB", status, re.MULTILINE)
-    return int(found.group(1)) if found else None
-
-
 def check_loopback(url: str) -> str:
-    host = urlparse(url).hostname
-    if host not in LOOPBACK_HOSTS:
-        raise ValueError(f"the load test only runs against this machine; got host {host!r}")
-    return url.rstrip("/")
+    """`url` without a trailing slash; ValueError unless it is on this machine."""
+    return harness.check_loopback(url)
 
 
 def _url_int(url: str, key: str) -> int | None:
@@ -219,11 +311,83 @@ def _url_int(url: str, key: str) -> int | None:
     return int(values[-1]) if values and values[-1].isdigit() else None
 
 
+class _Start:
+    """All visitors load their page first; the timed loops start together once all have."""
+
+    def __init__(self, sessions: int, seconds: float):
+        self.waiting, self.seconds = sessions, seconds
+        self.go = asyncio.Event()
+        self.deadline = 0.0
+
+    def arrived(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.deadline = time.monotonic() + self.seconds
+            self.go.set()
+
+
+class _Visitor:
+    """One simulated visitor's sample, the changes it makes and its pauses, alike for both
+    kinds of client."""
+
+    def __init__(self, index: int, think_s: float = 0.0):
+        self.rng = random.Random(index)
+        self.sample = list(SAMPLES)[index % len(SAMPLES)]
+        self.width, self.height = SAMPLES[self.sample]
+        self.kernel = KERNELS[index % len(KERNELS)]
+        self.where = f"session {index} ({self.sample})"
+        self.think_s = think_s
+        self.x = self.y = None
+
+    def next_change(self, step: int) -> tuple[int, dict[str, str]]:
+        """Change the kernel, x or y in turn, each time to another value than it has.
+
+        Returns the kind (0 kernel, 1 x, 2 y) and the query parameters the server must write.
+        """
+        kind = step % 3
+        if kind == 0:
+            self.kernel = self.rng.choice([k for k in KERNELS if k != self.kernel])
+            return kind, {"kernel": self.kernel}
+        if kind == 1:
+            self.x = self.rng.choice([v for v in range(self.width) if v != self.x])
+            return kind, {"x": str(self.x)}
+        self.y = self.rng.choice([v for v in range(self.height) if v != self.y])
+        return kind, {"y": str(self.y)}
+
+    def pause_s(self, first: bool = False) -> float:
+        """How long to think before the next action: uniform in [0.5, 1.5] x think_s, or, before
+        the first action, in [0, 1] x think_s, so that visitors do not click in step."""
+        if not self.think_s:
+            return 0.0
+        low, high = (0.0, 1.0) if first else (0.5, 1.5)
+        return self.think_s * self.rng.uniform(low, high)
+
+    async def think(self, start: _Start, first: bool = False) -> bool:
+        """Pause (never past the deadline); False when the loops are over."""
+        pause = min(self.pause_s(first), start.deadline - time.monotonic())
+        if pause > 0:
+            await asyncio.sleep(pause)
+        return time.monotonic() < start.deadline
+
+    def record(self, result: LoadResult, kind: int, began: float, wanted: dict[str, str],
+               shown: dict[str, str], seen_in: str) -> None:
+        """Count one finished action and check the server wrote this visitor's own choice."""
+        result.latencies_s.append(time.monotonic() - began)
+        result.actions_kind.append("kernel" if kind == 0 else "pixel")
+        result.actions += 1
+        if any(shown.get(k) != v for k, v in wanted.items()) or shown.get(
+                "image") != self.sample:
+            result.errors.append(f"{self.where}: wanted {wanted}, {seen_in} {shown}")
+
+
+# ------------------------------------------------------------------- browser clients
+
+
 async def _wait_for_run(page, before: int, wanted: dict[str, str] | None,
                         timeout_s: float) -> None:
-    await page.wait_for_function(IDLE_AFTER_JS, arg=[before, wanted],
-                                 timeout=timeout_s * 1000, polling=100)
-
+    await page.wait_for_function(
+        IDLE_AFTER_JS, arg=[before, wanted, harness.APP_STATE_JS, list(harness.BUSY_SELECTORS)],
+        timeout=timeout_s * 1000, polling=100)
 
 async def _page_errors(page) -> list[str]:
     """Exception boxes, the crash message, or st.error boxes on the page."""
@@ -253,76 +417,17 @@ async def _diagnose(page, before: int) -> str:
         return f"page unreadable: {str(error)[:80]}"
 
 
-async def _pick_kernel(page, name: str) -> None:
-    box = page.locator(".st-key-kernel_name input")
-    await box.click()
-    await page.keyboard.type(name)
-    option = page.locator('[role="option"]').filter(has_text=re.compile(rf"^{name} \("))
-    await option.first.click()
-
-
 async def _type_number(page, key: str, value: int) -> None:
     field_ = page.locator(f".st-key-{key} input")
     await field_.fill(str(value))
     await field_.press("Enter")
 
 
-class _Start:
-    """All sessions load their page first; the timed loops start together once all have."""
-
-    def __init__(self, sessions: int, seconds: float):
-        self.waiting, self.seconds = sessions, seconds
-        self.go = asyncio.Event()
-        self.deadline = 0.0
-
-    def arrived(self) -> None:
-        self.waiting -= 1
-        if self.waiting == 0:
-            self.deadline = time.monotonic() + self.seconds
-            self.go.set()
-
-
-class _Visitor:
-    """One simulated visitor's sample and the changes it makes, alike for both kinds of client."""
-
-    def __init__(self, index: int):
-        self.rng = random.Random(index)
-        self.sample = list(SAMPLES)[index % len(SAMPLES)]
-        self.width, self.height = SAMPLES[self.sample]
-        self.kernel = KERNELS[index % len(KERNELS)]
-        self.where = f"session {index} ({self.sample})"
-        self.x = self.y = None
-
-    def next_change(self, step: int) -> tuple[int, dict[str, str]]:
-        """Change the kernel, x or y in turn, each time to another value than it has.
-
-        Returns the kind (0 kernel, 1 x, 2 y) and the query parameters the server must write.
-        """
-        kind = step % 3
-        if kind == 0:
-            self.kernel = self.rng.choice([k for k in KERNELS if k != self.kernel])
-            return kind, {"kernel": self.kernel}
-        if kind == 1:
-            self.x = self.rng.choice([v for v in range(self.width) if v != self.x])
-            return kind, {"x": str(self.x)}
-        self.y = self.rng.choice([v for v in range(self.height) if v != self.y])
-        return kind, {"y": str(self.y)}
-
-    def record(self, result: LoadResult, kind: int, began: float, wanted: dict[str, str],
-               shown: dict[str, str], seen_in: str) -> None:
-        """Count one finished action and check the server wrote this visitor's own choice."""
-        result.latencies_s.append(time.monotonic() - began)
-        result.actions_kind.append("kernel" if kind == 0 else "pixel")
-        result.actions += 1
-        if any(shown.get(k) != v for k, v in wanted.items()) or shown.get(
-                "image") != self.sample:
-            result.errors.append(f"{self.where}: wanted {wanted}, {seen_in} {shown}")
-
-
-async def _session(browser, base_url: str, index: int, start: _Start, result: LoadResult,
-                   timeout_s: float, start_delay_s: float) -> None:
-    """One visitor: open the inspector, then pick kernels and pixels until the deadline."""
-    visitor = _Visitor(index)
+async def _browser_session(browser, base_url: str, index: int, start: _Start,
+                           result: LoadResult, timeout_s: float, start_delay_s: float,
+                           think_s: float) -> None:
+    """One visitor in a browser context: open the inspector, then pick kernels and pixels."""
+    visitor = _Visitor(index, think_s)
     sample, where = visitor.sample, visitor.where
     await asyncio.sleep(start_delay_s)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -343,7 +448,7 @@ async def _session(browser, base_url: str, index: int, start: _Start, result: Lo
         await start.go.wait()
         step = 0
         visitor.x, visitor.y = _url_int(page.url, "x"), _url_int(page.url, "y")
-        while time.monotonic() < start.deadline:
+        while await visitor.think(start, first=step == 0):
             kind, wanted = visitor.next_change(step)
             step += 1
             before = await page.evaluate("window.__ckRuns")
@@ -351,7 +456,7 @@ async def _session(browser, base_url: str, index: int, start: _Start, result: Lo
             try:
                 # Each action changes something, so the app must re-run and show it.
                 if kind == 0:
-                    await _pick_kernel(page, visitor.kernel)
+                    await harness.choose_kernel_async(page, visitor.kernel)
                 elif kind == 1:
                     await _type_number(page, "inspector_x", visitor.x)
                 else:
@@ -390,85 +495,19 @@ async def _session(browser, base_url: str, index: int, start: _Start, result: Lo
 # ------------------------------------------------------------------- WebSocket clients
 
 
-class _ProtocolSession:
-    """One Streamlit session over the WebSocket, as the browser's client would hold it."""
-
-    def __init__(self, socket, page: str, query: str):
-        self.socket, self.page, self.query = socket, page, query
-        self.widgets: dict[str, tuple[str, str]] = {}  # key -> (widget id, fragment id)
-        self.texts: list[str] = []
-        self.problems: list[str] = []
-
-    async def run(self, widget: tuple[str, str, object] | None, timeout_s: float) -> None:
-        """Rerun (with one widget's new value) and read the page until the run has finished."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string = self.query
-        state.page_name = self.page
-        if widget is not None:
-            key, field_name, value = widget
-            widget_id, fragment_id = self.widgets[key]
-            entry = state.widget_states.widgets.add()
-            entry.id = widget_id
-            setattr(entry, field_name, value)
-            if fragment_id:
-                state.fragment_id = fragment_id  # the browser reruns only the fragment
-        self.texts, self.problems = [], []
-        await self.socket.send(message.SerializeToString())
-        await asyncio.wait_for(self._read_until_finished(), timeout_s)
-
-    async def _read_until_finished(self) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        done = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
-        while True:
-            message = ForwardMsg()
-            message.ParseFromString(await self.socket.recv())
-            kind = message.WhichOneof("type")
-            if kind == "page_info_changed":
-                self.query = message.page_info_changed.query_string
-            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                self._read_element(message.delta.new_element, message.delta.fragment_id)
-            elif kind == "script_finished":
-                status = message.script_finished
-                if status in done:
-                    return
-                if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    self.problems.append("script compile error")
-                    return
-                # FINISHED_EARLY_FOR_RERUN: the script asked for another run; keep reading.
-
-    def _read_element(self, element, fragment_id: str) -> None:
-        kind = element.WhichOneof("type")
-        inner = getattr(element, kind) if kind else None
-        widget_id = getattr(inner, "id", "")
-        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
-            self.widgets[widget_id.rsplit("-", 1)[-1]] = (widget_id, fragment_id)
-        if kind == "heading":
-            self.texts.append(element.heading.body)
-        elif kind == "exception":
-            self.problems.append(f"exception: {element.exception.message[:120]}")
-        elif kind == "alert" and element.alert.format == 1:  # ERROR
-            self.problems.append(f"st.error: {element.alert.body[:120]}")
-
-
 async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResult,
-                      timeout_s: float, start_delay_s: float) -> None:
+                      timeout_s: float, start_delay_s: float, think_s: float) -> None:
     """One visitor over the WebSocket: open the inspector, then pick kernels and pixels."""
-    from websockets.asyncio.client import connect
-
-    visitor = _Visitor(index)
+    visitor = _Visitor(index, think_s)
     sample, where = visitor.sample, visitor.where
     await asyncio.sleep(start_delay_s)
     actions, arrived = 0, False
-    ws_url = "ws" + base_url[len("http"):] + "/_stcore/stream"
     try:
-        async with connect(ws_url, subprotocols=["streamlit"], origin=base_url,
-                           max_size=None, open_timeout=timeout_s) as socket:
-            session = _ProtocolSession(socket, "pixel_inspector",
-                                       f"image={sample}&kernel={visitor.kernel}")
+        # Behind deploy/nginx.conf the route cookie pins the visitor to one replica.
+        cookie = await asyncio.to_thread(harness.route_cookie, base_url)
+        async with harness.open_session(base_url, "pixel_inspector",
+                                        f"image={sample}&kernel={visitor.kernel}",
+                                        timeout_s=timeout_s, cookie=cookie) as session:
             started = time.monotonic()
             await session.run(None, timeout_s)
             result.page_load_s.append(time.monotonic() - started)
@@ -481,7 +520,7 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
             step = 0
             visitor.x = _url_int("?" + session.query, "x")
             visitor.y = _url_int("?" + session.query, "y")
-            while time.monotonic() < start.deadline:
+            while await visitor.think(start, first=step == 0):
                 kind, wanted = visitor.next_change(step)
                 step += 1
                 if kind == 0:
@@ -512,158 +551,222 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
         result.per_session_actions.append(actions)
 
 
-# ------------------------------------------------------------------------ server figures
+# ------------------------------------------------------------------------ the run
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time process `pid` has used so far, in seconds."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+@dataclass
+class Target:
+    """What the visitors load: a base URL, the server processes behind it (one per replica,
+    to sample), their own URLs (to count sessions on each) and the proxy's processes."""
+
+    url: str
+    server_pids: list[int] = field(default_factory=list)
+    replica_urls: list[str] = field(default_factory=list)
+    proxy_pids: list[int] = field(default_factory=list)
 
 
-async def _sample_server(pid: int, started: float, result: LoadResult,
-                         stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        value, cpu = rss_kib(pid), cpu_seconds(pid)
-        now = time.monotonic() - started
-        if value is not None:
-            result.rss_kib.append((now, value))
-        if cpu is not None:
-            result.server_cpu_s.append((now, cpu))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 0.5)
-
-
-async def run_load_async(base_url: str, *, sessions: int = 20, seconds: float = 60,
-                         clients: str = "ws", server_pid: int | None = None,
-                         timeout_s: float = 60, chromium: str | None = None) -> LoadResult:
-    """Drive `sessions` concurrent sessions against `base_url` for `seconds`.
-
-    `clients` is "ws" (protocol clients) or "browser" (Chromium pages); see the module text.
-    """
-    base_url = check_loopback(base_url)
-    if not 1 <= sessions <= MAX_SESSIONS:
-        raise ValueError(f"sessions must be 1..{MAX_SESSIONS}; got {sessions}")
-    if not 1 <= seconds <= MAX_SECONDS:
-        raise ValueError(f"seconds must be 1..{MAX_SECONDS}; got {seconds}")
+def _check(sessions: int, seconds: float, clients: str, think_s: float) -> None:
+    most = MAX_SESSIONS if clients == "ws" else MAX_BROWSER_SESSIONS
     if clients not in ("ws", "browser"):
         raise ValueError(f"clients must be 'ws' or 'browser'; got {clients!r}")
-    result = LoadResult(sessions=sessions, seconds=seconds, clients=clients)
+    if not 1 <= sessions <= most:
+        raise ValueError(f"sessions must be 1..{most} for {clients} clients; got {sessions}")
+    if not 1 <= seconds <= MAX_SECONDS:
+        raise ValueError(f"seconds must be 1..{MAX_SECONDS}; got {seconds}")
+    if not 0 <= think_s <= MAX_THINK_S:
+        raise ValueError(f"think must be 0..{MAX_THINK_S} seconds; got {think_s}")
+
+
+async def run_load_async(target: Target | str, *, sessions: int = 20, seconds: float = 60,
+                         clients: str = "ws", think_s: float = 0.0, timeout_s: float = 60,
+                         chromium: str | None = None,
+                         profile_to: Path | None = None) -> LoadResult:
+    """Drive `sessions` concurrent visitors against `target` (a Target or a base URL) for
+    `seconds`, each pausing about `think_s` between actions (0: closed loop).
+
+    `clients` is "ws" (protocol clients) or "browser" (Chromium pages); see the module text.
+    `profile_to`: record the first server with py-spy during the loops into this file
+    (collapsed stacks), with a flame graph and a top-functions table beside it.
+    """
+    target = target if isinstance(target, Target) else Target(target)
+    base_url = check_loopback(target.url)
+    _check(sessions, seconds, clients, think_s)
+    if profile_to and not target.server_pids:
+        raise ValueError("profiling needs the server's process id (--pid)")
+    result = LoadResult(sessions=sessions, seconds=seconds, clients=clients, think_s=think_s,
+                        replicas=max(1, len(target.server_pids)))
     if clients == "ws":
-        await _drive(result, server_pid, lambda i, start: _ws_session(
-            base_url, i, start, result, timeout_s, i * 0.1))
+        await _drive(result, target, profile_to, lambda i, start: _ws_session(
+            base_url, i, start, result, timeout_s, i * 0.1, think_s))
         return result
 
     from playwright.async_api import async_playwright
 
-    executable = chromium or chromium_executable()
+    executable = chromium or harness.chromium_executable()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, headless=True,
-                                           args=CHROMIUM_ARGS, timeout=60_000)
+                                           args=harness.CHROMIUM_ARGS_MANY_PAGES,
+                                           timeout=60_000)
         try:
-            await _drive(result, server_pid, lambda i, start: _session(
-                browser, base_url, i, start, result, timeout_s, i * 0.25))
+            await _drive(result, target, profile_to, lambda i, start: _browser_session(
+                browser, base_url, i, start, result, timeout_s, i * 0.25, think_s))
         finally:
             await browser.close()
     return result
 
 
-async def _drive(result: LoadResult, server_pid: int | None, session) -> None:
-    """Run `session(index, start)` for every session at once, sampling the server meanwhile.
+def active_sessions(server_url: str) -> int | None:
+    """A replica's own count of open sessions (its /_stcore/metrics), None if unreadable."""
+    with contextlib.suppress(OSError):
+        status, _, body = harness.http_get(f"{server_url}/_stcore/metrics")
+        found = re.search(rb"^active_sessions (\d+)", body, re.MULTILINE)
+        if status == 200 and found:
+            return int(found.group(1))
+    return None
 
-    Each session waits its own delay before loading its page, so visitors arrive over the
-    first few seconds, as they do, not in one instant.
+
+async def _profile(target: Target, start: _Start, out: Path, seconds: float):
+    """Start py-spy on the first server as the loops begin; returns its process."""
+    await start.go.wait()
+    return profile.start_recording(target.server_pids[0], seconds, out)
+
+
+async def _drive(result: LoadResult, target: Target, profile_to: Path | None,
+                 session: Callable) -> None:
+    """Run `session(index, start)` for every visitor at once, sampling the servers meanwhile.
+
+    Each visitor waits its own delay before loading its page, so visitors arrive over the
+    first seconds, as they do, not in one instant. Exact samples are taken as the loops start
+    and once the last visitor has finished, so CPU and RSS figures cover exactly the loops.
     """
-    stop = asyncio.Event()
-    started = time.monotonic()
-    sampler = (asyncio.create_task(_sample_server(server_pid, started, result, stop))
-               if server_pid else None)
     start = _Start(result.sessions, result.seconds)
-    try:
-        await asyncio.gather(*(session(i, start) for i in range(result.sessions)))
-    finally:
-        result.loop_start_s = max(0.0, start.deadline - result.seconds - started)
-        stop.set()
+    pids = [*target.server_pids, *target.proxy_pids]
+    with contextlib.ExitStack() as stack:
+        sampler = stack.enter_context(harness.Sampler(pids)) if pids else None
+
+        async def mark_start() -> None:
+            await start.go.wait()
+            if sampler:
+                result.loop_start_s = sampler.sample().t
+            result.sessions_per_replica = [
+                n for n in await asyncio.gather(*(asyncio.to_thread(active_sessions, u)
+                                                  for u in target.replica_urls))
+                if n is not None]
+
+        marker = asyncio.create_task(mark_start())
+        profiler = (asyncio.create_task(_profile(target, start, profile_to, result.seconds))
+                    if profile_to else None)
+        try:
+            await asyncio.gather(*(session(i, start) for i in range(result.sessions)))
+        finally:
+            if sampler:
+                result.loop_end_s = sampler.sample().t
+            await marker
         if sampler:
-            await sampler
+            stack.close()
+            result.samples = sampler.samples
+        if profiler:
+            spy = await profiler
+            output, _ = await asyncio.to_thread(spy.communicate, timeout=result.seconds + 60)
+            if spy.returncode != 0:
+                raise RuntimeError(f"py-spy failed: {output.decode(errors='replace')[-2000:]}")
 
 
-def run_load(base_url: str, **kwargs) -> LoadResult:
+def run_load(target: Target | str, **kwargs) -> LoadResult:
     """Synchronous wrapper of `run_load_async`."""
-    return asyncio.run(run_load_async(base_url, **kwargs))
+    return asyncio.run(run_load_async(target, **kwargs))
 
 
 # ------------------------------------------------------------------------------ CLI
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
-def serve(timeout_s: float = 60) -> Iterator[tuple[str, int]]:
-    """Start `streamlit run app.py` on a free loopback port; yield (url, pid)."""
-    port = _free_port()
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    log = open(RESULTS_DIR / "load-server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited; see {log.name}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(
-                    f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not become healthy; see {log.name}")
-            time.sleep(0.25)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+def serve(replicas: int = 1, log_dir: Path = RESULTS_DIR) -> Iterator[Target]:
+    """Start `replicas` servers on free loopback ports (logs in `log_dir`), and for two or more
+    nginx in front of them with deploy/nginx.conf; yield the Target to load."""
+    if not 1 <= replicas <= MAX_REPLICAS:
+        raise ValueError(f"replicas must be 1..{MAX_REPLICAS}; got {replicas}")
+    # One secret for all replicas, as a deployment sets it: signed cookies stay valid anywhere.
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(16)}
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(harness.run_streamlit(
+            "app.py", log_name=f"load-server-{i}", log_dir=log_dir, env=env))
+            for i in range(replicas)]
+        target = Target(servers[0].url, [s.proc.pid for s in servers], [s.url for s in servers])
+        if replicas > 1:
+            proxy = stack.enter_context(harness.run_nginx([s.port for s in servers],
+                                                          log_dir=log_dir))
+            target.url = proxy.url
+            target.proxy_pids = [proxy.proc.pid, *harness.children(proxy.proc.pid)]
+        yield target
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split(
-        "\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions")
-    parser.add_argument("--seconds", type=float, default=60, help="how long the loops run")
+        "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:3]))
+    parser.add_argument("--sessions", type=int, default=20,
+                        help=f"concurrent visitors (ws: at most {MAX_SESSIONS}, browser: "
+                             f"{MAX_BROWSER_SESSIONS})")
+    parser.add_argument("--seconds", type=float, default=60,
+                        help=f"how long the loops run (at most {MAX_SECONDS})")
+    parser.add_argument("--think", type=float, default=0.0, metavar="S",
+                        help="mean pause between a visitor's actions, jittered 0.5-1.5 x "
+                             "(default 0: closed loop)")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help=f"servers to start (at most {MAX_REPLICAS}); 2 or more run "
+                             "behind nginx with deploy/nginx.conf")
     parser.add_argument("--clients", choices=("ws", "browser"), default="ws",
                         help="WebSocket protocol clients (default) or Chromium pages")
     parser.add_argument("--url", help="a running server on this machine (default: start one)")
-    parser.add_argument("--pid", type=int, help="that server's process id, to sample its memory")
+    parser.add_argument("--pid", type=int, action="append", default=[],
+                        help="that server's process id, to sample its memory and CPU "
+                             "(repeat for several replicas)")
+    parser.add_argument("--profile", action="store_true",
+                        help="record the (first) server with py-spy during the loops: "
+                             "bench/results/profile-<time>.svg and -top.txt")
+    parser.add_argument("--timeout", type=float, default=60,
+                        help="seconds one action may take before it counts as an error")
+    parser.add_argument("--logs", type=Path, default=RESULTS_DIR,
+                        help="folder for the servers' and nginx's logs (default: "
+                             "bench/results/)")
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / "load.json",
                         help="where to write the figures (default: bench/results/load.json)")
     args = parser.parse_args(argv)
+    try:
+        _check(args.sessions, args.seconds, args.clients, args.think)
+        if args.url:
+            check_loopback(args.url)
+            if args.replicas != 1:
+                raise ValueError("--replicas starts its own servers; leave out --url")
+    except ValueError as error:
+        parser.error(str(error))
+    profile_to = (RESULTS_DIR / f"profile-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+                  if args.profile else None)
 
     with contextlib.ExitStack() as stack:
         if args.url:
-            url, pid = args.url, args.pid
+            target = Target(args.url, args.pid, [args.url])
         else:
-            url, pid = stack.enter_context(serve())
-        result = run_load(url, sessions=args.sessions, seconds=args.seconds,
-                          clients=args.clients, server_pid=pid)
+            target = stack.enter_context(serve(args.replicas, args.logs))
+        result = run_load(target, sessions=args.sessions, seconds=args.seconds,
+                          clients=args.clients, think_s=args.think, timeout_s=args.timeout,
+                          profile_to=profile_to)
     print(result.text())
+    if profile_to:
+        what = (f"server under {args.sessions} {args.clients} visitors, "
+                f"{'think ' + str(args.think) + ' s' if args.think else 'closed loop'}, "
+                f"{args.replicas} replica(s)")
+        svg, top = profile.write_reports(profile_to, f"py-spy: {what}")
+        print(f"profile: {svg}, {top} (collapsed stacks in {profile_to})")
+        print("\n".join(top.read_text().splitlines()[:18]))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({**result.summary(), "latencies_s": result.latencies_s,
-                                     "rss_kib": result.rss_kib}, indent=1))
+    args.json.write_text(json.dumps({
+        **result.summary(), "latencies_s": result.latencies_s,
+        "actions_kind": result.actions_kind, "per_session_actions": result.per_session_actions,
+        "loop_start_s": result.loop_start_s,
+        "loop_end_s": result.loop_end_s,
+        "samples": [[s.t, list(s.rss_kib), list(s.cpu_s)] for s in result.samples]}, indent=1))
     print(f"figures written to {args.json}")
     return 1 if result.errors else 0
 
