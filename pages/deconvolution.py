@@ -98,7 +98,7 @@ balance = controls[2].select_slider("Wiener balance", BALANCES, value=0.01, key=
                                     help="Small: trust the data (sharper, noisier). Large: smooth.")
 iterations = controls[2].slider("Richardson-Lucy iterations", 1, convkit.MAX_RL_ITERATIONS, 30,
                                 key="deconv_iterations")
-unsupervised = controls[2].toggle("Unsupervised Wiener (up to about half a second)", value=True,
+unsupervised = controls[2].toggle("Unsupervised Wiener (≤ 0.6 s)", value=True,
                                   key="deconv_unsupervised")
 
 blur = kernels[blur_name]

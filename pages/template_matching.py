@@ -15,6 +15,10 @@ POINT = (60, 140, 255)     # the position broken down
 DEFAULT_SIDE = 31
 SAME, SHIFTED, OTHER = "the same image", "the same image, shifted and noised", "another sample"
 MAX_SHIFT = 100
+#: Breakdown pictures of big patches are magnified to about this many pixels.
+MAGNIFIED = 240
+#: Lines on the three small pictures: they are shown at about a third of their size.
+MAP_LINE = 4
 
 st.title("Template matching")
 st.markdown(
@@ -87,12 +91,23 @@ def _maps(target_key: tuple, patch_key: tuple, border: str, _target: np.ndarray,
     return convkit.match_maps(_target, _patch, border)
 
 
-def _boxes(picture: np.ndarray, marks) -> np.ndarray:
+def _boxes(picture: np.ndarray, marks, thickness: int = 2) -> np.ndarray:
     """The picture in colour with one outlined box per (centre, shape, colour)."""
     marked = convkit.to_rgb(picture)
     for (x, y), (h, w), colour in marks:
-        marked = convkit.outline(marked, y - h // 2, x - w // 2, h, w, colour, 2)
+        marked = convkit.outline(marked, y - h // 2, x - w // 2, h, w, colour, thickness)
     return marked
+
+
+def _cells(title: str, values: np.ndarray, numbered: bool, *, picture: bool = False) -> None:
+    """A titled grid of numbers; a big region or patch as a magnified picture instead."""
+    st.markdown(f"**{title}**")
+    if picture and not numbered:
+        factor = max(1, MAGNIFIED // max(values.shape))
+        st.image(convkit.magnify(np.clip(values, 0, 255).astype(np.uint8), factor, grid=False),
+                 width="stretch")
+    else:
+        st.html(ui.number_grid(values, coloured=not picture, numbered=numbered))
 
 
 # ---------------------------------------------------------------------- choose the patch
@@ -120,7 +135,9 @@ with controls:
     row[0].number_input("width", convkit.matching.MIN_PATCH_SIDE, limit_w, step=2, key="match_w",
                         help="Odd, so the patch has a centre pixel, as a kernel must.")
     row[1].number_input("height", convkit.matching.MIN_PATCH_SIDE, limit_h, step=2, key="match_h")
-    st.selectbox("Stored example", list(convkit.PATCH_EXAMPLES), key="match_example",
+    examples = sorted(convkit.PATCH_EXAMPLES,
+                      key=lambda n: convkit.PATCH_EXAMPLES[n].sample != current.source)
+    st.selectbox("Stored example", examples, key="match_example",
                  format_func=lambda n: f"{n} ({convkit.PATCH_EXAMPLES[n].sample})")
     st.caption(convkit.PATCH_EXAMPLES[st.session_state["match_example"]].description)
     st.button("Use this example", key="match_use_example", on_click=_use_example)
@@ -196,19 +213,19 @@ shape = patch.shape
 maps_row = st.columns(3)
 with maps_row[0]:
     ui.show_image(_boxes(target, [(maps.plain_best, shape, PLAIN_BEST),
-                                  (maps.ncc_best, shape, NCC_BEST)]),
+                                  (maps.ncc_best, shape, NCC_BEST)], MAP_LINE),
                   f"{target_label}: green the normalized match, red plain correlation's")
 with maps_row[1]:
     st.caption("Plain correlation map, sum(region × patch): click a point")
     streamlit_image_coordinates(
-        _boxes(convkit.map_picture(maps.plain), [(maps.plain_best, (9, 9), PLAIN_BEST),
-                                                 (point, (5, 5), POINT)]),
+        _boxes(convkit.map_picture(maps.plain), [(maps.plain_best, shape, PLAIN_BEST),
+                                                 (point, (15, 15), POINT)], MAP_LINE),
         key="match_map_plain", cursor="crosshair", width="stretch")
 with maps_row[2]:
     st.caption("Normalized map, -1..1 (gray where the patch sticks out): click a point")
     streamlit_image_coordinates(
-        _boxes(convkit.map_picture(maps.ncc), [(maps.ncc_best, (9, 9), NCC_BEST),
-                                               (point, (5, 5), POINT)]),
+        _boxes(convkit.map_picture(maps.ncc), [(maps.ncc_best, shape, NCC_BEST),
+                                               (point, (15, 15), POINT)], MAP_LINE),
         key="match_map_ncc", cursor="crosshair", width="stretch")
 
 # ---------------------------------------------------------------------- one point by hand
@@ -217,29 +234,28 @@ b = convkit.explain_match(target, patch, *point)
 st.subheader(f"At x={b.x}, y={b.y} (blue)")
 numbered = b.region.size <= ui.GRID_MAX_NUMBERED_CELLS
 if not numbered:
-    st.caption(f"{shape[1]} x {shape[0]} cells: colours only (hover a cell for its value); "
-               "a patch of at most 11 x 11 shows the numbers.")
+    st.caption(f"{shape[1]} x {shape[0]} cells: region and patch as pictures, products as "
+               "colours (hover a cell for its value); a patch of at most 11 x 11 shows every "
+               "number.")
 plain_tab, ncc_tab = st.tabs(["Plain correlation", "Normalized cross-correlation"])
 with plain_tab:
     cells = st.columns(3)
-    for column, title, values, coloured in (
-            (cells[0], "1. Region under the patch", b.region, False),
-            (cells[1], "2. The patch (the kernel's weights)", b.patch, False),
-            (cells[2], "3. Products region × patch", b.products, True)):
-        with column:
-            st.markdown(f"**{title}**")
-            st.html(ui.number_grid(values, coloured=coloured, numbered=numbered))
+    with cells[0]:
+        _cells("1. Region under the patch", b.region, numbered, picture=True)
+    with cells[1]:
+        _cells("2. The patch (the kernel's weights)", b.patch, numbered, picture=True)
+    with cells[2]:
+        _cells("3. Products region × patch", b.products, numbered)
     st.markdown(f"**4. Sum of the products** = **{shown(b.total, 6)}** (the plain map's value "
                 f"here; its largest is {shown(float(maps.plain[maps.plain_best[::-1]]), 6)}).")
 with ncc_tab:
     cells = st.columns(3)
-    for column, title, values in (
-            (cells[0], f"1. Region − its mean {shown(b.region_mean, 4)}", b.region_centred),
-            (cells[1], f"2. Patch − its mean {shown(b.patch_mean, 4)}", b.patch_centred),
-            (cells[2], "3. Products of the two", b.centred_products)):
-        with column:
-            st.markdown(f"**{title}**")
-            st.html(ui.number_grid(values, coloured=True, numbered=numbered))
+    with cells[0]:
+        _cells(f"1. Region − its mean {shown(b.region_mean, 4)}", b.region_centred, numbered)
+    with cells[1]:
+        _cells(f"2. Patch − its mean {shown(b.patch_mean, 4)}", b.patch_centred, numbered)
+    with cells[2]:
+        _cells("3. Products of the two", b.centred_products, numbered)
     st.markdown(
         f"**4.** Σ (r − r̄)(t − t̄) = {shown(b.numerator, 4)}; ‖r − r̄‖ = {shown(b.region_norm, 4)}, "
         f"‖t − t̄‖ = {shown(b.patch_norm, 4)}\n\n"
