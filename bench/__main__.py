@@ -1,4 +1,8 @@
-"""python -m bench [--full] [--only engine,latency,memory] [--no-browser]: measure, print, save."""
+"""python -m bench [--full] [--only engine,latency,memory,load] [--no-browser]: measure, save.
+
+`load` (20 closed-loop sessions on one server for 60 s, as `python -m bench.load`) runs only
+when named in --only; `python -m bench.load --help` has its other modes (replicas, think time,
+profile)."""
 
 from __future__ import annotations
 
@@ -7,16 +11,19 @@ import os
 import sys
 
 from . import common
+from .common import log
 
-PARTS = ("engine", "latency", "memory")
+PARTS = ("engine", "latency", "memory", "load")
+DEFAULT_PARTS = ("engine", "latency", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true",
                         help="more repetitions (about 3x longer), for steadier figures")
-    parser.add_argument("--only", default=",".join(PARTS),
-                        help=f"comma-separated parts to run, of {', '.join(PARTS)}")
+    parser.add_argument("--only", default=",".join(DEFAULT_PARTS),
+                        help=f"comma-separated parts to run, of {', '.join(PARTS)} "
+                             f"(default: {','.join(DEFAULT_PARTS)})")
     parser.add_argument("--no-browser", action="store_true",
                         help="skip the real-browser parts (end-to-end latency, memory)")
     parser.add_argument("--markdown", action="store_true",
@@ -49,6 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"] = memory.run(full=args.full)
         reports.append(memory.report(results["memory"]))
         tables.append(("Memory", *memory.rows(results["memory"])))
+
+    if "load" in parts:
+        from . import load
+
+        log("load: 20 WebSocket sessions, closed loop, one server, 60 s")
+        with load.serve() as target:
+            outcome = load.run_load(target, sessions=20, seconds=60)
+        results["load"] = outcome.summary()
+        reports.append(outcome.text())
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     path = common.save(results, "bench")

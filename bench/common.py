@@ -1,4 +1,7 @@
-"""Timing, tables and the machine description shared by the benchmarks."""
+"""Timing, tables and the machine description shared by the benchmarks.
+
+Servers, Chromium and process sampling come from the shared ``harness`` package.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -118,23 +120,3 @@ def save(results: dict, name: str) -> Path:
 def log(message: str) -> None:
     """Progress on stderr-like output, flushed, so long runs show they are alive."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def e2e_helpers():
-    """The browser tests' helpers (tests/e2e/e2e_helpers.py): bench starts servers and Chromium
-    the way the tests do."""
-    folder = str(REPO_ROOT / "tests" / "e2e")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    import e2e_helpers
-
-    return e2e_helpers
-
-
-def chromium_executable() -> str:
-    """Path of the Chromium to drive; RuntimeError saying how to install one if there is none."""
-    helpers = e2e_helpers()
-    executable = helpers.find_chromium()
-    if executable is None:
-        raise RuntimeError(helpers.CHROMIUM_MISSING)
-    return executable

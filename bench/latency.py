@@ -18,7 +18,6 @@ emptied first, as for a setting nobody has chosen yet; "warm" repeats settings a
 
 from __future__ import annotations
 
-import contextlib
 import io
 import tempfile
 import time
@@ -28,8 +27,10 @@ import numpy as np
 from PIL import Image
 
 import convkit
+import harness
+from harness import VIEWPORT, run_streamlit, wait_for_app_idle
 
-from .common import REPO_ROOT, chromium_executable, e2e_helpers, format_table, log, median
+from .common import REPO_ROOT, format_table, log, median
 
 APP = str(REPO_ROOT / "app.py")
 UPLOAD_SIZE = (4000, 3000)  # width, height: 12 megapixels
@@ -60,73 +61,9 @@ def upload_bytes() -> bytes:
 
 def empty_computation_caches() -> int:
     """Clear every st.cache_data cache except the image ones; returns how many were cleared."""
-    from streamlit.runtime.caching.cache_data_api import _data_caches
+    from pages.ui import compat
 
-    cleared = 0
-    for caches in list(_data_caches._function_caches.values()):
-        for cache in list(caches.values()):
-            if not cache.display_name.endswith(IMAGE_CACHES):
-                cache.clear()
-                cleared += 1
-    return cleared
-
-
-_FRAGMENT_TO_RERUN: list[str | None] = [None]
-
-
-@contextlib.contextmanager
-def _fragment_reruns():
-    """Let AppTest rerun only the fragment in _FRAGMENT_TO_RERUN (when set), like the browser."""
-    import streamlit.testing.v1.local_script_runner as runner_module
-    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
-
-    def rerun_data(**fields):
-        if _FRAGMENT_TO_RERUN[0] is not None:
-            fields["fragment_id_queue"] = [_FRAGMENT_TO_RERUN[0]]
-        return RerunData(**fields)
-
-    runner_module.RerunData = rerun_data
-    try:
-        yield
-    finally:
-        runner_module.RerunData = RerunData
-        _FRAGMENT_TO_RERUN[0] = None
-
-
-@contextlib.contextmanager
-def _bytecode_kept():
-    """Keep compiled scripts between AppTest runs, as the real server does.
-
-    AppTest makes a new ScriptCache for every run, so it parses and compiles app.py and the page
-    again each time (about 40 ms here) where a real server compiles once.
-    """
-    import streamlit.testing.v1.app_test as app_test_module
-
-    original = app_test_module.ScriptCache
-    shared = original()
-    app_test_module.ScriptCache = lambda: shared
-    try:
-        yield
-    finally:
-        app_test_module.ScriptCache = original
-
-
-@contextlib.contextmanager
-def _navigation_not_pages_directory():
-    """AppTest would run our pages/ folder as a legacy pages directory (see tests/app/conftest)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    try:
-        yield
-    finally:
-        PagesManager.__init__ = original
+    return compat.clear_data_caches(keep_suffixes=IMAGE_CACHES)
 
 
 def _healthy(at, what: str) -> None:
@@ -151,8 +88,11 @@ def server_side(data: bytes, repetitions: int) -> dict:
     """AppTest timings for both images and the three interactions."""
     from streamlit.testing.v1 import AppTest
 
+    from pages.ui import compat
+
     results = {}
-    with _navigation_not_pages_directory(), _fragment_reruns(), _bytecode_kept():
+    with (compat.apptest_keeps_navigation(), compat.apptest_compiles_once(),
+          compat.apptest_fragment_reruns() as rerun_only):
         for image in ("camera", "upload"):
             log(f"latency (AppTest): {image}")
             at = AppTest.from_file(APP, default_timeout=300)
@@ -171,14 +111,14 @@ def server_side(data: bytes, repetitions: int) -> dict:
                 raise RuntimeError(f"expected the inspector's one fragment; got {fragments}")
             picks = {"pick_fragment_ms": [], "pick_full_ms": []}
             for kind, fragment in (("pick_fragment_ms", fragments[0]), ("pick_full_ms", None)):
-                _FRAGMENT_TO_RERUN[0] = fragment
+                rerun_only(fragment)
                 for i in range(repetitions):
                     x = (37 + 53 * i + (kind == "pick_full_ms")) % width
                     picks[kind].append(_timed_run(at.number_input(key="inspector_x")
                                                   .set_value(x)))
                     if not any(f"Output pixel x={x}," in h.value for h in at.subheader):
                         raise RuntimeError(f"the breakdown did not move to x={x}")
-                _FRAGMENT_TO_RERUN[0] = None
+                rerun_only(None)
             _healthy(at, "picking pixels")
 
             at.switch_page("pages/kernel_bank.py").run()
@@ -307,14 +247,11 @@ def browser_side(path: Path, repetitions: int) -> dict:
     """End-to-end timings in headless Chromium against a real server."""
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_executable()
-    helpers = e2e_helpers()
-    CHROMIUM_ARGS, VIEWPORT = helpers.CHROMIUM_ARGS, helpers.VIEWPORT  # noqa: N806
-    run_streamlit, wait_for_app_idle = helpers.run_streamlit, helpers.wait_for_app_idle
+    executable = harness.chromium_executable()
     results = {}
     with run_streamlit("app.py", log_name="bench-latency") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_ARGS)
+                                     args=harness.CHROMIUM_ARGS)
         for image in ("camera", "upload"):
             log(f"latency (browser): {image}")
             context = browser.new_context(viewport=VIEWPORT)

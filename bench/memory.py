@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from .common import chromium_executable, e2e_helpers, format_table, log
+import harness
+from harness import VIEWPORT, run_streamlit, wait_for_app_idle
+
+from .common import format_table, log
 from .latency import upload_bytes
 
 ONE_SESSION_TARGET_MB = 400
@@ -33,46 +35,14 @@ SESSIONS = [  # (sample, colour, kernel) for the ten sessions
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MB, from /proc (psutil is not needed)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    """Resident memory of a process in MB, from /proc."""
+    kib = harness.rss_kib(pid)
+    if kib is None:
+        raise RuntimeError(f"no VmRSS for process {pid}")
+    return kib / 1024
 
 
-class PeakSampler:
-    """Samples a process's RSS in the background; `peak()` is the largest since `reset()`."""
-
-    def __init__(self, pid: int, every_s: float = 0.05):
-        self._pid, self._every = pid, every_s
-        self._peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                self._peak = max(self._peak, rss_mb(self._pid))
-            except (OSError, RuntimeError):
-                return
-            self._stop.wait(self._every)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    def reset(self):
-        self._peak = rss_mb(self._pid)
-
-    def peak(self) -> float:
-        return self._peak
-
-
-def _browse(page, wait_for_app_idle, pages=PAGES) -> None:
+def _browse(page, pages=PAGES) -> None:
     """Open pages through the sidebar's navigation (same session), waiting until each is idle."""
     for name in pages:
         page.locator('[data-testid="stSidebarNav"] a', has_text=PAGE_TITLES[name]).first.click()
@@ -83,20 +53,18 @@ def _browse(page, wait_for_app_idle, pages=PAGES) -> None:
 def run(full: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_executable()
-    helpers = e2e_helpers()
-    CHROMIUM_ARGS, VIEWPORT = helpers.CHROMIUM_ARGS, helpers.VIEWPORT  # noqa: N806
-    run_streamlit, wait_for_app_idle = helpers.run_streamlit, helpers.wait_for_app_idle
+    executable = harness.chromium_executable()
     results: dict = {}
     with tempfile.TemporaryDirectory() as folder:
         photo = Path(folder) / "photo.jpg"
         photo.write_bytes(upload_bytes())
         with (run_streamlit("app.py", log_name="bench-memory") as server,
-              sync_playwright() as pw, PeakSampler(server.proc.pid) as sampler):
+              sync_playwright() as pw,
+              harness.Sampler([server.proc.pid], every_s=0.05) as sampler):
             pid = server.proc.pid
             results["fresh_server_mb"] = rss_mb(pid)
             browser = pw.chromium.launch(executable_path=executable, headless=True,
-                                         args=CHROMIUM_ARGS)
+                                         args=harness.CHROMIUM_ARGS)
 
             def new_page():
                 context = browser.new_context(viewport=VIEWPORT)
@@ -107,30 +75,31 @@ def run(full: bool = False) -> dict:
             context, page = new_page()
             page.goto(server.url + "/?image=camera")
             wait_for_app_idle(page, timeout_ms=180_000)
-            _browse(page, wait_for_app_idle)
+            _browse(page)
             context.close()
             time.sleep(2)
             baseline = rss_mb(pid)
             results["baseline_mb"] = baseline
 
             log("memory: one session with a 12 MP upload, every page")
-            sampler.reset()
+            since = sampler.now()
             context, page = new_page()
             page.goto(server.url + "/")
             wait_for_app_idle(page, timeout_ms=180_000)
             page.locator('.st-key-upload input[type="file"]').set_input_files(photo)
             page.locator("main.stMain", has_text="photo.jpg").first.wait_for()
             wait_for_app_idle(page, timeout_ms=180_000)
-            _browse(page, wait_for_app_idle)
+            _browse(page)
             time.sleep(1)
+            peak = sampler.peak_rss_kib(since) / 1024
             results["upload_session"] = {
-                "rss_mb": rss_mb(pid), "peak_mb": sampler.peak(),
-                "added_mb": rss_mb(pid) - baseline, "peak_added_mb": sampler.peak() - baseline,
+                "rss_mb": rss_mb(pid), "peak_mb": peak,
+                "added_mb": rss_mb(pid) - baseline, "peak_added_mb": peak - baseline,
             }
             context.close()
 
             log("memory: ten sessions at once on sample images")
-            sampler.reset()
+            since = sampler.now()
             sessions = []
             for sample, colour, kernel in SESSIONS:
                 context, page = new_page()
@@ -140,10 +109,10 @@ def run(full: bool = False) -> dict:
             for _, page in sessions:
                 wait_for_app_idle(page, timeout_ms=300_000)
             for _, page in sessions:
-                _browse(page, wait_for_app_idle, ("pixel_inspector", "padding_modes"))
+                _browse(page, ("pixel_inspector", "padding_modes"))
             time.sleep(1)
             results["ten_sessions"] = {
-                "rss_mb": rss_mb(pid), "peak_mb": sampler.peak(),
+                "rss_mb": rss_mb(pid), "peak_mb": sampler.peak_rss_kib(since) / 1024,
                 "added_mb": rss_mb(pid) - baseline,
             }
             for context, _ in sessions:
