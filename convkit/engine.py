@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from .padding import OPENCV_BORDERS, Border, pad
-from .planner import Route, fits_uint8, needs_padding, plan
+from .planner import Route, fits_uint8, needs_padding, route_for
 
 #: OpenCV filters at most this many channels in one call.
 OPENCV_MAX_CHANNELS = 4
@@ -49,7 +49,7 @@ def correlate(image: np.ndarray, weights: np.ndarray, border: Border,
     else:
         # Other dtypes, and a fill a byte cannot hold, are filtered as float32.
         source = image if image.dtype == np.float32 else image.astype(np.float32)
-    route = plan(weights, source.dtype)
+    route = route_for(weights, source.dtype == np.uint8)
     if source.ndim == 3 and source.shape[2] > OPENCV_MAX_CHANNELS:
         output = np.empty(source.shape, dtype=np.float32)
         for channel in range(source.shape[2]):

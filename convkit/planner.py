@@ -97,8 +97,29 @@ def plan(weights, source_dtype=np.float32) -> Route:
     >>> plan([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], np.float32).name
     'filter2D'
     """
-    weights = np.ascontiguousarray(as_weights(weights), dtype=np.float64)
-    uint8 = np.dtype(source_dtype) == np.uint8
+    return route_for(as_weights(weights), np.dtype(source_dtype) == np.uint8)
+
+
+def route_for(weights: np.ndarray, uint8: bool) -> Route:
+    """`plan` for weights already checked: the engine's door, which skips a second check.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        2-D float weights with odd sides and finite values (as `as_weights` returns them).
+    uint8 : bool
+        Whether OpenCV reads the image as uint8 (else as float32).
+
+    Returns
+    -------
+    Route
+
+    Examples
+    --------
+    >>> route_for(np.ones((21, 21)), uint8=True).calls
+    ('cv2.boxFilter', 'numpy multiply')
+    """
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
     if weights.size <= PLAN_CACHE_MAX_CELLS:
         return _remembered_plan(weights.shape, weights.tobytes(), uint8)
     return _uint8_plan(weights) if uint8 else _float_plan(weights)
