@@ -1,0 +1,222 @@
+"""WorkQueue with real threads: slots, arrival order, where waiters stand, leaving, refusing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from convkit.queueing import WAIT_POLL_S, QueueFull, WorkQueue
+
+#: Every wait in these tests ends within this many seconds, or the test fails.
+BOUND_S = 10.0
+
+
+def wait_until(condition, bound=BOUND_S):
+    """Poll `condition` until it holds; fail the test after `bound` seconds."""
+    deadline = time.monotonic() + bound
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.005)
+
+
+def start(target, *args):
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def join_all(threads):
+    for thread in threads:
+        thread.join(BOUND_S)
+        assert not thread.is_alive(), "a thread is still waiting"
+
+
+class Visitor(BaseException):
+    """Stands in for Streamlit's StopException / RerunException (BaseExceptions too)."""
+
+
+def test_never_more_holders_than_slots():
+    """Twelve threads through two slots: at most two inside at any moment, all get through."""
+    queue = WorkQueue(slots=2, max_waiting=20)
+    inside, most, done = [0], [0], []
+    lock = threading.Lock()
+
+    def work(i):
+        with queue.slot():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= 1
+        done.append(i)
+
+    join_all([start(work, i) for i in range(12)])
+    assert most[0] == 2 and sorted(done) == list(range(12))
+    assert queue.busy == 0 and queue.waiting == 0
+
+
+def test_waiters_get_their_turn_in_arrival_order():
+    """With one slot held, four callers queued one after another get it in that order."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release = [], threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def wait_turn(i):
+        with queue.slot():
+            order.append(i)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    for i in range(4):
+        threads.append(start(wait_turn, i))
+        wait_until(lambda i=i: queue.waiting == i + 1)
+    release.set()
+    join_all(threads)
+    assert order == [0, 1, 2, 3]
+
+
+def test_on_wait_says_how_many_are_ahead_often_enough():
+    """The second waiter hears "1 ahead" then "0 ahead", with at most ~WAIT_POLL_S between calls."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    first_may_go, holder_may_go = threading.Event(), threading.Event()
+    calls: list[tuple[float, int]] = []
+
+    def hold():
+        with queue.slot():
+            holder_may_go.wait(BOUND_S)
+
+    def first():
+        with queue.slot():
+            first_may_go.wait(BOUND_S)
+
+    def second():
+        with queue.slot(lambda ahead: calls.append((time.monotonic(), ahead))):
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(first))
+    wait_until(lambda: queue.waiting == 1)
+    threads.append(start(second))
+    wait_until(lambda: len(calls) >= 4)
+    holder_may_go.set()  # first takes the slot; second is now first in line, behind a holder
+    wait_until(lambda: queue.waiting == 1 and calls[-1][1] == 0)
+    wait_until(lambda: sum(1 for _, ahead in calls if ahead == 0) >= 3)
+    first_may_go.set()
+    join_all(threads)
+    aheads = [ahead for _, ahead in calls]
+    assert aheads[0] == 1 and aheads[-1] == 0
+    assert aheads == sorted(aheads, reverse=True)
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(calls, calls[1:], strict=False)]
+    assert max(gaps) <= WAIT_POLL_S + 0.15, gaps
+
+
+@pytest.mark.parametrize("raised", [RuntimeError, Visitor])
+def test_raising_from_on_wait_leaves_the_line_cleanly(raised):
+    """A waiter whose on_wait raises leaves; the one behind moves up and gets the slot."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    release, outcome, behind = threading.Event(), [], []
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def leaver():
+        calls = []
+
+        def on_wait(ahead):
+            calls.append(ahead)
+            if len(calls) == 3:
+                raise raised("the visitor left")
+
+        try:
+            with queue.slot(on_wait):
+                outcome.append("got a slot")
+        except raised:
+            outcome.append("left")
+
+    def stayer():
+        with queue.slot(behind.append):
+            outcome.append("stayer served")
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(leaver))
+    wait_until(lambda: queue.waiting == 1)
+    threads.append(start(stayer))
+    wait_until(lambda: outcome == ["left"])
+    wait_until(lambda: queue.waiting == 1 and behind and behind[-1] == 0)
+    assert behind[0] == 1  # it stood behind the leaver before
+    release.set()
+    join_all(threads)
+    assert outcome == ["left", "stayer served"]
+    assert queue.busy == 0 and queue.waiting == 0
+
+
+def test_a_full_line_is_refused_at_once_with_a_message():
+    """One holder, one waiter, max_waiting=1: a third caller gets QueueFull, a ValueError."""
+    queue = WorkQueue(slots=1, max_waiting=1, name="uploads")
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(hold))
+    wait_until(lambda: queue.waiting == 1)
+    started = time.monotonic()
+    with pytest.raises(QueueFull, match="1 upload is already waiting") as info, queue.slot():
+        pass
+    assert time.monotonic() - started < 0.1
+    assert isinstance(info.value, ValueError)
+    release.set()
+    join_all(threads)
+    with queue.slot():  # free again
+        assert queue.busy == 1
+
+
+def test_timeout_gives_up_and_leaves_the_line():
+    """timeout_s bounds the wait: QueueFull after about that long, and the line is empty again."""
+    queue = WorkQueue(slots=1, max_waiting=5, name="loop runs")
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    started = time.monotonic()
+    with pytest.raises(QueueFull, match="loop runs"), queue.slot(timeout_s=0.3):
+        pass
+    assert 0.25 <= time.monotonic() - started < 1.5
+    assert queue.waiting == 0
+    release.set()
+    join_all(threads)
+
+
+def test_an_error_inside_the_block_frees_the_slot():
+    """The slot is given back however the block ends."""
+    queue = WorkQueue(slots=1, max_waiting=0)
+    with pytest.raises(ZeroDivisionError), queue.slot():
+        raise ZeroDivisionError
+    assert queue.busy == 0
+    with queue.slot():
+        assert queue.busy == 1
+
+
+@pytest.mark.parametrize("kwargs, word", [({"slots": 0, "max_waiting": 1}, "slots"),
+                                          ({"slots": 1, "max_waiting": -1}, "max_waiting"),
+                                          ({"slots": 1.5, "max_waiting": 1}, "slots")])
+def test_bad_sizes_are_refused(kwargs, word):
+    """slots >= 1 and max_waiting >= 0, whole numbers, named in the error."""
+    with pytest.raises(ValueError, match=word):
+        WorkQueue(**kwargs)
