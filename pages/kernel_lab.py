@@ -1,431 +1,84 @@
-"""Kernel lab: write or generate a kernel, read its properties, compose two, save it."""
+"""Kernel lab: write or generate a kernel, read its properties, compose two, apply it again."""
 
-import html
-import re
-
-import numpy as np
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 import convkit
 from pages import ui
-
-# Session state of the lab. The kernel being edited lives here, not in the table widget: a
-# data_editor keeps its cell edits across reruns, so when the kernel is replaced (generator,
-# resize, normalise, upload) the editor is rebuilt under a new key from BASE.
-WEIGHTS = "lab_weights"  # the kernel in use: the table's last valid content, float64
-BASE = "lab_base"  # the kernel the current editor was built from
-VERSION = "lab_editor_version"  # bumped on every replacement; part of the editor's key
-TABLE_ERROR = "lab_table_error"  # why the table cannot be read, or None
-NOTICES = "lab_notices"  # section -> (kind, message) from the last callback
-YOURS = "__lab__"  # the edited kernel among the composition choices
-MAX_UPLOAD_BYTES = 256 * 1024  # a 31 x 31 kernel in CSV takes a few kB
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_\-. ]{1,40}")
-PRESETS = {
-    "Choose A and B yourself": None,
-    "Laplacian of Laplacian (a 5x5 fourth derivative)": ("laplacian", "laplacian"),
-    "Gaussian of Gaussian (a wider Gaussian)": ("gaussian_5", "gaussian_5"),
-    "Box of box (a 9x9 pyramid)": ("box_5", "box_5"),
-    "Sobel x of Sobel y (a diagonal detector)": ("sobel_x", "sobel_y"),
-    "Your kernel, then a Gaussian blur": (YOURS, "gaussian_5"),
-}
-
-
-def editor_key() -> str:
-    """The key of the current table widget (see VERSION)."""
-    return f"lab_editor_{st.session_state[VERSION]}"
-
-
-def cell_text(value: float) -> str:
-    """How a weight is written in the table: short, the exact value is kept aside."""
-    return f"{value:.6g}"
-
-
-def notify(section: str, kind: str, message: str) -> None:
-    st.session_state[NOTICES][section] = (kind, message)
-
-
-def show_notice(section: str) -> None:
-    """Show, once, what the last action in this section did."""
-    notice = st.session_state[NOTICES].pop(section, None)
-    if notice:
-        {"error": st.error, "success": st.success, "info": st.info}[notice[0]](notice[1])
-
-
-# ------------------------------------------------------------------------------ callbacks
-
-
-def load(weights: np.ndarray, what: str, section: str = "editor") -> None:
-    """Replace the kernel being edited and rebuild the table from it."""
-    state = st.session_state
-    weights = np.array(weights, dtype=np.float64)
-    state[WEIGHTS] = weights
-    state[BASE] = weights
-    state[VERSION] += 1
-    state[TABLE_ERROR] = None
-    state["lab_rows"], state["lab_cols"] = weights.shape
-    notify(section, "success", f"Loaded {what} ({weights.shape[0]} x {weights.shape[1]}) "
-                               "into the editor.")
-
-
-def load_start() -> None:
-    name = st.session_state["lab_start"]
-    load(ui.available_kernels()[name].weights, f"**{name}**")
-
-
-def resize() -> None:
-    rows, cols = st.session_state["lab_rows"], st.session_state["lab_cols"]
-    if rows % 2 == 0 or cols % 2 == 0:
-        return  # the page explains why; the kernel keeps its size
-    load(convkit.resize_kernel(st.session_state[WEIGHTS], rows, cols), "the resized kernel")
-
-
-def normalise() -> None:
-    if st.session_state[TABLE_ERROR]:
-        notify("editor", "error", "Fix the table first: " + st.session_state[TABLE_ERROR])
-        return
-    try:
-        weights = convkit.normalise(st.session_state[WEIGHTS])
-    except ValueError as error:
-        notify("editor", "error", f"Cannot normalise: the {error}. Scaling cannot make 0 into "
-                                  "1; edge detectors are meant to sum to 0.")
-        return
-    load(weights, "the kernel scaled to sum 1")
-
-
-GENERATORS = {
-    "gaussian": ("Gaussian", lambda s: convkit.gaussian(s["lab_gauss_size"],
-                                                        s["lab_gauss_sigma"])),
-    "motion": ("motion blur", lambda s: convkit.motion_blur(s["lab_motion_length"],
-                                                            s["lab_motion_angle"])),
-    "log": ("Laplacian of Gaussian", lambda s: convkit.laplacian_of_gaussian(
-        s["lab_log_size"], s["lab_log_sigma"])),
-    "unsharp": ("unsharp mask", lambda s: convkit.unsharp_mask(
-        s["lab_unsharp_size"], s["lab_unsharp_sigma"], s["lab_unsharp_amount"])),
-    "box": ("box blur", lambda s: convkit.box(s["lab_box_h"], s["lab_box_w"])),
-}
-
-
-def generate(kind: str) -> None:
-    label, make = GENERATORS[kind]
-    try:
-        weights = make(st.session_state)
-    except ValueError as error:
-        notify("generators", "error", f"Cannot make that {label}: {error}")
-        return
-    load(weights, f"a {label}", section="generators")
-
-
-def upload() -> None:
-    file = st.session_state.get("lab_upload")
-    if file is None:
-        return
-    name = html.escape(file.name[:60])
-    data = file.getvalue()
-    if len(data) > MAX_UPLOAD_BYTES:
-        notify("files", "error", f"{name} is {len(data) // 1024} kB: too big for a kernel "
-                                 f"(at most {MAX_UPLOAD_BYTES // 1024} kB).")
-        return
-    try:
-        weights = convkit.read_kernel_file(data, file.name)
-    except ValueError as error:
-        notify("files", "error", f"Cannot read {name}: {html.escape(str(error))}")
-        return
-    load(weights, f"**{name}**", section="files")
-
-
-def save() -> None:
-    state = st.session_state
-    name = state["lab_name"].strip()
-    if not name:
-        notify("save", "error", "Give the kernel a name first.")
-    elif name in convkit.BANK:
-        notify("save", "error", f"**{name}** is the name of a bank kernel; choose another one.")
-    elif not NAME_PATTERN.fullmatch(name):
-        notify("save", "error", "Use at most 40 letters, digits, spaces, '_', '-' or '.'.")
-    elif state[TABLE_ERROR]:
-        notify("save", "error", "Fix the table first: " + state[TABLE_ERROR])
-    else:
-        description = state["lab_description"].strip()[:120] or "Made in the kernel lab"
-        ui.save_user_kernel(convkit.Kernel(name, state[WEIGHTS], description))
-        notify("save", "success", f"Saved **{name}**: pick it in the sidebar's kernel list "
-                                  "on any page (for this session only).")
-
-
-def apply_preset() -> None:
-    pair = PRESETS[st.session_state["lab_preset"]]
-    if pair:
-        st.session_state["lab_comp_a"], st.session_state["lab_comp_b"] = pair
-
-
-# ---------------------------------------------------------------------------------- cached
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _composition_error(image_key: str, a_key: str, b_key: str, _pixels, _a, _b) -> float:
-    return convkit.composition_error(_pixels, _a, _b)
-
-
-# ------------------------------------------------------------------------------------ page
+from pages.ui import code, kernel_editor, lab
 
 st.title("Kernel lab")
 st.markdown(
     "Type your own kernel into the table (cells take numbers or fractions like `1/9`), or "
     "make one with a generator. Below it you see what it does to the image and what can be "
     "read off its weights: its sum, its symmetries, whether it splits into two 1-D passes, "
-    "which frequencies it lets through, and what one kernel does the work of two. Save it to "
-    "use it on every page of the app."
+    "which frequencies it lets through, what one kernel does the work of two, and what it "
+    "becomes when applied again and again. Save it to use it on every page of the app."
 )
 
 current = ui.settings()
 image = ui.working_image_or_stop(current)
-
-state = st.session_state
-if WEIGHTS not in state:
-    start = current.kernel.weights.copy()
-    state[WEIGHTS], state[BASE], state[VERSION], state[TABLE_ERROR] = start, start, 0, None
-    state["lab_rows"], state["lab_cols"] = start.shape
-    state["lab_start"] = current.kernel_name
-state.setdefault(NOTICES, {})
-if editor_key() not in state:
-    # The table was not on screen in the last run (back from another page): Streamlit has
-    # dropped its edits and the size boxes, so rebuild them from the kernel in use.
-    state[BASE] = state[WEIGHTS]
-    state["lab_rows"], state["lab_cols"] = state[WEIGHTS].shape
-kernels = ui.available_kernels()
-if state.get("lab_start") not in kernels:
-    state["lab_start"] = current.kernel_name
-
-edit_column, generator_column = st.columns([3, 2], gap="large")
-with edit_column:
-    st.subheader("Your kernel")
-    pick, button = st.columns([3, 1], vertical_alignment="bottom")
-    pick.selectbox("Start from", list(kernels), key="lab_start",
-                   format_func=lambda n: f"{n} ({kernels[n].shape[0]}x{kernels[n].shape[1]})",
-                   help="Any kernel of the bank or one you saved; the sidebar's is chosen first.")
-    button.button("Load", key="lab_load_start", on_click=load_start, width="stretch")
-    rows_box, cols_box, normalise_box = st.columns([1, 1, 2], vertical_alignment="bottom")
-    side = dict(min_value=1, max_value=convkit.MAX_KERNEL_SIDE, step=2, on_change=resize,
-                help=f"Odd, so the kernel has a centre; at most {convkit.MAX_KERNEL_SIDE}. "
-                     "Resizing keeps the centre: rows and columns are added or cut at both ends.")
-    rows_box.number_input("Rows", key="lab_rows", **side)
-    cols_box.number_input("Columns", key="lab_cols", **side)
-    normalise_box.button("Normalise to sum 1", key="lab_normalise", on_click=normalise,
-                         width="stretch", help="Divide every weight by the sum.")
-    if state["lab_rows"] % 2 == 0 or state["lab_cols"] % 2 == 0:
-        st.error(f"A kernel needs an odd number of rows and columns, so that it has a centre "
-                 f"pixel: {state['lab_rows']} x {state['lab_cols']} cannot be used. The kernel "
-                 f"stays {state[WEIGHTS].shape[0]} x {state[WEIGHTS].shape[1]}.")
-    show_notice("editor")
-
-    base = state[BASE]
-    table = pd.DataFrame([[cell_text(v) for v in row] for row in base],
-                         columns=[str(c) for c in range(1, base.shape[1] + 1)],
-                         index=range(1, base.shape[0] + 1))
-    edited = st.data_editor(
-        table, key=editor_key(), num_rows="fixed",
-        column_config={c: st.column_config.TextColumn(c, width="small") for c in table.columns},
-        height=min(38 + 35 * base.shape[0], 420),
-    )
-    # Unchanged cells keep their exact value; only what was typed is parsed.
-    cells = [[base[r, c] if text == cell_text(base[r, c]) else (None if pd.isna(text) else text)
-              for c, text in enumerate(row)]
-             for r, row in enumerate(edited.itertuples(index=False))]
-    try:
-        state[WEIGHTS] = convkit.parse_cells(cells)
-        state[TABLE_ERROR] = None
-    except ValueError as error:
-        state[TABLE_ERROR] = str(error)
-        st.error(f"The table cannot be used: {html.escape(str(error))}. Everything below still "
-                 "shows the last kernel that could be read.")
-    st.caption("Cells hold numbers, decimals or fractions (`-2`, `0.25`, `1/9`). The lab "
-               "correlates, like the tutorial: weight (1, 1) multiplies the top-left pixel.")
-
-with generator_column:
-    st.subheader("Generators")
-    tabs = st.tabs(["Gaussian", "Motion blur", "LoG", "Unsharp mask", "Box"])
-    odd_size = dict(min_value=1, max_value=convkit.MAX_KERNEL_SIDE, step=2)
-    with tabs[0]:
-        st.caption("A smooth blur: weights fall off like a bell curve.")
-        st.slider("Size", key="lab_gauss_size", value=5, **odd_size)
-        st.slider("Sigma (px)", 0.3, 10.0, 1.0, 0.1, key="lab_gauss_sigma")
-        st.button("Load into editor", key="lab_load_gaussian", on_click=generate,
-                  args=("gaussian",))
-    with tabs[1]:
-        st.caption("An average along a line, like a camera moving while the shutter is open.")
-        st.slider("Length (px)", key="lab_motion_length", value=9, **odd_size)
-        st.slider("Angle (degrees, counter-clockwise)", 0, 180, 45, 5, key="lab_motion_angle")
-        st.button("Load into editor", key="lab_load_motion", on_click=generate, args=("motion",))
-    with tabs[2]:
-        st.caption("Laplacian of Gaussian: blur, then second derivative. Finds blobs and edges "
-                   "at the scale sigma.")
-        st.slider("Size", key="lab_log_size", value=9, **{**odd_size, "min_value": 3})
-        st.slider("Sigma (px)", 0.5, 6.0, 1.4, 0.1, key="lab_log_sigma")
-        st.button("Load into editor", key="lab_load_log", on_click=generate, args=("log",))
-    with tabs[3]:
-        st.caption("Sharpen: the image plus `amount` times what a Gaussian blur removes.")
-        st.slider("Size", key="lab_unsharp_size", value=5, **{**odd_size, "min_value": 3})
-        st.slider("Sigma (px)", 0.3, 6.0, 1.0, 0.1, key="lab_unsharp_sigma")
-        st.slider("Amount", 0.0, 5.0, 1.0, 0.1, key="lab_unsharp_amount")
-        st.button("Load into editor", key="lab_load_unsharp", on_click=generate,
-                  args=("unsharp",))
-    with tabs[4]:
-        st.caption("The mean of an h x w rectangle; 1 x w blurs along rows only.")
-        st.slider("Height h", key="lab_box_h", value=5, **odd_size)
-        st.slider("Width w", key="lab_box_w", value=5, **odd_size)
-        st.button("Load into editor", key="lab_load_box", on_click=generate, args=("box",))
-    show_notice("generators")
-
-weights = state[WEIGHTS]
+kernel_editor.start(current)
+weights = kernel_editor.editor_and_generators()
 kernel = convkit.Kernel("your kernel", weights)
 height, width = weights.shape
 
-# -------------------------------------------------------------------------------- effect
 st.subheader("What it does to the image")
 with st.spinner("Filtering…"):
-    raw = ui.response(image, current, kernel)
-output = convkit.to_uint8(raw, current.mapping)
+    output = ui.output(image, current, kernel)
 before, after = st.columns(2)
 with before:
-    ui.show_image(image.pixels, f"{image.label} (input)")
+    ui.show_image(image.content, f"{image.label} (input)")
 with after:
     ui.show_image(output, f"Your {height}x{width} kernel, {current.border} border, "
                           f"{current.mapping} mapping")
     ui.download_png(output, "kernel_lab_result.png", key="lab_download_png")
 ui.describe_image(image)
 
-# ---------------------------------------------------------------------------- properties
 st.subheader("Properties")
-facts = convkit.kernel_properties(weights)
-sums, shape_box, symmetry_box = st.columns([1, 1, 2])
-sums.metric("Sum of the weights", f"{facts.total:.6g}")
-shape_box.metric("Size", f"{height} x {width}")
-with symmetry_box:
-    st.markdown(f"**What the sum means:** it {facts.sum_meaning}.")
-    st.markdown("**Symmetries:** " + (", ".join(facts.symmetries) if facts.symmetries else
-                                      "none: flipping the kernel changes the result"))
+lab.properties(weights)
+lab.composition(weights, image)
 
-separable_box, frequency_box = st.columns(2, gap="large")
-with separable_box:
-    st.markdown(f"**Separability.** The SVD of the weights has rank **{facts.rank}**.")
-    if facts.separable:
-        column, row = facts.factors
-        st.markdown(f"Rank 1: the kernel is a column times a row, so it runs as two 1-D passes, "
-                    f"{height} + {width} = {height + width} multiplications per pixel instead "
-                    f"of {height * width}.")
-        left, right = st.columns([1, 3])
-        left.caption("Column factor")
-        left.plotly_chart(ui.kernel_heatmap(column[:, None], height=260),
-                          width="stretch", key="lab_factor_column")
-        right.caption("Row factor (column × row = the kernel)")
-        right.plotly_chart(ui.kernel_heatmap(row[None, :], height=140),
-                           width="stretch", key="lab_factor_row")
-    elif facts.rank == 0:
-        st.markdown("All weights are 0: the kernel turns every image black.")
-    else:
-        st.markdown(f"Not separable: it is a sum of {facts.rank} column-times-row pieces, so it "
-                    f"needs all {height * width} multiplications per pixel.")
-with frequency_box:
-    response = convkit.frequency_response(weights, 64)
-    figure = go.Figure(go.Heatmap(
-        z=response.gain, x=response.frequencies, y=response.frequencies, colorscale="Viridis",
-        hovertemplate="fx %{x:.3f}, fy %{y:.3f} cycles/px: gain %{z:.3g}<extra></extra>",
-        colorbar=dict(title="gain"),
-    ))
-    figure.update_yaxes(autorange="reversed", scaleanchor="x", title="vertical frequency")
-    figure.update_xaxes(title="horizontal frequency (cycles per pixel)")
-    figure.update_layout(title="Frequency response |FFT|", height=340,
-                         margin=dict(l=10, r=10, t=40, b=10))
-    st.plotly_chart(figure, width="stretch", key="lab_frequency")
-    st.caption("Centre = low frequencies (smooth areas), rim = high frequencies (fine detail, "
-               "noise). Bright passes, dark removes: a blur is bright in the middle, an edge "
-               "detector dark there.")
-
-# --------------------------------------------------------------------------- composition
-st.subheader("Two kernels in one")
+st.subheader("Apply it again")
 st.markdown(
-    "Filtering with kernel A and then with kernel B is the same as filtering once with a "
-    "single bigger kernel, A \\* B: the full 2-D convolution of the two, of size "
-    "(h₁ + h₂ − 1) x (w₁ + w₂ − 1). That is why stacked 3x3 layers in a network see a wider "
-    "area than one."
+    "Filtering the result again with the same kernel, n times over, is one filter with the "
+    "kernel composed with itself n times: a kernel n (h − 1) + 1 wide. A blur spreads with "
+    "every pass (the variances add up) and, whatever its shape, tends to a Gaussian: the "
+    "central limit theorem at work. Three box blurs are a classic cheap Gaussian."
 )
-choices = [YOURS, *kernels]
-for key, default in (("lab_comp_a", YOURS), ("lab_comp_b", "gaussian_5")):
-    if state.get(key) not in choices:
-        state[key] = default
+times_box, try_box = st.columns([3, 1], vertical_alignment="bottom")
+times = times_box.slider(
+    "Times applied (n)", 1, convkit.MAX_TIMES, 3, key="lab_times",
+    help=f"At most {convkit.MAX_TIMES}. Each pass filters the previous pass's float result "
+         "with the sidebar's border; nothing is rounded in between.")
+try_box.button("Try it with a 5 x 5 box", key="lab_times_box", width="stretch",
+               on_click=kernel_editor.load, args=(convkit.box(5, 5), "a 5 x 5 box blur"))
+repetition = convkit.repeat_kernel(weights, times)
+picture_box, profile_box = st.columns(2, gap="large")
+with picture_box:
+    with st.spinner(f"Filtering {times} times…"):
+        raw = lab.repeated(image.content, weights, times, current.border, current.flip,
+                           current.value)
+        passes = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
+    ui.show_image(passes, f"Your kernel applied {times} times, {current.mapping} mapping")
+with profile_box:
+    st.plotly_chart(lab.profile_figure(repetition), width="stretch", key="lab_times_profile")
+    composed = repetition.weights.shape
+    if repetition.sigma is None:
+        st.caption(f"{times} passes = one {composed[0]} x {composed[1]} kernel. No Gaussian "
+                   f"to compare: {repetition.fit_note}.")
+    else:
+        st.caption(f"{times} passes = one {composed[0]} x {composed[1]} kernel, profiled by "
+                   f"summing its {'columns' if repetition.axis == 'horizontal' else 'rows'}. "
+                   f"The Gaussian of the same mean and variance has sigma "
+                   f"{ui.number(repetition.sigma, 3)} px; the largest gap between the two is "
+                   f"{ui.number(100 * repetition.error, 2)} % of the peak.")
+if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:
+    st.button(f"Load the {composed[0]} x {composed[1]} kernel into the editor",
+              key="lab_times_load", on_click=kernel_editor.load,
+              args=(repetition.weights, f"your kernel applied {times} times"))
 
-
-def choice_label(name: str) -> str:
-    shape = weights.shape if name == YOURS else kernels[name].shape
-    return f"{'your kernel' if name == YOURS else name} ({shape[0]}x{shape[1]})"
-
-
-preset_box, a_box, b_box = st.columns([2, 1, 1], vertical_alignment="bottom")
-preset_box.selectbox("Preset", list(PRESETS), key="lab_preset", on_change=apply_preset)
-a_box.selectbox("Kernel A (first)", choices, key="lab_comp_a", format_func=choice_label)
-b_box.selectbox("Kernel B (second)", choices, key="lab_comp_b", format_func=choice_label)
-first = weights if state["lab_comp_a"] == YOURS else kernels[state["lab_comp_a"]].weights
-second = weights if state["lab_comp_b"] == YOURS else kernels[state["lab_comp_b"]].weights
-composed = convkit.compose(first, second)
-a_plot, b_plot, ab_plot = st.columns([1, 1, 2])
-# Titles go in captions: a heat map's own title would sit on its column numbers.
-a_plot.caption(f"A: {choice_label(state['lab_comp_a'])}")
-a_plot.plotly_chart(ui.kernel_heatmap(first, height=280), width="stretch", key="lab_comp_fa")
-b_plot.caption(f"B: {choice_label(state['lab_comp_b'])}")
-b_plot.plotly_chart(ui.kernel_heatmap(second, height=280), width="stretch", key="lab_comp_fb")
-ab_plot.caption(f"A * B: one {composed.shape[0]} x {composed.shape[1]} kernel")
-ab_plot.plotly_chart(ui.kernel_heatmap(composed, height=460), width="stretch",
-                     key="lab_comp_fab")
-with st.expander(f"The values of A * B ({composed.shape[0]} x {composed.shape[1]})"):
-    st.dataframe(pd.DataFrame(composed), key="lab_comp_table")
-    st.download_button("Download A * B as CSV", convkit.to_csv(composed),
-                       file_name="composed_kernel.csv", mime="text/csv", key="lab_comp_csv")
-try:
-    with st.spinner("Filtering twice and once…"):
-        error = _composition_error(image.key, ui.kernel_key(first), ui.kernel_key(second),
-                                   image.pixels, first, second)
-except ValueError as problem:
-    st.warning(f"Cannot check this on the image: {problem}")
-else:
-    band_y, band_x = composed.shape[0] // 2, composed.shape[1] // 2
-    st.metric("Largest difference between A then B and A * B, interior of the image",
-              f"{error:.3g}")
-    st.caption(
-        f"Both routes filter the working image with a zero border; the {band_y}-row and "
-        f"{band_x}-column band along the edges is left out, because there the first pass's "
-        "output beyond the image is missing (it is padded with zeros instead). What remains is "
-        "float32 rounding, about a ten-millionth of the size of the responses: the two are the "
-        "same filter."
-    )
-if max(composed.shape) <= convkit.MAX_KERNEL_SIDE:
-    st.button("Load A * B into the editor", key="lab_load_composed", on_click=load,
-              args=(composed, "A * B"))
-
-# ------------------------------------------------------------------------ save and files
 st.subheader("Keep it")
-save_box, download_box, upload_box = st.columns(3, gap="large")
-with save_box:
-    st.text_input("Name", key="lab_name", max_chars=40, placeholder="my_kernel",
-                  help="Not a bank kernel's name. Saving under a name you used replaces it.")
-    st.text_input("Description (optional)", key="lab_description", max_chars=120)
-    st.button("Save to my bank", key="lab_save", on_click=save, type="primary")
-    show_notice("save")
-with download_box:
-    st.markdown("**Download**")
-    stem = state.get("lab_name", "").strip() or "kernel"
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)
-    st.download_button("Kernel as CSV", convkit.to_csv(weights), file_name=f"{stem}.csv",
-                       mime="text/csv", key="lab_download_csv")
-    st.download_button("Kernel as .npy (NumPy)", convkit.to_npy(weights),
-                       file_name=f"{stem}.npy", mime="application/octet-stream",
-                       key="lab_download_npy")
-with upload_box:
-    st.file_uploader("Upload a kernel (CSV, TXT or .npy)", type=["csv", "txt", "npy"],
-                     key="lab_upload", on_change=upload, max_upload_size=1,
-                     help="Text: one kernel row per line, cells separated by commas, "
-                          "semicolons, tabs or spaces; fractions like 1/9 are fine.")
-    show_notice("files")
-
-ui.show_code(convkit.kernel_properties, convkit.compose, convkit.composition_error,
+kernel_editor.keep_it(weights)
+code.reproduce_expander(current, weights, key="lab_code")
+ui.show_code(convkit.kernel_properties, convkit.compose, convkit.repeat_kernel,
              convkit.parse_cells)

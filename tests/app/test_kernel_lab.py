@@ -75,7 +75,8 @@ def test_defaults_show_the_sidebar_kernel_and_its_properties(lab):
     assert f"rank **{np.linalg.matrix_rank(SHARPEN)}**" in text
     assert "left-right mirror" in text and "up-down mirror" in text
     captions = [c for image in lab.image for c in image.captions]
-    assert len(captions) == 2 and "(input)" in captions[0] and "Your 3x3 kernel" in captions[1]
+    assert len(captions) == 3 and "(input)" in captions[0] and "Your 3x3 kernel" in captions[1]
+    assert captions[2] == "Your kernel applied 3 times, clip mapping"
     assert not lab.error
 
 
@@ -228,3 +229,52 @@ def test_upload_csv_and_npy_and_refuse_bad_files(lab):
     np.testing.assert_array_equal(weights(lab), np.arange(15.0).reshape(3, 5))
     assert_healthy(lab)
 
+
+
+def test_apply_again_three_box_blurs_against_a_gaussian(lab):
+    """A 5 x 5 box applied 3 times: variance 3 (25 - 1) / 12 = 6, so sigma = sqrt(6) = 2.449;
+    the stated gap is the largest one between scipy's composed profile and that Gaussian."""
+    lab.button(key="lab_times_box").click().run()
+    assert_healthy(lab)
+    box = np.ones((5, 5)) / 25
+    np.testing.assert_array_equal(weights(lab), box)
+    composed = scipy.signal.convolve2d(scipy.signal.convolve2d(box, box), box)
+    profile = composed.sum(axis=0)
+    offsets = np.arange(profile.size) - profile.size // 2
+    bell = np.exp(-offsets**2 / (2 * 6.0))
+    gap = np.abs(profile - bell / bell.sum()).max() / profile.max()
+    caption = " ".join(c.value for c in lab.caption if "passes = one" in c.value)
+    assert "3 passes = one 13 x 13 kernel" in caption
+    assert "sigma 2.45 px" in caption
+    assert f"{100 * gap:.2g} % of the peak" in caption
+
+
+def test_apply_again_loads_the_composed_kernel(lab):
+    """n = 2 on the sharpen kernel: no Gaussian (negative weights), and the composed 5 x 5
+    kernel loaded into the editor is scipy's convolve2d of sharpen with itself."""
+    lab.slider(key="lab_times").set_value(2).run()
+    caption = " ".join(c.value for c in lab.caption if "passes = one" in c.value)
+    assert "2 passes = one 5 x 5 kernel. No Gaussian to compare" in caption
+    lab.button(key="lab_times_load").click().run()
+    assert_healthy(lab)
+    np.testing.assert_allclose(weights(lab), scipy.signal.convolve2d(SHARPEN, SHARPEN),
+                               atol=1e-12)
+
+
+def test_reproduce_code_uses_the_edited_kernel(lab):
+    """The lab's code carries the kernel being edited, and its SciPy snippet runs to the
+    page's settings (replicate border, clip) on the working image."""
+    edit(lab, {(2, 2): "4"})
+    assert_healthy(lab)
+    edited = SHARPEN.copy()
+    edited[1, 1] = 4
+    snippets = [c.value for c in lab.main.code if "raw =" in c.value]
+    assert len(snippets) == 4
+    namespace = {}
+    exec(compile(snippets[2], "<lab snippet>", "exec"), namespace)  # noqa: S102
+    np.testing.assert_array_equal(namespace["kernel"], edited)
+    image = namespace["image"].astype(np.float64)
+    import scipy.ndimage as ndi
+
+    expected = np.clip(np.rint(ndi.correlate(image, edited, mode="nearest")), 0, 255)
+    np.testing.assert_array_equal(namespace["output"], expected.astype(np.uint8))
