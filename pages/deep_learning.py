@@ -486,7 +486,7 @@ with st.expander("The numbers, and the training pair"):
         st.dataframe(pd.DataFrame(hidden), key="dl_true_table")
     with tables[1]:
         st.markdown("**Learned by least squares**")
-        st.dataframe(pd.DataFrame(layers.rounded(learned.weights, 6)), key="dl_learned_table")
+        st.dataframe(pd.DataFrame(layers.rounded(learned.weights, 8)), key="dl_learned_table")
         st.download_button("Download the learned kernel (CSV)", convkit.to_csv(learned.weights),
                            file_name="learned_kernel.csv", mime="text/csv", key="dl_download_csv")
     pictures = st.columns(2)
