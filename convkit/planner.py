@@ -182,6 +182,23 @@ def _low_rank(weights: np.ndarray, rank: int) -> Route | None:
                  "summed")
 
 
+def _filter2d(weights: np.ndarray, reason: str) -> Route:
+    return Route("filter2D", (_frozen(weights), cv2.CV_32F), ("cv2.filter2D",), reason)
+
+
+def _structured(weights: np.ndarray, on_uint8: bool) -> tuple[Route | None, int]:
+    """A running sum, two 1-D passes or a few pairs of them, whichever fits first; the rank."""
+    route = _box(weights, BOX_MIN_SPAN, " (on uint8 it sums in int32, exactly)" if on_uint8
+                 else "")
+    if route is not None:
+        return route, 1
+    rank = numerical_rank(singular_values(weights))
+    if rank == 1:
+        return _separable(weights, "a column times a row" + (", read from uint8" if on_uint8
+                                                             else "")), rank
+    return _low_rank(weights, rank), rank
+
+
 def _float_plan(weights: np.ndarray) -> Route:
     """The route for a float32 image (see the module's thresholds)."""
     kernel_height, kernel_width = weights.shape
@@ -189,21 +206,14 @@ def _float_plan(weights: np.ndarray) -> Route:
     if route is not None:
         return route
     if (kernel_height <= 3 and kernel_width <= 3) or kernel_height == 1 or kernel_width == 1:
-        return Route("filter2D", (_frozen(weights), cv2.CV_32F), ("cv2.filter2D",),
-                     "3 x 3 or 1-D kernel on float32: filter2D's direct sum beats two 1-D "
-                     "passes and a running sum")
-    route = _box(weights, BOX_MIN_SPAN, "")
-    if route is not None:
-        return route
-    rank = numerical_rank(singular_values(weights))
-    if rank == 1:
-        return _separable(weights, "a column times a row")
-    route = _low_rank(weights, rank)
+        return _filter2d(weights, "3 x 3 or 1-D kernel on float32: filter2D's direct sum beats "
+                                  "two 1-D passes and a running sum")
+    route, rank = _structured(weights, on_uint8=False)
     if route is not None:
         return route
     algorithm = filter2d_algorithm(weights.shape, np.float32, np.float32)
-    return Route("filter2D", (_frozen(weights), cv2.CV_32F), ("cv2.filter2D",),
-                 f"rank {rank}, no cheaper route fits: filter2D itself ({algorithm.algorithm})")
+    return _filter2d(weights, f"rank {rank}, no cheaper route fits: filter2D itself "
+                              f"({algorithm.algorithm})")
 
 
 def _uint8_plan(weights: np.ndarray) -> Route:
@@ -211,13 +221,7 @@ def _uint8_plan(weights: np.ndarray) -> Route:
     route = _centre_only(weights)
     if route is not None:
         return route
-    route = _box(weights, BOX_MIN_SPAN, " (on uint8 it sums in int32, exactly)")
-    if route is not None:
-        return route
-    rank = numerical_rank(singular_values(weights))
-    if rank == 1:
-        return _separable(weights, "a column times a row, read from uint8")
-    route = _low_rank(weights, rank)
+    route, _ = _structured(weights, on_uint8=True)
     if route is not None:
         return route
     step = _integer_step(weights)
@@ -230,9 +234,8 @@ def _uint8_plan(weights: np.ndarray) -> Route:
                      "response fits in int16: filter2D uint8 -> int16 sums exactly and faster "
                      "than to float32")
     if weights.size <= UINT8_DIRECT_MAX_CELLS:
-        return Route("filter2D", (_frozen(weights), cv2.CV_32F), ("cv2.filter2D",),
-                     "3 x 3 kernel, no cheaper route fits: filter2D uint8 -> float32 itself "
-                     "(direct sum)")
+        return _filter2d(weights, "3 x 3 kernel, no cheaper route fits: filter2D uint8 -> "
+                                  "float32 itself (direct sum)")
     float_route = _float_plan(weights)
     slow = ("its DFT" if weights.size >= OPENCV_DFT_MIN_CELLS_OTHER
             else "it has no vectorised uint8 -> float32 sum")
