@@ -1,0 +1,108 @@
+"""The deconvolution page, driven through its widgets; scores checked against scikit-image."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from apptest_helpers import APP, assert_healthy, open_page
+from skimage import data, metrics
+from streamlit.testing.v1 import AppTest
+
+import convkit
+
+
+def deconvolution(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    return open_page(at, "deconvolution")
+
+
+def scores(at: AppTest) -> dict[str, float]:
+    """PSNR by picture, from the captions ('Inverse filter ...: PSNR 9.1 dB, SSIM 0.05')."""
+    found = {}
+    for image in at.image:
+        for caption in image.captions:
+            match = re.match(r"^(.*?)[:,].*PSNR (\S+) dB", caption)
+            if match:
+                value = match.group(2).replace("−", "-")
+                found[match.group(1)] = math.inf if value == "∞" else float(value)
+    return found
+
+
+def test_default_page_shows_every_restoration_with_scores() -> None:
+    """Motion blur, noise 2: four restorations; the blurred score is scikit-image's PSNR."""
+    at = deconvolution({"image": "camera"})
+    found = scores(at)
+    assert {"Blurred with motion_blur + noise 2", "Inverse filter (divide by H)", "Wiener",
+            "Richardson-Lucy", "Unsupervised Wiener"} <= set(found)
+    camera = data.camera()
+    blurred = convkit.degrade(camera, convkit.BANK["motion_blur"], 2.0)
+    expected = metrics.peak_signal_noise_ratio(camera / 255.0, blurred.clip(0, 1), data_range=1)
+    assert found["Blurred with motion_blur + noise 2"] == pytest.approx(expected, abs=0.05)
+    assert any("Working in gray at 512 x 512" in c.value for c in at.caption)
+
+
+def test_noise_slider_breaks_the_inverse_filter_but_not_wiener() -> None:
+    """Noise 0: the inverse filter restores. Noise 10: it is far below the blurred picture while
+    the unsupervised Wiener, and Wiener with a larger balance, stay above it."""
+    at = deconvolution({"image": "camera"})
+    at.slider(key="deconv_noise").set_value(0.0).run()
+    assert_healthy(at)
+    assert scores(at)["Inverse filter (divide by H)"] > 40
+    at.slider(key="deconv_noise").set_value(10.0).run()
+    found = scores(at)
+    blurred = found["Blurred with motion_blur + noise 10"]
+    assert found["Inverse filter (divide by H)"] < blurred - 10
+    assert found["Unsupervised Wiener"] > blurred
+    text = " ".join(m.value for m in at.markdown)
+    assert re.search(r"noise of 10 gray levels comes out at \*\*\d{3,}", text)
+    at.select_slider(key="deconv_balance").set_value(0.1).run()
+    assert scores(at)["Wiener"] > blurred
+
+
+def test_wrong_border_makes_the_inverse_ring_without_noise() -> None:
+    """Blurred with replicate instead of wrap, the noise-free inverse filter is far worse."""
+    at = deconvolution({"image": "camera"})
+    at.slider(key="deconv_noise").set_value(0.0).run()
+    wrapped = scores(at)["Inverse filter (divide by H)"]
+    at.selectbox(key="deconv_border").set_value("replicate").run()
+    assert_healthy(at)
+    assert scores(at)["Inverse filter (divide by H)"] < wrapped - 20
+
+
+def test_zero_sum_blur_gets_a_clear_message() -> None:
+    """Sobel sums to 0: the page says why it cannot be undone, no traceback."""
+    at = deconvolution({"image": "camera"})
+    at.selectbox(key="deconv_kernel").set_value("sobel_x").run()
+    assert_healthy(at)
+    assert any("Cannot blur with sobel_x: kernel must have a non-zero sum" in e.value
+               for e in at.error)
+
+
+def test_assumed_kernel_with_negative_weights_skips_richardson_lucy_only() -> None:
+    """Restoring with sharpen: Richardson-Lucy explains why not; the others still run."""
+    at = deconvolution({"image": "camera"})
+    at.selectbox(key="deconv_assumed").set_value("sharpen").run()
+    assert_healthy(at)
+    assert any("no negative weights" in w.value for w in at.warning)
+    assert "Wiener" in scores(at) and "Richardson-Lucy" not in scores(at)
+    assert any("assuming sharpen" in s.value for s in at.subheader)
+
+
+def test_iterations_balance_and_toggle() -> None:
+    """The iteration count and balance show in the captions; the toggle drops the sampler."""
+    at = deconvolution({"image": "coins", "res": "128"})
+    at.slider(key="deconv_iterations").set_value(50).run()
+    at.select_slider(key="deconv_balance").set_value(0.1).run()
+    at.toggle(key="deconv_unsupervised").set_value(False).run()
+    assert_healthy(at)
+    captions = [c for image in at.image for c in image.captions]
+    assert any(c.startswith("Richardson-Lucy, 50 iterations") for c in captions)
+    assert any(c.startswith("Wiener, balance 0.1:") for c in captions)
+    assert not any(c.startswith("Unsupervised") for c in captions)
+    assert any("Working in gray at 128 x 101" in c.value for c in at.caption)
