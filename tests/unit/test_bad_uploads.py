@@ -10,15 +10,28 @@ from __future__ import annotations
 import re
 import struct
 import time
+import zlib
 
 import numpy as np
 import pytest
-from image_files import bomb_png, encode, handmade_png
+from image_files import (
+    bomb_png,
+    encode,
+    handmade_png,
+    huge_canvas_webp,
+    huge_tile_tiff,
+    line_png,
+    many_chunks_png,
+    many_pages_tiff,
+    png_chunk,
+    rle_bmp,
+    tiff_file,
+)
 from PIL import Image, ImageFile
 
 import convkit
 from convkit import ImageLoadError, decode_image, load_image
-from convkit.images import DEFAULT_MAX_PIXELS
+from convkit.images import DEFAULT_MAX_PIXELS, MAX_PNG_CHUNKS, MAX_SLOW_PIXELS
 
 
 def png16_gray(values: np.ndarray) -> bytes:
@@ -298,3 +311,131 @@ def test_a_refused_upload_leaves_the_next_one_unaffected():
         with pytest.raises(ImageLoadError):
             load_image(bad)
     np.testing.assert_array_equal(load_image(encode(Image.fromarray(NOISE), "PNG")), NOISE)
+
+
+# ------------------------------------------------- issue 10: refused from the header, fast
+
+
+@pytest.fixture
+def no_frame_walk(monkeypatch):
+    """Fail the test if Pillow's TIFF or GIF frame count (which walks every frame) is used."""
+    from PIL import GifImagePlugin, TiffImagePlugin
+
+    def forbidden(self):
+        raise AssertionError("n_frames walked the file")
+
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "n_frames", property(forbidden))
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "n_frames", property(forbidden))
+
+
+def quick_refusal(data: bytes, **kwargs) -> str:
+    """The refusal's message, which must come within half a second."""
+    start = time.perf_counter()
+    message = refusal(data, **kwargs)
+    assert time.perf_counter() - start < 0.5, message
+    return message
+
+
+def test_tiff_declaring_tiles_larger_than_itself_is_refused(no_decoding):
+    message = quick_refusal(huge_tile_tiff(64, 32768))
+    assert "32,768 x 32,768" in message and "64 x 64" in message, message
+
+
+def test_tiff_tiles_up_to_the_next_multiple_of_16_are_fine():
+    """A 20 x 20 TIFF in one 32 x 32 tile (the smallest legal tile) is a normal file."""
+    gray = NOISE[:20, :20, 0]
+    tile = np.zeros((32, 32), np.uint8)
+    tile[:20, :20] = gray
+    data = zlib.compress(tile.tobytes())
+    page = [(256, 4, [20]), (257, 4, [20]), (258, 3, [8]), (259, 3, [8]), (262, 3, [1]),
+            (277, 3, [1]), (322, 4, [32]), (323, 4, [32]), (324, 4, [("blob", 0)]),
+            (325, 4, [len(data)])]
+    np.testing.assert_array_equal(load_image(tiff_file([page], [data])), gray)
+
+
+def test_one_pixel_high_line_of_40_million_is_refused_by_its_side(no_decoding):
+    message = quick_refusal(line_png(40_000_000))
+    assert "40,000,000 x 1" in message and "32,768" in message, message
+
+
+def test_png_cut_into_too_many_chunks_is_refused_without_reading_them(no_decoding):
+    message = quick_refusal(many_chunks_png(MAX_PNG_CHUNKS + 5))
+    assert f"{MAX_PNG_CHUNKS:,}" in message and "chunks" in message, message
+
+
+def test_png_with_a_few_thousand_chunks_is_fine():
+    """Split into 4000 IDAT chunks (as some encoders do), a PNG still decodes."""
+    raw = zlib.compress(b"".join(b"\x00" + bytes(row) for row in NOISE[..., 0]))
+    pieces = [raw[i:i + 1 + len(raw) // 4000] for i in range(0, len(raw), 1 + len(raw) // 4000)]
+    header = struct.pack(">IIBBBBB", 64, 48, 8, 0, 0, 0, 0)
+    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + b"".join(png_chunk(b"IDAT", piece) for piece in pieces) + png_chunk(b"IEND", b""))
+    assert len(pieces) > 3000
+    np.testing.assert_array_equal(load_image(data), NOISE[..., 0])
+
+
+def test_webp_canvas_is_checked_before_pillow_allocates_it(monkeypatch):
+    """An animated WebP declaring a 6000 x 6600 canvas is refused before Image.open."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("Image.open ran")
+
+    data = huge_canvas_webp(6000, 6600)
+    monkeypatch.setattr(Image, "open", forbidden)
+    message = quick_refusal(data)
+    assert "6,000 x 6,600" in message and "MB" in message, message
+
+
+def test_small_animated_webp_gives_its_first_frame():
+    frames = [Image.new("RGB", (12, 8), colour) for colour in ((250, 0, 0), (0, 0, 250))]
+    data = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    decoded = decode_image(data)
+    assert decoded.pixels.shape == (8, 12, 3)
+    assert np.all(decoded.pixels[..., 0] == 250) and np.all(decoded.pixels[..., 2] == 0)
+    assert any("first of its 2 frames" in note for note in decoded.notes), decoded.notes
+
+
+@pytest.mark.parametrize("rle4", [False, True], ids=["rle8", "rle4"])
+def test_big_run_length_bmp_is_refused(rle4, no_decoding):
+    message = quick_refusal(rle_bmp(6000, 6600, rle4=rle4))
+    assert "RLE" in message and f"{MAX_SLOW_PIXELS:,}" in message, message
+
+
+def test_small_run_length_bmp_decodes_to_its_runs():
+    """RLE8 rows of one pixel (index 7) and an end of line: index 7 then index 0, per row."""
+    data = rle_bmp(30, 20)
+    palette = np.array([(i % 256, i * 5 % 256, i * 17 % 256) for i in range(256)], np.uint8)
+    expected = np.broadcast_to(palette[0], (20, 30, 3)).copy()
+    expected[:, 0] = palette[7]  # BMP rows are stored bottom-up; every row is the same
+    np.testing.assert_array_equal(load_image(data), expected)
+
+
+def test_tiff_of_40000_pages_answers_fast_with_its_first_page(no_frame_walk):
+    data = many_pages_tiff(40_000)
+    start = time.perf_counter()
+    decoded = decode_image(data)
+    assert time.perf_counter() - start < 0.5
+    assert decoded.pixels.shape == (1, 1) and decoded.pixels[0, 0] == 0x80
+    assert any("more than 100 pages" in note for note in decoded.notes), decoded.notes
+
+
+def test_tiff_page_count_is_told_when_small(no_frame_walk):
+    pages = [Image.new("L", (5, 4), level) for level in (10, 20, 30)]
+    decoded = decode_image(encode(pages[0], "TIFF", save_all=True, append_images=pages[1:]))
+    assert np.all(decoded.pixels == 10)
+    assert any("first of its 3 pages" in note for note in decoded.notes), decoded.notes
+
+
+def test_gif_frame_count_stops_at_the_limit(no_frame_walk):
+    frames = [Image.new("L", (4, 4), level) for level in range(0, 240, 2)]  # 120 frames
+    decoded = decode_image(encode(frames[0], "GIF", save_all=True, append_images=frames[1:]))
+    assert np.all(decoded.pixels == 0)
+    assert any("more than 100 frames" in note for note in decoded.notes), decoded.notes
+
+
+def test_decode_estimate_over_the_budget_is_refused(no_decoding, monkeypatch):
+    """A 16-bit gray PNG at 2 bytes a pixel: refused once the estimate passes the budget."""
+    import convkit.images
+
+    monkeypatch.setattr(convkit.images, "MAX_DECODE_BYTES", 1_000_000)
+    message = quick_refusal(handmade_png(1000, 600, 16, 0, b"\x00" * 2001 * 600))
+    assert "1 MB" in message and "1,000 x 600" in message, message

@@ -1,5 +1,6 @@
 """Tests for load_image / decode_image with images built in memory by Pillow or by hand."""
 
+import io
 import re
 import struct
 import time
@@ -302,3 +303,193 @@ def test_decode_image_raises_the_same_errors(name):
     """decode_image refuses bad input with ImageLoadError too."""
     with pytest.raises(ImageLoadError):
         decode_image(BAD_INPUTS[name])
+
+
+# ------------------------------------------------------------ decoding reduced (max_side)
+
+
+def box_mean(values, k):
+    """Mean over k x k boxes (the last ones partial), in float64: Image.reduce's definition."""
+    h, w = values.shape[:2]
+    out = np.empty((-(-h // k), -(-w // k)) + values.shape[2:])
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = values[i * k:(i + 1) * k, j * k:(j + 1) * k].mean(axis=(0, 1))
+    return out
+
+
+def smooth_rgb(h, w):
+    """A smooth RGB image with some structure (JPEG- and resize-friendly)."""
+    y, x = np.mgrid[0:h, 0:w]
+    return np.stack([(x * 255 // w), (y * 255 // h), ((x + y) * 127 // (h + w)) + 64],
+                    axis=-1).astype(np.uint8)
+
+
+def test_max_side_on_an_exact_ratio_matches_opencv_area_resize():
+    """1200 x 800 PNG at max_side 300: OpenCV's INTER_AREA of cv2.imdecode, within 1 level."""
+    import cv2
+
+    rgb = np.random.default_rng(3).integers(0, 256, (800, 1200, 3), dtype=np.uint8)
+    data = encode(Image.fromarray(rgb), "PNG")
+    decoded = decode_image(data, max_side=300)
+    full = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR),
+                        cv2.COLOR_BGR2RGB)
+    reference = cv2.resize(full, (300, 200), interpolation=cv2.INTER_AREA)
+    assert decoded.pixels.shape == (200, 300, 3) and decoded.original_size == (1200, 800)
+    assert np.abs(decoded.pixels.astype(int) - reference).max() <= 1
+
+
+def test_max_side_on_any_ratio_is_close_to_opencv_area_resize():
+    """1000 x 700 at max_side 300 (reduced by 3, then area-resized): close to one area resize."""
+    import cv2
+
+    rgb = smooth_rgb(700, 1000)
+    decoded = decode_image(encode(Image.fromarray(rgb), "PNG"), max_side=300)
+    reference = cv2.resize(rgb, (300, 210), interpolation=cv2.INTER_AREA)
+    assert decoded.pixels.shape == reference.shape
+    difference = np.abs(decoded.pixels.astype(int) - reference)
+    assert difference.mean() < 0.5 and difference.max() <= 3
+
+
+def test_large_jpeg_is_decoded_reduced_and_close_to_a_full_decode():
+    """A 2000 x 1500 JPEG at max_side 500 (DCT-scaled by 4): close to Pillow's full decode
+    area-resized by OpenCV."""
+    import cv2
+
+    data = encode(Image.fromarray(smooth_rgb(1500, 2000)), "JPEG", quality=92)
+    decoded = decode_image(data, max_side=500)
+    full = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    reference = cv2.resize(full, (500, 375), interpolation=cv2.INTER_AREA)
+    assert decoded.pixels.shape == (375, 500, 3)
+    assert np.abs(decoded.pixels.astype(int) - reference).mean() < 2
+
+
+def test_jpeg_pixel_cap_counts_the_pixels_actually_decoded():
+    """3 MP JPEG, cap 1 MP: refused at full size, accepted when DCT scaling halves each side."""
+    data = encode(Image.fromarray(smooth_rgb(1500, 2000)), "JPEG", quality=80)
+    with pytest.raises(ImageLoadError, match="1,000,000"):
+        decode_image(data, max_pixels=1_000_000)
+    assert decode_image(data, max_pixels=1_000_000, max_side=1000).pixels.shape == (750, 1000, 3)
+
+
+def test_small_images_are_untouched_by_max_side():
+    """An image already within max_side decodes exactly."""
+    rgb = rgb_array(40, 60)
+    np.testing.assert_array_equal(load_image(encode(Image.fromarray(rgb), "PNG"), max_side=60),
+                                  rgb)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "2048"])
+def test_bad_max_side_is_named(bad):
+    """max_side must be None or a positive whole number."""
+    with pytest.raises(ValueError, match="max_side"):
+        decode_image(encode(Image.new("L", (4, 4)), "PNG"), max_side=bad)
+
+
+# ----------------------------------------------------- conversions against NumPy references
+
+
+def random_rgba(h, w, seed=11):
+    """Random RGBA with alpha spread over 0..255 (0 and 255 included)."""
+    rgba = np.random.default_rng(seed).integers(0, 256, (h, w, 4), dtype=np.uint8)
+    rgba[0, 0, 3], rgba[0, 1, 3] = 0, 255
+    return rgba
+
+
+def on_white_float64(rgba):
+    """Alpha compositing on white, C a + 255 (1 - a), in float64."""
+    alpha = rgba[..., 3:].astype(np.float64) / 255.0
+    return rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)
+
+
+def test_alpha_compositing_matches_a_float64_reference_exactly():
+    """Random RGBA: every pixel equals the float64 composite on white, rounded."""
+    rgba = random_rgba(23, 37)
+    decoded = decode_image(encode(Image.fromarray(rgba, "RGBA"), "PNG"))
+    np.testing.assert_array_equal(decoded.pixels, np.rint(on_white_float64(rgba)))
+    assert any("white" in note for note in decoded.notes)
+
+
+def test_reduced_alpha_compositing_matches_the_float64_box_mean():
+    """Reduced by 4, the result is the box mean of the float64 composite (within 1 level):
+    transparent pixels' colours do not bleed in."""
+    rgba = random_rgba(64, 48)
+    decoded = decode_image(encode(Image.fromarray(rgba, "RGBA"), "PNG"), max_side=16)
+    reference = np.rint(box_mean(on_white_float64(rgba), 4))
+    assert decoded.pixels.shape == reference.shape
+    assert np.abs(decoded.pixels.astype(int) - reference).max() <= 1
+
+
+def test_gray_alpha_compositing_matches_the_float64_reference():
+    """LA: gray values on white, exactly as the float64 formula rounds."""
+    la = np.random.default_rng(12).integers(0, 256, (9, 14, 2), dtype=np.uint8)
+    pixels = load_image(encode(Image.fromarray(la, "LA"), "PNG"))
+    alpha = la[..., 1] / 255.0
+    np.testing.assert_array_equal(pixels, np.rint(la[..., 0] * alpha + 255 * (1 - alpha)))
+
+
+def test_palette_with_transparency_reduced_matches_the_float64_reference():
+    """A palette PNG with per-entry alpha, reduced by 2: composite of the palette's colours."""
+    rng = np.random.default_rng(13)
+    colours = rng.integers(0, 256, (16, 3), dtype=np.uint8)
+    alphas = rng.integers(0, 256, 16, dtype=np.uint8)
+    index = rng.integers(0, 16, (30, 40), dtype=np.uint8)
+    image = Image.fromarray(index, "P")
+    image.putpalette(colours.ravel().tolist())
+    decoded = decode_image(encode(image, "PNG", transparency=alphas.tobytes()), max_side=20)
+    rgba = np.dstack([colours[index], alphas[index]])
+    reference = np.rint(box_mean(on_white_float64(rgba), 2))
+    assert np.abs(decoded.pixels.astype(int) - reference).max() <= 1
+
+
+def test_16_bit_values_match_numpy_scaling_exactly():
+    """Random 16-bit gray: each value v becomes rint(v / 257), as NumPy computes it."""
+    values = np.random.default_rng(14).integers(0, 65536, (17, 29)).astype(np.uint16)
+    pixels = load_image(encode(Image.fromarray(values), "PNG"))
+    np.testing.assert_array_equal(pixels, np.rint(values / 257.0))
+
+
+def test_reduced_16_bit_values_match_the_numpy_box_mean():
+    """Reduced by 3, 16-bit values are the box means scaled to 8 bits (within 1 level)."""
+    values = np.random.default_rng(15).integers(0, 65536, (30, 45)).astype(np.uint16)
+    pixels = load_image(encode(Image.fromarray(values), "PNG"), max_side=15)
+    reference = np.rint(box_mean(values.astype(np.float64), 3) / 257.0)
+    assert pixels.shape == reference.shape
+    assert np.abs(pixels.astype(int) - reference).max() <= 1
+
+
+def test_float_values_match_a_float64_stretch_and_nan_is_black():
+    """Random float32 with a NaN: stretched min..max like float64 NumPy (within 1), NaN -> 0."""
+    values = np.random.default_rng(16).normal(0, 1e3, (19, 23)).astype(np.float32)
+    values[3, 4] = np.nan
+    pixels = load_image(encode(Image.fromarray(values, "F"), "TIFF"))
+    finite = values[np.isfinite(values)].astype(np.float64)
+    reference = np.rint((values.astype(np.float64) - finite.min()) * 255
+                        / (finite.max() - finite.min()))
+    reference[3, 4] = 0
+    assert np.abs(pixels.astype(int) - reference).max() <= 1
+    assert pixels[3, 4] == 0
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillows_exif_transpose(orientation):
+    """Orientations 1-8 on a lossless PNG: the same pixels as ImageOps.exif_transpose."""
+    from PIL import ImageOps
+
+    rgb = rgb_array(6, 10, seed=orientation)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(Image.fromarray(rgb), "PNG", exif=exif)
+    reference = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))))
+    np.testing.assert_array_equal(load_image(data), reference)
+
+
+def test_tiff_orientation_is_applied_once():
+    """A TIFF with orientation 6 (Pillow turns TIFFs itself while loading) is turned once."""
+    from PIL import ImageOps
+
+    rgb = rgb_array(6, 10, seed=21)
+    data = encode(Image.fromarray(rgb), "TIFF", tiffinfo={0x0112: 6})
+    reference = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))))
+    assert reference.shape == (10, 6, 3)
+    np.testing.assert_array_equal(load_image(data), reference)
