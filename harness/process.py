@@ -103,3 +103,18 @@ class Sampler:
     def peak_rss_kib(self, since: float = 0.0) -> int:
         """Largest total RSS of the processes in the samples taken at or after `since`."""
         return max((sum(s.rss_kib) for s in self.samples if s.t >= since), default=0)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (a server's decode workers and their helpers), from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of `pid` and all its descendants together, in KiB (what a pod counts)."""
+    return sum(rss_kib(p) or 0 for p in [pid, *descendants(pid)])

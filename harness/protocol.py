@@ -38,17 +38,27 @@ class ProtocolSession:
         self.widgets: dict[str, tuple[str, str]] = {}
         self.texts: list[str] = []
         self.problems: list[str] = []
+        #: Bodies of every st.info / st.warning / st.error of the last run (placeholders too).
+        self.alerts: list[str] = []
+        #: Bodies of the markdown and captions of the last run.
+        self.markdown: list[str] = []
 
-    async def run(self, widget: tuple[str, str, object] | None, timeout_s: float) -> None:
-        """Rerun with `widget` = (key, proto field, value) changed, or None for a plain run."""
+    async def run(self, widget: tuple[str, str, object] | None, timeout_s: float, *,
+                  also: tuple[tuple[str, str, object], ...] = ()) -> None:
+        """Rerun with `widget` = (key, proto field, value) changed, or None for a plain run.
+
+        `also`: more widget states to send with it. The browser sends every widget's state
+        with each rerun and a widget it leaves out is back at its default, so a click that
+        depends on an earlier choice (the loop's button after picking kernels) sends both.
+        """
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query
         state.page_name = self.page
-        if widget is not None:
-            key, field_name, value = widget
+        for number, (key, field_name, value) in enumerate(
+                (*(() if widget is None else (widget,)), *also)):
             widget_id, fragment_id = self.widgets[key]
             entry = state.widget_states.widgets.add()
             entry.id = widget_id
@@ -56,9 +66,9 @@ class ProtocolSession:
                 getattr(entry, field_name).CopyFrom(value)
             else:
                 setattr(entry, field_name, value)
-            if fragment_id:
+            if fragment_id and number == 0 and widget is not None:
                 state.fragment_id = fragment_id  # the browser reruns only the fragment
-        self.texts, self.problems = [], []
+        self.texts, self.problems, self.alerts, self.markdown = [], [], [], []
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
 
@@ -93,8 +103,12 @@ class ProtocolSession:
             self.texts.append(element.heading.body)
         elif kind == "exception":
             self.problems.append(f"exception: {element.exception.message[:120]}")
-        elif kind == "alert" and element.alert.format == 1:  # ERROR
-            self.problems.append(f"st.error: {element.alert.body[:120]}")
+        elif kind == "markdown":
+            self.markdown.append(element.markdown.body)
+        elif kind == "alert":
+            self.alerts.append(element.alert.body)
+            if element.alert.format == 1:  # ERROR
+                self.problems.append(f"st.error: {element.alert.body[:120]}")
 
 
 @contextlib.asynccontextmanager

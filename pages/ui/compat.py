@@ -129,3 +129,161 @@ def apptest_keeps_navigation() -> Iterator[None]:
         yield
     finally:
         PagesManager.__init__ = original
+
+
+# ------------------------------------------------------------- guards of the public server
+# Installed once per process by app.py (guard_public_server). Each closes a hole a hostile or
+# careless visitor could use to take memory or caches from everyone else, where Streamlit 1.67
+# has no setting for it.
+
+_guarded = False
+
+
+def guard_public_server(*, files_per_session: int, reap_every_s: float) -> None:
+    """Install the server's guards once: uploads, the clear-cache message, session reaping."""
+    global _guarded
+    from streamlit.runtime import Runtime
+
+    # AppTest runs the script with a mock Runtime and no server: nothing to guard there.
+    if _guarded or not Runtime.exists() or type(Runtime.instance()) is not Runtime:
+        return
+    _guarded = True
+    _refuse_clear_cache()
+    _guard_uploads(files_per_session)
+    _start_reaper(reap_every_s)
+    _freeze_imports()
+
+
+def _freeze_imports() -> None:
+    """Move everything imported so far out of the garbage collector's sight.
+
+    The libraries (Streamlit, NumPy, OpenCV, Plotly, pandas ...) are millions of long-lived
+    objects that every full collection would walk again; frozen, a collection scans only what
+    the sessions allocated. Streamlit's own full collection after every run is switched off in
+    .streamlit/config.toml (runner.postScriptGC); see the README's hosting section for both
+    measured.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def _refuse_clear_cache() -> None:
+    """A visitor's "clear cache" message clears nothing shared.
+
+    The caches are the server's, shared by every session; the toolbar that offers "clear cache"
+    is hidden (client.toolbarMode = viewer), but the server still obeys the WebSocket message,
+    so one visitor could empty everyone's caches twenty times a second.
+    """
+    import logging
+
+    from streamlit.runtime.app_session import AppSession
+
+    def refuse(self) -> None:
+        logging.getLogger("convkit").info("refused a clear-cache request from session %s",
+                                          self.id)
+
+    AppSession._handle_clear_cache_request = refuse
+
+
+def _guard_uploads(files_per_session: int) -> None:
+    """Accept only uploads the session's own file uploader asked for; keep its newest few.
+
+    Streamlit stores any PUT to /_stcore/upload_file/<session>/<id>, with any made-up id, for
+    as long as the session lives: one session could park gigabytes. The uploader asks the
+    server for upload URLs first (get_upload_urls), so ids it did not hand out are refused, each
+    id takes one file, and a session keeps at most `files_per_session` files (oldest go first;
+    the app only ever uses the newest).
+    """
+    import collections
+    import threading
+
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    issued: dict[str, collections.deque] = collections.defaultdict(
+        lambda: collections.deque(maxlen=2 * files_per_session))
+    lock = threading.Lock()
+    original_urls = MemoryUploadedFileManager.get_upload_urls
+    original_add = MemoryUploadedFileManager.add_file
+    original_remove_session = MemoryUploadedFileManager.remove_session_files
+
+    def get_upload_urls(self, session_id, file_names):
+        infos = original_urls(self, session_id, file_names)
+        with lock:
+            issued[session_id].extend(info.file_id for info in infos)
+        return infos
+
+    def add_file(self, session_id, file):
+        with lock:
+            ids = issued.get(session_id)
+            if ids is None or file.file_id not in ids:
+                raise HTTPException(status_code=403, detail="Unknown upload id")
+            ids.remove(file.file_id)
+        original_add(self, session_id, file)
+        with self._lock:
+            storage = self.file_storage.get(session_id, {})
+            while len(storage) > files_per_session:
+                old_id = next(iter(storage))
+                old = storage.pop(old_id)
+                self._total_bytes -= len(old.data)
+                self._file_count -= 1
+
+    def remove_session_files(self, session_id):
+        with lock:
+            issued.pop(session_id, None)
+        original_remove_session(self, session_id)
+
+    MemoryUploadedFileManager.get_upload_urls = get_upload_urls
+    MemoryUploadedFileManager.add_file = add_file
+    MemoryUploadedFileManager.remove_session_files = remove_session_files
+
+
+def _start_reaper(every_s: float) -> None:
+    """End disconnected sessions when their TTL runs out, and give their memory back.
+
+    Streamlit keeps a disconnected session (for a reconnect) for server.disconnectedSessionTTL,
+    but only notices that the time is up when another session is stored or looked up, and the
+    session's uploads go only when the session object is garbage collected: with nobody
+    arriving, a departed visitor's uploads stayed in memory indefinitely. A daemon thread asks
+    the runtime's event loop, every `every_s` seconds, to expire stale entries and shut those
+    sessions down, then returns freed heap pages to the system (glibc's malloc_trim).
+    """
+    import threading
+    import time
+
+    def reap() -> None:
+        from streamlit.runtime import Runtime
+
+        if not Runtime.exists():
+            return
+        runtime = Runtime.instance()
+        storage = getattr(runtime._session_mgr, "_session_storage", None)
+        cache = getattr(storage, "_cache", None)
+        if cache is None or not hasattr(cache, "expire"):
+            return
+        for _session_id, info in cache.expire():
+            info.session.shutdown()
+        _trim_heap()
+
+    def loop() -> None:
+        from streamlit.runtime import Runtime
+
+        while True:
+            time.sleep(every_s)
+            # The runtime may be starting or stopping: then try again next time.
+            with contextlib.suppress(Exception):
+                if Runtime.exists():
+                    Runtime.instance()._get_async_objs().eventloop.call_soon_threadsafe(reap)
+
+    threading.Thread(target=loop, name="convkit-session-reaper", daemon=True).start()
+
+
+def _trim_heap() -> None:
+    """Return free heap memory to the operating system (glibc only; elsewhere nothing)."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
