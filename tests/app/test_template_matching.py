@@ -1,0 +1,117 @@
+"""The template matching page, driven through its widgets; matches checked against OpenCV."""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from apptest_helpers import APP, assert_healthy, open_page
+from skimage import data
+from streamlit.testing.v1 import AppTest
+
+BEST = re.compile(r"Normalized best match \(green\) at \*\*x=(\d+), y=(\d+)\*\*")
+
+
+def matching(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    return open_page(at, "template_matching")
+
+
+def best(at: AppTest) -> tuple[int, int]:
+    text = next(m.value for m in at.markdown if BEST.search(m.value))
+    found = BEST.search(text)
+    return int(found.group(1)), int(found.group(2))
+
+
+def set_patch(at: AppTest, x: int, y: int, width: int, height: int) -> AppTest:
+    for key, value in (("match_w", width), ("match_h", height), ("match_x", x), ("match_y", y)):
+        at.number_input(key=key).set_value(value).run()
+        assert_healthy(at)
+    return at
+
+
+def opencv_best(image: np.ndarray, patch: np.ndarray) -> tuple[int, int]:
+    """Centre of cv2.matchTemplate's best TM_CCOEFF_NORMED match."""
+    scores = cv2.matchTemplate(image.astype(np.float32), patch.astype(np.float32),
+                               cv2.TM_CCOEFF_NORMED)
+    top, left = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return int(left + patch.shape[1] // 2), int(top + patch.shape[0] // 2)
+
+
+def test_typed_patch_is_found_where_opencv_finds_it() -> None:
+    """A typed patch on the face: the page's best match is OpenCV's, and plain correlation's
+    best lies elsewhere, on a brighter region."""
+    at = set_patch(matching({"image": "camera"}), 222, 150, 41, 51)
+    camera = data.camera()
+    patch = camera[125:176, 202:243]
+    assert best(at) == opencv_best(camera, patch) == (222, 150)
+    text = next(m.value for m in at.markdown if BEST.search(m.value))
+    means = re.search(r"region's mean is (\S+) against (\S+) at", text)
+    assert float(means.group(1)) > float(means.group(2)) + 50
+
+
+def test_stored_example_switches_the_image_and_sets_the_patch() -> None:
+    """'one coin' opens the coins sample with the coin's patch, found at its own place."""
+    at = matching({"image": "camera"})
+    at.selectbox(key="match_example").set_value("one coin").run()
+    at.button(key="match_use_example").click().run()
+    assert_healthy(at)
+    assert at.session_state["source"] == "coins"
+    x, y = at.number_input(key="match_x").value, at.number_input(key="match_y").value
+    assert (x, y) == (101, 56)
+    assert best(at) == (101, 56)
+
+
+@pytest.mark.parametrize("dx, dy", [(40, 25), (-30, 60)])
+def test_shifted_noisy_copy_moves_the_match(dx: int, dy: int) -> None:
+    """Searching the image moved by (dx, dy) with noise finds the patch moved by (dx, dy)."""
+    at = set_patch(matching({"image": "camera"}), 290, 162, 51, 41)
+    at.radio(key="match_target").set_value("the same image, shifted and noised").run()
+    at.slider(key="match_dx").set_value(dx).run()
+    at.slider(key="match_dy").set_value(dy).run()
+    assert_healthy(at)
+    assert best(at) == (290 + dx, 162 + dy)
+
+
+def test_small_patch_shows_every_number_and_the_sums_are_scipys() -> None:
+    """An 11 x 11 patch: numbered grids; the plain sum at the best match is scipy's correlate."""
+    at = set_patch(matching({"image": "coins"}), 60, 60, 11, 11)
+    grids = [h.proto.body for h in at.get("html") if "ck-grid" in h.proto.body]
+    assert len(grids) == 6 and not any('class="ck-grid tiny"' in g for g in grids)
+    x, y = best(at)
+    coins = data.coins().astype(float)
+    patch = coins[55:66, 55:66]
+    expected = ndi.correlate(coins, patch, mode="nearest")[y, x]
+    line = next(m.value for m in at.markdown if m.value.startswith("**4. Sum of the products**"))
+    shown = float(re.search(r"= \*\*(\S+)\*\*", line).group(1).replace("−", "-"))
+    assert shown == pytest.approx(expected, rel=1e-5)
+    ncc = next(m.value for m in at.markdown if "**NCC** =" in m.value)
+    assert re.search(r"= \*\*(0\.99\d*|1)\*\*$", ncc)
+
+
+def test_another_sample_and_a_patch_too_big_for_it() -> None:
+    """Searching another sample works; one smaller than the patch gets a clear message."""
+    at = set_patch(matching({"image": "camera", "res": "128"}), 64, 64, 61, 61)
+    at.radio(key="match_target").set_value("another sample").run()
+    at.selectbox(key="match_other").set_value("coins").run()
+    assert_healthy(at)
+    assert any(s.value == "Matching in coins" for s in at.subheader)
+    at.selectbox(key="match_other").set_value("text").run()
+    assert_healthy(at)
+    assert any("Cannot match in text: patch (61 x 61) must be no larger than the image (128 x 49)"
+               in e.value for e in at.error)
+
+
+def test_even_side_is_refused_with_a_message() -> None:
+    """A typed even width gets a message naming patch_width, not a traceback."""
+    at = matching({"image": "camera"})
+    at.number_input(key="match_w").set_value(30).run()
+    assert_healthy(at)
+    assert any("Cannot use this patch: patch_width must be odd" in e.value for e in at.error)
