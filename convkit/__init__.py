@@ -126,6 +126,7 @@ from .properties import (
     normalise,
     resize_kernel,
 )
+from .queueing import QueueFull, WorkQueue
 from .repetition import MAX_TIMES, Repetition, apply_repeatedly, compose_power, repeat_kernel
 from .reproduce import Reproduction, Snippet, reproduce
 from .restoration import (
@@ -147,6 +148,7 @@ from .restoration import (
     wiener,
 )
 from .separable import separate
+from .upload_worker import decode_upload, start_decode_workers, stop_decode_workers
 
 __all__ = [
     "Agreement",
@@ -190,6 +192,7 @@ __all__ = [
     "PixelBreakdown",
     "PoolCell",
     "Quality",
+    "QueueFull",
     "RESTORATION_METHODS",
     "Reach",
     "Repetition",
@@ -200,6 +203,7 @@ __all__ = [
     "TUTORIAL_KERNELS",
     "Window",
     "WindowStep",
+    "WorkQueue",
     "apply_repeatedly",
     "border_band_difference",
     "border_band_report",
@@ -220,6 +224,7 @@ __all__ = [
     "correlate_layer",
     "cut_patch",
     "decode_image",
+    "decode_upload",
     "degrade",
     "describe_route",
     "difference_pictures",
@@ -277,6 +282,8 @@ __all__ = [
     "shown_to_pixel",
     "signed_difference",
     "source_index",
+    "start_decode_workers",
+    "stop_decode_workers",
     "tint",
     "to_csv",
     "to_gray",

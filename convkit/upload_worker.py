@@ -2,8 +2,8 @@
 
 `decode_image` refuses from the header what it knows to be too heavy; this module is the
 backstop for what a header cannot tell (a codec's own buffers, a file built against a decoder).
-Each decode runs in a persistent worker process (a fresh interpreter started with
-``python -m convkit.upload_worker``, never a fork of the threaded server) whose address space
+Each decode runs in a persistent worker process (a fresh interpreter running `_serve`, never
+a fork of the threaded server) whose address space
 is capped with ``RLIMIT_AS`` for the length of the decode. A decode that runs out of memory,
 crashes the worker or outlasts its timeout is answered with an `ImageLoadError`; the worker is
 killed and replaced. At most `DECODE_WORKERS` decodes run at a time per server process; the
@@ -174,7 +174,8 @@ class _Worker:
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    MALLOC_ARENA_MAX="2", PYTHONDONTWRITEBYTECODE="1")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "convkit.upload_worker"], stdin=subprocess.PIPE,
+            [sys.executable, "-c", "from convkit.upload_worker import _serve; _serve()"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, env=env, cwd=package_root, close_fds=True)
         self.ready = False
 
@@ -409,6 +410,3 @@ def _serve() -> None:
         if heavy:
             return  # the parent starts a fresh worker rather than trust this one's heap
 
-
-if __name__ == "__main__":
-    _serve()
