@@ -7,6 +7,7 @@ import streamlit as st
 
 import convkit
 from pages import ui
+from pages.ui import code
 
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
 LOOP_RESOLUTIONS = (64, 128, 192, 256)
@@ -203,4 +204,5 @@ for kernel in chosen:
                    "products, so expect the same badge (a rare sum may round the other way).")
 
 st.divider()
+code.reproduce_expander(current, key="bank_code")
 ui.show_code(convkit.convolve_loop, convkit.opencv_reference, convkit.compare_with_opencv)

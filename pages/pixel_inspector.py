@@ -8,6 +8,7 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
 from pages import ui
+from pages.ui import code
 
 OVERVIEW_WIDTH = 420
 ZOOM_WIDTH = 420
@@ -231,3 +232,4 @@ def _padding_notes(breakdown: convkit.PixelBreakdown) -> None:
 
 
 inspector()
+code.reproduce_expander(current, key="inspector_code")
