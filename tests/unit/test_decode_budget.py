@@ -225,6 +225,60 @@ def test_worker_arguments_are_checked():
         decode_upload("picture.png")
 
 
+def test_uploads_take_turns_and_a_full_line_is_a_message(monkeypatch):
+    """Through decode_upload: a visitor leaving from on_wait leaves the line; a full line is an
+    ImageLoadError saying the server is busy."""
+    import threading
+
+    from convkit import ImageLoadError, upload_worker
+    from convkit.queueing import WorkQueue
+
+    queue = WorkQueue(slots=1, max_waiting=1, name="uploads")
+    monkeypatch.setattr(upload_worker, "DECODE_QUEUE", queue)
+    data = encode(Image.new("L", (8, 8), 9), "PNG")
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with queue.slot():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert held.wait(10)
+    seen = []
+
+    def leave(ahead):
+        seen.append(ahead)
+        if len(seen) == 2:
+            raise KeyboardInterrupt  # a BaseException, like Streamlit's StopException
+
+    with pytest.raises(KeyboardInterrupt):
+        upload_worker.decode_upload(data, on_wait=leave)
+    assert seen == [0, 0] and queue.waiting == 0
+    waiter = threading.Thread(target=upload_worker.decode_upload, args=(data,), daemon=True)
+    waiter.start()
+    deadline = time.monotonic() + 10
+    while queue.waiting != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(ImageLoadError, match="busy"):
+        upload_worker.decode_upload(data)
+    release.set()
+    for thread in (holder, waiter):
+        thread.join(10)
+        assert not thread.is_alive()
+    assert np.all(upload_worker.decode_upload(data).pixels == 9)
+
+
+def test_doctests():
+    """The examples in upload_worker's docstrings run."""
+    import doctest
+
+    from convkit import upload_worker
+
+    assert doctest.testmod(upload_worker).failed == 0
+
+
 def table() -> None:
     """Build every file, probe it and print the README's Markdown table."""
     import tempfile

@@ -220,3 +220,12 @@ def test_bad_sizes_are_refused(kwargs, word):
     """slots >= 1 and max_waiting >= 0, whole numbers, named in the error."""
     with pytest.raises(ValueError, match=word):
         WorkQueue(**kwargs)
+
+
+def test_doctests():
+    """The examples in queueing's docstrings run."""
+    import doctest
+
+    from convkit import queueing
+
+    assert doctest.testmod(queueing).failed == 0
