@@ -196,7 +196,15 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS,
         if orientation != 1:
             notes.append("Rotated upright as its EXIF orientation tag asks.")
         factor = 1 if max_side is None else max(1, max(image.size) // max_side)
-        pixels = _to_uint8_pixels(image, factor, notes)
+        try:
+            pixels = _to_uint8_pixels(image, factor, notes)
+        except MemoryError:
+            raise
+        except Exception as error:  # a mode Pillow cannot turn into gray or RGB
+            raise ImageLoadError(
+                f"This {image.format} image's colours ({image.mode}) cannot be turned into "
+                f"gray or RGB ({error}). Save it as an RGB PNG or JPEG first."
+            ) from None
         pixels = _turn_upright(pixels, still_to_turn)
         if max_side is not None:
             pixels = fit_to_pixels(pixels, max_side)
