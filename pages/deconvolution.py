@@ -132,7 +132,9 @@ for column, (method, label) in zip(columns, methods, strict=True):
                 restored = _richardson_lucy((*blurred_key, weights_key, iterations), blurred,
                                             assumed.weights, iterations, border)
             else:
-                restored = _restored(method, blurred_key, weights_key, balance, blurred,
+                # Only Wiener reads the balance: the others stay cached when it moves.
+                restored = _restored(method, blurred_key, weights_key,
+                                     balance if method == "wiener" else 0.0, blurred,
                                      assumed.weights)
         except ValueError as error:
             st.markdown(f"**{label}**")
