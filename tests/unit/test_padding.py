@@ -279,3 +279,26 @@ def test_busiest_corner_finds_the_textured_corner(corner):
 def test_busiest_corner_of_a_flat_image_is_the_first():
     """With no detail anywhere, the tie goes to the first corner, top-left."""
     assert busiest_corner(np.zeros((5, 5)), size=3) == CORNERS[0]
+
+
+def test_border_mode_text_is_written_once_and_filled_everywhere():
+    """Every public function with a border parameter shows the same entry, drawings included."""
+    import convkit
+    from convkit.padding import PARAMETER_DOCS
+
+    with_border = [convkit.convolve, convkit.convolve_loop, convkit.explain_pixel, pad,
+                   padded_corner, source_index, convkit.padded_crop, convkit.describe_route]
+    for function in with_border:
+        doc = function.__doc__
+        assert "%(" not in doc, function.__name__
+        for mode, drawing in BORDER_DRAWINGS.items():
+            assert f"- {mode}:" in doc and f"``{drawing}``" in doc, function.__name__
+        assert PARAMETER_DOCS["border"].splitlines()[0] in doc
+
+
+def test_signatures_use_the_border_type():
+    """The doors type their border parameter with Border, whose choices are BORDER_MODES."""
+    import convkit
+
+    for function in (convkit.convolve, convkit.convolve_loop, convkit.explain_pixel, pad):
+        assert function.__annotations__["border"] == "Border", function.__name__
