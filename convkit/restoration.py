@@ -25,7 +25,7 @@ from .padding import check_border
 #: Longest side, in pixels, of an image these functions accept: bounds the work per call.
 MAX_RESTORE_SIDE = 512
 #: Most Richardson-Lucy iterations one call may run.
-MAX_RL_ITERATIONS = 200
+MAX_RL_ITERATIONS = 100
 #: Most Gibbs-sampler iterations of the unsupervised Wiener filter (scikit-image's default 200).
 MAX_UNSUPERVISED_ITERATIONS = 100
 #: Largest noise standard deviation accepted, in gray levels.
@@ -343,8 +343,9 @@ class NoisePicture:
     inverse_gain : 1 / |H| (floored): how much the inverse filter multiplies each frequency.
     wiener_gain : |conj(H) / (|H|^2 + balance |L|^2)|, scikit-image's Wiener filter.
     near_zero : share of frequencies where |H| < NEAR_ZERO.
-    inverse_noise, wiener_noise : standard deviation, in gray levels, of white noise of
-        `noise` gray levels after each filter (Parseval: noise * sqrt(mean(gain^2))).
+    inverse_factor, wiener_factor : how many times each filter multiplies the standard
+        deviation of white noise (Parseval: sqrt(mean(gain^2))).
+    inverse_noise, wiener_noise : the same for noise of `noise` gray levels, in gray levels.
     """
 
     magnitude: np.ndarray
@@ -352,8 +353,18 @@ class NoisePicture:
     wiener_gain: np.ndarray
     near_zero: float
     noise: float
-    inverse_noise: float
-    wiener_noise: float
+    inverse_factor: float
+    wiener_factor: float
+
+    @property
+    def inverse_noise(self) -> float:
+        """Noise after the inverse filter, gray levels."""
+        return self.noise * self.inverse_factor
+
+    @property
+    def wiener_noise(self) -> float:
+        """Noise after the Wiener filter, gray levels."""
+        return self.noise * self.wiener_factor
 
 
 def noise_picture(kernel, shape: tuple[int, int], noise: float, balance: float) -> NoisePicture:
@@ -373,8 +384,8 @@ def noise_picture(kernel, shape: tuple[int, int], noise: float, balance: float) 
         magnitude=np.fft.fftshift(magnitude), inverse_gain=np.fft.fftshift(inverse_gain),
         wiener_gain=np.fft.fftshift(wiener_gain),
         near_zero=float((magnitude < NEAR_ZERO).mean()), noise=float(noise),
-        inverse_noise=float(noise * np.sqrt(np.mean(inverse_gain**2))),
-        wiener_noise=float(noise * np.sqrt(np.mean(wiener_gain**2))),
+        inverse_factor=float(np.sqrt(np.mean(inverse_gain**2))),
+        wiener_factor=float(np.sqrt(np.mean(wiener_gain**2))),
     )
 
 

@@ -148,12 +148,15 @@ try:
 except ValueError as error:
     st.warning(str(error))
     st.stop()
+after = (f"so noise of {shown(noise, 3)} gray levels comes out at "
+         f"**{shown(spectrum.inverse_noise, 3)}** and **{shown(spectrum.wiener_noise, 3)}**."
+         if noise else "there is no noise now: move the slider.")
 st.markdown(
     f"The kernel's response |H| is below {convkit.restoration.NEAR_ZERO} on "
     f"**{shown(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
-    f"multiplies each frequency by 1/|H|, so noise of {shown(noise, 3)} gray levels comes out "
-    f"at **{shown(spectrum.inverse_noise, 3)}** gray levels; Wiener's gain stays small where "
-    f"|H| is, and passes **{shown(spectrum.wiener_noise, 3)}**."
+    f"multiplies each frequency by 1/|H|, which multiplies white noise by "
+    f"**{shown(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "
+    f"multiplies it by **{shown(spectrum.wiener_factor, 3)}**: " + after
 )
 pictures = st.columns(3)
 with pictures[0]:

@@ -61,6 +61,7 @@ def test_noise_slider_breaks_the_inverse_filter_but_not_wiener() -> None:
     assert found["Unsupervised Wiener"] > blurred
     text = " ".join(m.value for m in at.markdown)
     assert re.search(r"noise of 10 gray levels comes out at \*\*\d{3,}", text)
+    assert re.search(r"multiplies white noise by \*\*[1-9]\d+(\.\d+)?\*\*", text)
     at.select_slider(key="deconv_balance").set_value(0.1).run()
     assert scores(at)["Wiener"] > blurred
 

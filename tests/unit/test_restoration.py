@@ -124,6 +124,7 @@ def test_noise_gains_predict_the_measured_noise() -> None:
     assert picture.inverse_noise == pytest.approx(measured_inverse, rel=0.05)
     assert picture.wiener_noise == pytest.approx(measured_wiener, rel=0.05)
     assert picture.inverse_noise > 10 * picture.wiener_noise
+    assert picture.inverse_noise == pytest.approx(5.0 * picture.inverse_factor)
 
 
 def test_noise_picture_magnitude_is_centred_fft() -> None:
