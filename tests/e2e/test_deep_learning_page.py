@@ -30,7 +30,9 @@ def test_play_moves_the_window_and_its_numbers(page: Page, app_server: str) -> N
     page.locator(".st-key-dl_speed").click()
     page.get_by_role("option", name="fast (0.5 s)").click()
     wait_for_app_idle(page)
-    page.get_by_role("button", name="▶ Play").click()
+    play = page.locator(".st-key-dl_play button")
+    expect(play).to_contain_text("Play")
+    play.click()
     # No clicks from here on: the fragment's timer moves the window.
     expect(page.get_by_text(re.compile(r"Step [4-9] of"))).to_be_visible(timeout=15_000)
     moved_step, moved_sum = step_shown(page)
@@ -42,7 +44,8 @@ def test_play_moves_the_window_and_its_numbers(page: Page, app_server: str) -> N
     assert filled >= 4
     save_screenshot(page, "deep_learning_stepper_playing")
 
-    page.get_by_role("button", name="⏸ Pause").click()
+    expect(play).to_contain_text("Pause")
+    play.click()
     wait_for_app_idle(page)
     paused, paused_sum = step_shown(page)
     page.wait_for_timeout(1800)  # three ticks' worth
@@ -62,9 +65,11 @@ def test_clicking_an_input_cell_lights_the_outputs_it_feeds(page: Page, app_serv
     box = table.bounding_box()
     assert box is not None
     fed_outputs = page.locator(".dl-grid").nth(6).locator("td.fed")
-    # The table's canvas: a row-number column, then 6 columns; a 35 px header, 35 px rows.
-    for (row, col), expected in (((0, 0), 1), ((2, 3), 9), ((5, 1), 2)):
-        page.mouse.click(box["x"] + 60 + 75 * col + 20, box["y"] + 35 + 35 * row + 17)
+    # The table's canvas: a row-number column about 50 px wide, then 6 equal columns that
+    # share the rest; a 35 px header and 35 px rows.
+    column = (box["width"] - 50) / 6
+    for (row, col), expected in (((0, 0), 1), ((2, 3), 9), ((5, 1), 2), ((4, 5), 2)):
+        page.mouse.click(box["x"] + 50 + column * (col + 0.5), box["y"] + 35 + 35 * row + 17)
         wait_for_app_idle(page)
         sentence = page.get_by_text(re.compile(r"^Input cell \(\d+, \d+\) is read by"))
         expect(sentence).to_contain_text(f"Input cell ({row}, {col}) is read by {expected} of")
