@@ -47,7 +47,6 @@ import contextlib
 import json
 import os
 import random
-import re
 import secrets
 import statistics
 import sys
@@ -139,6 +138,7 @@ class LoadResult:
     samples: list[Sample] = field(default_factory=list)
     loop_start_s: float = 0.0  # when the timed loops began, on the samples' clock
     loop_end_s: float = 0.0  # when the last visitor finished its last action
+    client_cpu_s: float = float("nan")  # CPU seconds this process (the visitors) used meanwhile
 
     def percentile(self, q: float, kind: str | None = None) -> float:
         """The q-th percentile (0..100) of action latencies, nearest-rank; NaN if none.
@@ -182,6 +182,13 @@ class LoadResult:
             return float("nan")
         used, wall = self._cpu(slice(self.replicas, None))
         return used / wall
+
+    @property
+    def client_cores_busy(self) -> float:
+        """The load generator's own CPU over wall time during the loops: near 1, or the
+        machine's free cores, it would be the bottleneck rather than the server."""
+        wall = self.loop_end_s - self.loop_start_s
+        return self.client_cpu_s / wall if wall > 0 else float("nan")
 
     @property
     def actions_per_core_s(self) -> float:
@@ -257,6 +264,7 @@ class LoadResult:
             "server_cpu_s": round(self.server_cpu_s, 1),
             "server_cores_busy": round(self.server_cores_busy, 2),
             "proxy_cores_busy": round(self.proxy_cores_busy, 3),
+            "client_cores_busy": round(self.client_cores_busy, 2),
             "server_rss_mib": {k: v if isinstance(v, bool) else round(v, 1)
                                for k, v in rss.items()},
             "server_rss_series_mib": self.rss_series(),
@@ -275,7 +283,8 @@ class LoadResult:
             f"{s['errors']} errors",
             f"server CPU {s['server_cpu_s']} s = {s['server_cores_busy']} busy cores: "
             f"{s['actions_per_core_s']} actions per busy server core-second"
-            + (f"; nginx {s['proxy_cores_busy']} cores" if s["replicas"] > 1 else ""),
+            + (f"; nginx {s['proxy_cores_busy']} cores" if s["replicas"] > 1 else "")
+            + f"; the visitors' own process {s['client_cores_busy']} cores",
             f"latency (action -> run finished): p50 {s['latency_s']['p50']:.3f} s, "
             f"p95 {s['latency_s']['p95']:.3f} s, max {s['latency_s']['max']:.3f} s",
             *(f"  {kind:<6} ({'full run' if kind == 'kernel' else 'fragment run'}, "
@@ -579,14 +588,15 @@ def _check(sessions: int, seconds: float, clients: str, think_s: float) -> None:
 
 async def run_load_async(target: Target | str, *, sessions: int = 20, seconds: float = 60,
                          clients: str = "ws", think_s: float = 0.0, timeout_s: float = 60,
-                         chromium: str | None = None,
-                         profile_to: Path | None = None) -> LoadResult:
+                         chromium: str | None = None, profile_to: Path | None = None,
+                         profile_gil: bool = False) -> LoadResult:
     """Drive `sessions` concurrent visitors against `target` (a Target or a base URL) for
     `seconds`, each pausing about `think_s` between actions (0: closed loop).
 
     `clients` is "ws" (protocol clients) or "browser" (Chromium pages); see the module text.
     `profile_to`: record the first server with py-spy during the loops into this file
-    (collapsed stacks), with a flame graph and a top-functions table beside it.
+    (collapsed stacks; `profile_gil`: only the thread holding the GIL, see
+    harness.profile.start_recording).
     """
     target = target if isinstance(target, Target) else Target(target)
     base_url = check_loopback(target.url)
@@ -597,7 +607,7 @@ async def run_load_async(target: Target | str, *, sessions: int = 20, seconds: f
                         replicas=max(1, len(target.server_pids)))
     if clients == "ws":
         await _drive(result, target, profile_to, lambda i, start: _ws_session(
-            base_url, i, start, result, timeout_s, i * 0.1, think_s))
+            base_url, i, start, result, timeout_s, i * 0.1, think_s), profile_gil)
         return result
 
     from playwright.async_api import async_playwright
@@ -609,30 +619,26 @@ async def run_load_async(target: Target | str, *, sessions: int = 20, seconds: f
                                            timeout=60_000)
         try:
             await _drive(result, target, profile_to, lambda i, start: _browser_session(
-                browser, base_url, i, start, result, timeout_s, i * 0.25, think_s))
+                browser, base_url, i, start, result, timeout_s, i * 0.25, think_s),
+                profile_gil)
         finally:
             await browser.close()
     return result
 
 
-def active_sessions(server_url: str) -> int | None:
-    """A replica's own count of open sessions (its /_stcore/metrics), None if unreadable."""
-    with contextlib.suppress(OSError):
-        status, _, body = harness.http_get(f"{server_url}/_stcore/metrics")
-        found = re.search(rb"^active_sessions (\d+)", body, re.MULTILINE)
-        if status == 200 and found:
-            return int(found.group(1))
-    return None
-
-
-async def _profile(target: Target, start: _Start, out: Path, seconds: float):
+async def _profile(target: Target, start: _Start, out: Path, seconds: float, gil: bool):
     """Start py-spy on the first server as the loops begin; returns its process."""
     await start.go.wait()
-    return profile.start_recording(target.server_pids[0], seconds, out)
+    return profile.start_recording(target.server_pids[0], seconds, out, gil=gil)
+
+
+def _own_cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 async def _drive(result: LoadResult, target: Target, profile_to: Path | None,
-                 session: Callable) -> None:
+                 session: Callable, profile_gil: bool = False) -> None:
     """Run `session(index, start)` for every visitor at once, sampling the servers meanwhile.
 
     Each visitor waits its own delay before loading its page, so visitors arrive over the
@@ -641,20 +647,23 @@ async def _drive(result: LoadResult, target: Target, profile_to: Path | None,
     """
     start = _Start(result.sessions, result.seconds)
     pids = [*target.server_pids, *target.proxy_pids]
+    client_cpu: list[float] = []
     with contextlib.ExitStack() as stack:
         sampler = stack.enter_context(harness.Sampler(pids)) if pids else None
 
         async def mark_start() -> None:
             await start.go.wait()
+            client_cpu.append(_own_cpu_s())
             if sampler:
                 result.loop_start_s = sampler.sample().t
             result.sessions_per_replica = [
-                n for n in await asyncio.gather(*(asyncio.to_thread(active_sessions, u)
+                n for n in await asyncio.gather(*(asyncio.to_thread(harness.active_sessions, u)
                                                   for u in target.replica_urls))
                 if n is not None]
 
         marker = asyncio.create_task(mark_start())
-        profiler = (asyncio.create_task(_profile(target, start, profile_to, result.seconds))
+        profiler = (asyncio.create_task(_profile(target, start, profile_to, result.seconds,
+                                                 profile_gil))
                     if profile_to else None)
         try:
             await asyncio.gather(*(session(i, start) for i in range(result.sessions)))
@@ -662,6 +671,7 @@ async def _drive(result: LoadResult, target: Target, profile_to: Path | None,
             if sampler:
                 result.loop_end_s = sampler.sample().t
             await marker
+            result.client_cpu_s = _own_cpu_s() - client_cpu[0] if client_cpu else float("nan")
         if sampler:
             stack.close()
             result.samples = sampler.samples
@@ -722,9 +732,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", type=int, action="append", default=[],
                         help="that server's process id, to sample its memory and CPU "
                              "(repeat for several replicas)")
-    parser.add_argument("--profile", action="store_true",
+    parser.add_argument("--profile", nargs="?", const="active", choices=("active", "gil"),
                         help="record the (first) server with py-spy during the loops: "
-                             "bench/results/profile-<time>.svg and -top.txt")
+                             "bench/results/profile-<time>.svg and -top.txt; 'gil' samples "
+                             "only the thread holding the GIL (Python's CPU)")
     parser.add_argument("--timeout", type=float, default=60,
                         help="seconds one action may take before it counts as an error")
     parser.add_argument("--logs", type=Path, default=RESULTS_DIR,
@@ -751,10 +762,11 @@ def main(argv: list[str] | None = None) -> int:
             target = stack.enter_context(serve(args.replicas, args.logs))
         result = run_load(target, sessions=args.sessions, seconds=args.seconds,
                           clients=args.clients, think_s=args.think, timeout_s=args.timeout,
-                          profile_to=profile_to)
+                          profile_to=profile_to, profile_gil=args.profile == "gil")
     print(result.text())
     if profile_to:
-        what = (f"server under {args.sessions} {args.clients} visitors, "
+        what = (f"{'GIL holder' if args.profile == 'gil' else 'active threads'} of the "
+                f"server under {args.sessions} {args.clients} visitors, "
                 f"{'think ' + str(args.think) + ' s' if args.think else 'closed loop'}, "
                 f"{args.replicas} replica(s)")
         svg, top = profile.write_reports(profile_to, f"py-spy: {what}")

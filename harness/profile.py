@@ -9,6 +9,8 @@ the same user with ``kernel.yama.ptrace_scope`` at most 1).
 from __future__ import annotations
 
 import html
+import linecache
+import re
 import shutil
 import subprocess
 import sys
@@ -17,12 +19,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .server import REPO_ROOT
+
 MAX_SECONDS = 600
-#: Innermost frames that mean a thread is blocked (on a lock, a queue, a poll), not computing.
-#: py-spy leaves out threads the OS reports idle, but one just woken still shows these.
-WAITS = frozenset({"Condition.wait", "Event.wait", "Queue.get", "SimpleQueue.get", "_worker",
-                   "Thread.join", "select", "EpollSelector.select", "sleep",
-                   "_wait_for_tstate_lock", "BaseEventLoop._run_once"})
+#: A source line that blocks the thread (sleep, a lock, a queue, a poll) rather than computes.
+#: py-spy leaves out threads the OS reports idle, but misses some: a server with many
+#: sleeping threads (Streamlit's path watchers, our session reaper) would otherwise look busy.
+WAIT_LINE = re.compile(r"(\bsleep|\.wait|\.acquire|\.join|\bselect|\.select|\.poll|"
+                       r"\.control|work_queue\.get|\bq(ueue)?\.get|self\._queue\.get)\(")
+FRAME = re.compile(r"^(?P<function>.*) \((?P<path>.*?)(?::(?P<line>\d+))?\)$")
 
 
 def py_spy() -> str:
@@ -34,22 +39,30 @@ def py_spy() -> str:
     return found
 
 
-def start_recording(pid: int, seconds: float, out: Path, rate: int = 100) -> subprocess.Popen:
+def start_recording(pid: int, seconds: float, out: Path, rate: int = 100,
+                    gil: bool = False) -> subprocess.Popen:
     """Start py-spy sampling `pid` for `seconds` at `rate` Hz into `out` (collapsed stacks).
 
-    Returns the py-spy process; it ends by itself after `seconds` (wait for it).
+    By default every thread that is not idle is sampled: on a saturated machine that includes
+    threads waiting for the GIL or for a core. `gil` samples only the thread holding the GIL,
+    which is where Python's own CPU goes (native code that releases it, such as image
+    encoding, then disappears). Returns the py-spy process; it ends by itself after `seconds`.
     """
     if not 1 <= seconds <= MAX_SECONDS:
         raise ValueError(f"seconds must be 1..{MAX_SECONDS}; got {seconds}")
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [py_spy(), "record", "--pid", str(pid), "--duration", str(int(seconds)),
-         "--rate", str(rate), "--format", "raw", "--nolineno", "--output", str(out)],
+         "--rate", str(rate), "--format", "raw", "--full-filenames", "--output", str(out),
+         *(["--gil"] if gil else [])],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def read_collapsed(path: Path) -> Counter[tuple[str, ...]]:
-    """Collapsed stacks ("outer;...;inner count" lines) as stack -> samples."""
+    """Collapsed stacks ("outer;...;inner count" lines) as stack -> samples.
+
+    Frames stay as py-spy writes them: "function (/full/path.py:line)".
+    """
     stacks: Counter[tuple[str, ...]] = Counter()
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
@@ -67,10 +80,39 @@ class FunctionShare:
     total_share: float
 
 
+def is_wait(frame: str) -> bool:
+    """Whether a frame "function (path:line)" is stopped on a line that blocks (WAIT_LINE)."""
+    found = FRAME.match(frame)
+    if not found or not found["line"]:
+        return False
+    return bool(WAIT_LINE.search(linecache.getline(found["path"], int(found["line"]))))
+
+
 def without_waits(stacks: Counter[tuple[str, ...]]) -> Counter[tuple[str, ...]]:
-    """The stacks whose innermost frame is not a blocking wait (see WAITS)."""
-    return Counter({stack: n for stack, n in stacks.items()
-                    if stack[-1].split(" (", 1)[0] not in WAITS})
+    """The stacks whose innermost frame is not blocked in a wait (see `is_wait`)."""
+    return Counter({stack: n for stack, n in stacks.items() if not is_wait(stack[-1])})
+
+
+def short_name(frame: str) -> str:
+    """ "function (path:line)" as "function (path)", the path from site-packages or the repo."""
+    found = FRAME.match(frame)
+    if not found:
+        return frame
+    path = found["path"]
+    for marker in ("/site-packages/", "/lib/python3.", f"{REPO_ROOT}/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            path = path.split("/", 1)[1] if marker == "/lib/python3." else path
+            break
+    return f"{found['function']} ({path})"
+
+
+def by_function(stacks: Counter[tuple[str, ...]]) -> Counter[tuple[str, ...]]:
+    """The same stacks with frames named by function and short path, lines merged."""
+    merged: Counter[tuple[str, ...]] = Counter()
+    for stack, count in stacks.items():
+        merged[tuple(short_name(f) for f in stack)] += count
+    return merged
 
 
 def top_functions(stacks: Counter[tuple[str, ...]], n: int = 30) -> list[FunctionShare]:
@@ -151,7 +193,7 @@ def flame_svg(stacks: Counter[tuple[str, ...]], title: str, width: int = 1600,
 def write_reports(collapsed: Path, title: str) -> tuple[Path, Path]:
     """Write `<stem>.svg` (flame graph) and `<stem>-top.txt` beside `collapsed`; their paths."""
     every = read_collapsed(collapsed)
-    stacks = without_waits(every)
+    stacks = by_function(without_waits(every))
     waits = sum(every.values()) - sum(stacks.values())
     title = f"{title}; {waits} samples in blocking waits left out"
     svg = collapsed.with_suffix(".svg")

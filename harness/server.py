@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -70,6 +71,19 @@ def http_get(url: str, cookie: str | None = None, timeout_s: float = 10) -> tupl
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def active_sessions(server_url: str) -> int | None:
+    """A server's own count of open sessions (its /_stcore/metrics), None if unreadable.
+
+    Ask a replica directly: deploy/nginx.conf hides /_stcore/metrics from the public.
+    """
+    with contextlib.suppress(OSError):
+        status, _, body = http_get(f"{server_url}/_stcore/metrics")
+        found = re.search(rb"^active_sessions (\d+)", body, re.MULTILINE)
+        if status == 200 and found:
+            return int(found.group(1))
+    return None
 
 
 def check_loopback(url: str) -> str:

@@ -45,28 +45,54 @@ def test_harness_drives_loopback_only():
         check_loopback("http://example.org/")
 
 
-COLLAPSED = """\
-run (a.py);work (b.py);inner (c.py) 6
-run (a.py);work (b.py) 2
-run (a.py);other (d.py);work (b.py) 1
-run (a.py);Condition.wait (threading.py) 11
-bad line
+SOURCE = """\
+import time
+def run():
+    work()
+def work():
+    total = sum(range(10))
+    time.sleep(1)
 """
 
 
+def collapsed(folder: Path) -> Path:
+    """A py-spy raw file over a real source file, one stack sampled on its sleep line."""
+    source = folder / "app.py"
+    source.write_text(SOURCE)
+    lines = [f"run ({source}:3);work ({source}:5);inner ({source}:5) 6",
+             f"run ({source}:3);work ({source}:5) 2",
+             f"run ({source}:3);other ({source}:3);work ({source}:5) 1",
+             f"run ({source}:3);work ({source}:6) 11",  # asleep on time.sleep
+             "bad line"]
+    path = folder / "profile-1.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_collapsed_stacks_are_read_and_shared_out(tmp_path):
-    path = tmp_path / "p.txt"
-    path.write_text(COLLAPSED)
-    stacks = profile.read_collapsed(path)
+    stacks = profile.read_collapsed(collapsed(tmp_path))
     assert sum(stacks.values()) == 20
-    busy = profile.without_waits(stacks)
+    busy = profile.by_function(profile.without_waits(stacks))
     assert sum(busy.values()) == 9
-    shares = {f.function: f for f in profile.top_functions(busy)}
-    assert shares["run (a.py)"].total_share == 1 and shares["run (a.py)"].self_share == 0
-    assert shares["work (b.py)"].total_share == pytest.approx(9 / 9)
-    assert shares["work (b.py)"].self_share == pytest.approx(3 / 9)
-    assert shares["inner (c.py)"].self_share == pytest.approx(6 / 9)
-    assert shares["other (d.py)"].total_share == pytest.approx(1 / 9)
+    shares = {f.function.split(" (")[0]: f for f in profile.top_functions(busy)}
+    assert shares["run"].total_share == 1 and shares["run"].self_share == 0
+    assert shares["work"].total_share == pytest.approx(9 / 9)
+    assert shares["work"].self_share == pytest.approx(3 / 9)
+    assert shares["inner"].self_share == pytest.approx(6 / 9)
+    assert shares["other"].total_share == pytest.approx(1 / 9)
+
+
+def test_waits_are_told_by_the_source_line(tmp_path):
+    source = tmp_path / "waits.py"
+    source.write_text("x = sum(range(9))\ntime.sleep(1)\nlock.acquire()\nq.get(timeout=1)\n"
+                      "d.get(key)\n")
+    told = [profile.is_wait(f"f ({source}:{line})") for line in range(1, 6)]
+    assert told == [False, True, True, True, False]
+    assert not profile.is_wait(f"f ({source})")  # no line number: nothing to read
+    assert profile.short_name("f (/x/lib/python3.11/site-packages/streamlit/a.py:3)") == (
+        "f (streamlit/a.py)")
+    assert profile.short_name("Thread.run (/usr/lib/python3.11/threading.py:982)") == (
+        "Thread.run (threading.py)")
 
 
 def test_recursion_counts_once_in_a_functions_total():
@@ -76,15 +102,13 @@ def test_recursion_counts_once_in_a_functions_total():
 
 
 def test_reports_are_written_beside_the_stacks(tmp_path):
-    path = tmp_path / "profile-1.txt"
-    path.write_text(COLLAPSED)
-    svg, top = profile.write_reports(path, "a test")
+    svg, top = profile.write_reports(collapsed(tmp_path), "a test")
     text = svg.read_text()
     assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
     assert "11 samples in blocking waits left out" in text
     # run; work and other above it; inner above work, work above other; no wait box
     assert text.count("<rect") == 5
-    assert "inner (c.py): 6 samples (66.7%)" in text
+    assert f"inner ({tmp_path}/app.py): 6 samples (66.7%)" in text
     lines = top.read_text().splitlines()
     first = lines.index("by own time (innermost frame):") + 2
-    assert lines[first].split() == ["66.7%", "66.7%", "inner", "(c.py)"]
+    assert lines[first].split()[:3] == ["66.7%", "66.7%", "inner"]
