@@ -232,7 +232,7 @@ def edge_lines(picture: np.ndarray, factor: int, inset_y: int, inset_x: int, cor
 
 
 def signed_difference(result: np.ndarray, reference: np.ndarray,
-                      limit: float | None = None) -> np.ndarray:
+                      limit: float | None = None, *, gamma: float = 1.0) -> np.ndarray:
     """A picture of ``result - reference``: red where brighter, blue where darker, grey at 0.
 
     Parameters
@@ -242,6 +242,9 @@ def signed_difference(result: np.ndarray, reference: np.ndarray,
     limit : float, optional
         The difference shown at full colour; default the largest one here (so several
         pictures drawn with one shared limit can be compared).
+    gamma : float
+        Colour strength is ``(|difference| / limit) ** gamma``: 1 is linear, 0.5 lets
+        differences a hundredth of the limit show at a tenth of the full colour.
 
     Returns
     -------
@@ -258,15 +261,17 @@ def signed_difference(result: np.ndarray, reference: np.ndarray,
         limit = float(np.abs(difference).max())
     if not np.isfinite(limit) or limit < 0:
         raise ValueError(f"limit must be a finite number >= 0; got {limit!r}")
+    if not 0 < gamma <= 1:
+        raise ValueError(f"gamma must lie in (0, 1]; got {gamma!r}")
     share = np.zeros_like(difference) if limit == 0 else np.clip(difference / limit, -1, 1)
     ends = np.where(share[..., None] < 0, np.array(NEGATIVE, float), np.array(POSITIVE, float))
     zero = np.array(ZERO, float)
-    picture = zero + (ends - zero) * np.abs(share)[..., None]
+    picture = zero + (ends - zero) * (np.abs(share) ** gamma)[..., None]
     return np.rint(picture).astype(np.uint8)
 
 
-def difference_pictures(pictures: dict[str, np.ndarray],
-                        reference: str) -> dict[str, np.ndarray]:
+def difference_pictures(pictures: dict[str, np.ndarray], reference: str, *,
+                        gamma: float = 0.5) -> dict[str, np.ndarray]:
     """Each picture's signed difference from ``pictures[reference]``, all on one colour scale.
 
     Parameters
@@ -275,6 +280,9 @@ def difference_pictures(pictures: dict[str, np.ndarray],
         Name -> picture, all of one shape.
     reference : str
         The key of the picture the others are compared with (its own picture is flat grey).
+    gamma : float
+        As in ``signed_difference``; the default 0.5 keeps a mode that differs by a few grey
+        levels visible beside one that differs by a hundred.
 
     Returns
     -------
@@ -284,7 +292,7 @@ def difference_pictures(pictures: dict[str, np.ndarray],
 
     Examples
     --------
-    >>> out = difference_pictures({"a": np.array([[4]]), "b": np.array([[2]])}, "a")
+    >>> out = difference_pictures({"a": np.array([[4]]), "b": np.array([[2]])}, "a", gamma=1)
     >>> out["a"][0, 0].tolist(), out["b"][0, 0].tolist()
     ([235, 235, 235], [33, 102, 172])
     """
@@ -293,7 +301,8 @@ def difference_pictures(pictures: dict[str, np.ndarray],
     base = pictures[reference]
     values = {name: signed_difference_values(picture, base) for name, picture in pictures.items()}
     limit = max(float(np.abs(v).max()) for v in values.values())
-    return {name: signed_difference(picture, base, limit) for name, picture in pictures.items()}
+    return {name: signed_difference(picture, base, limit, gamma=gamma)
+            for name, picture in pictures.items()}
 
 
 def signed_difference_values(result: np.ndarray, reference: np.ndarray) -> np.ndarray:

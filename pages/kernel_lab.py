@@ -68,7 +68,7 @@ with profile_box:
                    f"to compare: {repetition.fit_note}.")
     else:
         st.caption(f"{times} passes = one {composed[0]} x {composed[1]} kernel, profiled by "
-                   f"summing its {'columns' if repetition.axis == 'horizontal' else 'rows'}. "
+                   f"summing each {'column' if repetition.axis == 'horizontal' else 'row'}. "
                    f"The Gaussian of the same mean and variance has sigma "
                    f"{ui.number(repetition.sigma, 3)} px; the largest gap between the two is "
                    f"{ui.number(100 * repetition.error, 2)} % of the peak.")

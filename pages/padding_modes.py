@@ -99,9 +99,10 @@ st.markdown(
     "only output pixels between the image's edge and the orange line read padding; everything "
     "else is the same in every mode. Under each output, its difference from "
     f"{REFERENCE} (cv2.filter2D's default): **red** where it is brighter, **blue** where "
-    "darker, grey where equal, all on one scale. Blurs average the padding in: constant with "
-    "v = 0 mixes in black (a blue frame); sharpeners and edge kernels subtract the missing "
-    "neighbours (red). Choose large_blur in the sidebar to see it clearly."
+    "darker, grey where equal, all on one scale (the colour grows with the square root of the "
+    "difference, so a few grey levels still show beside a hundred). Blurs average the padding "
+    "in: constant with v = 0 mixes in black (a blue frame); sharpeners and edge kernels "
+    "subtract the missing neighbours (red). Choose large_blur in the sidebar to see it clearly."
 )
 outputs = {mode: ui.output(image, current, border=mode).array for mode in convkit.BORDER_MODES}
 crops = {mode: convkit.padded_corner(output, 0, mode, size=CORNER, corner=corner)
@@ -118,9 +119,9 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
         ui.download_png(outputs[mode], f"{kernel.name}_{mode}_{current.mapping}.png",
                         key=f"padding_download_output_{mode}", label="Download output PNG")
 
-st.markdown(f"**Mean difference from {REFERENCE} in the border band** ({reach_y} rows at the "
-            f"top and bottom, {reach_x} columns at the left and right, the whole output; grey "
-            "levels of the mapped output)")
+st.markdown(f"**Mean difference from {REFERENCE} in the border band** ({reach_y} row(s) at "
+            f"the top and bottom, {reach_x} column(s) at the left and right, the whole output; "
+            "grey levels of the mapped output)")
 report = convkit.border_band_report(outputs, reach_y, reach_x, REFERENCE)
 band_table = pd.DataFrame([{"mode": r.border,
                             "mean |difference| (grey levels)": round(r.mean_abs, 2) + 0.0,

@@ -124,12 +124,21 @@ def test_signed_difference_refuses_other_shapes():
 
 
 def test_difference_pictures_share_one_scale():
-    """Differences of 2 and 4 from the reference: the 4 is full red, the 2 half way."""
-    pictures = {"ref": np.zeros((1, 1)), "two": np.full((1, 1), 2.0), "four": np.full((1, 1), 4.0)}
+    """Differences of 1 and 4 from the reference: the 4 is full red; the 1, a quarter of it,
+    half way there with the default gamma 0.5 (a quarter of the way with gamma 1)."""
+    pictures = {"ref": np.zeros((1, 1)), "one": np.full((1, 1), 1.0), "four": np.full((1, 1), 4.0)}
     out = difference_pictures(pictures, "ref")
     assert out["four"][0, 0].tolist() == list(POSITIVE)
     half_red = np.rint((np.array(ZERO) + np.array(POSITIVE)) / 2).tolist()
-    assert out["two"][0, 0].tolist() == half_red
+    assert out["one"][0, 0].tolist() == half_red
+    linear = difference_pictures(pictures, "ref", gamma=1.0)["one"][0, 0]
+    assert linear.tolist() == np.rint(np.array(ZERO) + (np.array(POSITIVE) - ZERO) / 4).tolist()
     assert out["ref"][0, 0].tolist() == list(ZERO)
-    with pytest.raises(ValueError, match=r"reference must be one of \('ref', 'two', 'four'\)"):
+    with pytest.raises(ValueError, match=r"reference must be one of \('ref', 'one', 'four'\)"):
         difference_pictures(pictures, "nope")
+
+
+def test_signed_difference_refuses_a_gamma_outside_zero_to_one():
+    """gamma 0 would paint every difference at full colour; above 1 hides small ones."""
+    with pytest.raises(ValueError, match=r"gamma must lie in \(0, 1\]; got 2"):
+        signed_difference(np.zeros((1, 1)), np.ones((1, 1)), gamma=2)
