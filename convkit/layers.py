@@ -39,26 +39,10 @@ Output = Literal["valid", "same", "full"]
 # ----------------------------------------------------------------------------- numbers
 
 
-def shown(value: float, digits: int = 4) -> str:
-    """A number for people: `digits` significant digits, ``0`` below 1e-9, a real minus sign.
-
-    >>> shown(4.72e-15), shown(-0.333333), shown(1234.5678), shown(2.0), shown(-1e-6)
-    ('0', '−0.3333', '1235', '2', '−1e−6')
-    """
-    value = float(value)
-    if not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("∞" if value > 0 else "−∞")
-    if abs(value) < 1e-9:
-        return "0"
-    text = f"{value:.{digits}g}"
-    if "e" in text:  # 1.235e+05 -> 1.235e5, 1e-06 -> 1e-6
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", "−")
-
-
 def rounded(values, digits: int = 4) -> np.ndarray:
     """An array rounded to `digits` significant digits, with |x| < 1e-9 set to 0 (for tables).
+
+    The same rule as the app's ``number`` for text, for tables that take numbers.
 
     >>> rounded([4.72e-15, 0.123456, -1234.5]).tolist()
     [0.0, 0.1235, -1234.0]

@@ -29,11 +29,10 @@ CELLS_CSS = """<style>
 .dl-grid {border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.78rem;}
 .dl-grid td {border: 1px solid #c8c8c8; padding: 2px 4px; text-align: right; min-width: 2.6em;
   height: 1.6em;}
-.dl-grid td.pad {background: repeating-linear-gradient(45deg, #f1f1f7, #f1f1f7 4px, #e2e2ec 4px,
-  #e2e2ec 8px); color: #556;}
-.dl-grid td.tap {background: #ffd8a8; font-weight: bold;}
-.dl-grid td.pad.tap {background: repeating-linear-gradient(45deg, #ffe8cc, #ffe8cc 4px,
-  #ffd8a8 4px, #ffd8a8 8px);}
+.dl-grid td.pad {background: #e9ecef; color: #868e96; font-style: italic;}
+.dl-grid td.tap {background: #ffc078; font-weight: bold;}
+.dl-grid td.pad.tap {background: repeating-linear-gradient(45deg, #ffc078, #ffc078 4px,
+  #ffe8cc 4px, #ffe8cc 8px); color: #7a4a00;}
 .dl-grid td.now {outline: 3px solid #e8590c; outline-offset: -3px; font-weight: bold;}
 .dl-grid td.fed {background: #d0ebff;}
 .dl-grid td.pick {outline: 3px solid #1c7ed6; outline-offset: -3px; font-weight: bold;}
@@ -147,7 +146,7 @@ if source == "crop of the image":
                    f"y = {crop_top}.")
 else:
     typed = top[2].text_area("Your numbers (one row a line, up to 16 x 16)", DEFAULT_GRID,
-                             key="dl_grid", height=140)
+                             key="dl_grid", height=180)
     try:
         grid = layers.parse_grid(typed)
     except ValueError as error:
@@ -234,7 +233,7 @@ else:
                 f"padding). The next window along the row starts {stride} column"
                 f"{'s' if stride > 1 else ''} further.")
             show_cells(
-                cells(padded, "Input with its padding (hatched); the window in orange",
+                cells(padded, "Input with its padding (gray, italic); the window in orange",
                       {"pad": outside, "tap": taps}, first_row=-geometry.pad_top,
                       first_col=-geometry.pad_left),
                 cells(step.region[0], "Region under the window", {"pad": step.padded[0]}),
@@ -387,6 +386,8 @@ st.markdown(
     "output, in the unknown weights. A layer finds them by **gradient descent**: start from "
     "random weights, and step after step move every weight a little against the gradient of "
     "the squared error.")
+if state.get("dl_hidden") not in small:
+    state["dl_hidden"] = "sobel_x"
 learn = st.columns(2)
 hidden_name = learn[0].selectbox(
     "Hidden kernel", list(small), key="dl_hidden",
@@ -410,7 +411,8 @@ run = _descend(train_key, ui.kernel_key(hidden), rate, steps_wanted, train_image
 if run.status == "diverged":
     st.error(
         f"Diverged: with learning rate {rate} the loss grew from "
-        f"{ui.number(run.loss[0])} to {ui.number(run.loss[-1])} in {run.diverged_at} steps, so "
+        f"{ui.number(run.loss[0], 3)} to {ui.number(run.loss[-1], 3)} in {run.diverged_at} "
+        "steps, so "
         "training stopped. Each step overshoots the valley's bottom by more than it gains. On "
         f"this image steps are stable only below a learning rate of "
         f"{ui.number(run.stable_below, 3)} (2 / the loss's largest curvature): pick a smaller "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 import time
 
@@ -376,14 +377,6 @@ def test_training_sizes_are_bounded():
 # -------------------------------------------------------------------- numbers and grids
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (4.72e-15, "0"), (-3e-12, "0"), (0.1 + 0.2, "0.3"), (-2.0, "−2"), (1 / 3, "0.3333"),
-    (123456.0, "1.235e5"), (float("nan"), "nan"), (-1e-6, "−1e−6"), (2.5e-9, "2.5e−9"),
-])
-def test_shown_numbers(value, text):
-    assert layers.shown(value) == text
-
-
 def test_rounded_tables():
     np.testing.assert_array_equal(layers.rounded([4.72e-15, 1 / 3, -2 / 3, 1234.56, 0.0]),
                                   [0.0, 0.3333, -0.6667, 1235.0, 0.0])
@@ -406,3 +399,8 @@ def test_centre_crop():
     assert layers.centre_crop(colour, 4, channels=True).shape == (4, 4, 3)
     np.testing.assert_array_equal(layers.centre_crop(colour, 4),
                                   convkit.to_gray(colour)[1:5, 1:5])
+
+
+def test_doctests():
+    """The worked examples in the docstrings hold."""
+    assert doctest.testmod(layers).failed == 0
