@@ -1,5 +1,6 @@
 """convkit: image convolution kernels, computed by hand and by OpenCV, explained pixel by pixel."""
 
+from .codegen import Reproduction, Snippet, reproduce
 from .compare import Agreement, Cause, compare_with_opencv, opencv_reference
 from .convolve import convolve, convolve_loop
 from .display import MAPPINGS, Mapping, MappingStep, explain_mapping, to_uint8
@@ -128,7 +129,6 @@ from .properties import (
 )
 from .queueing import QueueFull, WorkQueue
 from .repetition import MAX_TIMES, Repetition, apply_repeatedly, compose_power, repeat_kernel
-from .reproduce import Reproduction, Snippet, reproduce
 from .restoration import (
     MAX_NOISE,
     MAX_RESTORE_SIDE,
