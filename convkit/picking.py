@@ -14,11 +14,26 @@ from ._validation import check_positive_int
 
 def shown_to_pixel(click_x: float, click_y: float, shown_width: float, shown_height: float,
                    width: int, height: int) -> tuple[int, int]:
-    """Map a click at (`click_x`, `click_y`) on a picture shown at `shown_width` x `shown_height`
-    to the (x, y) of the image pixel under it, for an image of `width` x `height`.
+    """The (x, y) of the image pixel under a click on a scaled picture of it.
 
     Clicks on the last displayed row or column, or a hair outside, are clamped to the edge.
 
+    Parameters
+    ----------
+    click_x, click_y : float
+        Where the click landed, in screen pixels from the picture's top-left corner.
+    shown_width, shown_height : float
+        The size the picture is shown at, positive.
+    width, height : int
+        The image's size in pixels.
+
+    Returns
+    -------
+    tuple of int
+        ``(x, y)``, within ``0..width - 1`` and ``0..height - 1``.
+
+    Examples
+    --------
     >>> shown_to_pixel(399.9, 0, 400, 300, 1000, 750)
     (999, 0)
     """
@@ -47,7 +62,26 @@ class Window:
 def window_around(x: int, y: int, width: int, height: int, size: int, margin: int = 0) -> Window:
     """The `size` x `size` window centred on (x, y), reaching at most `margin` past the edges.
 
-    It is smaller where the image plus its margins is smaller than `size`.
+    Parameters
+    ----------
+    x, y : int
+        The pixel the window centres on.
+    width, height : int
+        The image's size.
+    size : int
+        The window's side; smaller where the image plus its margins is smaller.
+    margin : int
+        How far past the image's edges the window may reach (to show padding).
+
+    Returns
+    -------
+    Window
+        Its top-left corner may be negative, by at most `margin`.
+
+    Examples
+    --------
+    >>> window_around(0, 0, 100, 80, 9, margin=2)
+    Window(top=-2, left=-2, height=9, width=9)
     """
     size = check_positive_int(size, "size")
     win_w, win_h = min(size, width + 2 * margin), min(size, height + 2 * margin)

@@ -1,5 +1,7 @@
 """Tests for to_uint8 and MAPPINGS against skimage, numpy and cv2.filter2D references."""
 
+import doctest
+
 import cv2
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from hypothesis import strategies as st
 from skimage.exposure import rescale_intensity
 
 from convkit import BANK, MAPPINGS, convolve, explain_mapping, to_uint8
+from convkit import display as documented
 
 from .references import HYPO, random_image, seeds
 
@@ -281,3 +284,8 @@ def test_explain_mapping_ends_on_the_byte_to_uint8_gives(seed, mapping):
                             divisor=divisor, offset=offset)
     assert steps[0].value == float(raw[y, x])
     assert steps[-1].value == out[y, x]
+
+
+def test_doctests():
+    """The examples in convkit.display's docstrings run and give what they say."""
+    assert doctest.testmod(documented).failed == 0

@@ -1,11 +1,14 @@
 """Tests for applying a kernel n times: scipy.signal references, the box variance by hand."""
 
+import doctest
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
 import scipy.signal
 
 import convkit
+from convkit import repetition as documented
 from convkit.repetition import MAX_TIMES, apply_repeatedly, compose_power, repeat_kernel
 
 from .references import random_image
@@ -95,3 +98,8 @@ def test_times_outside_the_cap_are_refused(times, message):
         repeat_kernel(convkit.box(3, 3), times)
     with pytest.raises(ValueError, match=message):
         apply_repeatedly(np.zeros((4, 4)), convkit.box(3, 3), times)
+
+
+def test_doctests():
+    """The examples in convkit.repetition's docstrings run and give what they say."""
+    assert doctest.testmod(documented).failed == 0
