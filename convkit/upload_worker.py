@@ -35,9 +35,20 @@ DEFAULT_TIMEOUT_S = 3.0
 #: Address space a decode may add to the worker's idle size (MB). Virtual, not resident: the
 #: decodes the header allows peak well under this (see tests/unit/test_decode_budget.py).
 DEFAULT_MEMORY_MB = 400
-#: Decodes at a time per server (1 or 2), and uploads that may wait for one.
-DECODE_WORKERS = min(2, max(1, int(os.environ.get("CONVKIT_DECODE_WORKERS", "1"))))
-MAX_WAITING = max(0, int(os.environ.get("CONVKIT_DECODE_QUEUE", "30")))
+
+
+def _setting(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, kept within [low, high]; the default if unreadable."""
+    try:
+        return min(high, max(low, int(os.environ.get(name, default))))
+    except ValueError:
+        return default
+
+
+#: Decodes at a time per server (1 or 2; CONVKIT_DECODE_WORKERS), and uploads that may wait
+#: for one (CONVKIT_DECODE_QUEUE).
+DECODE_WORKERS = _setting("CONVKIT_DECODE_WORKERS", 1, 1, 2)
+MAX_WAITING = _setting("CONVKIT_DECODE_QUEUE", 30, 0, 1000)
 #: The server-wide line of uploads waiting for a worker.
 DECODE_QUEUE = WorkQueue(slots=DECODE_WORKERS, max_waiting=MAX_WAITING, name="uploads")
 #: How long a fresh worker may take to import its libraries (seconds).
