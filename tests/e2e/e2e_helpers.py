@@ -33,6 +33,7 @@ from harness import (  # noqa: F401 - re-exported for the tests
     http_get,
     render_config,
 )
+from harness import active_sessions as harness_active_sessions  # noqa: F401 - re-exported
 
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
 

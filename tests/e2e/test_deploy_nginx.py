@@ -26,6 +26,7 @@ from e2e_helpers import (
     StreamlitServer,
     assert_no_exception,
     centre_sum,
+    harness_active_sessions,
     http_get,
     inspect_column,
     pick_kernel,
@@ -42,10 +43,9 @@ import convkit
 
 def active_sessions(server: StreamlitServer) -> int:
     """The replica's own count of open sessions, asked directly (not through the proxy)."""
-    _, _, body = http_get(f"{server.url}/_stcore/metrics")
-    found = re.search(rb"^active_sessions (\d+)", body, re.MULTILINE)
-    assert found, body[:500]
-    return int(found.group(1))
+    count = harness_active_sessions(server.url)
+    assert count is not None, f"no active_sessions in {server.url}/_stcore/metrics"
+    return count
 
 
 def stop(server: StreamlitServer) -> None:
