@@ -47,6 +47,23 @@ def opencv_reference(image: np.ndarray, kernel) -> np.ndarray:
     """What the tutorial compares against: ``cv2.filter2D(image, -1, kernel)``, defaults kept.
 
     That is correlation, the reflect_101 border, and rounding to the image's own dtype.
+
+    Parameters
+    ----------
+    image : ndarray
+        (H, W) or (H, W, C).
+    kernel : array_like or Kernel
+        The weights.
+
+    Returns
+    -------
+    ndarray
+        The filtered image, in `image`'s dtype.
+
+    Examples
+    --------
+    >>> opencv_reference(np.full((3, 3), 10, np.uint8), [[0, 0, 0], [0, 2, 0], [0, 0, 0]])[1, 1]
+    np.uint8(20)
     """
     check_image(image)
     return cv2.filter2D(image, -1, as_weights(kernel))
@@ -66,10 +83,36 @@ def compare_with_opencv(
 ) -> Agreement:
     """Compare ``to_uint8(raw, mapping)`` with `opencv_reference` and attribute every difference.
 
-    `raw` is the response computed with `border`, `flip` and `value`; `divisor` and `offset`
-    belong to the ``divide`` mapping. Each cause is found by undoing one choice at a time
-    (mapping, flip, border) and counting the pixels that then agree; what is left is
-    floating-point rounding at exact halves.
+    Each cause is found by undoing one choice at a time (mapping, flip, border) and counting
+    the pixels that then agree; what is left is floating-point rounding at exact halves.
+
+    Parameters
+    ----------
+    image : ndarray of uint8
+        The image both outputs were computed from.
+    kernel : array_like or Kernel
+        The weights.
+    raw : ndarray
+        convkit's raw response, computed with `border`, `flip` and `value`.
+    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}
+        The border `raw` was computed with.
+    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
+        How `raw` becomes bytes; `divisor` and `offset` belong to ``divide``.
+    flip, value, divisor, offset
+        As `raw` and the mapping used them.
+
+    Returns
+    -------
+    Agreement
+        The largest byte difference, how many bytes differ, and the causes.
+
+    Examples
+    --------
+    >>> image = np.arange(25, dtype=np.uint8).reshape(5, 5)
+    >>> sharpen = [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]
+    >>> raw = convolve(image, sharpen, "reflect_101")
+    >>> compare_with_opencv(image, sharpen, raw, "reflect_101", "clip").identical
+    True
     """
     check_image(image)
     if image.dtype != np.uint8:
