@@ -746,6 +746,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check(args.sessions, args.seconds, args.clients, args.think)
+        if not 1 <= args.replicas <= MAX_REPLICAS:
+            raise ValueError(f"replicas must be 1..{MAX_REPLICAS}; got {args.replicas}")
         if args.url:
             check_loopback(args.url)
             if args.replicas != 1:

@@ -79,6 +79,9 @@ def test_command_line_refuses_replicas_of_a_running_server(capsys):
     with pytest.raises(SystemExit):
         main(["--sessions", "500"])
     assert "sessions must be 1..200" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--replicas", "5"])
+    assert "replicas must be 1..4; got 5" in capsys.readouterr().err
 
 
 def test_profiling_needs_the_server_process():
