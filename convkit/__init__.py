@@ -93,8 +93,10 @@ from .matching import (
     explain_match,
     map_picture,
     match_maps,
+    patch_side_limits,
     patch_window,
     shifted_copy,
+    shifted_point,
     valid_centres,
 )
 from .padding import (
@@ -268,6 +270,7 @@ __all__ = [
     "padding_before_after",
     "parse_cells",
     "parse_weights_text",
+    "patch_side_limits",
     "patch_window",
     "pool2d",
     "pool_cell",
@@ -279,6 +282,7 @@ __all__ = [
     "richardson_lucy",
     "separate",
     "shifted_copy",
+    "shifted_point",
     "shown_to_pixel",
     "signed_difference",
     "source_index",

@@ -53,11 +53,16 @@ def _check_gray(image, name: str = "image") -> np.ndarray:
     return image
 
 
+def _largest_side(size: int) -> int:
+    """The largest odd patch side that fits in `size` pixels, at most MAX_PATCH_SIDE."""
+    return min(MAX_PATCH_SIDE, size if size % 2 else size - 1)
+
+
 def _check_side(value, name: str, limit: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be a whole number; got {value!r}")
     value = int(value)
-    top = min(MAX_PATCH_SIDE, limit if limit % 2 else limit - 1)
+    top = _largest_side(limit)
     if value < MIN_PATCH_SIDE or value % 2 == 0 or value > top:
         raise ValueError(f"{name} must be odd and in {MIN_PATCH_SIDE}..{top} (no larger than "
                          f"the image, at most {MAX_PATCH_SIDE}); got {value}")
@@ -84,6 +89,32 @@ def _check_pair(image, patch) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- choosing
+
+
+def patch_side_limits(image_shape: tuple[int, ...]) -> tuple[int, int]:
+    """The largest odd patch (width, height) an image of `image_shape` allows.
+
+    Raises ValueError for an image too small to cut any patch from.
+
+    >>> patch_side_limits((303, 384)), patch_side_limits((40, 1000))
+    ((95, 95), (95, 39))
+    """
+    height, width = image_shape[:2]
+    if min(height, width) < MIN_PATCH_SIDE:
+        raise ValueError(f"image must be at least {MIN_PATCH_SIDE} x {MIN_PATCH_SIDE} pixels to "
+                         f"cut a patch from; got {width} x {height}")
+    return _largest_side(width), _largest_side(height)
+
+
+def shifted_point(x: int, y: int, dx: int, dy: int, image_shape: tuple[int, ...]
+                  ) -> tuple[int, int]:
+    """Where pixel (x, y) lands in `shifted_copy(image, dx, dy)`: it wraps round the edges.
+
+    >>> shifted_point(500, 10, 40, -25, (512, 512))
+    (28, 497)
+    """
+    height, width = image_shape[:2]
+    return (int(x) + int(dx)) % width, (int(y) + int(dy)) % height
 
 
 def valid_centres(image_shape: tuple[int, ...], patch_shape: tuple[int, int]) -> Window:
@@ -143,8 +174,8 @@ def drag_to_patch(x1: float, y1: float, x2: float, y2: float, image_shape: tuple
     if not all(isinstance(v, numbers.Real) and np.isfinite(v) for v in values):
         raise ValueError(f"drag coordinates must be finite numbers; got {values}")
     if abs(x2 - x1) < CLICK_TOLERANCE and abs(y2 - y1) < CLICK_TOLERANCE:
-        side_w = min(default_side, width if width % 2 else width - 1)
-        side_h = min(default_side, height if height % 2 else height - 1)
+        side_w = min(default_side, _largest_side(width))
+        side_h = min(default_side, _largest_side(height))
         return int(min(max(x1, 0), width - 1)), int(min(max(y1, 0), height - 1)), side_w, side_h
 
     def span(a: float, b: float, size: int) -> tuple[int, int]:
@@ -152,8 +183,7 @@ def drag_to_patch(x1: float, y1: float, x2: float, y2: float, image_shape: tuple
         high = int(np.floor(min(max(max(a, b), 0), size - 1)))
         side = high - low + 1
         side -= 1 - side % 2
-        top = min(MAX_PATCH_SIDE, size if size % 2 else size - 1)
-        side = min(max(side, MIN_PATCH_SIDE), top)
+        side = min(max(side, MIN_PATCH_SIDE), _largest_side(size))
         return low + side // 2, side
 
     x, w = span(x1, x2, width)

@@ -106,7 +106,8 @@ assumed = blur if assumed_name == SAME else kernels[assumed_name]
 try:
     blurred = _degraded(image.key, ui.kernel_key(blur.weights), noise, border, gray, blur.weights)
 except ValueError as error:
-    st.error(f"Cannot blur with {blur_name}: {error}")
+    # A zero-sum kernel or an image smaller than the kernel: say why, no traceback.
+    st.warning(f"Cannot blur with {blur_name}: {error}")
     st.stop()
 blurred_key = (image.key, ui.kernel_key(blur.weights), noise, border)
 weights_key = ui.kernel_key(assumed.weights)

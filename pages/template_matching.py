@@ -112,14 +112,22 @@ def _cells(title: str, values: np.ndarray, numbered: bool, *, picture: bool = Fa
 
 # ---------------------------------------------------------------------- choose the patch
 
+if st.session_state.get("match_image") != image.key:
+    # Another picture: the old patch means nothing on it, start from its centre.
+    st.session_state["match_image"] = image.key
+    for key in ("match_x", "match_y", "match_w", "match_h", "match_point"):
+        st.session_state.pop(key, None)
 pending = st.session_state.pop("match_pending_example", None)
 if pending is not None and current.source == convkit.PATCH_EXAMPLES[pending].sample:
     _set_patch(*convkit.example_patch(pending, gray.shape))
 for key, default in (("match_x", width // 2), ("match_y", height // 2), ("match_w", DEFAULT_SIDE),
                      ("match_h", DEFAULT_SIDE)):
     st.session_state.setdefault(key, default)
-limit_w = min(convkit.MAX_PATCH_SIDE, width if width % 2 else width - 1)
-limit_h = min(convkit.MAX_PATCH_SIDE, height if height % 2 else height - 1)
+try:
+    limit_w, limit_h = convkit.patch_side_limits(gray.shape)
+except ValueError as error:
+    st.warning(f"This image is too small for template matching: {error}")
+    st.stop()
 # Another image (or resolution) may have made the stored patch too big or off the picture.
 st.session_state["match_w"] = min(int(st.session_state["match_w"]), limit_w)
 st.session_state["match_h"] = min(int(st.session_state["match_h"]), limit_h)
@@ -197,7 +205,7 @@ expected = None
 if target_kind == SAME:
     expected = centre
 elif target_kind == SHIFTED:
-    expected = ((centre[0] + dx) % tw, (centre[1] + dy) % th)
+    expected = convkit.shifted_point(*centre, dx, dy, target.shape)
 fooled = convkit.explain_match(target, patch, *maps.plain_best)
 found = convkit.explain_match(target, patch, *maps.ncc_best)
 st.markdown(

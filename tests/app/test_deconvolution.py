@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 from apptest_helpers import APP, assert_healthy, open_page
+from image_files import png
 from skimage import data, metrics
 from streamlit.testing.v1 import AppTest
 
@@ -81,8 +83,8 @@ def test_zero_sum_blur_gets_a_clear_message() -> None:
     at = deconvolution({"image": "camera"})
     at.selectbox(key="deconv_kernel").set_value("sobel_x").run()
     assert_healthy(at)
-    assert any("Cannot blur with sobel_x: kernel must have a non-zero sum" in e.value
-               for e in at.error)
+    assert any("Cannot blur with sobel_x: kernel must have a non-zero sum" in w.value
+               for w in at.warning)
 
 
 def test_assumed_kernel_with_negative_weights_skips_richardson_lucy_only() -> None:
@@ -107,3 +109,18 @@ def test_iterations_balance_and_toggle() -> None:
     assert any(c.startswith("Wiener, balance 0.1:") for c in captions)
     assert not any(c.startswith("Unsupervised") for c in captions)
     assert any("Working in gray at 128 x 101" in c.value for c in at.caption)
+
+
+TINY = [np.full((1, 1), 200, np.uint8), np.tile((np.arange(10_000) % 256).astype(np.uint8), (3, 1)),
+        np.dstack([np.full((2, 3), c, np.uint8) for c in (255, 0, 90)])]
+
+
+@pytest.mark.parametrize("pixels", TINY, ids=["1x1", "10000x3", "2x3-colour"])
+def test_tiny_uploads_get_a_message(pixels: np.ndarray) -> None:
+    """An image smaller than the kernel: a warning naming the kernel, no error, no traceback."""
+    at = deconvolution()
+    at.file_uploader(key="upload").set_value(("tiny.png", png(pixels), "image/png")).run()
+    assert_healthy(at)
+    assert at.session_state["source"] == "upload"
+    assert not at.error
+    assert any("must be no larger than the image" in w.value for w in at.warning)

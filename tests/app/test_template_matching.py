@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from apptest_helpers import APP, assert_healthy, open_page
+from image_files import png
 from skimage import data
 from streamlit.testing.v1 import AppTest
 
@@ -115,3 +116,30 @@ def test_even_side_is_refused_with_a_message() -> None:
     at.number_input(key="match_w").set_value(30).run()
     assert_healthy(at)
     assert any("Cannot use this patch: patch_width must be odd" in e.value for e in at.error)
+
+
+TINY = [np.full((1, 1), 200, np.uint8), np.tile((np.arange(10_000) % 256).astype(np.uint8), (3, 1)),
+        np.dstack([np.full((2, 3), c, np.uint8) for c in (255, 0, 90)])]
+
+
+@pytest.mark.parametrize("pixels", TINY, ids=["1x1", "10000x3", "2x3-colour"])
+def test_tiny_uploads_get_a_message(pixels: np.ndarray) -> None:
+    """An image too small to cut a patch from: a warning saying so, no error, no traceback."""
+    at = matching()
+    at.file_uploader(key="upload").set_value(("tiny.png", png(pixels), "image/png")).run()
+    assert_healthy(at)
+    assert at.session_state["source"] == "upload"
+    assert not at.error
+    assert any("too small for template matching: image must be at least 3 x 3" in w.value
+               for w in at.warning)
+
+
+def test_a_small_upload_is_matched() -> None:
+    """A 40 x 30 upload: the patch starts at its centre, shrinks to fit, and is found there."""
+    rng = np.random.default_rng(2)
+    pixels = rng.integers(0, 256, (30, 40)).astype(np.uint8)
+    at = matching()
+    at.file_uploader(key="upload").set_value(("small.png", png(pixels), "image/png")).run()
+    assert_healthy(at)
+    assert at.number_input(key="match_h").value == 29
+    assert best(at) == opencv_best(pixels, pixels[1:30, 5:36]) == (20, 15)
