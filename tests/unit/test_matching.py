@@ -126,6 +126,23 @@ def test_windows_and_drags_by_hand() -> None:
     assert matching.drag_to_patch(5, 5, 5, 40, (100, 100)) == (6, 22, 3, 35)
 
 
+def test_shifted_point_is_where_shifted_copy_puts_a_pixel(camera: np.ndarray) -> None:
+    """Every sampled pixel of the image is found, unchanged, at shifted_point in the copy."""
+    moved = matching.shifted_copy(camera, -70, 33)
+    rng = np.random.default_rng(3)
+    for x, y in zip(rng.integers(0, 512, 20), rng.integers(0, 512, 20), strict=True):
+        nx, ny = matching.shifted_point(x, y, -70, 33, camera.shape)
+        assert moved[ny, nx] == camera[y, x]
+
+
+def test_patch_side_limits() -> None:
+    """The largest odd sides, capped at MAX_PATCH_SIDE; images under 3 px refused."""
+    assert matching.patch_side_limits((30, 40)) == (39, 29)
+    assert matching.patch_side_limits((3, 1000)) == (matching.MAX_PATCH_SIDE, 3)
+    with pytest.raises(ValueError, match="image must be at least 3 x 3 pixels.*got 5 x 2"):
+        matching.patch_side_limits((2, 5))
+
+
 def test_map_picture_table() -> None:
     """Smallest finite value black, largest white, NaN mid-gray."""
     values = np.array([[-2.0, 0.0, 2.0, np.nan]])
