@@ -96,6 +96,16 @@ def patch_side_limits(image_shape: tuple[int, ...]) -> tuple[int, int]:
 
     Raises ValueError for an image too small to cut any patch from.
 
+    Parameters
+    ----------
+    image_shape : (H, W) or (H, W, C).
+
+    Returns
+    -------
+    (width, height) : the largest odd sides, each at most MAX_PATCH_SIDE.
+
+    Examples
+    --------
     >>> patch_side_limits((303, 384)), patch_side_limits((40, 1000))
     ((95, 95), (95, 39))
     """
@@ -110,6 +120,18 @@ def shifted_point(x: int, y: int, dx: int, dy: int, image_shape: tuple[int, ...]
                   ) -> tuple[int, int]:
     """Where pixel (x, y) lands in `shifted_copy(image, dx, dy)`: it wraps round the edges.
 
+    Parameters
+    ----------
+    x, y : a pixel of the original image.
+    dx, dy : the shift given to `shifted_copy` (right and down; negative moves left and up).
+    image_shape : (H, W) or (H, W, C) of the image.
+
+    Returns
+    -------
+    (x, y) in the shifted copy.
+
+    Examples
+    --------
     >>> shifted_point(500, 10, 40, -25, (512, 512))
     (28, 497)
     """
@@ -120,6 +142,17 @@ def shifted_point(x: int, y: int, dx: int, dy: int, image_shape: tuple[int, ...]
 def valid_centres(image_shape: tuple[int, ...], patch_shape: tuple[int, int]) -> Window:
     """The centres (x, y) at which a patch of `patch_shape` lies wholly inside the image.
 
+    Parameters
+    ----------
+    image_shape : (H, W) or (H, W, C) of the image.
+    patch_shape : (h, w) of the patch.
+
+    Returns
+    -------
+    Window of centres: top and left are the first valid y and x, height and width how many.
+
+    Examples
+    --------
     >>> valid_centres((10, 20), (3, 5))
     Window(top=1, left=2, height=8, width=16)
     """
@@ -131,6 +164,17 @@ def valid_centres(image_shape: tuple[int, ...], patch_shape: tuple[int, int]) ->
 def clamp_centre(x: int, y: int, valid: Window) -> tuple[int, int]:
     """The centre in `valid` nearest to (x, y).
 
+    Parameters
+    ----------
+    x, y : any position, e.g. a click on a map.
+    valid : the allowed centres, from `valid_centres`.
+
+    Returns
+    -------
+    (x, y) inside `valid`.
+
+    Examples
+    --------
     >>> clamp_centre(0, 50, Window(top=1, left=2, height=8, width=16))
     (2, 8)
     """
@@ -145,6 +189,18 @@ def patch_window(x: int, y: int, patch_width: int, patch_height: int,
     Raises ValueError for even, too small or too large sizes (larger than the image, or than
     MAX_PATCH_SIDE).
 
+    Parameters
+    ----------
+    x, y : the wanted centre; moved the least needed for the patch to fit.
+    patch_width, patch_height : odd, MIN_PATCH_SIDE..MAX_PATCH_SIDE, no larger than the image.
+    image_shape : (H, W) or (H, W, C) of the image.
+
+    Returns
+    -------
+    Window of the patch, wholly inside the image.
+
+    Examples
+    --------
     >>> patch_window(0, 0, 5, 3, (100, 100))
     Window(top=0, left=0, height=3, width=5)
     """
@@ -164,6 +220,19 @@ def drag_to_patch(x1: float, y1: float, x2: float, y2: float, image_shape: tuple
     there. Otherwise the dragged box, clipped to the image, each side made odd (one pixel
     shorter if needed: a kernel needs a centre) and kept within MIN..MAX_PATCH_SIDE.
 
+    Parameters
+    ----------
+    x1, y1 : where the drag started, in image pixels.
+    x2, y2 : where it ended; may lie past the image, which clips it.
+    image_shape : (H, W) or (H, W, C) of the image.
+    default_side : side of the square a click makes.
+
+    Returns
+    -------
+    (x, y, width, height) : the patch's centre and odd sides.
+
+    Examples
+    --------
     >>> drag_to_patch(10, 10, 30, 20, (100, 100))
     (20, 15, 21, 11)
     >>> drag_to_patch(50, 50, 51, 50, (100, 100), default_side=7)
@@ -194,6 +263,17 @@ def drag_to_patch(x1: float, y1: float, x2: float, y2: float, image_shape: tuple
 def cut_patch(image: np.ndarray, window: Window) -> np.ndarray:
     """The pixels of `window`, which must lie wholly inside the image (a copy).
 
+    Parameters
+    ----------
+    image : (H, W) gray image.
+    window : the patch, e.g. from `patch_window`.
+
+    Returns
+    -------
+    (window.height, window.width) copy of the image's pixels there.
+
+    Examples
+    --------
     >>> cut_patch(np.arange(16).reshape(4, 4), Window(1, 1, 2, 3)).tolist()
     [[5, 6, 7], [9, 10, 11]]
     """
@@ -235,6 +315,17 @@ PATCH_EXAMPLES: dict[str, PatchExample] = {
 def example_patch(name: str, image_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
     """A stored example as (x, y, width, height) on an image of `image_shape` (scaled).
 
+    Parameters
+    ----------
+    name : one of PATCH_EXAMPLES.
+    image_shape : (H, W) of the sample at the working resolution.
+
+    Returns
+    -------
+    (x, y, width, height) : centre and odd sides, scaled from the sample's own size.
+
+    Examples
+    --------
     >>> example_patch("one coin", (303, 384))
     (101, 56, 45, 45)
     """
@@ -258,6 +349,19 @@ def shifted_copy(image: np.ndarray, dx: int, dy: int, noise: float = 0.0, *, see
 
     A point at (x, y) lands on ((x + dx) % W, (y + dy) % H).
 
+    Parameters
+    ----------
+    image : (H, W) gray image.
+    dx, dy : whole pixels right and down (negative: left and up).
+    noise : standard deviation of the added Gaussian noise, gray levels 0..100.
+    seed : seed of the noise.
+
+    Returns
+    -------
+    (H, W) uint8 image.
+
+    Examples
+    --------
     >>> shifted_copy(np.arange(4, dtype=np.uint8).reshape(1, 4), 1, 0).tolist()
     [[3, 0, 1, 2]]
     """
@@ -373,6 +477,18 @@ def explain_match(image: np.ndarray, patch: np.ndarray, x: int, y: int) -> Match
 
     (x, y) must be a centre where the patch lies wholly inside (see `valid_centres`).
 
+    Parameters
+    ----------
+    image : (H, W) gray image.
+    patch : (h, w) gray patch, as for `match_maps`.
+    x, y : the patch's centre.
+
+    Returns
+    -------
+    MatchBreakdown
+
+    Examples
+    --------
     >>> image = np.ones((5, 5)); image[:3, :3] += 2 * np.eye(3)    # 2 x patch + 1 there
     >>> b = explain_match(image, np.eye(3), x=1, y=1)
     >>> b.total, b.numerator, round(b.ncc, 6)
@@ -412,6 +528,16 @@ def explain_match(image: np.ndarray, patch: np.ndarray, x: int, y: int) -> Match
 def map_picture(values: np.ndarray) -> np.ndarray:
     """A correlation map as uint8, its smallest finite value black, its largest white; NaN gray.
 
+    Parameters
+    ----------
+    values : a map from `match_maps` (any 2-D array).
+
+    Returns
+    -------
+    uint8 picture of the same shape.
+
+    Examples
+    --------
     >>> map_picture(np.array([[0.0, 1.0, np.nan]])).tolist()
     [[0, 255, 128]]
     """

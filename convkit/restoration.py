@@ -140,6 +140,17 @@ def transfer_function(kernel, shape: tuple[int, int]) -> np.ndarray:
 
     Multiplying an image's spectrum by H is the same as circular (``wrap``) convolution.
 
+    Parameters
+    ----------
+    kernel : Kernel or 2-D array-like, no larger than `shape`.
+    shape : (H, W) of the image grid.
+
+    Returns
+    -------
+    (H, W) complex array, zero frequency at [0, 0] (not shifted).
+
+    Examples
+    --------
     >>> abs(transfer_function(np.full((3, 3), 1 / 9), (8, 8))[0, 0]).round(6)
     np.float64(1.0)
     """
@@ -313,6 +324,17 @@ def image_quality(original: np.ndarray, picture: np.ndarray) -> Quality:
 
     ``skimage.metrics.peak_signal_noise_ratio`` and ``structural_similarity``, data range 1.
 
+    Parameters
+    ----------
+    original : (H, W) gray image, uint8 or float in 0..1.
+    picture : (H, W) gray image of the same shape, e.g. a restoration.
+
+    Returns
+    -------
+    Quality
+
+    Examples
+    --------
     >>> q = image_quality(np.zeros((8, 8)), np.full((8, 8), 0.1))
     >>> round(q.psnr, 3)
     20.0
@@ -370,6 +392,19 @@ class NoisePicture:
 def noise_picture(kernel, shape: tuple[int, int], noise: float, balance: float) -> NoisePicture:
     """|H| of `kernel` on a `shape` grid, and the noise each filter passes (see NoisePicture).
 
+    Parameters
+    ----------
+    kernel : Kernel or 2-D array-like, the blur.
+    shape : (H, W) of the image grid.
+    noise : standard deviation of the noise, gray levels.
+    balance : Wiener's balance, > 0.
+
+    Returns
+    -------
+    NoisePicture
+
+    Examples
+    --------
     >>> p = noise_picture(np.full((3, 3), 1 / 9), (32, 32), 5.0, 0.01)
     >>> bool(p.inverse_noise > 10 * p.wiener_noise)
     True
@@ -392,6 +427,17 @@ def noise_picture(kernel, shape: tuple[int, int], noise: float, balance: float) 
 def log_picture(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """Positive values as a uint8 picture on a log scale: 10**low black, 10**high white.
 
+    Parameters
+    ----------
+    values : array of positive numbers (smaller ones count as 10**low).
+    low, high : log10 of the values shown black and white.
+
+    Returns
+    -------
+    uint8 picture of the same shape.
+
+    Examples
+    --------
     >>> log_picture(np.array([[0.01, 1.0, 100.0]]), -2, 2).tolist()
     [[0, 128, 255]]
     """
@@ -404,6 +450,16 @@ def log_picture(values: np.ndarray, low: float, high: float) -> np.ndarray:
 def unit_to_uint8(values: np.ndarray) -> np.ndarray:
     """A 0..1 float image as uint8 bytes, clipped: how every restoration is shown.
 
+    Parameters
+    ----------
+    values : float image on the 0..1 scale, any range.
+
+    Returns
+    -------
+    uint8 picture of the same shape.
+
+    Examples
+    --------
     >>> unit_to_uint8(np.array([[-0.5, 0.5, 2.0]])).tolist()
     [[0, 128, 255]]
     """
