@@ -6,6 +6,7 @@ from pages import ui
 
 # Once per server process: the guards a shared public demo needs (see pages/ui/compat.py).
 ui.compat.guard_public_server(files_per_session=2, reap_every_s=10)
+ui.work.start()
 
 st.set_page_config(page_title="convkit: convolution kernels explained", page_icon="🔳",
                    layout="wide")

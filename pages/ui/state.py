@@ -100,8 +100,8 @@ def _parse_url(params: dict[str, str]) -> tuple[dict, list[str]]:
         if params["kernel"] in available_kernels():
             state["kernel_name"] = params["kernel"]
         else:
-            reject("kernel", "no kernel of that name (a link to your own kernel carries its "
-                             "weights)")
+            reject("kernel", "no kernel of that name; a link to your own kernel carries its "
+                             "weights")
     for key, choices, target in (("border", convkit.BORDER_MODES, "border"),
                                  ("mapping", tuple(convkit.MAPPINGS), "mapping")):
         if key in params:

@@ -17,10 +17,6 @@ import streamlit as st
 import convkit
 from convkit.queueing import QueueFull, WorkQueue
 
-#: Decodes at a time for the whole server (each runs in a memory-limited worker process).
-DECODE_SLOTS = 1
-#: Visitors who may wait for a decode; one more is told to try again shortly.
-DECODE_WAITING = 40
 #: Tutorial-loop runs at a time, and visitors who may wait for one.
 LOOP_SLOTS = 1
 LOOP_WAITING = 20
@@ -31,9 +27,19 @@ Busy = QueueFull
 
 @st.cache_resource(show_spinner=False)
 def queues() -> dict[str, WorkQueue]:
-    """The server's queues, created once per process and shared by every session."""
-    return {"decode": WorkQueue(DECODE_SLOTS, DECODE_WAITING, name="uploads"),
-            "loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs")}
+    """The server's queues, created once per process and shared by every session.
+
+    Decodes have their own, inside convkit (convkit.upload_worker.DECODE_QUEUE), beside the
+    worker processes they wait for.
+    """
+    return {"loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs")}
+
+
+@st.cache_resource(show_spinner=False)
+def start() -> bool:
+    """Start the decode workers once, with the server, so the first upload need not wait."""
+    convkit.start_decode_workers()
+    return True
 
 
 def _waiting(what: str):
@@ -51,12 +57,15 @@ def _waiting(what: str):
 
 
 def decode(data: bytes, max_side: int) -> convkit.DecodedImage:
-    """Decode an upload in the server's decode queue (in a memory-limited worker process)."""
+    """Decode an upload in the server's decode queue, in a memory-limited worker process.
+
+    Raises convkit.ImageLoadError with a message for a person (refused, damaged, too heavy,
+    or too many uploads waiting).
+    """
     placeholder, on_wait = _waiting("upload")
     try:
-        with queues()["decode"].slot(on_wait):
-            placeholder.info("Decoding your upload…", icon="⏳")
-            return convkit.decode_upload(data, max_side=max_side)
+        with st.spinner("Decoding your upload…"):
+            return convkit.decode_upload(data, max_side=max_side, on_wait=on_wait)
     finally:
         placeholder.empty()
 
