@@ -8,7 +8,9 @@ give convkit's numbers; the PyTorch one is text (torch is not a dependency).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -93,11 +95,18 @@ def kernel_literal(weights) -> str:
 
 def _denominator(weights: np.ndarray) -> int | None:
     """The smallest d <= MAX_DENOMINATOR with integer(weights * d) / d == weights bit for bit."""
-    for denominator in range(1, MAX_DENOMINATOR + 1):
-        scaled = np.rint(weights * denominator)
-        if np.abs(scaled).max() < 2**31 and np.array_equal(scaled / denominator, weights):
-            return denominator
-    return None
+    denominator = 1
+    # Each distinct weight's own fraction, then their least common multiple: a kernel of
+    # long decimals fails on its first value, so this costs little whatever the kernel.
+    for value in np.unique(weights):
+        fraction = Fraction(float(value)).limit_denominator(MAX_DENOMINATOR)
+        if fraction.numerator / fraction.denominator != value:
+            return None
+        denominator = math.lcm(denominator, fraction.denominator)
+        if denominator > MAX_DENOMINATOR:
+            return None
+    scaled = np.rint(weights * denominator)
+    return denominator if np.array_equal(scaled / denominator, weights) else None
 
 
 def reproduce(weights, border: str = "replicate", *, flip: bool = False, value: float = 0.0,

@@ -175,3 +175,10 @@ def test_oversized_kernels_are_refused():
 def test_doctests():
     """The examples in convkit.codegen's docstrings run and give what they say."""
     assert doctest.testmod(documented).failed == 0
+
+
+def test_kernel_literal_uses_the_least_common_denominator():
+    """1/6, 1/3, 1/2 share the denominator 6; 1/1025 is past the limit and stays a decimal."""
+    assert kernel_literal([[1 / 6, 1 / 3, 1 / 2]]).endswith("[1, 2, 3],\n], dtype=np.float64) / 6")
+    past = kernel_literal([[1 / 1025]])
+    assert "/ 1025" not in past and repr(1 / 1025) in past
