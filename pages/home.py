@@ -20,7 +20,8 @@ image = ui.working_image(current)
 if image is not None:
     kernel = current.kernel
     raw = ui.response(image, current)
-    output = convkit.to_uint8(raw, current.mapping)
+    output = convkit.to_uint8(raw, current.mapping, divisor=current.divisor,
+                              offset=current.offset)
     left, right = st.columns(2)
     with left:
         ui.show_image(image.pixels, f"{image.label} (input)")
@@ -42,7 +43,8 @@ if image is not None:
         st.markdown("Σ weight × pixel = " + ui.sum_equation(breakdown.weights, breakdown.roi,
                                                             breakdown.total))
         byte = convkit.explain_mapping(breakdown.total, current.mapping,
-                                       float(raw.min()), float(raw.max()))[-1].value
+                                       float(raw.min()), float(raw.max()),
+                                       divisor=current.divisor, offset=current.offset)[-1].value
         st.markdown(f"The `{current.mapping}` mapping turns it into the byte **{byte:.0f}**; "
                     f"OpenCV computes the same sum: **{float(raw[y, x]):.6g}**.")
 

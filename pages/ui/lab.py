@@ -23,7 +23,7 @@ def composition_error(image: cache.Pixels, first: np.ndarray, second: np.ndarray
     return convkit.composition_error(image.array, first, second)
 
 
-@cache.cached(max_entries=16)
+@cache.cached(max_entries=8)
 def repeated(image: cache.Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
              value: float) -> cache.Pixels:
     """The image filtered `times` times in a row (float32, no rounding between passes)."""

@@ -31,3 +31,18 @@ def test_inspector_shows_the_divide_and_offset_steps_by_hand():
     for shown in (f"{total:.6g} / 4", f"{total / 4:.6g} + 128", f"{shifted:.6g}"):
         assert shown in text or shown.replace("-", "−") in text, shown
     assert f"Output byte: **{byte}**" in text
+
+
+def test_home_page_maps_the_worked_pixel_with_divisor_and_offset():
+    """Home's centre pixel under divide (divisor 2, offset 128): scipy's sum / 2 + 128."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"image": "camera", "kernel": "sobel_x", "border": "replicate",
+                       "mapping": "divide", "divisor": "2", "offset": "128"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    camera = data.camera().astype(np.float64)
+    total = ndi.correlate(camera, convkit.BANK["sobel_x"].weights, mode="nearest")[256, 256]
+    byte = int(np.clip(np.rint(total / 2 + 128), 0, 255))
+    line = next(m.value for m in at.main.markdown if "mapping turns it into the byte" in m.value)
+    assert f"the byte **{byte}**" in line
