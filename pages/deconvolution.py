@@ -1,10 +1,11 @@
 """Deconvolution: blur the image, add noise, undo the blur four ways, each scored."""
 
+import math
+
 import numpy as np
 import streamlit as st
 
 import convkit
-from convkit.layers import shown
 from pages import ui
 
 #: Noise slider range, gray levels.
@@ -74,7 +75,8 @@ def _richardson_lucy(key: tuple, blurred: np.ndarray, weights: np.ndarray, itera
 
 def _score(picture: np.ndarray) -> str:
     score = convkit.image_quality(gray, picture)
-    return f"PSNR {shown(score.psnr, 3)} dB, SSIM {shown(score.ssim, 3)}"
+    psnr = "∞" if math.isinf(score.psnr) else ui.number(score.psnr, 3)  # identical pictures
+    return f"PSNR {psnr} dB, SSIM {ui.number(score.ssim, 3)}"
 
 
 controls = st.columns(3)
@@ -117,11 +119,11 @@ with top[0]:
     ui.show_image(gray, f"Original ({gray.shape[1]} x {gray.shape[0]})")
 with top[1]:
     ui.show_image(convkit.unit_to_uint8(blurred),
-                  f"Blurred with {blur_name} + noise {shown(noise, 3)}: {_score(blurred)}")
+                  f"Blurred with {blur_name} + noise {ui.number(noise, 3)}: {_score(blurred)}")
 
 st.subheader("Restorations" + ("" if assumed is blur else f", assuming {assumed_name}"))
 methods = [("inverse", "Inverse filter (divide by H)"),
-           ("wiener", f"Wiener, balance {shown(balance, 3)}"),
+           ("wiener", f"Wiener, balance {ui.number(balance, 3)}"),
            ("richardson_lucy", f"Richardson-Lucy, {iterations} iterations")]
 if unsupervised:
     methods.append(("unsupervised_wiener", "Unsupervised Wiener"))
@@ -149,15 +151,16 @@ try:
 except ValueError as error:
     st.warning(str(error))
     st.stop()
-after = (f"so noise of {shown(noise, 3)} gray levels comes out at "
-         f"**{shown(spectrum.inverse_noise, 3)}** and **{shown(spectrum.wiener_noise, 3)}**."
+after = (f"so noise of {ui.number(noise, 3)} gray levels comes out at "
+         f"**{ui.number(spectrum.inverse_noise, 3)}** and "
+         f"**{ui.number(spectrum.wiener_noise, 3)}**."
          if noise else "there is no noise now: move the slider.")
 st.markdown(
     f"The kernel's response |H| is below {convkit.restoration.NEAR_ZERO} on "
-    f"**{shown(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
+    f"**{ui.number(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
     f"multiplies each frequency by 1/|H|, which multiplies white noise by "
-    f"**{shown(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "
-    f"multiplies it by **{shown(spectrum.wiener_factor, 3)}**: " + after
+    f"**{ui.number(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "
+    f"multiplies it by **{ui.number(spectrum.wiener_factor, 3)}**: " + after
 )
 pictures = st.columns(3)
 with pictures[0]:

@@ -5,7 +5,6 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
-from convkit.layers import shown
 from pages import ui
 
 PATCH = (255, 200, 0)      # the chosen patch
@@ -45,6 +44,10 @@ def _set_patch(x: int, y: int, w: int, h: int) -> None:
     state = st.session_state
     state["match_x"], state["match_y"], state["match_w"], state["match_h"] = x, y, w, h
     state.pop("match_point", None)  # a new patch: break down its best match first
+
+
+def _typed_patch() -> None:
+    st.session_state.pop("match_point", None)  # a new patch: break down its best match first
 
 
 def _use_example() -> None:
@@ -138,11 +141,14 @@ pick, controls = st.columns([3, 2])
 with controls:
     st.markdown("**The patch** (its centre and odd sides, in pixels)")
     row = st.columns(2)
-    row[0].number_input("x (centre column)", 0, width - 1, step=1, key="match_x")
-    row[1].number_input("y (centre row)", 0, height - 1, step=1, key="match_y")
-    row[0].number_input("width", convkit.matching.MIN_PATCH_SIDE, limit_w, step=2, key="match_w",
+    side = convkit.matching.MIN_PATCH_SIDE
+    row[0].number_input("x (centre column)", 0, width - 1, step=1, key="match_x",
+                        on_change=_typed_patch)
+    row[1].number_input("y (centre row)", 0, height - 1, step=1, key="match_y",
+                        on_change=_typed_patch)
+    row[0].number_input("width", side, limit_w, step=2, key="match_w", on_change=_typed_patch,
                         help="Odd, so the patch has a centre pixel, as a kernel must.")
-    row[1].number_input("height", convkit.matching.MIN_PATCH_SIDE, limit_h, step=2, key="match_h")
+    row[1].number_input("height", side, limit_h, step=2, key="match_h", on_change=_typed_patch)
     examples = sorted(convkit.PATCH_EXAMPLES,
                       key=lambda n: convkit.PATCH_EXAMPLES[n].sample != current.source)
     st.selectbox("Stored example", examples, key="match_example",
@@ -183,7 +189,7 @@ if target_kind == SAME:
 elif target_kind == SHIFTED:
     target = convkit.shifted_copy(gray, dx, dy, noise, seed=0)
     target_key = (image.key, dx, dy, noise)
-    target_label = f"the image moved {dx} right, {dy} down, noise {shown(noise, 3)}"
+    target_label = f"the image moved {dx} right, {dy} down, noise {ui.number(noise, 3)}"
 else:
     target = _other(other_name, current.resolution)
     target_key, target_label = (other_name, current.resolution), other_name
@@ -210,12 +216,12 @@ fooled = convkit.explain_match(target, patch, *maps.plain_best)
 found = convkit.explain_match(target, patch, *maps.ncc_best)
 st.markdown(
     f"Normalized best match (green) at **x={maps.ncc_best[0]}, y={maps.ncc_best[1]}**, score "
-    f"**{shown(maps.ncc_score, 3)}**"
+    f"**{ui.number(maps.ncc_score, 3)}**"
     + ("" if expected is None else f"; the patch is really at x={expected[0]}, y={expected[1]}")
     + f". Plain correlation's best (red) at **x={maps.plain_best[0]}, y={maps.plain_best[1]}**, "
-    f"where the region's mean is {shown(fooled.region_mean, 3)} against "
-    f"{shown(found.region_mean, 3)} at the normalized match: a brighter region gives a larger "
-    f"sum whatever it shows (normalized score there: {shown(fooled.ncc, 3)})."
+    f"where the region's mean is {ui.number(fooled.region_mean, 3)} against "
+    f"{ui.number(found.region_mean, 3)} at the normalized match: a brighter region gives a larger "
+    f"sum whatever it shows (normalized score there: {ui.number(fooled.ncc, 3)})."
 )
 shape = patch.shape
 maps_row = st.columns(3)
@@ -254,22 +260,22 @@ with plain_tab:
         _cells("2. The patch (the kernel's weights)", b.patch, numbered, picture=True)
     with cells[2]:
         _cells("3. Products region × patch", b.products, numbered)
-    st.markdown(f"**4. Sum of the products** = **{shown(b.total, 6)}** (the plain map's value "
-                f"here; its largest is {shown(float(maps.plain[maps.plain_best[::-1]]), 6)}).")
+    st.markdown(f"**4. Sum of the products** = **{ui.number(b.total, 6)}** (the plain map's value "
+                f"here; its largest is {ui.number(float(maps.plain[maps.plain_best[::-1]]), 6)}).")
 with ncc_tab:
     cells = st.columns(3)
     with cells[0]:
-        _cells(f"1. Region − its mean {shown(b.region_mean, 4)}", b.region_centred, numbered)
+        _cells(f"1. Region − its mean {ui.number(b.region_mean, 4)}", b.region_centred, numbered)
     with cells[1]:
-        _cells(f"2. Patch − its mean {shown(b.patch_mean, 4)}", b.patch_centred, numbered)
+        _cells(f"2. Patch − its mean {ui.number(b.patch_mean, 4)}", b.patch_centred, numbered)
     with cells[2]:
         _cells("3. Products of the two", b.centred_products, numbered)
     st.markdown(
-        f"**4.** Σ (r − r̄)(t − t̄) = {shown(b.numerator, 4)}; ‖r − r̄‖ = {shown(b.region_norm, 4)}, "
-        f"‖t − t̄‖ = {shown(b.patch_norm, 4)}\n\n"
-        f"**NCC** = {shown(b.numerator, 4)} / ({shown(b.region_norm, 4)} × "
-        f"{shown(b.patch_norm, 4)}) = **{shown(b.ncc, 4)}**"
+        f"**4.** Σ (r − r̄)(t − t̄) = {ui.number(b.numerator, 4)}; "
+        f"‖r − r̄‖ = {ui.number(b.region_norm, 4)}, ‖t − t̄‖ = {ui.number(b.patch_norm, 4)}\n\n"
+        f"**NCC** = {ui.number(b.numerator, 4)} / ({ui.number(b.region_norm, 4)} × "
+        f"{ui.number(b.patch_norm, 4)}) = **{ui.number(b.ncc, 4)}**"
         + (" (a flat region: OpenCV gives 0)" if b.region_norm == 0 else "")
     )
-    st.caption(f"cv2.matchTemplate gives {shown(float(maps.ncc[b.y, b.x]), 4)} here.")
+    st.caption(f"cv2.matchTemplate gives {ui.number(float(maps.ncc[b.y, b.x]), 4)} here.")
 ui.show_code(convkit.match_maps, convkit.explain_match)
