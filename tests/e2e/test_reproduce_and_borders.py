@@ -62,3 +62,22 @@ def test_kernel_lab_apply_again(page: Page, app_server: str) -> None:
     expect(page.get_by_text("Gaussian, sigma 2.45 px").first).to_be_visible()
     assert_no_exception(page)
     save_screenshot(page, "kernel_lab_apply_again")
+
+
+def test_inspector_shows_divide_and_offset(page: Page, app_server: str) -> None:
+    """Sobel x, divisor 4, offset 128: the steps table shows the division, then the offset, and
+    the byte that scipy's sum gives by hand."""
+    page.goto(app_server + "/pixel_inspector?image=camera&kernel=sobel_x&border=replicate"
+              "&mapping=divide&divisor=4&offset=128&x=300&y=200")
+    wait_for_app_idle(page)
+    sobel_x = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    total = ndi.correlate(data.camera().astype(np.float64), sobel_x, mode="nearest")[200, 300]
+    byte = int(np.clip(np.rint(total / 4 + 128), 0, 255))
+    steps = page.locator("table.ck-steps")
+    expect(steps).to_be_visible()
+    text = steps.inner_text().replace("−", "-")
+    assert f"{total:.6g} / 4" in text and f"{total / 4:.6g} + 128" in text
+    expect(page.get_by_text(f"Output byte: {byte}")).to_be_visible()
+    steps.scroll_into_view_if_needed()
+    assert_no_exception(page)
+    save_screenshot(page, "inspector_divide_offset", full_page=False)
