@@ -121,6 +121,7 @@ from .padding import (
 from .picking import Window, shown_to_pixel, window_around
 from .planner import Filter2DAlgorithm, RouteDescription, describe_route, filter2d_algorithm
 from .properties import (
+    FrequencyResponse,
     KernelProperties,
     compose,
     composition_error,
@@ -169,6 +170,7 @@ __all__ = [
     "DecodedImage",
     "DescentRun",
     "Filter2DAlgorithm",
+    "FrequencyResponse",
     "ImageLoadError",
     "Kernel",
     "KernelProperties",

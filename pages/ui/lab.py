@@ -31,7 +31,7 @@ def repeated(image: cache.Pixels, weights: np.ndarray, times: int, border: str, 
                                                     flip=flip, value=value))
 
 
-def frequency_figure(response: convkit.properties.FrequencyResponse) -> go.Figure:
+def frequency_figure(response: convkit.FrequencyResponse) -> go.Figure:
     """The gain over the frequency plane, zero frequency in the middle."""
     figure = go.Figure(go.Heatmap(
         z=response.gain, x=response.frequencies, y=response.frequencies, colorscale="Viridis",
