@@ -331,6 +331,25 @@ def window_step(image: np.ndarray, weights, step: int, stride: int = 1, dilation
                       channel_sums=sums, bias=bias, total=float(sums.sum() + bias))
 
 
+def window_mask(geometry: LayerGeometry, step: int) -> np.ndarray:
+    """Which cells of the padded input (``padded_input``'s grid) the window reads at `step`.
+
+    >>> window_mask(layer_geometry((3, 4), (2, 2), dilation=2, output="same"), 1).astype(int)
+    array([[0, 1, 0, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [0, 1, 0, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0]])
+    """
+    out_row, out_col = geometry.cell(step)
+    height, width = geometry.input_shape
+    mask = np.zeros((height + geometry.pad_top + geometry.pad_bottom,
+                     width + geometry.pad_left + geometry.pad_right), dtype=bool)
+    mask[np.ix_(geometry.row_taps[out_row] + geometry.pad_top,
+                geometry.col_taps[out_col] + geometry.pad_left)] = True
+    return mask
+
+
 def filled_so_far(result: np.ndarray, step: int) -> np.ndarray:
     """The output map as the window leaves it after step `step`: later cells are NaN.
 
@@ -487,6 +506,67 @@ def pool_cell(values, row: int, col: int, size: int = 2, kind: str = "max",
                     result=result)
 
 
+@dataclass(frozen=True, eq=False)
+class LayerStages:
+    """A filter's map through the rest of the layer, and the numbers at one output cell.
+
+    ``biased = conv + bias``; ``activated`` is ``relu(biased)`` (or ``biased`` without ReLU);
+    ``pooled`` is None without pooling. ``pool`` is the pooling window holding cell
+    (`row`, `col`), None when pooling is off or drops that cell (leftover rows or columns);
+    ``pool_window`` marks that window on the map.
+    """
+
+    conv: np.ndarray
+    biased: np.ndarray
+    activated: np.ndarray
+    pooled: np.ndarray | None
+    row: int
+    col: int
+    pool: PoolCell | None
+    pool_window: np.ndarray
+
+
+def layer_stages(conv: np.ndarray, row: int, col: int, bias: float = 0.0, use_relu: bool = True,
+                 pool: str | None = "max", pool_size: int = 2) -> LayerStages:
+    """Bias, ReLU and pooling (window = stride = `pool_size`) after a convolution, at one cell.
+
+    Parameters
+    ----------
+    conv : (H, W) output map of one filter.
+    row, col : the output cell to follow through the stages.
+    bias : added to every cell.
+    use_relu : apply max(0, x).
+    pool : {"max", "average", None}
+    pool_size : the pooling window's side, also its stride.
+
+    Example
+    -------
+    >>> s = layer_stages(np.array([[-3.0, 1], [2, -5]]), 1, 1, bias=1, pool="max")
+    >>> s.activated.tolist(), s.pooled.tolist(), s.pool.result
+    ([[0.0, 2.0], [3.0, 0.0]], [[3.0]], 3.0)
+    """
+    conv = np.asarray(conv, dtype=np.float64)
+    if conv.ndim != 2 or 0 in conv.shape:
+        raise ValueError(f"conv must be a non-empty 2-D map; got shape {conv.shape}")
+    height, width = conv.shape
+    for name, index, size in (("row", row, height), ("col", col, width)):
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not (
+                0 <= index < size):
+            raise ValueError(f"{name} must be a whole number in 0..{size - 1}; got {index!r}")
+    biased = conv + _check_finite_number(bias, "bias")
+    activated = relu(biased) if use_relu else biased
+    window = np.zeros(conv.shape, dtype=bool)
+    if pool is None:
+        return LayerStages(conv, biased, activated, None, int(row), int(col), None, window)
+    pooled = pool2d(activated, pool_size, pool)
+    cell = None
+    p_row, p_col = row // pool_size, col // pool_size
+    if p_row < pooled.shape[0] and p_col < pooled.shape[1]:
+        cell = pool_cell(activated, p_row, p_col, pool_size, pool)
+        window[cell.top : cell.top + pool_size, cell.left : cell.left + pool_size] = True
+    return LayerStages(conv, biased, activated, pooled, int(row), int(col), cell, window)
+
+
 # ------------------------------------------------------------------- a bank of filters
 
 
@@ -551,6 +631,11 @@ class DescentRun:
     status: str
     diverged_at: int | None
     stable_below: float
+
+    @property
+    def rms(self) -> float:
+        """The root of the last loss: the typical error per pixel, in gray levels."""
+        return float(np.sqrt(self.loss[-1]))
 
 
 def train_kernel(inputs: np.ndarray, target: np.ndarray, shape: tuple[int, int], *,

@@ -66,6 +66,13 @@ def cells(values: np.ndarray, title: str, classes: dict[str, np.ndarray] | None 
             + "".join(rows) + "</table></div>")
 
 
+def one_cell(shape: tuple[int, ...], row: int, col: int) -> np.ndarray:
+    """A mask with one cell set, to outline it in a grid."""
+    mask = np.zeros(shape, dtype=bool)
+    mask[row, col] = True
+    return mask
+
+
 def show_cells(*grids: str) -> None:
     st.html(CELLS_CSS + '<div style="display:flex;gap:18px;flex-wrap:wrap;align-items:flex-start">'
             + "".join(grids) + "</div>")
@@ -221,10 +228,8 @@ else:
             step = convkit.window_step(grid, weights, state["dl_step"] - 1, stride, dilation,
                                        output, border)
             padded, outside = layers.padded_input(grid, geometry, border)
-            taps = np.zeros(padded.shape, dtype=bool)
-            taps[np.ix_(step.rows + geometry.pad_top, step.cols + geometry.pad_left)] = True
-            current_cell = np.zeros(geometry.output_shape, dtype=bool)
-            current_cell[step.out_row, step.out_col] = True
+            taps = layers.window_mask(geometry, step.step)
+            current_cell = one_cell(geometry.output_shape, step.out_row, step.out_col)
             on_padding = int(step.padded.sum())
             st.markdown(
                 f"**Step {step.step + 1} of {steps}**: output row {step.out_row}, column "
@@ -265,8 +270,7 @@ if geometry.steps:
     row = pick[1].number_input("Input row", 0, height - 1, step=1, key="dl_pick_row")
     col = pick[2].number_input("Input column", 0, width - 1, step=1, key="dl_pick_col")
     reach = convkit.input_reach(geometry, weights, int(row), int(col), border)
-    chosen = np.zeros(grid.shape, dtype=bool)
-    chosen[row, col] = True
+    chosen = one_cell(grid.shape, row, col)
     notes = np.full(geometry.output_shape, "", dtype=object)
     for (a, b), met in reach.taps.items():
         named = " + ".join(f"w[{i},{j}]" for i, j in met)
@@ -325,8 +329,7 @@ maps = convkit.conv_layer(rgb, filters, output="same")
 st.markdown(f"**The layer's four output channels** on this 6 x 6 crop (from x = {rgb_left}, "
             f"y = {rgb_top}, where the picture varies most); the chosen filter's map has output "
             f"({out_row}, {out_col}) outlined:")
-picked = np.zeros((6, 6), dtype=bool)
-picked[out_row, out_col] = True
+picked = one_cell((6, 6), out_row, out_col)
 show_cells(*(cells(maps[f], names[f], {"now": picked} if f == index else None)
              for f in range(len(names))))
 
@@ -338,43 +341,38 @@ bias = rest[0].number_input("Bias b", -200.0, 200.0, 0.0, step=10.0, key="dl_bia
 use_relu = rest[1].toggle("ReLU: max(0, x)", True, key="dl_relu")
 pool_kind = rest[2].selectbox("Pooling", ["none", *layers.POOLS], index=1, key="dl_pool")
 pool_size = rest[3].selectbox("Pool window (and stride)", [2, 3], key="dl_pool_size")
-before = maps[index] + bias
-after = layers.relu(before) if use_relu else before
-value = float(before[out_row, out_col])
+stages = layers.layer_stages(maps[index], out_row, out_col, bias, use_relu,
+                             None if pool_kind == "none" else pool_kind, pool_size)
+value = float(stages.biased[out_row, out_col])
 steps_text = [f"convolution {ui.number(breakdown.total, 6)}",
               f"+ bias {ui.number(bias)} = **{ui.number(value, 6)}**"]
 if use_relu:
     steps_text.append(f"ReLU: max(0, {ui.number(value, 6)}) = "
-                      f"**{ui.number(after[out_row, out_col], 6)}**")
+                      f"**{ui.number(stages.activated[out_row, out_col], 6)}**")
 st.markdown(f"At output ({out_row}, {out_col}): " + ", ".join(steps_text) + ".")
 last_label = "after ReLU (negatives become 0)" if use_relu else "conv + bias"
-grids = [cells(before, "conv + bias", {"now": picked})] if use_relu else []
-if pool_kind == "none":
-    grids.append(cells(after, last_label, {"now": picked}))
+grids = [cells(stages.biased, "conv + bias", {"now": picked})] if use_relu else []
+if stages.pooled is None:
+    grids.append(cells(stages.activated, last_label, {"now": picked}))
 else:
-    pooled = layers.pool2d(after, pool_size, pool_kind)
-    p_row, p_col = out_row // pool_size, out_col // pool_size
-    if p_row < pooled.shape[0] and p_col < pooled.shape[1]:
-        pooled_cell = layers.pool_cell(after, p_row, p_col, pool_size, pool_kind)
-        window = np.zeros(after.shape, dtype=bool)
-        window[pooled_cell.top : pooled_cell.top + pool_size,
-               pooled_cell.left : pooled_cell.left + pool_size] = True
-        where = np.zeros(pooled.shape, dtype=bool)
-        where[p_row, p_col] = True
-        grids += [cells(after, f"{last_label}: pooling window in orange",
-                        {"tap": window, "now": picked}),
-                  cells(pooled, f"{pool_kind} pooled", {"now": where})]
-        listed = ", ".join(ui.number(v, 4) for v in pooled_cell.values.ravel())
-        verb = "max" if pool_kind == "max" else "mean"
-        st.markdown(f"Pooling: {verb}({listed}) = **{ui.number(pooled_cell.result, 6)}** "
-                    f"→ pooled cell ({p_row}, {p_col}).")
-    else:
+    cell = stages.pool
+    if cell is None:
         st.info(f"Output ({out_row}, {out_col}) falls in the leftover rows or columns that "
                 f"{pool_size} x {pool_size} pooling drops.")
-        grids += [cells(after, last_label, {"now": picked}),
-                  cells(pooled, f"{pool_kind} pooled")]
-    st.metric("Output size after pooling", f"{after.shape[0]} x {after.shape[1]} → "
-              f"{pooled.shape[0]} x {pooled.shape[1]}",
+        grids += [cells(stages.activated, last_label, {"now": picked}),
+                  cells(stages.pooled, f"{pool_kind} pooled")]
+    else:
+        grids += [cells(stages.activated, f"{last_label}: pooling window in orange",
+                        {"tap": stages.pool_window, "now": picked}),
+                  cells(stages.pooled, f"{pool_kind} pooled",
+                        {"now": one_cell(stages.pooled.shape, cell.row, cell.col)})]
+        listed = ", ".join(ui.number(v, 4) for v in cell.values.ravel())
+        verb = "max" if pool_kind == "max" else "mean"
+        st.markdown(f"Pooling: {verb}({listed}) = **{ui.number(cell.result, 6)}** "
+                    f"→ pooled cell ({cell.row}, {cell.col}).")
+    st.metric("Output size after pooling",
+              f"{stages.activated.shape[0]} x {stages.activated.shape[1]} → "
+              f"{stages.pooled.shape[0]} x {stages.pooled.shape[1]}",
               help="floor((n − window) / stride) + 1 per side; leftover cells are dropped.")
 show_cells(*grids)
 
@@ -447,7 +445,7 @@ else:
     verdict = st.columns(3)
     verdict[0].metric("Largest weight error |learned − hidden|", ui.number(error, 3))
     verdict[1].metric("RMS error after training (gray levels)",
-                      ui.number(float(np.sqrt(run.loss[-1])), 3))
+                      ui.number(run.rms, 3))
     verdict[2].metric("Stable learning rates", f"below {ui.number(run.stable_below, 3)}")
     if error < 1e-3:
         st.success(f"After {run.steps} steps the weights are the hidden kernel's (largest "

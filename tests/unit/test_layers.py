@@ -130,6 +130,24 @@ def test_every_window_step_shows_the_reference_sum(stride, dilation, output, bor
         np.testing.assert_array_equal(s.padded[0], outside)
 
 
+@pytest.mark.parametrize(("stride", "dilation", "output"), [(1, 1, "valid"), (2, 2, "same"),
+                                                         (3, 1, "full")])
+def test_window_mask_marks_the_taps_on_the_padded_grid(stride, dilation, output):
+    """Step by step, the cells read are the strided, dilated window on np.pad's grid."""
+    image = RNG.uniform(0, 9, (7, 8))
+    geometry = layers.layer_geometry(image.shape, (3, 2), stride, dilation, output)
+    pads = [tf_padding(7, 3, stride, dilation, output), tf_padding(8, 2, stride, dilation,
+                                                                   output)]
+    padded = np.pad(image, pads)
+    out_w = geometry.output_shape[1]
+    for step in range(geometry.steps):
+        r, c = divmod(step, out_w)
+        expected = np.zeros(padded.shape, dtype=bool)
+        expected[r * stride : r * stride + 2 * dilation + 1 : dilation,
+                 c * stride : c * stride + dilation + 1 : dilation] = True
+        np.testing.assert_array_equal(layers.window_mask(geometry, step), expected)
+
+
 def test_filled_so_far_reveals_cells_in_reading_order():
     values = np.arange(6.0).reshape(2, 3)
     shown = layers.filled_so_far(values, 3)
@@ -262,6 +280,37 @@ def test_bad_pooling_is_refused():
         layers.pool_cell(np.ones((4, 4)), 2, 0)
 
 
+@pytest.mark.parametrize(("bias", "use_relu", "pool", "size"), [
+    (0.0, True, "max", 2), (3.0, False, "average", 2), (-1.0, True, "average", 3),
+    (0.5, True, None, 2),
+])
+def test_layer_stages_against_numpy(bias, use_relu, pool, size):
+    conv = RNG.normal(size=(7, 6))
+    biased = conv + bias
+    activated = np.maximum(biased, 0) if use_relu else biased
+    for row, col in ((0, 0), (3, 5), (6, 2)):
+        stages = layers.layer_stages(conv, row, col, bias, use_relu, pool, size)
+        np.testing.assert_array_equal(stages.biased, biased)
+        np.testing.assert_array_equal(stages.activated, activated)
+        if pool is None:
+            assert stages.pooled is None and stages.pool is None
+            continue
+        h, w = 7 // size, 6 // size
+        blocks = activated[: h * size, : w * size].reshape(h, size, w, size)
+        expected = blocks.max(axis=(1, 3)) if pool == "max" else blocks.mean(axis=(1, 3))
+        np.testing.assert_allclose(stages.pooled, expected, atol=1e-12)
+        if row // size < h and col // size < w:
+            assert stages.pool.result == pytest.approx(expected[row // size, col // size])
+            assert stages.pool_window[row, col] and stages.pool_window.sum() == size * size
+        else:  # the leftover row that pooling drops
+            assert stages.pool is None and not stages.pool_window.any()
+
+
+def test_layer_stages_refuses_a_cell_outside_the_map():
+    with pytest.raises(ValueError, match="col must be a whole number in 0..2"):
+        layers.layer_stages(np.zeros((3, 3)), 0, 3)
+
+
 # -------------------------------------------------------------------- gradient descent
 
 
@@ -274,6 +323,7 @@ def test_gradient_descent_reaches_the_hidden_kernel_on_a_clean_pair(name):
     assert np.abs(run.weights - hidden).max() < 1e-6
     assert abs(run.bias) < 1e-6
     assert run.loss[0] > 1e3 * run.loss[-1]  # the loss curve really fell
+    assert run.rms == pytest.approx(np.sqrt(run.loss[-1]))
     assert run.steps <= 300  # it may stop early, once nothing is left to learn
     assert run.history.shape == (run.steps + 1, *hidden.shape)
     assert run.loss.shape == (run.steps + 1,)
