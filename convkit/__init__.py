@@ -131,7 +131,14 @@ from .properties import (
     resize_kernel,
 )
 from .queueing import QueueFull, WorkQueue
-from .repetition import MAX_TIMES, Repetition, apply_repeatedly, compose_power, repeat_kernel
+from .repetition import (
+    MAX_TIMES,
+    Repetition,
+    apply_repeatedly,
+    compose_power,
+    gaussian_gaps,
+    repeat_kernel,
+)
 from .restoration import (
     MAX_NOISE,
     MAX_RESTORE_SIDE,
@@ -243,6 +250,7 @@ __all__ = [
     "format_weights_text",
     "frequency_response",
     "gaussian",
+    "gaussian_gaps",
     "identity",
     "image_digest",
     "image_quality",

@@ -172,3 +172,27 @@ def apply_repeatedly(image: np.ndarray, weights, times: int, border: str = "repl
     for _ in range(times):
         result = convolve(result, weights, border, flip=flip, value=value)
     return result
+
+
+def gaussian_gaps(weights, up_to: int = MAX_TIMES) -> tuple[float | None, ...]:
+    """How far the kernel applied 1, 2, ..., `up_to` times is from its fitted Gaussian.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides.
+    up_to : int
+        1..MAX_TIMES.
+
+    Returns
+    -------
+    tuple
+        ``repeat_kernel(weights, n).error`` for n = 1..`up_to` (None where there is no fit).
+
+    Examples
+    --------
+    >>> [round(gap, 2) for gap in gaussian_gaps(np.ones((1, 5)) / 5, 4)]
+    [0.52, 0.1, 0.08, 0.04]
+    """
+    up_to = check_times(up_to)
+    return tuple(repeat_kernel(weights, n).error for n in range(1, up_to + 1))

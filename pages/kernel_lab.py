@@ -72,6 +72,9 @@ with profile_box:
                    f"The Gaussian of the same mean and variance has sigma "
                    f"{ui.number(repetition.sigma, 3)} px; the largest gap between the two is "
                    f"{ui.number(100 * repetition.error, 2)} % of the peak.")
+        gaps = lab.gaussian_gaps(weights)
+        st.caption("The gap after 1, 2, … 10 passes: " + ", ".join(
+            f"{ui.number(100 * gap, 2)} %" for gap in gaps) + ".")
 if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:
     st.button(f"Load the {composed[0]} x {composed[1]} kernel into the editor",
               key="lab_times_load", on_click=kernel_editor.load,

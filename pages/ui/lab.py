@@ -31,6 +31,12 @@ def repeated(image: cache.Pixels, weights: np.ndarray, times: int, border: str, 
                                                     flip=flip, value=value))
 
 
+@cache.cached(max_entries=32)
+def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
+    """The kernel's gap from its Gaussian after 1..MAX_TIMES passes (up to 30 ms for 31 x 31)."""
+    return convkit.gaussian_gaps(weights)
+
+
 def frequency_figure(response: convkit.FrequencyResponse) -> go.Figure:
     """The gain over the frequency plane, zero frequency in the middle."""
     figure = go.Figure(go.Heatmap(

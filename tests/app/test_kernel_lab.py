@@ -247,6 +247,12 @@ def test_apply_again_three_box_blurs_against_a_gaussian(lab):
     assert "3 passes = one 13 x 13 kernel" in caption
     assert "sigma 2.45 px" in caption
     assert f"{100 * gap:.2g} % of the peak" in caption
+    # One pass: the flat profile 0.2 x 5 against the Gaussian of variance (25 - 1) / 12 = 2.
+    one = np.arange(-2, 3)
+    bell = np.exp(-one**2 / 4.0)
+    first_gap = np.abs(0.2 - bell / bell.sum()).max() / 0.2
+    gaps = " ".join(c.value for c in lab.caption if c.value.startswith("The gap after"))
+    assert gaps.startswith(f"The gap after 1, 2, … 10 passes: {100 * first_gap:.2g} %, ")
 
 
 def test_apply_again_loads_the_composed_kernel(lab):

@@ -9,7 +9,13 @@ import scipy.signal
 
 import convkit
 from convkit import repetition as documented
-from convkit.repetition import MAX_TIMES, apply_repeatedly, compose_power, repeat_kernel
+from convkit.repetition import (
+    MAX_TIMES,
+    apply_repeatedly,
+    compose_power,
+    gaussian_gaps,
+    repeat_kernel,
+)
 
 from .references import random_image
 
@@ -103,3 +109,12 @@ def test_times_outside_the_cap_are_refused(times, message):
 def test_doctests():
     """The examples in convkit.repetition's docstrings run and give what they say."""
     assert doctest.testmod(documented).failed == 0
+
+
+def test_gaussian_gaps_follow_each_repetition():
+    """gaussian_gaps lists each n's own gap; an edge kernel has none to list."""
+    box = convkit.box(3, 3)
+    gaps = gaussian_gaps(box, 5)
+    assert gaps == tuple(repeat_kernel(box, n).error for n in range(1, 6))
+    assert gaps[-1] < gaps[0] / 10
+    assert gaussian_gaps(convkit.BANK["sobel_x"].weights, 3) == (None, None, None)
