@@ -61,11 +61,11 @@ def profile_figure(repetition: convkit.Repetition) -> go.Figure:
             x=repetition.offsets, y=repetition.gaussian, mode="lines+markers",
             name=f"Gaussian, sigma {repetition.sigma:.3g} px", line=dict(color="#cc3311"),
             hovertemplate="offset %{x}: %{y:.4g}<extra></extra>"))
-    what = "columns" if repetition.axis == "horizontal" else "rows"
+    what = "column" if repetition.axis == "horizontal" else "row"
     figure.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), bargap=0.05,
                          legend=dict(orientation="h", y=1.12, x=0),
-                         xaxis_title=f"offset from the centre (px), {what}",
-                         yaxis_title="weight (summed across)")
+                         xaxis_title=f"{what} offset from the centre (px)",
+                         yaxis_title=f"weight (each {what} summed)")
     return figure
 
 
