@@ -68,7 +68,11 @@ async def request_upload_urls(session: ProtocolSession, count: int,
 
 def put_file(base_url: str, upload_url: str, name: str, data: bytes, token: str,
              cookie: str | None = None, timeout_s: float = 60) -> int:
-    """PUT one file as multipart form data, as the browser does; returns the HTTP status."""
+    """PUT one file as multipart form data, as the browser does; returns the HTTP status.
+
+    -1: the server closed the connection before taking the whole body (it refuses a body
+    whose Content-Length is over server.maxUploadSize without reading it).
+    """
     base_url = check_loopback(base_url)
     boundary = "convkit" + secrets.token_hex(12)
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
@@ -85,6 +89,10 @@ def put_file(base_url: str, upload_url: str, name: str, data: bytes, token: str,
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+    except (urllib.error.URLError, ConnectionError) as error:
+        if isinstance(getattr(error, "reason", error), ConnectionError):
+            return -1
+        raise
 
 
 def uploader_state(url: UploadUrl, name: str, size: int):

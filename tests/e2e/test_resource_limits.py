@@ -211,7 +211,7 @@ def test_twenty_uploads_of_40_megapixel_pngs_at_once():
                 await asyncio.sleep(0.1)
 
         async def uploader(index: int, token: str) -> tuple[int, list[str], list[str]]:
-            async with open_session(srv.url, "home", "") as s:
+            async with open_session(srv.url, "pixel_inspector", "") as s:
                 await s.run(None, 60)
                 status = await upload(s, srv.url, "upload", f"photo{index}.png",
                                       copies[index], token=token, timeout_s=240)
@@ -239,3 +239,67 @@ def test_twenty_uploads_of_40_megapixel_pngs_at_once():
     assert sum(any(t.startswith("Queued") for t in texts) for _, texts, _ in results) >= 1
     assert peak[0] <= 1.2 * 2**20, peak[0]
     assert bystander.p95 <= BYSTANDER_P95_S, sorted(bystander.latencies)[-10:]
+
+
+def test_each_hostile_file_is_answered_fast_and_small():
+    """Every hostile file of the resource issue, uploaded for real: shown or refused with a
+    message within 3 s, at most 300 MB above the warmed-up server (decode worker included),
+    and the CPU idle again within 5 s."""
+    from image_files import HOSTILE_FILES
+
+    from harness import cpu_seconds
+    from harness.process import descendants
+
+    files = {name: build() for name, (build, _) in HOSTILE_FILES.items()}
+    with server("hostile") as srv:
+        def tree_cpu() -> float:
+            return sum(cpu_seconds(p) or 0.0 for p in [srv.proc.pid, *descendants(srv.proc.pid)])
+
+        async def main() -> dict[str, tuple]:
+            figures = {}
+            token = xsrf_token(srv.url)
+            async with open_session(srv.url, "pixel_inspector", "") as s:
+                await s.run(None, 60)
+                for name, data in files.items():
+                    await asyncio.sleep(1)
+                    idle = tree_rss_kib(srv.proc.pid)
+                    peak = [idle]
+
+                    async def sample(peak=peak) -> None:
+                        while True:
+                            peak[0] = max(peak[0], tree_rss_kib(srv.proc.pid))
+                            await asyncio.sleep(0.05)
+
+                    sampler = asyncio.create_task(sample())
+                    began = time.perf_counter()
+                    filename = f"{name}.{name.rsplit('_', 1)[1]}"  # rgba_png -> rgba_png.png
+                    status = await upload(s, srv.url, "upload", filename, data,
+                                          token=token, timeout_s=30)
+                    answered = time.perf_counter() - began
+                    sampler.cancel()
+                    shown = [*s.alerts, *s.markdown]
+                    settled = time.perf_counter()
+                    await asyncio.sleep(5 - min(5.0, time.perf_counter() - settled))
+                    before = tree_cpu()
+                    await asyncio.sleep(1)
+                    busy = tree_cpu() - before
+                    figures[name] = (status, answered, (peak[0] - idle) / 1024, busy, shown,
+                                     s.problems)
+            return figures
+
+        figures = asyncio.run(main())
+    for name, (status, answered, peak_mib, busy, shown, problems) in figures.items():
+        # One line a file: the figures the README's hosting section quotes.
+        print(f"{name}: HTTP {status}, answered in {answered:.2f} s, +{peak_mib:.0f} MiB, "
+              f"CPU {busy:.2f} s in the 6th second")
+        assert answered <= 3.0, name
+        assert peak_mib <= 300, name
+        assert busy <= 0.3, name
+        if status == 204:
+            refused = [text for text in shown if text.startswith("Cannot use")]
+            described = [text for text in shown if " px" in text and name in text]
+            assert refused or described, (name, shown)
+            assert not [p for p in problems if "Cannot use" not in p], (name, problems)
+        else:
+            # Over server.maxUploadSize: refused from its Content-Length, the body unread.
+            assert status in (413, -1) and len(files[name]) > 10 * 2**20, (name, status)
