@@ -106,7 +106,7 @@ def server_side(data: bytes, repetitions: int) -> dict:
             at.switch_page("pages/pixel_inspector.py").run()
             _healthy(at, "opening the inspector")
             width = int(at.number_input(key="inspector_x").max) + 1
-            fragments = list(at._fragment_storage._fragments)
+            fragments = compat.apptest_fragment_ids(at)
             if len(fragments) != 1:
                 raise RuntimeError(f"expected the inspector's one fragment; got {fragments}")
             picks = {"pick_fragment_ms": [], "pick_full_ms": []}

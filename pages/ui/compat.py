@@ -92,6 +92,14 @@ def apptest_fragment_reruns() -> Iterator[Callable[[str | None], None]]:
         runner_module.RerunData = RerunData
 
 
+def apptest_fragment_ids(at) -> list[str]:
+    """The ids of the fragments AppTest `at` has seen run, for `apptest_fragment_reruns`.
+
+    AppTest keeps them in its fragment storage and offers no public accessor.
+    """
+    return list(at._fragment_storage._fragments)
+
+
 @contextlib.contextmanager
 def apptest_compiles_once() -> Iterator[None]:
     """Keep AppTest's compiled scripts from one run to the next, as a real server does.

@@ -1,0 +1,114 @@
+"""The Streamlit internals bench/latency.py leans on (pages/ui/compat.py): each one still does
+what the benchmark needs on the pinned Streamlit, so an upgrade that moves one fails here."""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages.ui import compat
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _script(tmp_path, body: str) -> str:
+    path = tmp_path / "script.py"
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def test_clear_data_caches_keeps_only_the_named_functions(tmp_path):
+    # Each cached function returns a fresh clock reading when it really runs.
+    script = _script(tmp_path, """
+        import time
+        import streamlit as st
+
+        @st.cache_data
+        def kept_for_bench(x):
+            return time.perf_counter_ns()
+
+        @st.cache_data
+        def emptied_for_bench(x):
+            return time.perf_counter_ns()
+
+        st.text(str(kept_for_bench(1)))
+        st.text(str(emptied_for_bench(1)))
+    """)
+    at = AppTest.from_file(script).run()
+    first = [t.value for t in at.text]
+    assert [t.value for t in at.run().text] == first  # cached
+    cleared = compat.clear_data_caches(keep_suffixes=(".kept_for_bench",))
+    assert cleared >= 1
+    after = [t.value for t in at.run().text]
+    assert after[0] == first[0] and after[1] != first[1]
+
+
+def test_fragment_reruns_rerun_only_the_fragment(tmp_path):
+    script = _script(tmp_path, """
+        import streamlit as st
+
+        st.session_state.setdefault("outer", 0)
+        st.session_state.outer += 1
+
+        @st.fragment
+        def part():
+            st.session_state.setdefault("inner", 0)
+            st.session_state.inner += 1
+            st.number_input("n", key="n")
+
+        part()
+    """)
+    with compat.apptest_fragment_reruns() as rerun_only:
+        at = AppTest.from_file(script).run()
+        fragments = compat.apptest_fragment_ids(at)
+        assert len(fragments) == 1
+        rerun_only(fragments[0])
+        at.number_input(key="n").set_value(3).run()
+        assert (at.session_state["outer"], at.session_state["inner"]) == (1, 2)
+        rerun_only(None)
+        at.number_input(key="n").set_value(4).run()
+        assert (at.session_state["outer"], at.session_state["inner"]) == (2, 3)
+    assert not at.exception
+
+
+def test_compiles_once_shares_one_script_cache():
+    import streamlit.testing.v1.app_test as app_test_module
+
+    original = app_test_module.ScriptCache
+    with compat.apptest_compiles_once():
+        assert app_test_module.ScriptCache() is app_test_module.ScriptCache()
+    assert app_test_module.ScriptCache is original
+    assert original() is not original()
+
+
+def test_keeps_navigation_lets_apptest_switch_pages():
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+    with compat.apptest_keeps_navigation():
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.switch_page("pages/pixel_inspector.py").run()
+        # Without the patch this rerun runs the pages folder's legacy mode and fails.
+        at.number_input(key="inspector_x").set_value(5).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(t.value == "Pixel inspector" for t in at.title), [t.value for t in at.title]
+        assert any(h.value.startswith("Output pixel x=5,") for h in at.subheader)
+    assert PagesManager.__init__ is original
+
+
+@pytest.fixture(autouse=True)
+def _pages_directory_mode_restored():
+    # end_pages_directory_mode sets a class attribute; put it back for other tests.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    before = PagesManager.__dict__.get("uses_pages_directory", None)
+    yield
+    if before is None:
+        with contextlib.suppress(AttributeError):
+            delattr(PagesManager, "uses_pages_directory")
+    else:
+        PagesManager.uses_pages_directory = before
