@@ -9,10 +9,14 @@ from .drawing import (
     edge_lines,
     magnify,
     magnify_to,
+    mark_overview,
     outline,
+    overview_picture,
     signed_difference,
     tint,
     to_rgb,
+    zoom_picture,
+    zoom_window,
 )
 from .explain import (
     BREAKDOWN_COLUMNS,
@@ -267,6 +271,7 @@ __all__ = [
     "magnify_to",
     "make_training_pair",
     "map_picture",
+    "mark_overview",
     "match_maps",
     "motion_blur",
     "noise_picture",
@@ -274,6 +279,7 @@ __all__ = [
     "opencv_reference",
     "outline",
     "output_length",
+    "overview_picture",
     "pad",
     "padded_corner",
     "padded_crop",
@@ -314,4 +320,6 @@ __all__ = [
     "window_around",
     "window_step",
     "window_taps",
+    "zoom_picture",
+    "zoom_window",
 ]

@@ -320,3 +320,124 @@ def signed_difference_values(result: np.ndarray, reference: np.ndarray) -> np.nd
                          f"and {reference.shape}")
     difference = result.astype(np.float64) - reference.astype(np.float64)
     return difference.mean(axis=2) if difference.ndim == 3 else difference
+
+
+# ------------------------------------------------------------------ the inspector's views
+
+#: Colours of the inspector's marks: the picked pixel, the kernel's footprint, padding.
+SELECTED = (255, 40, 40)
+FOOTPRINT = (255, 200, 0)
+PADDING_TINT = (90, 140, 255)
+
+
+def zoom_window(kernel_shape: tuple[int, int], x: int, y: int, width: int, height: int):
+    """The magnified view's window around pixel (x, y): the kernel and some context.
+
+    It is at least 25 pixels a side (at most 64), and reaches past the image's edges by half
+    the kernel plus 2, so that the padding the kernel reads at a border pixel is in view.
+
+    Parameters
+    ----------
+    kernel_shape : (int, int)
+        The kernel's height and width.
+    x, y : int
+        The picked pixel.
+    width, height : int
+        The image's size.
+
+    Returns
+    -------
+    Window
+
+    Examples
+    --------
+    >>> zoom_window((3, 3), 0, 0, 512, 512)
+    Window(top=-3, left=-3, height=25, width=25)
+    """
+    from .picking import window_around
+
+    side = min(max(25, max(kernel_shape) + 6), 64)
+    return window_around(x, y, width, height, side, max(kernel_shape) // 2 + 2)
+
+
+def overview_picture(picture: np.ndarray, width: int) -> np.ndarray:
+    """The whole picture as RGB for an overview `width` wide.
+
+    A picture narrower than half of `width` is enlarged pixel by pixel (never blurred by the
+    browser); a wider one must already be at most `width` wide.
+
+    Parameters
+    ----------
+    picture : ndarray
+        uint8 gray (H, W) or RGB (H, W, 3).
+    width : int
+        The width the overview is shown at.
+
+    Returns
+    -------
+    ndarray
+        uint8 (h, w, 3).
+
+    Examples
+    --------
+    >>> overview_picture(np.zeros((10, 20), np.uint8), 40).shape
+    (20, 40, 3)
+    """
+    factor = max(1, check_positive_int(width, "width") // picture.shape[1])
+    return to_rgb(magnify(picture, factor, grid=False) if factor > 1 else picture)
+
+
+def mark_overview(shown: np.ndarray, full_width: int, box) -> np.ndarray:
+    """`shown` (an overview of an image `full_width` pixels wide) with `box` outlined in red.
+
+    Examples
+    --------
+    >>> from convkit.picking import Window
+    >>> marked = mark_overview(np.zeros((20, 40, 3), np.uint8), 20, Window(0, 0, 5, 5))
+    >>> marked[0, 0].tolist(), marked[5, 5].tolist()
+    ([255, 40, 40], [0, 0, 0])
+    """
+    scale = shown.shape[1] / full_width
+    return outline(shown, int(max(box.top, 0) * scale), int(max(box.left, 0) * scale),
+                   max(3, round(box.height * scale)), max(3, round(box.width * scale)),
+                   SELECTED, 2)
+
+
+def zoom_picture(crop: np.ndarray, outside: np.ndarray, box, x: int, y: int,
+                 kernel_shape: tuple[int, int], side: int) -> np.ndarray:
+    """The magnified view: `crop` (padding tinted blue) with the kernel's footprint in yellow
+    and the picked pixel in red.
+
+    Parameters
+    ----------
+    crop, outside : ndarray
+        The window's pixels and which of them lie outside the image (``padded_crop``).
+    box : Window
+        Where `crop` lies in the image.
+    x, y : int
+        The picked pixel.
+    kernel_shape : (int, int)
+        The kernel's height and width.
+    side : int
+        The longest side the picture is shown at; it is enlarged by a whole factor.
+
+    Returns
+    -------
+    ndarray
+        uint8 RGB.
+
+    Examples
+    --------
+    >>> from convkit.picking import Window
+    >>> crop = np.zeros((5, 5), np.uint8)
+    >>> big = zoom_picture(crop, np.zeros((5, 5), bool), Window(0, 0, 5, 5), 2, 2, (3, 3), 50)
+    >>> big.shape, big[20, 20].tolist(), big[10, 10].tolist()
+    ((50, 50, 3), [255, 40, 40], [255, 200, 0])
+    """
+    factor = max(1, side // max(box.width, box.height))
+    big = magnify(tint(crop, outside, PADDING_TINT), factor)
+    kh, kw = kernel_shape
+    big = outline(big, (y - box.top - kh // 2) * factor, (x - box.left - kw // 2) * factor,
+                  kh * factor, kw * factor, FOOTPRINT, 2)
+    return outline(big, (y - box.top) * factor, (x - box.left) * factor, factor, factor,
+                   SELECTED, 2)

@@ -38,6 +38,29 @@ class PixelBreakdown:
     source_yx: np.ndarray
 
     @property
+    def image_yx(self) -> np.ndarray:
+        """Where each cell under the kernel lies in the image, (y, x), padding included.
+
+        A padded cell's position is outside the image (a negative index, or one past the
+        edge); ``source_yx`` says which pixel its value was copied from.
+
+        Returns
+        -------
+        ndarray
+            int, shape (kh, kw, 2).
+
+        Examples
+        --------
+        >>> why = explain_pixel(np.arange(9.0).reshape(3, 3), np.ones((3, 3)), 0, 0)
+        >>> why.image_yx[0, 0].tolist(), why.image_yx[2, 2].tolist()
+        ([-1, -1], [1, 1])
+        """
+        kh, kw = self.weights.shape
+        rows = np.arange(kh)[:, None] + self.y - kh // 2
+        cols = np.arange(kw)[None, :] + self.x - kw // 2
+        return np.stack(np.broadcast_arrays(rows, cols), axis=-1)
+
+    @property
     def is_colour(self) -> bool:
         """Whether the breakdown has one channel axis (colour image).
 

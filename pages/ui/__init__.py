@@ -23,6 +23,7 @@ from pages.ui.images import (
     working_image,
     working_image_or_stop,
 )
+from pages.ui.picker import PixelPicker
 from pages.ui.render import (
     GRID_CSS,
     GRID_MAX_NUMBERED_CELLS,
@@ -96,11 +97,11 @@ def mapped(image_key: str, weights_key: str, border: str, flip: bool, value: flo
 
 __all__ = [
     "CRASH_MESSAGE", "DEFAULT_KERNEL", "DEFAULT_RESOLUTION", "DEFAULT_SAMPLE", "DISPLAY_WIDTH",
-    "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "RESOLUTIONS", "UPLOAD", "USER_KERNELS", "Settings",
-    "WorkingImage", "available_kernels", "cache", "compat", "crash_guard", "describe_image",
-    "download_png", "for_display", "format_total", "init_state", "kernel_heatmap",
-    "kernel_key", "mapped", "number", "number_grid", "output", "png_bytes", "raw_response",
-    "render", "response", "safe_filename", "save_user_kernel", "settings", "show_code",
-    "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work",
+    "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "PixelPicker", "RESOLUTIONS", "Settings", "UPLOAD",
+    "USER_KERNELS", "WorkingImage", "available_kernels", "cache", "compat", "crash_guard",
+    "describe_image", "download_png", "for_display", "format_total", "init_state",
+    "kernel_heatmap", "kernel_key", "mapped", "number", "number_grid", "output", "png_bytes",
+    "raw_response", "render", "response", "safe_filename", "save_user_kernel", "settings",
+    "show_code", "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work",
     "working_image", "working_image_or_stop", "write_url",
 ]

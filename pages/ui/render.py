@@ -157,3 +157,53 @@ def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str
         parts.append("<p style='margin:0.6rem 0 0.2rem'><b>5. From the sum to the output byte"
                      "</b></p>" + steps_table(steps))
     return "".join(parts)
+
+
+def how_computed(name: str, description) -> str:
+    """Markdown: how cv2.filter2D computes kernel `name`, and which route convkit took and why.
+
+    `description` is a convkit.RouteDescription (convkit.describe_route).
+    """
+    lines = [f"**{name}** (rank {description.rank}"
+             f"{', separable' if description.rank == 1 else ''})"]
+    for opencv in description.opencv:
+        lines.append(f"- `{opencv.call}`: **{opencv.algorithm}**; {opencv.reason}.")
+    steps = " → ".join(f"`{call}`" for call in description.calls)
+    lines.append(f"- convkit's engine: route **{description.route}** ({steps}), because "
+                 f"{description.reason}"
+                 + ("; the image is converted to float32 first" if description.converted
+                    else f"; OpenCV reads the {description.source_dtype} image as it is")
+                 + ("; convkit pads the image itself first" if description.padded_first
+                    else "") + ".")
+    return "\n".join(lines)
+
+
+def source_notes(breakdown) -> list[list[str]]:
+    """Under each padded cell of a PixelBreakdown: where its value came from ("= v": constant)."""
+    return [[("= v" if sy < 0 else f"from ({sy},{sx})") if outside else ""
+             for (sy, sx), outside in zip(row, padded, strict=True)]
+            for row, padded in zip(breakdown.source_yx, breakdown.padded, strict=True)]
+
+
+def padding_notes(breakdown, description: str, limit: int = 12) -> str:
+    """Markdown: which cells of a PixelBreakdown came from padding, and from where ("" if none).
+
+    `description` says what the border mode does ("repeat the edge pixel" ...).
+    """
+    from html import escape
+
+    count = int(breakdown.padded.sum())
+    if not count:
+        return ""
+    lines = []
+    for r, c in zip(*np.nonzero(breakdown.padded), strict=True):
+        at_y, at_x = breakdown.image_yx[r, c]
+        sy, sx = breakdown.source_yx[r, c]
+        origin = (f"filled with the constant {number(breakdown.value, 6)}" if sy < 0
+                  else f"copied from pixel ({sy}, {sx})")
+        lines.append(f"- cell ({r}, {c}) lies outside the image at (y={at_y}, x={at_x}): "
+                     f"{origin}")
+    shown = lines[:limit] + ([f"- … and {len(lines) - limit} more"] if len(lines) > limit
+                             else [])
+    return (f"Near the border: {count} of the {breakdown.padded.size} cells come from "
+            f"{escape(breakdown.border)} padding ({description}).\n\n" + "\n".join(shown))

@@ -1,0 +1,110 @@
+"""pages/ui/render.py: the text and HTML people read, and the inspector's pictures in convkit."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+import convkit
+from pages.ui import render
+
+
+@pytest.mark.parametrize("value, shown", [
+    (4.72e-15, "0"), (-3e-12, "0"), (0.0, "0"), (1 / 9, "0.1111"), (-0.5, "−0.5"),
+    (123456.0, "1.235e+05"), (2.0, "2"),
+])
+def test_number_rounds_for_people(value, shown):
+    assert render.number(value) == shown
+
+
+def test_sum_equation_is_the_weighted_sum_written_out():
+    """Each term is weight × value; the bold total is what the caller passes."""
+    weights = np.array([[1.0, -1.0, 0.5]])
+    roi = np.array([[10, 4, 6]])
+    text = render.sum_equation(weights, roi, float((weights * roi).sum()))
+    assert text == "1×10 + (−1)×4 + 0.5×6 = **9**"
+
+
+def test_long_sums_keep_their_first_and_last_terms():
+    weights, roi = np.ones((9, 9)), np.arange(81).reshape(9, 9)
+    text = render.sum_equation(weights, roi, float(roi.sum()), max_terms=25)
+    assert text.startswith("1×0 + 1×1 + ") and "… 58 more terms …" in text
+    assert text.endswith("1×79 + 1×80 = **3240**")
+
+
+def test_number_grid_writes_every_value_and_marks_the_centre():
+    values = np.array([[1.0, -2.0, 3.0], [4.0, 5e-14, 6.0], [7.0, 8.0, 9.5]])
+    grid = render.number_grid(values, css=False)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", grid)
+    assert cells == ["1", "−2", "3", "4", "0", "6", "7", "8", "9.5"]
+    assert grid.count('class="centre"') == 1
+    assert "<style>" not in grid and "<style>" in render.number_grid(values)
+
+
+def test_steps_table_escapes_what_it_is_given():
+    table = render.steps_table([("sum", "<b>x</b>", "1")])
+    assert html.escape("<b>x</b>") in table and "<b>x</b>" not in table
+
+
+def test_padding_notes_name_each_padded_cell_and_its_source():
+    """At the corner with replicate padding, 5 of 9 cells come from the edge pixel (0, 0)."""
+    image = np.arange(1, 26, dtype=np.float64).reshape(5, 5)
+    breakdown = convkit.explain_pixel(image, np.ones((3, 3)), 0, 0, "replicate")
+    text = render.padding_notes(breakdown, "repeat the edge")
+    assert text.startswith("Near the border: 5 of the 9 cells come from replicate padding")
+    assert "cell (0, 0) lies outside the image at (y=-1, x=-1): copied from pixel (0, 0)" in text
+    inside = convkit.explain_pixel(image, np.ones((3, 3)), 2, 2, "replicate")
+    assert render.padding_notes(inside, "repeat the edge") == ""
+
+
+def test_image_yx_agrees_with_where_the_loop_reads():
+    """The cells' image positions, against a direct offset computation."""
+    image = np.zeros((6, 7))
+    why = convkit.explain_pixel(image, np.ones((3, 5)), 6, 0, "reflect_101")
+    rows, cols = np.mgrid[-1:2, 4:9]
+    np.testing.assert_array_equal(why.image_yx[..., 0], rows)
+    np.testing.assert_array_equal(why.image_yx[..., 1], cols)
+
+
+def test_how_computed_says_what_filter2d_and_the_engine_do():
+    description = convkit.describe_route(convkit.BANK["large_blur"].weights, np.uint8,
+                                         "replicate", image_shape=(512, 512))
+    text = render.how_computed("large_blur", description)
+    assert "**DFT**" in text and "441 cells" in text
+    assert f"route **{description.route}**" in text
+
+
+def test_zoom_picture_marks_the_pixel_the_footprint_and_the_padding():
+    """Corners of the red pixel square and the yellow footprint where the geometry puts them;
+    padded cells tinted towards blue; the picture enlarged by a whole factor."""
+    crop = np.full((25, 25), 100, np.uint8)
+    outside = np.zeros_like(crop, dtype=bool)
+    outside[:, :3] = True  # the first three columns lie past the image's left edge
+    window = convkit.Window(0, -3, 25, 25)
+    x, y, factor = 9, 12, 10  # pixel (9, 12) is column 12 of the crop
+    big = convkit.zoom_picture(crop, outside, window, x, y, (3, 5), 250)
+    assert big.shape == (250, 250, 3)
+    col, row = (x - window.left) * factor, (y - window.top) * factor
+    assert big[row, col].tolist() == list(convkit.drawing.SELECTED)
+    top, left = row - 1 * factor, col - 2 * factor
+    assert big[top, left].tolist() == list(convkit.drawing.FOOTPRINT)
+    assert big[top + 3 * factor - 1, left + 5 * factor - 1].tolist() == list(
+        convkit.drawing.FOOTPRINT)
+    padded, inside = big[100 + 5, 5], big[100 + 5, 200 + 5]
+    assert padded[2] > padded[0] and inside[0] == inside[2]
+
+
+def test_zoom_window_reaches_past_the_edge_by_half_the_kernel_plus_two():
+    assert convkit.zoom_window((7, 7), 0, 0, 100, 100).top == -(7 // 2 + 2)
+    assert convkit.zoom_window((31, 31), 50, 50, 100, 100).height == 37
+    assert convkit.zoom_window((3, 3), 50, 50, 100, 100).width == 25
+
+
+def test_overview_of_a_small_picture_is_enlarged_pixel_by_pixel():
+    small = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    shown = convkit.overview_picture(small, 16)
+    np.testing.assert_array_equal(shown[..., 0], np.kron(small, np.ones((4, 4), np.uint8)))
