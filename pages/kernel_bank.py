@@ -1,8 +1,5 @@
 """Kernel bank: the tutorial's kernels side by side, its pixel loop checked against cv2.filter2D."""
 
-import time
-
-import numpy as np
 import streamlit as st
 
 import convkit
@@ -12,11 +9,6 @@ from pages.ui import code
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
 LOOP_RESOLUTIONS = (64, 128, 192, 256)
 DEFAULT_LOOP_RESOLUTION = 128
-#: The pure-Python loop's cost, measured on the 2-core demo server: seconds per window.
-LOOP_SECONDS_PER_WINDOW = 4e-6
-#: Windows (pixels x channels x kernels) one click may run: about 4 s of one core. More
-#: kernels run on the next click, so no visitor holds the loop's one server-wide slot long.
-LOOP_WINDOWS_PER_RUN = 1_000_000
 #: Each picture fills a quarter of the page; the browser gets no more pixels than that.
 PICTURE_WIDTH = 360
 
@@ -27,48 +19,13 @@ def loop_key(small: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Setting
             current.value)
 
 
-def windows(small: ui.WorkingImage) -> int:
-    """Windows the loop visits for one kernel: every pixel of every channel."""
-    pixels = small.pixels
-    return pixels.shape[0] * pixels.shape[1] * (pixels.shape[2] if pixels.ndim == 3 else 1)
-
-
-def run_loops(small: ui.WorkingImage, kernels: list[convkit.Kernel], current: ui.Settings):
-    """Run the tutorial's loop for each kernel on the small image, with one progress bar."""
-    store = ui.cache.stores()["loops"]
-    with ui.work.loop_turn():
-        bar = st.progress(0.0, text="Starting the tutorial's loop…")
-        started = time.perf_counter()
-        for done, kernel in enumerate(kernels):
-            label = f"Tutorial loop: {kernel.name} ({done + 1} of {len(kernels)})"
-
-            def report(fraction: float, done=done, label=label) -> None:
-                # Drawing raises if the visitor left or changed a setting: the loop stops.
-                bar.progress(min(1.0, (done + fraction) / len(kernels)), text=label)
-
-            raw = convkit.convolve_loop(small.pixels, kernel.weights, current.border,
-                                        flip=current.flip, value=current.value, progress=report)
-            store.put(loop_key(small, kernel, current), ui.cache.Pixels.of(raw), raw.nbytes)
-        seconds = time.perf_counter() - started
-    bar.progress(1.0, text=f"The loop ran {len(kernels)} kernel(s) in {seconds:.1f} s.")
-
-
 def show_badge(agreement: convkit.Agreement, engine: str, size: str) -> None:
     """Green when every byte matches cv2.filter2D, amber with the reasons when not."""
-    if agreement.identical:
-        st.success(f"**Identical**: {engine} and cv2.filter2D give the same byte at all "
-                   f"{agreement.total_pixels:,} pixel values of the {size} image.", icon="✅")
-        return
-    lines = [f"**{engine} vs cv2.filter2D** on the {size} image: max difference "
-             f"**{agreement.max_abs_diff}** grey levels; **{agreement.percent_differ:.2f}%** of "
-             f"the pixel values differ ({agreement.differing_pixels:,} of "
-             f"{agreement.total_pixels:,}). Why:"]
-    lines += [f"- **{cause.name}** ({cause.pixels:,} values): {cause.explanation}"
-              for cause in agreement.causes]
-    st.warning("\n".join(lines), icon="⚠️")
+    identical, text = ui.render.agreement_message(agreement, engine, size)
+    (st.success if identical else st.warning)(text, icon="✅" if identical else "⚠️")
 
 
-def size_text(pixels: np.ndarray) -> str:
+def size_text(pixels) -> str:
     """'W x H px' of a picture."""
     return f"{pixels.shape[1]} x {pixels.shape[0]} px"
 
@@ -113,33 +70,22 @@ chosen = [kernels[name] for name in names]
 small = ui.smaller(image, resolution)
 store = ui.cache.stores()["loops"]
 pending = [kernel for kernel in chosen if store.get(loop_key(small, kernel, current)) is None]
-per_kernel = windows(small)
-batch = pending[: max(1, LOOP_WINDOWS_PER_RUN // per_kernel)]
+batch = ui.work.loop_batch(pending, small.pixels.size)
 
 done_text = (f"The loop has run for every chosen kernel at {size_text(small.pixels)} with these "
              "settings; its results are kept, so nothing runs again.")
 estimate = st.empty()
-if pending:
-    channels = small.pixels.shape[2] if small.pixels.ndim == 3 else 1
-    later = (f" The other {len(pending) - len(batch)} run with the next click: one click runs "
-             f"at most {LOOP_WINDOWS_PER_RUN:,} windows, so that the server's loop, shared by "
-             "every visitor, is never held long." if len(batch) < len(pending) else "")
-    estimate.caption(
-        f"The loop will visit {small.pixels.shape[1]} x {small.pixels.shape[0]} = "
-        f"{per_kernel // channels:,} pixels{f' x {channels} channels' if channels > 1 else ''} "
-        f"for {len(batch)} kernel(s): {per_kernel * len(batch):,} windows, about "
-        f"{per_kernel * len(batch) * LOOP_SECONDS_PER_WINDOW:.1f} s (border {current.border}, "
-        f"flip {'on' if current.flip else 'off'}).{later}"
-    )
-else:
-    estimate.caption(done_text)
+estimate.caption(ui.render.loop_estimate(
+    small.pixels.shape, len(batch), len(pending) - len(batch), ui.work.LOOP_SECONDS_PER_WINDOW,
+    ui.work.LOOP_WINDOWS_PER_RUN, current.border, current.flip) if pending else done_text)
 
 if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
              help="Runs convkit.convolve_loop, the tutorial's loop, for the chosen kernels "
                   "that have not run yet with these settings."):
     if batch:
         try:
-            run_loops(small, batch, current)
+            ui.work.run_loops(small.pixels, batch, current, lambda kernel, raw: store.put(
+                loop_key(small, kernel, current), ui.cache.Pixels.of(raw), raw.nbytes))
         except ui.work.Busy as error:
             st.warning(f"The loop cannot start now: {error}")
         if len(batch) == len(pending):
@@ -150,12 +96,7 @@ if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
 for kernel in chosen:
     st.divider()
     st.subheader(kernel.name)
-    facts = convkit.kernel_properties(kernel.weights)
-    low, high = kernel.weights.min(), kernel.weights.max()
-    weights_text = (f"all weights {ui.number(low, 3)}" if low == high
-                    else f"weights {ui.number(low, 3)} to {ui.number(high, 3)}")
-    st.caption(f"{kernel.description}. {kernel.shape[0]}x{kernel.shape[1]}, {weights_text}; "
-               f"{facts.sum_meaning}.")
+    st.caption(ui.render.kernel_summary(kernel, convkit.kernel_properties(kernel.weights)))
 
     loop_raw = store.get(loop_key(small, kernel, current))
     if loop_raw is not None:
@@ -204,5 +145,9 @@ for kernel in chosen:
                    "products, so expect the same badge (a rare sum may round the other way).")
 
 st.divider()
+with st.expander("How OpenCV and convkit's engine compute these kernels"):
+    st.markdown("\n\n".join(ui.render.how_computed(kernel.name, convkit.describe_route(
+        kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
+        value=current.value, image_shape=image.pixels.shape)) for kernel in chosen))
 code.reproduce_expander(current, key="bank_code")
 ui.show_code(convkit.convolve_loop, convkit.opencv_reference, convkit.compare_with_opencv)

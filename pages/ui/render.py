@@ -207,3 +207,43 @@ def padding_notes(breakdown, description: str, limit: int = 12) -> str:
                              else [])
     return (f"Near the border: {count} of the {breakdown.padded.size} cells come from "
             f"{escape(breakdown.border)} padding ({description}).\n\n" + "\n".join(shown))
+
+
+def agreement_message(agreement, engine: str, size: str) -> tuple[bool, str]:
+    """(identical, markdown) of a convkit.Agreement: how far `engine` is from cv2.filter2D."""
+    if agreement.identical:
+        return True, (f"**Identical**: {engine} and cv2.filter2D give the same byte at all "
+                      f"{agreement.total_pixels:,} pixel values of the {size} image.")
+    lines = [f"**{engine} vs cv2.filter2D** on the {size} image: max difference "
+             f"**{agreement.max_abs_diff}** grey levels; **{agreement.percent_differ:.2f}%** of "
+             f"the pixel values differ ({agreement.differing_pixels:,} of "
+             f"{agreement.total_pixels:,}). Why:"]
+    lines += [f"- **{cause.name}** ({cause.pixels:,} values): {cause.explanation}"
+              for cause in agreement.causes]
+    return False, "\n".join(lines)
+
+
+def loop_estimate(shape: tuple[int, ...], kernels: int, later: int, seconds_per_window: float,
+                  windows_per_run: int, border: str, flip: bool) -> str:
+    """What a click on "Run the tutorial's loop" will do, and how long it should take."""
+    height, width = shape[:2]
+    channels = shape[2] if len(shape) == 3 else 1
+    windows = height * width * channels * kernels
+    text = (f"The loop will visit {width} x {height} = {width * height:,} pixels"
+            f"{f' x {channels} channels' if channels > 1 else ''} for {kernels} kernel(s): "
+            f"{windows:,} windows, about {number(windows * seconds_per_window, 2)} s (border "
+            f"{border}, flip {'on' if flip else 'off'}).")
+    if later:
+        text += (f" The other {later} run with the next click: one click runs at most "
+                 f"{windows_per_run:,} windows, so that the server's loop, shared by every "
+                 "visitor, is never held long.")
+    return text
+
+
+def kernel_summary(kernel, facts) -> str:
+    """One line on a kernel: its description, size, weight range and what its sum means."""
+    low, high = float(kernel.weights.min()), float(kernel.weights.max())
+    weights = (f"all weights {number(low, 3)}" if low == high
+               else f"weights {number(low, 3)} to {number(high, 3)}")
+    return (f"{kernel.description}. {kernel.shape[0]}x{kernel.shape[1]}, {weights}; "
+            f"{facts.sum_meaning}.")

@@ -11,6 +11,7 @@ callback, which frees the place).
 from __future__ import annotations
 
 import contextlib
+import time
 
 import streamlit as st
 
@@ -77,3 +78,38 @@ def loop_turn():
     with queues()["loop"].slot(on_wait):
         placeholder.empty()
         yield
+
+
+#: Windows (pixels x channels x kernels) one click may run: about 4 s of one core at the
+#: loop's measured 2-4 µs a window. More kernels run on the next click, so no visitor holds
+#: the loop's one server-wide slot long.
+LOOP_WINDOWS_PER_RUN = 1_000_000
+#: The pure-Python loop's cost on the 2-core demo server: seconds per window (an estimate).
+LOOP_SECONDS_PER_WINDOW = 4e-6
+
+
+def loop_batch(pending: list, windows_each: int) -> list:
+    """The kernels of `pending` that one click runs: as many as fit LOOP_WINDOWS_PER_RUN."""
+    return pending[: max(1, LOOP_WINDOWS_PER_RUN // max(1, windows_each))]
+
+
+def run_loops(pixels, kernels: list, current, keep) -> None:
+    """Run the tutorial's loop for each kernel in the server's loop slot, with a progress bar.
+
+    `keep(kernel, raw)` is called with each finished result. Drawing the progress raises when
+    the visitor leaves or changes a setting, which stops the loop and frees the slot.
+    """
+    with loop_turn():
+        bar = st.progress(0.0, text="Starting the tutorial's loop…")
+        started = time.perf_counter()
+        for done, kernel in enumerate(kernels):
+            label = f"Tutorial loop: {kernel.name} ({done + 1} of {len(kernels)})"
+
+            def report(fraction: float, done=done, label=label) -> None:
+                bar.progress(min(1.0, (done + fraction) / len(kernels)), text=label)
+
+            keep(kernel, convkit.convolve_loop(pixels, kernel.weights, current.border,
+                                               flip=current.flip, value=current.value,
+                                               progress=report))
+        seconds = time.perf_counter() - started
+    bar.progress(1.0, text=f"The loop ran {len(kernels)} kernel(s) in {seconds:.1f} s.")
