@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from .convolve import convolve
+from .drawing import outline, to_rgb
 from .picking import Window
 
 #: Longest side, in pixels, of an image matched against: bounds the work per call.
@@ -180,6 +181,53 @@ def clamp_centre(x: int, y: int, valid: Window) -> tuple[int, int]:
     """
     return (min(max(int(x), valid.left), valid.left + valid.width - 1),
             min(max(int(y), valid.top), valid.top + valid.height - 1))
+
+
+def fit_patch(x: int, y: int, patch_width: int, patch_height: int,
+              image_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """A patch asked for on another image, brought within this one's limits.
+
+    Sides are cut to `patch_side_limits`, the centre to the last row and column; nothing else
+    changes, so an even or too small side is still refused by `patch_window`, by name.
+
+    Parameters
+    ----------
+    x, y : the patch's centre, at least 0.
+    patch_width, patch_height : its sides.
+    image_shape : (H, W) or (H, W, C) of the image.
+
+    Returns
+    -------
+    (x, y, width, height)
+
+    Examples
+    --------
+    >>> fit_patch(300, 20, 61, 30, (40, 256))
+    (255, 20, 61, 30)
+    """
+    limit_w, limit_h = patch_side_limits(image_shape)
+    height, width = image_shape[:2]
+    return (min(int(x), width - 1), min(int(y), height - 1), min(int(patch_width), limit_w),
+            min(int(patch_height), limit_h))
+
+
+def patch_centre(window: Window) -> tuple[int, int]:
+    """The centre (x, y) of an odd-sided patch: the pixel its kernel is anchored on.
+
+    Parameters
+    ----------
+    window : the patch, e.g. from `patch_window`.
+
+    Returns
+    -------
+    (x, y)
+
+    Examples
+    --------
+    >>> patch_centre(Window(top=10, left=20, height=5, width=3))
+    (21, 12)
+    """
+    return window.left + window.width // 2, window.top + window.height // 2
 
 
 def patch_window(x: int, y: int, patch_width: int, patch_height: int,
@@ -400,6 +448,12 @@ class MatchMaps:
     ncc_best: tuple[int, int]
     ncc_score: float
 
+    @property
+    def plain_score(self) -> float:
+        """The plain map's value at `plain_best`, its largest where the patch fits."""
+        x, y = self.plain_best
+        return float(self.plain[y, x])
+
 
 def match_maps(image: np.ndarray, patch: np.ndarray, border: str = "replicate") -> MatchMaps:
     """Slide `patch` over `image`: the plain correlation map and the normalized one.
@@ -523,6 +577,32 @@ def explain_match(image: np.ndarray, patch: np.ndarray, x: int, y: int) -> Match
                           patch_centred=patch_centred, centred_products=centred_products,
                           numerator=numerator, region_norm=region_norm, patch_norm=patch_norm,
                           ncc=float(ncc))
+
+
+def mark_patches(picture: np.ndarray, marks, thickness: int = 2) -> np.ndarray:
+    """The picture in colour with an outline for each mark: a box centred on a patch position.
+
+    Parameters
+    ----------
+    picture : (H, W) gray or (H, W, C) colour uint8.
+    marks : iterable of ((x, y), (h, w), (r, g, b)): a centre, the box's shape and its colour.
+        Boxes reaching past the picture are clipped.
+    thickness : line width in pixels, drawn inside each box.
+
+    Returns
+    -------
+    (H, W, 3) uint8 copy.
+
+    Examples
+    --------
+    >>> marked = mark_patches(np.zeros((5, 5), np.uint8), [((2, 2), (3, 3), (9, 9, 9))], 1)
+    >>> marked[..., 0].tolist()[1:4]
+    [[0, 9, 9, 9, 0], [0, 9, 0, 9, 0], [0, 9, 9, 9, 0]]
+    """
+    marked = to_rgb(picture)
+    for (x, y), (h, w), colour in marks:
+        marked = outline(marked, y - h // 2, x - w // 2, h, w, colour, thickness)
+    return marked
 
 
 def map_picture(values: np.ndarray) -> np.ndarray:

@@ -43,6 +43,9 @@ RESTORATION_METHODS: dict[str, str] = {
     "richardson_lucy": "Richardson-Lucy: repeated multiplicative corrections, never negative",
     "unsupervised_wiener": "unsupervised Wiener (scikit-image): estimates noise and balance itself",
 }
+#: The methods that cost a visitor's share of the server (up to a second of CPU at the largest
+#: size): a server runs them one at a time. The others are a few FFTs, tens of milliseconds.
+HEAVY_METHODS = ("richardson_lucy", "unsupervised_wiener")
 
 
 # ------------------------------------------------------------------------------- checks
@@ -306,6 +309,49 @@ def unsupervised_wiener(blurred: np.ndarray, kernel, *, seed: int = 0,
         pixels, weights, clip=False, rng=seed,
         user_params={"max_num_iter": max_iterations, "min_num_iter": 30})
     return estimate.astype(np.float64)
+
+
+def restore(blurred: np.ndarray, kernel, method: str = "wiener", *, balance: float = 0.01,
+            iterations: int = 30, border: str = "wrap", seed: int = 0, chunk: int = 10,
+            progress: Callable[[int, int], object] | None = None) -> np.ndarray:
+    """Undo the blur of `kernel` with one of RESTORATION_METHODS: one door to all four.
+
+    Each method reads only its own settings: `balance` is Wiener's, `iterations`, `border`,
+    `chunk` and `progress` are Richardson-Lucy's, `seed` the unsupervised Wiener's.
+
+    Parameters
+    ----------
+    blurred : (H, W) gray image, uint8 or float in 0..1.
+    kernel : Kernel or 2-D array-like, the blur assumed.
+    method : {"inverse", "wiener", "richardson_lucy", "unsupervised_wiener"}.
+    balance : Wiener's balance, > 0.
+    iterations : Richardson-Lucy's iterations, 1..MAX_RL_ITERATIONS.
+    border : Richardson-Lucy's border, {"wrap", "replicate", "constant", "reflect",
+        "reflect_101"}.
+    seed : seed of the unsupervised Wiener's sampler.
+    chunk, progress : as for `richardson_lucy`.
+
+    Returns
+    -------
+    (H, W) float64 in the 0..1 scale, not clipped.
+
+    Examples
+    --------
+    >>> image = np.random.default_rng(0).random((16, 16))
+    >>> k = np.array([[0, 0.1, 0], [0.1, 0.6, 0.1], [0, 0.1, 0]])
+    >>> bool(np.allclose(restore(degrade(image, k), k, "inverse"), image))
+    True
+    """
+    if method == "inverse":
+        return inverse_filter(blurred, kernel)
+    if method == "wiener":
+        return wiener(blurred, kernel, balance)
+    if method == "richardson_lucy":
+        return richardson_lucy(blurred, kernel, iterations, border=border, chunk=chunk,
+                               progress=progress)
+    if method == "unsupervised_wiener":
+        return unsupervised_wiener(blurred, kernel, seed=seed)
+    raise ValueError(f"method must be one of {list(RESTORATION_METHODS)}; got {method!r}")
 
 
 # ---------------------------------------------------------------------- scores, spectra

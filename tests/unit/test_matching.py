@@ -143,6 +143,54 @@ def test_patch_side_limits() -> None:
         matching.patch_side_limits((2, 5))
 
 
+def test_fit_patch_by_hand() -> None:
+    """A patch from a bigger image: sides cut to the largest odd fit, centre to the last pixel;
+    a side that fits is kept as typed, even or not (patch_window refuses it by name)."""
+    assert matching.fit_patch(300, 20, 61, 30, (40, 256)) == (255, 20, 61, 30)
+    assert matching.fit_patch(10, 500, 95, 95, (30, 40)) == (10, 29, 39, 29)
+    assert matching.fit_patch(0, 0, 4, 3, (100, 100)) == (0, 0, 4, 3)
+    with pytest.raises(ValueError, match="image must be at least 3 x 3 pixels.*got 2 x 1"):
+        matching.fit_patch(0, 0, 3, 3, (1, 2))
+
+
+def test_patch_centre_is_where_match_maps_puts_the_patch(camera: np.ndarray) -> None:
+    """The centre of a cut patch is the normalized map's best match in its own image, and the
+    plain map's best score is scipy's correlate there."""
+    window = matching.patch_window(300, 200, 21, 15, camera.shape)
+    assert matching.patch_centre(window) == (300, 200)
+    assert matching.patch_centre(Window(top=10, left=20, height=5, width=3)) == (21, 12)
+    patch = matching.cut_patch(camera, window)
+    maps = matching.match_maps(camera, patch)
+    assert maps.ncc_best == matching.patch_centre(window)
+    x, y = maps.plain_best
+    expected = ndi.correlate(camera.astype(float), patch.astype(float), mode="nearest")
+    assert maps.plain_score == pytest.approx(expected[y, x], rel=1e-6)
+    inner = expected[7:-7, 10:-10]  # centres where the 15 x 21 patch fits
+    assert maps.plain_score == pytest.approx(inner.max(), rel=1e-6)
+
+
+def test_mark_patches_outlines_each_box_in_its_colour() -> None:
+    """Each mark is a box of its shape around its centre, in its colour, drawn inside the box
+    and clipped at the picture's edge; the rest is the gray picture in three channels."""
+    gray = np.arange(400, dtype=np.uint8).reshape(20, 20)
+    red, green = (255, 0, 0), (0, 255, 0)
+    marked = matching.mark_patches(gray, [((5, 6), (5, 3), red), ((19, 0), (7, 7), green)],
+                                   thickness=1)
+    assert marked.shape == (20, 20, 3) and marked.dtype == np.uint8
+    box = np.zeros((20, 20), bool)
+    box[4:9, 4:7] = True
+    box[5:8, 5:6] = False  # 5 rows x 3 columns around (x=5, y=6), one pixel thick
+    clipped = np.zeros((20, 20), bool)
+    clipped[0:4, 16:20] = True
+    clipped[0:3, 17:20] = False  # the 7 x 7 box round (19, 0): only its left and bottom show
+    np.testing.assert_array_equal(np.all(marked == red, axis=2), box)
+    np.testing.assert_array_equal(np.all(marked == green, axis=2), clipped)
+    untouched = ~(box | clipped)
+    np.testing.assert_array_equal(marked[untouched], np.repeat(gray[untouched, None], 3, axis=1))
+    thick = matching.mark_patches(gray, [((10, 10), (7, 7), red)], thickness=2)
+    assert np.all(thick[8, 8] == red) and not np.all(thick[9, 9] == red)
+
+
 def test_map_picture_table() -> None:
     """Smallest finite value black, largest white, NaN mid-gray."""
     values = np.array([[-2.0, 0.0, 2.0, np.nan]])

@@ -172,6 +172,45 @@ def test_richardson_lucy_and_unsupervised_wiener_beat_the_blur(camera: np.ndarra
                                   restoration.unsupervised_wiener(blurred, kernel, seed=0))
 
 
+@pytest.mark.parametrize("method", list(restoration.RESTORATION_METHODS))
+def test_restore_is_each_methods_reference(method: str) -> None:
+    """restore() gives, for each method, what the reference computes with that method's own
+    settings (scipy's FFT division, scikit-image's wiener, richardson_lucy and
+    unsupervised_wiener), whatever the other methods' settings are."""
+    image = np.random.default_rng(11).random((40, 36)) * 0.8 + 0.1
+    wrapped = scipy.signal.fftconvolve(np.pad(image, 1, mode="wrap"), MILD, mode="valid")
+    zero_padded = ndi.convolve(image, MILD, mode="constant")
+    references = {
+        "inverse": (wrapped, image),  # no noise, |H| >= 0.2: the inverse is exact
+        "wiener": (wrapped, skr.wiener(wrapped, MILD, 0.03, clip=False)),
+        "richardson_lucy": (zero_padded, skr.richardson_lucy(zero_padded, MILD, num_iter=7,
+                                                             clip=False)),
+        "unsupervised_wiener": (wrapped, skr.unsupervised_wiener(
+            wrapped, MILD, clip=False, rng=3,
+            user_params={"max_num_iter": restoration.MAX_UNSUPERVISED_ITERATIONS,
+                         "min_num_iter": 30})[0]),
+    }
+    blurred, expected = references[method]
+    restored = convkit.restore(blurred, MILD, method, balance=0.03, iterations=7,
+                               border="constant", seed=3)
+    np.testing.assert_allclose(restored, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_restore_passes_richardson_lucy_progress_and_chunks() -> None:
+    """The progress callback reaches Richardson-Lucy, chunk by chunk."""
+    blurred = np.random.default_rng(12).random((24, 24))
+    calls: list[tuple[int, int]] = []
+    convkit.restore(blurred, MILD, "richardson_lucy", iterations=9, chunk=4,
+                    progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(4, 9), (8, 9), (9, 9)]
+
+
+def test_heavy_methods_are_restoration_methods() -> None:
+    """The methods the server queues are two of the four, the iterative ones."""
+    assert set(restoration.HEAVY_METHODS) == {"richardson_lucy", "unsupervised_wiener"}
+    assert set(restoration.HEAVY_METHODS) < set(restoration.RESTORATION_METHODS)
+
+
 def test_image_quality_by_hand() -> None:
     """PSNR is 10 log10(1 / MSE) on the shown (clipped) picture; equal pictures give inf and 1."""
     original = np.random.default_rng(9).integers(0, 256, (32, 32)).astype(np.uint8)
@@ -215,6 +254,11 @@ def test_small_tables() -> None:
     (lambda img: restoration.wiener(img.astype(np.int32), MILD), "must be uint8"),
     (lambda img: restoration.unsupervised_wiener(img, MILD, max_iterations=10),
      "max_iterations must be at least 30"),
+    (lambda img: restoration.restore(img, MILD, "blind"),
+     r"method must be one of \['inverse', 'wiener', 'richardson_lucy', "
+     r"'unsupervised_wiener'\]; got 'blind'"),
+    (lambda img: restoration.restore(img, MILD, "wiener", balance=-1.0),
+     "balance must be greater than 0"),
 ])
 def test_bad_input_names_the_parameter(call, message: str) -> None:
     """Bad arguments raise ValueError saying which one and what is allowed."""
