@@ -183,9 +183,11 @@ st.latex(
                                 r"\text{no output}"))
 facts = st.columns(4)
 facts[0].metric("Output size", f"{out_h} x {out_w}")
-facts[1].metric("Padding top / bottom / left / right",
-                f"{geometry.pad_top} / {geometry.pad_bottom} / {geometry.pad_left} / "
-                f"{geometry.pad_right}")
+facts[1].metric("Padding top/bottom, left/right",
+                f"{geometry.pad_top}/{geometry.pad_bottom}, "
+                f"{geometry.pad_left}/{geometry.pad_right}",
+                help="Cells added above and below, then left and right ('same' puts the odd "
+                     "one after).")
 facts[2].metric("Kernel span d(k−1)+1", convkit.learning.effective_size(kh, dilation))
 facts[3].metric("Window positions", geometry.steps)
 st.caption(f"The formula is for the {height} rows; the {width} columns follow the same rule.")

@@ -172,6 +172,16 @@ def test_every_step_shows_the_reference_numbers(dl, stride, dilation, mode, bord
     assert formula_result(dl) == expected.shape[0]
     rows_taps = slide(6, 3, stride, dilation, mode)
     cols_taps = slide(7, 3, stride, dilation, mode)
+    span = dilation * 2 + 1
+    if mode == "valid":
+        pads = [(0, 0), (0, 0)]
+    elif mode == "full":
+        pads = [(span - 1, span - 1)] * 2
+    else:  # TensorFlow's 'same': the total that gives ceil(n / s) outputs, the odd one after
+        totals = [max((math.ceil(n / stride) - 1) * stride + span - n, 0) for n in (6, 7)]
+        pads = [(t // 2, t - t // 2) for t in totals]
+    assert metric(dl, "Padding top/bottom, left/right") == (
+        f"{pads[0][0]}/{pads[0][1]}, {pads[1][0]}/{pads[1][1]}")
     for step in range(1, expected.size + 1):
         dl.slider(key="dl_step").set_value(step).run()
         r, c = divmod(step - 1, expected.shape[1])

@@ -63,8 +63,8 @@ def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
     wait_for_app_idle(page)
     page.get_by_text("same", exact=True).click()
     wait_for_app_idle(page)
-    padding = page.locator('[data-testid="stMetric"]', has_text="Padding top / bottom")
-    expect(padding.locator('[data-testid="stMetricValue"]')).to_have_text("0 / 1 / 0 / 1")
+    padding = page.locator('[data-testid="stMetric"]', has_text="Padding top/bottom")
+    expect(padding.locator('[data-testid="stMetricValue"]')).to_have_text("0/1, 0/1")
     page.get_by_role("button", name="Next ▶").click()
     wait_for_app_idle(page)
     expect(page.get_by_text("output row 0, column 1 reads input rows 0, 1, 2 and columns 2, 3, "
