@@ -136,6 +136,14 @@ class LayerGeometry:
             raise ValueError(f"step must be in 0..{self.steps - 1}; got {step!r}")
         return divmod(int(step), self.output_shape[1])
 
+    def step_at(self, row: int, col: int) -> int:
+        """The step (0-based) at which the window writes output (`row`, `col`)."""
+        height, width = self.output_shape
+        if not (0 <= row < height and 0 <= col < width):
+            raise ValueError(f"(row, col) must be inside the {height} x {width} output; got "
+                             f"({row!r}, {col!r})")
+        return int(row) * width + int(col)
+
 
 def layer_geometry(input_shape: tuple[int, int], kernel_shape: tuple[int, int],
                    stride: int = 1, dilation: int = 1, output: Output = "valid") -> LayerGeometry:

@@ -309,12 +309,14 @@ filter_name = choice[0].selectbox("Filter of the layer", names, key="dl_filter",
                                   help="A small layer of four filters, each 3 x 3 x 3.")
 st.caption(layers.RGB_FILTERS[filter_name][0])
 rgb_geometry = convkit.layer_geometry(rgb.shape[:2], (3, 3), 1, 1, "same")
-_clamp_state("dl_rgb_row", 0, 5, 2)
-_clamp_state("dl_rgb_col", 0, 5, 3)
-out_row = choice[1].number_input("Output row", 0, 5, step=1, key="dl_rgb_row")
-out_col = choice[2].number_input("Output column", 0, 5, step=1, key="dl_rgb_col")
+rgb_h, rgb_w = rgb_geometry.output_shape
+_clamp_state("dl_rgb_row", 0, rgb_h - 1, min(2, rgb_h - 1))
+_clamp_state("dl_rgb_col", 0, rgb_w - 1, min(3, rgb_w - 1))
+out_row = choice[1].number_input("Output row", 0, rgb_h - 1, step=1, key="dl_rgb_row")
+out_col = choice[2].number_input("Output column", 0, rgb_w - 1, step=1, key="dl_rgb_col")
 index = names.index(filter_name)
-breakdown = convkit.window_step(rgb, filters[index], out_row * 6 + out_col, output="same")
+breakdown = convkit.window_step(rgb, filters[index], rgb_geometry.step_at(out_row, out_col),
+                                output="same")
 for channel, (label, column) in enumerate(zip(("red", "green", "blue"), st.columns(3),
                                              strict=True)):
     channel_sum = ui.number(breakdown.channel_sums[channel])
@@ -328,10 +330,11 @@ sums = " + ".join(f"({ui.number(v)})" if v < 0 else ui.number(v) for v in breakd
 st.markdown(f"Output ({out_row}, {out_col}) = red + green + blue = {sums} = "
             f"**{ui.number(breakdown.total, 6)}** (zero padding, 'same' size, no bias yet).")
 maps = convkit.conv_layer(rgb, filters, output="same")
-st.markdown(f"**The layer's four output channels** on this 6 x 6 crop (from x = {rgb_left}, "
-            f"y = {rgb_top}, where the picture varies most); the chosen filter's map has output "
+st.markdown(f"**The layer's four output channels** on this {rgb_h} x {rgb_w} crop (from "
+            f"x = {rgb_left}, y = {rgb_top}, where the picture varies most); the chosen "
+            "filter's map has output "
             f"({out_row}, {out_col}) outlined:")
-picked = one_cell((6, 6), out_row, out_col)
+picked = one_cell((rgb_h, rgb_w), out_row, out_col)
 show_cells(*(cells(maps[f], names[f], {"now": picked} if f == index else None)
              for f in range(len(names))))
 

@@ -155,6 +155,16 @@ def test_filled_so_far_reveals_cells_in_reading_order():
     assert shown[1, 0] == 3 and np.isnan(shown[1, 1:]).all()
 
 
+def test_step_and_cell_are_inverse():
+    geometry = layers.layer_geometry((5, 7), (3, 3), stride=2, output="same")
+    assert geometry.output_shape == (3, 4)
+    cells = [geometry.cell(step) for step in range(geometry.steps)]
+    assert cells == [(r, c) for r in range(3) for c in range(4)]  # row by row
+    assert [geometry.step_at(r, c) for r, c in cells] == list(range(geometry.steps))
+    with pytest.raises(ValueError, match="inside the 3 x 4 output"):
+        geometry.step_at(3, 0)
+
+
 def test_step_out_of_range_is_refused():
     with pytest.raises(ValueError, match="step must be in 0..3"):
         layers.window_step(np.ones((3, 3)), np.ones((2, 2)), 4)
