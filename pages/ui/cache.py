@@ -90,6 +90,11 @@ class Store:
     def nbytes(self) -> int:
         return self._bytes
 
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._bytes = 0
+
 
 #: Decoded uploads at the largest working resolution (at most 2048 x 2048 x 3 = 12 MB each).
 UPLOAD_STORE_BYTES = 96 * 2**20
@@ -97,10 +102,14 @@ UPLOAD_STORE_BYTES = 96 * 2**20
 LOOP_STORE_BYTES = 40 * 2**20
 
 
-@st.cache_resource(show_spinner=False)
+#: Module-level, not st.cache_resource: two sessions arriving at once on a cold cache could
+#: each build their own.
+_STORES = {"uploads": Store(UPLOAD_STORE_BYTES), "loops": Store(LOOP_STORE_BYTES)}
+
+
 def stores() -> dict[str, Store]:
-    """The server's byte-bounded stores, created once per process."""
-    return {"uploads": Store(UPLOAD_STORE_BYTES), "loops": Store(LOOP_STORE_BYTES)}
+    """The server's byte-bounded stores, one per process, shared by every session."""
+    return _STORES
 
 
 # ---------------------------------------------------------------------------- images
@@ -203,9 +212,88 @@ def png_file(pixels: Pixels) -> bytes:
     return buffer.getvalue()
 
 
+# ------------------------------------------ deconvolution, template matching, kernel lab
+
+#: Heavy restorations kept for every visitor (at most 512 x 512 float64, 2 MB each).
+RESTORE_STORE_BYTES = 48 * 2**20
+#: Richardson-Lucy and unsupervised Wiener results, made in turn in pages.ui.work's queue.
+_RESTORATIONS = Store(RESTORE_STORE_BYTES)
+
+
+def restorations() -> Store:
+    """The server's store of heavy restorations, shared by every session."""
+    return _RESTORATIONS
+
+
+@cached(max_entries=16)
+def gray_within(image: Pixels, side: int) -> Pixels:
+    """The image in gray, downscaled so its longer side is at most `side`."""
+    return Pixels.of(convkit.fit_to_pixels(convkit.to_gray(image.array), side))
+
+
+@cached(max_entries=16)
+def degraded(gray: Pixels, weights: np.ndarray, noise: float, border: str) -> Pixels:
+    """A gray image blurred by a kernel's weights, plus noise, on the 0..1 scale."""
+    return Pixels.of(convkit.degrade(gray.array, weights, noise, border=border))
+
+
+@cached(max_entries=32)
+def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) -> Pixels:
+    """A light restoration (inverse filter or Wiener, milliseconds) of a blurred image."""
+    return Pixels.of(convkit.restore(blurred.array, weights, method, balance=balance))
+
+
+@cached(max_entries=64)
+def quality(original: Pixels, picture: Pixels) -> convkit.Quality:
+    """PSNR and SSIM of a picture against the original."""
+    return convkit.image_quality(original.array, picture.array)
+
+
+@cached(max_entries=8)
+def noise_picture(weights: np.ndarray, shape: tuple[int, int], noise: float,
+                  balance: float) -> convkit.NoisePicture:
+    """A kernel's |H| on an image grid and the noise each filter lets through."""
+    return convkit.noise_picture(weights, shape, noise, balance)
+
+
+@cached(max_entries=16)
+def shifted(gray: Pixels, dx: int, dy: int, noise: float) -> Pixels:
+    """A gray image moved (wrapping round) with noise added, as uint8."""
+    return Pixels.of(convkit.shifted_copy(gray.array, dx, dy, noise, seed=0))
+
+
+@cached(max_entries=16)
+def match_maps(target: Pixels, patch: Pixels, border: str) -> convkit.MatchMaps:
+    """The plain and normalized correlation maps of a patch over a gray image."""
+    return convkit.match_maps(target.array, patch.array, border)
+
+
+@cached(max_entries=16)
+def composition_error(image: Pixels, first: np.ndarray, second: np.ndarray) -> float:
+    """Largest interior difference between filtering by `first` then `second` and by A * B."""
+    return convkit.composition_error(image.array, first, second)
+
+
+@cached(max_entries=8)
+def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
+             value: float) -> Pixels:
+    """The image filtered `times` times in a row (float32, no rounding between passes)."""
+    return Pixels.of(convkit.apply_repeatedly(image.array, weights, times, border, flip=flip,
+                                              value=value))
+
+
+@cached(max_entries=32)
+def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
+    """The kernel's gap from its Gaussian after 1..MAX_TIMES passes (up to 30 ms for 31 x 31)."""
+    return convkit.gaussian_gaps(weights)
+
+
 def clear() -> None:
     """Empty every cache of this module (tests and benchmarks; visitors cannot)."""
     for function in (sample, working, resized, response, mapped, opencv_reference, agreement,
-                     picture, png_file):
+                     picture, png_file, gray_within, degraded, restored, quality,
+                     noise_picture, shifted, match_maps, composition_error, repeated,
+                     gaussian_gaps):
         function.clear()
-    stores.clear()
+    for store in (*_STORES.values(), _RESTORATIONS):
+        store.clear()

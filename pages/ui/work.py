@@ -13,14 +13,26 @@ from __future__ import annotations
 import contextlib
 import time
 
+import numpy as np
 import streamlit as st
 
 import convkit
 from convkit.queueing import QueueFull, WorkQueue
+from pages.ui import cache
 
 #: Tutorial-loop runs at a time, and visitors who may wait for one.
 LOOP_SLOTS = 1
 LOOP_WAITING = 20
+#: Heavy restorations (Richardson-Lucy, the unsupervised Wiener) at a time, and visitors who
+#: may wait for one: a class of 30 opening the page together all fit in the line. One at a
+#: time, up to a second of CPU each, leaves the other core to everyone's clicks.
+RESTORE_SLOTS = 1
+RESTORE_WAITING = 30
+#: Richardson-Lucy iterations between two updates of its progress bar.
+RL_CHUNK = 10
+
+#: Each kind of queued work, as the waiting message names one of it.
+KINDS = {"loop": "loop run", "restoration": "restoration"}
 
 #: Raised (with a message for a person) when too many visitors already wait.
 Busy = QueueFull
@@ -33,7 +45,8 @@ def queues() -> dict[str, WorkQueue]:
     Decodes have their own, inside convkit (convkit.upload_worker.DECODE_QUEUE), beside the
     worker processes they wait for.
     """
-    return {"loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs")}
+    return {"loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs"),
+            "restoration": WorkQueue(RESTORE_SLOTS, RESTORE_WAITING, name="restorations")}
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,16 +56,19 @@ def start() -> bool:
     return True
 
 
+def waiting_text(what: str, ahead: int) -> str:
+    """What a visitor waiting for `what` (one of it, e.g. "restoration") is told."""
+    if ahead == 0:
+        return f"Queued: yours is the next {what}; it starts by itself."
+    return (f"Queued: {ahead} {what}{'s' if ahead != 1 else ''} ahead of yours. "
+            "It starts by itself; keep this page open.")
+
+
 def _waiting(what: str):
     placeholder = st.empty()
 
     def on_wait(ahead: int) -> None:
-        if ahead == 0:
-            text = f"Queued: yours is the next {what}; it starts by itself."
-        else:
-            text = (f"Queued: {ahead} {what}{'s' if ahead != 1 else ''} ahead of yours. "
-                    "It starts by itself; keep this page open.")
-        placeholder.info(text, icon="⏳")
+        placeholder.info(waiting_text(what, ahead), icon="⏳")
 
     return placeholder, on_wait
 
@@ -72,12 +88,64 @@ def decode(data: bytes, max_side: int) -> convkit.DecodedImage:
 
 
 @contextlib.contextmanager
-def loop_turn():
-    """Hold the server's tutorial-loop slot for the block, showing the line while waiting."""
-    placeholder, on_wait = _waiting("loop run")
-    with queues()["loop"].slot(on_wait):
+def turn(kind: str):
+    """Hold one of the server's slots for `kind` (one of KINDS) for the block.
+
+    While the visitor waits, a message in place says how many are ahead; raises Busy when the
+    line is full.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {list(KINDS)}; got {kind!r}")
+    placeholder, on_wait = _waiting(KINDS[kind])
+    with queues()[kind].slot(on_wait):
         placeholder.empty()
         yield
+
+
+def loop_turn():
+    """Hold the server's tutorial-loop slot for the block: ``turn("loop")``."""
+    return turn("loop")
+
+
+def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, balance: float,
+                iterations: int, border: str) -> cache.Pixels:
+    """A restoration of `blurred` by `method` (see convkit.RESTORATION_METHODS), by content.
+
+    The light methods come from a cached function, keyed only by the settings they read.
+    The heavy ones (convkit.HEAVY_METHODS) come from the shared store, or take their turn in
+    the server's restoration queue, Richardson-Lucy with a progress bar. Raises ValueError
+    (a kernel the method cannot undo) and Busy (the line is full), both for a person.
+    """
+    if method not in convkit.HEAVY_METHODS:
+        # Only Wiener reads the balance: the inverse filter stays cached when it moves.
+        return cache.restored(blurred, weights, method, balance if method == "wiener" else 0.0)
+    iterative = method == "richardson_lucy"
+    key = (method, blurred.digest, cache.Pixels.of(weights).digest,
+           iterations if iterative else 0, border if iterative else "")
+    store = cache.restorations()
+    result = store.get(key)
+    if result is not None:
+        return result
+    with turn("restoration"):
+        result = store.get(key)  # the visitor ahead may have asked for the same
+        if result is not None:
+            return result
+        if iterative:
+            bar = st.progress(0.0, text="Richardson-Lucy: starting")
+
+            def progress(done: int, total: int) -> None:
+                # Drawing raises if the visitor left or changed a setting: the run stops.
+                bar.progress(done / total, text=f"Richardson-Lucy: {done}/{total}")
+
+            restored = convkit.restore(blurred.array, weights, method, iterations=iterations,
+                                       border=border, chunk=RL_CHUNK, progress=progress)
+            bar.empty()
+        else:
+            with st.spinner("Unsupervised Wiener: estimating the noise…"):
+                restored = convkit.restore(blurred.array, weights, method, seed=0)
+        result = cache.Pixels.of(restored)
+    store.put(key, result, result.nbytes)
+    return result
 
 
 #: Windows (pixels x channels x kernels) one click may run: about 4 s of one core at the

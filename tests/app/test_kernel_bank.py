@@ -8,11 +8,11 @@ import cv2
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-import streamlit as st
 from apptest_helpers import assert_healthy, open_page
 from skimage import data
 
 from convkit import BANK, TUTORIAL_KERNELS
+from pages import ui
 from tests.unit.references import BORDER_NAMES
 from tests.unit.tutorial_reference import TUTORIAL_KERNELS as TUTORIAL_ARRAYS
 from tests.unit.tutorial_reference import tutorial_convolve
@@ -21,8 +21,7 @@ from tests.unit.tutorial_reference import tutorial_convolve
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Loop results live in a process-wide store; start every test without them."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    ui.cache.clear()
 
 
 def downscale(image: np.ndarray, side: int) -> np.ndarray:
