@@ -232,7 +232,7 @@ def _uint8_plan(weights: np.ndarray) -> Route:
                                           ("numpy convert to float32",)),
                      f"integer weights{'' if step == 1 else f' times {step:.6g}'} whose largest "
                      "response fits in int16: filter2D uint8 -> int16 sums exactly and faster "
-                     "than to float32")
+                     "than to float32 (in strips of rows on big images)")
     if weights.size <= UINT8_DIRECT_MAX_CELLS:
         return _filter2d(weights, "3 x 3 kernel, no cheaper route fits: filter2D uint8 -> "
                                   "float32 itself (direct sum)")

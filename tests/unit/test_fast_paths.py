@@ -253,3 +253,18 @@ def test_remembered_routes_follow_the_weights_not_the_array():
     assert_filter_close(first, scipy_filter(image, convkit.gaussian(5, 1.0)), weights, image)
     assert_filter_close(second, scipy_filter(image, weights), weights, image)
     assert not np.allclose(first, second)
+
+
+@pytest.mark.parametrize("border", BORDERS)
+@pytest.mark.parametrize("name", ["sharpen_3x3", "integer_5x5", "tenths_3x3"])
+def test_int16_sums_in_strips_match_scipy(name, border, monkeypatch, opencv_calls):
+    """Big images run the int16 route in strips of rows; the seams leave no trace."""
+    monkeypatch.setattr(ENGINE, "INT16_WHOLE_MAX_BYTES", 0)
+    monkeypatch.setattr(ENGINE, "INT16_STRIP_BYTES", 64)
+    weights = ROUTES[name][0]
+    for shape in [(47, 5), (30, 4, 3), (9, 6)]:
+        image = image_for(shape, seed=12, dtype="uint8")
+        got = convolve(image, weights, border, value=3.0)
+        assert_filter_close(got, scipy_filter(image, weights, border, False, 3.0), weights,
+                            image, 3.0)
+    assert opencv_calls.count("filter2D") > 3
