@@ -119,14 +119,17 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
         st.warning(notes_text)
     else:
         st.info("The kernel lies wholly inside the image here: no padding was used.")
-    st.download_button("Download the breakdown (CSV)", data=convkit.breakdown_csv(breakdown),
+    # Written only when the visitor clicks: a pixel click does not build the file.
+    st.download_button("Download the breakdown (CSV)",
+                       data=lambda: convkit.breakdown_csv(breakdown),
                        file_name=f"breakdown_{kernel.name}_x{x}_y{y}.csv", mime="text/csv",
                        key="inspector_csv")
-    with st.expander("How OpenCV and convkit's engine compute this kernel"):
-        st.markdown(ui.render.how_computed(kernel.name, convkit.describe_route(
-            kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
-            value=current.value, image_shape=image.pixels.shape)))
 
 
 inspector()
+# Outside the fragment: they depend on the kernel and the settings, not on the pixel.
+with st.expander("How OpenCV and convkit's engine compute this kernel"):
+    st.markdown(ui.render.how_computed(current.kernel.name, convkit.describe_route(
+        current.kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
+        value=current.value, image_shape=image.pixels.shape)))
 code.reproduce_expander(current, key="inspector_code")
