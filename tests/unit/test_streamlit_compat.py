@@ -1,0 +1,82 @@
+"""The Streamlit internals pages/ui/compat.py relies on are still where it expects them.
+
+When an upgrade moves one, these fail with its name, instead of the guard silently doing
+nothing on the public server. (The benchmark's internals: tests/unit/test_compat_for_bench.py.)
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import streamlit
+from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.memory_session_storage import MemorySessionStorage
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.runtime import Runtime
+from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+
+def test_the_pinned_streamlit_is_the_one_these_internals_were_read_from():
+    assert streamlit.__version__ == "1.67.0"
+
+
+def test_pages_directory_flag():
+    assert isinstance(PagesManager.uses_pages_directory, bool | None)
+
+
+def test_clear_cache_message_goes_through_one_method():
+    """The BackMsg's clear_cache is dispatched to the method the guard replaces."""
+    assert callable(AppSession._handle_clear_cache_request)
+    assert "_handle_clear_cache_request" in inspect.getsource(AppSession)
+
+
+def test_upload_manager_keeps_files_as_the_guard_expects():
+    """get_upload_urls hands out ids; add_file stores by session and id; the counters exist."""
+    manager = MemoryUploadedFileManager("/_stcore/upload_file")
+    (info,) = manager.get_upload_urls("session", ["a.png"])
+    assert info.upload_url.endswith(f"/session/{info.file_id}")
+    manager.add_file("session", UploadedFileRec(info.file_id, "a.png", "image/png", b"abc"))
+    assert list(manager.file_storage["session"]) == [info.file_id]
+    assert manager._total_bytes == 3 and manager._file_count == 1
+    assert hasattr(manager, "_lock")
+    manager.remove_session_files("session")
+    assert manager._total_bytes == 0
+
+
+def test_session_storage_expires_through_its_ttl_cache():
+    """The reaper calls storage._cache.expire() and shuts the returned sessions down."""
+    storage = MemorySessionStorage(ttl_seconds=1)
+    assert callable(storage._cache.expire)
+    assert storage._cache.expire() == []
+
+
+@pytest.mark.parametrize("name", ["_session_mgr", "_get_async_objs"])
+def test_runtime_internals_the_reaper_uses(name):
+    source = inspect.getsource(Runtime)
+    assert name in source
+
+
+def test_session_manager_keeps_its_storage_where_the_reaper_reads_it():
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    assert "self._session_storage = session_storage" in inspect.getsource(
+        WebsocketSessionManager.__init__)
+
+
+def test_widget_states_sent_by_the_browser():
+    from streamlit.runtime.state.common import user_key_from_element_id
+    from streamlit.runtime.state.session_state import SessionState
+
+    assert user_key_from_element_id("$$ID-abc-mykey") == "mykey"
+    assert hasattr(SessionState(), "_new_widget_state")
+
+
+def test_guards_are_not_installed_without_a_real_server():
+    """Under AppTest (a mock Runtime) or in plain Python nothing is patched."""
+    from pages.ui import compat
+
+    before = MemoryUploadedFileManager.add_file
+    compat.guard_public_server(files_per_session=2, reap_every_s=60)
+    assert MemoryUploadedFileManager.add_file is before
