@@ -144,7 +144,8 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
             with st.spinner("Unsupervised Wiener: estimating the noise…"):
                 restored = convkit.restore(blurred.array, weights, method, seed=0)
         result = cache.Pixels.of(restored)
-    store.put(key, result, result.nbytes)
+        # Kept before the slot is freed: whoever is next in line may want the same.
+        store.put(key, result, result.nbytes)
     return result
 
 

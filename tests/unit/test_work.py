@@ -1,0 +1,145 @@
+"""pages.ui.work with real threads: heavy restorations take turns, waiters hear their place."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from skimage import restoration as skr
+
+import convkit
+from pages.ui import cache, work
+
+#: Every wait in these tests ends within this many seconds, or the test fails.
+BOUND_S = 10.0
+MILD = np.array([[0.0, 0.1, 0.0], [0.1, 0.6, 0.1], [0.0, 0.1, 0.0]])
+
+
+def wait_until(condition, bound: float = BOUND_S) -> None:
+    """Poll `condition` until it holds; fail the test after `bound` seconds."""
+    deadline = time.monotonic() + bound
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.005)
+
+
+def start(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def join_all(threads) -> None:
+    for thread in threads:
+        thread.join(BOUND_S)
+        assert not thread.is_alive(), "a thread is still waiting"
+
+
+class Placeholder:
+    """Stands in for st.empty(): remembers the texts shown in it, per waiting visitor."""
+
+    def __init__(self, shown: dict[int, list[str]]) -> None:
+        self.texts = shown.setdefault(threading.get_ident(), [])
+
+    def info(self, text: str, icon: str | None = None) -> None:
+        self.texts.append(text)
+
+    def empty(self) -> None:
+        pass
+
+
+@pytest.fixture
+def shown(monkeypatch) -> dict[int, list[str]]:
+    """The waiting messages each thread was shown, by thread id."""
+    texts: dict[int, list[str]] = {}
+    monkeypatch.setattr(work.st, "empty", lambda: Placeholder(texts))
+    return texts
+
+
+def test_waiting_text_by_hand() -> None:
+    """The next in line, one ahead, two ahead."""
+    assert work.waiting_text("restoration", 0) == (
+        "Queued: yours is the next restoration; it starts by itself.")
+    assert work.waiting_text("restoration", 1).startswith("Queued: 1 restoration ahead of yours.")
+    assert work.waiting_text("loop run", 2).startswith("Queued: 2 loop runs ahead of yours.")
+
+
+def test_restorations_take_turns_and_waiters_hear_their_place(shown) -> None:
+    """One restoration at a time; the three behind it are told 'next', '1 ahead', '2 ahead',
+    go in arrival order, and a loop run meanwhile starts at once (its own queue)."""
+    queue = work.queues()["restoration"]
+    assert (queue.slots, queue.max_waiting) == (work.RESTORE_SLOTS, work.RESTORE_WAITING) == (1, 30)
+    release = threading.Event()
+    inside, most, order, ids = [0], [0], [], {}
+    lock = threading.Lock()
+
+    def visitor(name: str) -> None:
+        ids[name] = threading.get_ident()
+        with work.turn("restoration"):
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                order.append(name)
+            if name == "first":
+                assert release.wait(BOUND_S)
+            with lock:
+                inside[0] -= 1
+
+    threads = [start(visitor, "first")]
+    wait_until(lambda: order == ["first"])
+    for count, name in enumerate(("second", "third", "fourth"), start=1):
+        threads.append(start(visitor, name))
+        wait_until(lambda count=count: queue.waiting == count)
+    wait_until(lambda: all(shown.get(ids[n]) for n in ("second", "third", "fourth")))
+    with work.loop_turn():  # another kind of work does not wait behind restorations
+        assert work.queues()["loop"].busy == 1 and queue.busy == 1
+    release.set()
+    join_all(threads)
+    assert order == ["first", "second", "third", "fourth"] and most[0] == 1
+    assert not shown[ids["first"]]  # a free slot: no message
+    assert shown[ids["second"]][0] == work.waiting_text("restoration", 0)
+    assert shown[ids["third"]][0].startswith("Queued: 1 restoration ahead of yours.")
+    assert shown[ids["fourth"]][0].startswith("Queued: 2 restorations ahead of yours.")
+    assert queue.busy == 0 and queue.waiting == 0
+
+
+def test_unknown_kind_is_refused() -> None:
+    """turn() names the kinds it knows."""
+    refused = r"kind must be one of \['loop', 'restoration'\]; got 'render'"
+    with pytest.raises(ValueError, match=refused), work.turn("render"):
+        pass
+
+
+def test_same_restoration_asked_twice_at_once_is_computed_once(shown, monkeypatch) -> None:
+    """Two visitors asking for the same Richardson-Lucy run at once: the second waits, then
+    takes the first one's result from the store; it is scikit-image's richardson_lucy."""
+    cache.restorations().clear()
+    image = np.random.default_rng(4).random((40, 36)) * 0.8 + 0.1
+    blurred = cache.Pixels.of(ndi.convolve(image, MILD, mode="constant"))
+    calls: list[int] = []
+    real_restore = convkit.restore
+
+    def slow_restore(*args, **kwargs):
+        calls.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for the other visitor to queue behind
+        return real_restore(*args, **kwargs)
+
+    monkeypatch.setattr(convkit, "restore", slow_restore)
+    results = []
+
+    def visitor() -> None:
+        results.append(work.restoration("richardson_lucy", blurred, MILD, balance=0.01,
+                                        iterations=7, border="constant"))
+
+    threads = [start(visitor)]
+    wait_until(lambda: calls)
+    threads.append(start(visitor))
+    join_all(threads)
+    assert len(calls) == 1 and len(results) == 2
+    expected = skr.richardson_lucy(blurred.array, MILD, num_iter=7, clip=False)
+    for result in results:
+        np.testing.assert_allclose(result.array, expected, rtol=1e-4, atol=1e-6)
+    cache.restorations().clear()
