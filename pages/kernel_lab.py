@@ -56,8 +56,8 @@ repetition = convkit.repeat_kernel(weights, times)
 picture_box, profile_box = st.columns(2, gap="large")
 with picture_box:
     with st.spinner(f"Filtering {times} times…"):
-        raw = lab.repeated(image.content, weights, times, current.border, current.flip,
-                           current.value)
+        raw = ui.cache.repeated(image.content, weights, times, current.border, current.flip,
+                                current.value)
         passes = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
     ui.show_image(passes, f"Your kernel applied {times} times, {current.mapping} mapping")
 with profile_box:
@@ -72,7 +72,7 @@ with profile_box:
                    f"The Gaussian of the same mean and variance has sigma "
                    f"{ui.number(repetition.sigma, 3)} px; the largest gap between the two is "
                    f"{ui.number(100 * repetition.error, 2)} % of the peak.")
-        gaps = lab.gaussian_gaps(weights)
+        gaps = ui.cache.gaussian_gaps(weights)
         st.caption("The gap after 1, 2, … 10 passes: " + ", ".join(
             f"{ui.number(100 * gap, 2)} %" for gap in gaps) + ".")
 if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:

@@ -1,7 +1,7 @@
 """The kernel lab's sections that only render: properties, composition, repetition figures.
 
-Computations come from convkit; the two that filter the whole image are cached here by
-content (the image's digest and the weights), as ``pages.ui.cache`` keys its own.
+Computations come from convkit; those that filter the whole image are cached by content in
+``pages.ui.cache``.
 """
 
 from __future__ import annotations
@@ -15,26 +15,6 @@ import convkit
 from pages import ui
 from pages.ui import cache, kernel_editor
 from pages.ui.kernel_editor import PRESETS, YOURS
-
-
-@cache.cached(max_entries=16)
-def composition_error(image: cache.Pixels, first: np.ndarray, second: np.ndarray) -> float:
-    """Largest interior difference between filtering by `first` then `second` and by A * B."""
-    return convkit.composition_error(image.array, first, second)
-
-
-@cache.cached(max_entries=8)
-def repeated(image: cache.Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
-             value: float) -> cache.Pixels:
-    """The image filtered `times` times in a row (float32, no rounding between passes)."""
-    return cache.Pixels.of(convkit.apply_repeatedly(image.array, weights, times, border,
-                                                    flip=flip, value=value))
-
-
-@cache.cached(max_entries=32)
-def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
-    """The kernel's gap from its Gaussian after 1..MAX_TIMES passes (up to 30 ms for 31 x 31)."""
-    return convkit.gaussian_gaps(weights)
 
 
 def frequency_figure(response: convkit.FrequencyResponse) -> go.Figure:
@@ -153,7 +133,7 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
                            file_name="composed_kernel.csv", mime="text/csv", key="lab_comp_csv")
     try:
         with st.spinner("Filtering twice and once…"):
-            error = composition_error(image.content, first, second)
+            error = cache.composition_error(image.content, first, second)
     except ValueError as problem:
         st.warning(f"Cannot check this on the image: {problem}")
     else:
