@@ -59,3 +59,7 @@ st.page_link("pages/padding_modes.py", label="Padding: the five border modes sid
              icon=":material/border_outer:")
 st.page_link("pages/deep_learning.py", label="Convolutions in deep learning: stride, dilation, "
              "learning a kernel", icon=":material/neurology:")
+st.page_link("pages/deconvolution.py", label="Deconvolution: undo a blur four ways, and see "
+             "why noise breaks the inverse filter", icon=":material/deblur:")
+st.page_link("pages/template_matching.py", label="Template matching: a patch as the kernel, "
+             "plain correlation against normalized", icon=":material/frame_inspect:")

@@ -19,7 +19,7 @@ import convkit
 from pages import ui
 
 PAGES = ("home", "kernel_bank", "pixel_inspector", "kernel_lab", "padding_modes",
-         "deep_learning")
+         "deep_learning", "deconvolution", "template_matching")
 
 
 def fresh(query: dict[str, str | list[str]]) -> AppTest:
