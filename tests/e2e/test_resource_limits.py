@@ -121,10 +121,15 @@ def test_uploads_the_session_did_not_ask_for_are_refused_and_memory_is_freed():
         assert 204 in issued and 403 in issued  # only the most recently issued ids are taken
         assert held <= 2 * len(data) + 1024, held
         assert growth_kib < 300 * 1024, growth_kib
-        deadline = time.monotonic() + 40
+        held_rss, gone = rss_kib(srv.proc.pid), time.monotonic()
+        deadline = gone + 40
         while upload_bytes(srv.url) and time.monotonic() < deadline:
             time.sleep(1)
         assert upload_bytes(srv.url) == 0, "the departed session's uploads are still held"
+        time.sleep(1)
+        print(f"uploads held {held / 2**20:.0f} MiB; freed {time.monotonic() - gone:.0f} s "
+              f"after the session left; RSS {held_rss / 1024:.0f} -> "
+              f"{rss_kib(srv.proc.pid) / 1024:.0f} MiB")
 
 
 def test_a_visitors_clear_cache_message_clears_nothing_shared():
