@@ -160,13 +160,14 @@ def _scipy_and_error(images, weights, ours_ms, full) -> dict:
 
 
 def verdict(row: dict, dtype: str) -> str:
-    """pass, tie (filter2D itself is the route, within TIE), or FAIL."""
-    worst = max(row[dtype][size]["ratio"] for size in SIZES)
+    """pass, tie (filter2D itself is the route, within TIE), or FAIL with the worst ratio."""
+    size = max(SIZES, key=lambda size: row[dtype][size]["ratio"])
+    worst = row[dtype][size]["ratio"]
     if worst <= row["target"]:
         return "pass"
     if row["route"][dtype] == "filter2D" and worst <= TIE:
         return f"tie (<= {TIE})"
-    return "FAIL"
+    return f"FAIL ({worst:.2f} at {size})"
 
 
 def run(full: bool = False) -> dict:
