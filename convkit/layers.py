@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -742,6 +743,72 @@ def train_kernel(inputs: np.ndarray, target: np.ndarray, shape: tuple[int, int],
                       stable_below=stable_below)
 
 
+#: What a descent run came to, as ``descent_outcome`` names it.
+OUTCOMES = ("diverged", "found", "flat", "descending")
+
+
+def largest_error(learned, truth) -> float:
+    """The largest difference ``|learned - truth|`` over the weights of two same-shaped kernels.
+
+    Parameters
+    ----------
+    learned, truth : array_like
+        Kernels of one shape.
+
+    Returns
+    -------
+    float
+
+    Example
+    -------
+    >>> largest_error([[1.0, 2.0]], [[1.5, -1.0]])
+    3.0
+    """
+    learned = np.asarray(learned, dtype=np.float64)
+    truth = np.asarray(truth, dtype=np.float64)
+    if learned.shape != truth.shape:
+        raise ValueError(f"learned and truth must have one shape; got {learned.shape} and "
+                         f"{truth.shape}")
+    return float(np.abs(learned - truth).max()) if learned.size else 0.0
+
+
+def descent_outcome(run: DescentRun, hidden, tolerance: float = 1e-3) -> str:
+    """What a gradient-descent run came to, against the kernel it was meant to find.
+
+    Parameters
+    ----------
+    run : DescentRun
+        From ``train_kernel``.
+    hidden : array_like
+        The kernel that made the target, of the run's weights' shape.
+    tolerance : float
+        Largest weight error that counts as found; > 0.
+
+    Returns
+    -------
+    {"diverged", "found", "flat", "descending"}
+        "diverged": the run stopped on a growing loss; "found": every weight within
+        `tolerance` of the hidden one; "flat": the loss is at its minimum but some weights are
+        still off (directions along which the loss barely changes); "descending": neither yet.
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.uniform(0, 255, (24, 24))
+    >>> y = conv2d(x, np.eye(3), output="same", border="replicate")
+    >>> descent_outcome(train_kernel(x, y, (3, 3), learning_rate=0.1, steps=300), np.eye(3))
+    'found'
+    """
+    tolerance = _check_finite_number(tolerance, "tolerance")
+    if tolerance <= 0:
+        raise ValueError(f"tolerance must be > 0; got {tolerance!r}")
+    if run.status == "diverged":
+        return "diverged"
+    if largest_error(run.weights, hidden) < tolerance:
+        return "found"
+    return "flat" if run.status == "converged" else "descending"
+
+
 def noise_image(side: int, seed: int = 0) -> np.ndarray:
     """A `side` x `side` image of uniform random gray levels 0..255 (white noise).
 
@@ -841,3 +908,30 @@ def busiest_crop(image: np.ndarray, side: int,
     top, left = np.unravel_index(int(np.argmax(variance)), variance.shape)
     crop = picture[top : top + side, left : left + side].astype(np.float64)
     return crop, int(top), int(left)
+
+
+def small_kernels(kernels: Mapping, max_side: int = MAX_TRAIN_KERNEL) -> dict:
+    """The kernels (name -> Kernel, in their order) whose sides are at most `max_side`.
+
+    The ones a layer's window shows with every number on a page, and gradient descent learns
+    within its bound.
+
+    Parameters
+    ----------
+    kernels : Mapping[str, Kernel]
+        Anything with a ``shape``, such as ``convkit.BANK``.
+    max_side : int
+        Largest side kept, >= 1.
+
+    Returns
+    -------
+    dict[str, Kernel]
+
+    Example
+    -------
+    >>> from convkit import BANK
+    >>> "sobel_x" in small_kernels(BANK), "large_blur" in small_kernels(BANK)
+    (True, False)
+    """
+    max_side = check_positive_int(max_side, "max_side")
+    return {name: kernel for name, kernel in kernels.items() if max(kernel.shape) <= max_side}

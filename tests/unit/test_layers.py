@@ -464,3 +464,70 @@ def test_centre_crop():
 def test_doctests():
     """The worked examples in the docstrings hold."""
     assert doctest.testmod(layers).failed == 0
+
+
+# ----------------------------------------------------- what the page reads off a run
+
+
+def _run(weights: np.ndarray, status: str) -> layers.DescentRun:
+    """A DescentRun ending on `weights` with `status`, the rest of its fields placeholders."""
+    return layers.DescentRun(weights=weights, bias=0.0, history=weights[None], loss=np.ones(1),
+                             best_loss=0.0, learning_rate=0.1, steps=0, status=status,
+                             diverged_at=None, stable_below=1.0)
+
+
+def test_largest_error_by_hand_and_its_errors():
+    assert layers.largest_error([[1.0, 2.0], [0.0, -4.0]], [[1.0, 2.5], [0.25, 3.0]]) == 7.0
+    assert layers.largest_error(np.eye(3), np.eye(3)) == 0.0
+    with pytest.raises(ValueError, match=r"one shape; got \(3, 3\) and \(5, 5\)"):
+        layers.largest_error(np.eye(3), np.eye(5))
+
+
+def test_descent_outcome_of_real_runs():
+    """A clean pair is found, too large a rate diverges, a photo in 100 steps is not found."""
+    hidden = convkit.BANK["sobel_x"].weights
+    inputs, target = convkit.make_training_pair(layers.noise_image(32), hidden)
+    found = layers.train_kernel(inputs, target, (3, 3), learning_rate=0.1, steps=300)
+    assert layers.descent_outcome(found, hidden) == "found"
+    wild = layers.train_kernel(inputs, target, (3, 3), learning_rate=1e6, steps=50)
+    assert layers.descent_outcome(wild, hidden) == "diverged"
+    photo = convkit.fit_to_pixels(convkit.load_sample("camera"), 256)[96:160, 96:160]
+    inputs, target = convkit.make_training_pair(photo, hidden)
+    slow = layers.train_kernel(inputs, target, (3, 3), learning_rate=0.1, steps=100)
+    assert layers.descent_outcome(slow, hidden) in ("flat", "descending")
+    assert np.abs(slow.weights - hidden).max() >= 1e-3
+
+
+@pytest.mark.parametrize(("status", "off", "outcome"), [
+    ("converged", 0.0, "found"), ("still descending", 5e-4, "found"),
+    ("converged", 0.01, "flat"), ("still descending", 0.01, "descending"),
+    ("diverged", 0.0, "diverged"),
+])
+def test_descent_outcome_by_status_and_error(status, off, outcome):
+    hidden = np.arange(9.0).reshape(3, 3)
+    learnt = hidden.copy()
+    learnt[2, 1] += off
+    assert layers.descent_outcome(_run(learnt, status), hidden) == outcome
+    assert outcome in layers.OUTCOMES
+
+
+def test_descent_outcome_refuses_a_bad_tolerance():
+    run = _run(np.eye(3), "converged")
+    with pytest.raises(ValueError, match=r"tolerance must be > 0; got -1"):
+        layers.descent_outcome(run, np.eye(3), tolerance=-1)
+    with pytest.raises(ValueError, match=r"tolerance must be a finite number; got nan"):
+        layers.descent_outcome(run, np.eye(3), tolerance=float("nan"))
+
+
+def test_small_kernels_keep_those_a_page_shows_whole():
+    small = layers.small_kernels(convkit.BANK)
+    assert {"sobel_x", "sharpen", "gaussian_5", "box_5", "emboss"} <= set(small)
+    assert not {"small_blur", "large_blur"} & set(small)  # 7 x 7 and 21 x 21
+    assert list(small) == [name for name in convkit.BANK if name in small]  # the bank's order
+    own = {"tall": convkit.Kernel("tall", np.ones((7, 3))),
+           "wide": convkit.Kernel("wide", np.ones((1, 5))),
+           "dot": convkit.Kernel("dot", np.ones((1, 1)))}
+    assert list(layers.small_kernels(own)) == ["wide", "dot"]
+    assert list(layers.small_kernels(own, max_side=1)) == ["dot"]
+    with pytest.raises(ValueError, match="max_side"):
+        layers.small_kernels(own, max_side=0)
