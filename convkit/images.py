@@ -80,7 +80,23 @@ class DecodedImage:
 
 
 def image_digest(data: bytes) -> str:
-    """A short hash of the upload's bytes, to key caches by content rather than by name."""
+    """A short hash of the upload's bytes, to key caches by content rather than by name.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+
+    Returns
+    -------
+    str
+        32 hexadecimal digits (BLAKE2b, 16 bytes): equal bytes give equal digests.
+
+    Examples
+    --------
+    >>> len(image_digest(b"abc")), image_digest(b"abc") == image_digest(b"abd")
+    (32, False)
+    """
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -583,7 +599,24 @@ def _gray_if_neutral(rgb: np.ndarray) -> np.ndarray:
 
 
 def load_sample(name: str) -> np.ndarray:
-    """One of scikit-image's bundled sample images by name (see SAMPLES), as read-only uint8."""
+    """One of scikit-image's bundled sample images by name (see SAMPLES), as read-only uint8.
+
+    Parameters
+    ----------
+    name : {"camera", "astronaut", "coffee", "chelsea", "coins", "moon", "text", "brick"}
+        A key of SAMPLES, which describes each image.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, (H, W) or (H, W, 3), not writeable: one decoded copy is shared by every caller.
+
+    Examples
+    --------
+    >>> camera = load_sample("camera")
+    >>> camera.shape, camera.dtype, camera.flags.writeable
+    ((512, 512), dtype('uint8'), False)
+    """
     if name not in SAMPLES:
         raise ValueError(f"sample must be one of {tuple(SAMPLES)}; got {name!r}")
     return _decoded_sample(name)
@@ -600,7 +633,25 @@ def _decoded_sample(name: str) -> np.ndarray:
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """An RGB image in gray with OpenCV's weights (0.299 R + 0.587 G + 0.114 B); gray unchanged."""
+    """An RGB image in gray with OpenCV's weights (0.299 R + 0.587 G + 0.114 B); gray unchanged.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) gray, or (H, W, 3) RGB or (H, W, 4) RGBA (alpha ignored), uint8.
+
+    Returns
+    -------
+    numpy.ndarray
+        (H, W), the same dtype; a gray `image` itself.
+
+    Examples
+    --------
+    Pure red, green and blue (0.299 * 255 = 76.2, 0.587 * 255 = 149.7, 0.114 * 255 = 29.1):
+
+    >>> to_gray(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]]], dtype=np.uint8)).tolist()
+    [[76, 150, 29]]
+    """
     if image.ndim == 2:
         return image
     if image.ndim != 3 or image.shape[2] not in (3, 4):
@@ -612,6 +663,24 @@ def fit_to_pixels(image: np.ndarray, max_side: int) -> np.ndarray:
     """Downscale `image` so its longer side is at most `max_side`, averaging pixels.
 
     Smaller images are returned as they are, never upscaled.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) or (H, W, C).
+    max_side : int
+        The longest side allowed, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        `image` itself when it fits, else a copy scaled by ``max_side / max(H, W)`` with
+        OpenCV's area interpolation (each output pixel the mean of the pixels it covers).
+
+    Examples
+    --------
+    >>> fit_to_pixels(np.arange(16, dtype=np.float32).reshape(4, 4), 2).tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
     """
     if isinstance(max_side, bool) or int(max_side) < 1:
         raise ValueError(f"max_side must be a positive whole number; got {max_side!r}")

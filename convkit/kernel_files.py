@@ -18,8 +18,30 @@ MAX_KERNEL_SIDE = 31
 def parse_cells(rows) -> np.ndarray:
     """Turn a table of cells (numbers or strings like "1/9", "-2.5") into validated weights.
 
-    Raises ValueError naming the first bad cell (row and column counted from 1), an uneven
-    table, an even size, or a side above MAX_KERNEL_SIDE.
+    Parameters
+    ----------
+    rows : iterable of iterable
+        The table, row by row; a cell is a number or its text (a decimal or a fraction).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 weights with odd sides, at most MAX_KERNEL_SIDE x MAX_KERNEL_SIDE.
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad cell (row and column counted from 1), an uneven table, an even
+        size, or a side above MAX_KERNEL_SIDE.
+
+    Examples
+    --------
+    >>> parse_cells([["1/4", 0.5, " 1/4 "]]).tolist()
+    [[0.25, 0.5, 0.25]]
+    >>> parse_cells([["1", "x", "1"]])
+    Traceback (most recent call last):
+    ...
+    ValueError: cell (row 1, column 2) holds 'x', which is not a number
     """
     rows = [list(row) for row in rows]
     if not rows or not rows[0]:
@@ -70,7 +92,25 @@ def _check_side(shape) -> None:
 
 
 def to_csv(weights) -> str:
-    """The weights as CSV text, one kernel row per line, full precision."""
+    """The weights as CSV text, one kernel row per line, full precision.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides.
+
+    Returns
+    -------
+    str
+        One line per row, each weight as the shortest decimal that reads back exactly.
+
+    Examples
+    --------
+    >>> print(to_csv([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]), end="")
+    0.0,-1.0,0.0
+    -1.0,5.0,-1.0
+    0.0,-1.0,0.0
+    """
     weights = check_weights(weights)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -80,7 +120,24 @@ def to_csv(weights) -> str:
 
 
 def to_npy(weights) -> bytes:
-    """The weights as a NumPy .npy file."""
+    """The weights as a NumPy .npy file.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides.
+
+    Returns
+    -------
+    bytes
+        The file's content: float64 weights, readable without pickle.
+
+    Examples
+    --------
+    >>> import io
+    >>> np.load(io.BytesIO(to_npy([[1, 2, 1]]))).tolist()
+    [[1.0, 2.0, 1.0]]
+    """
     buffer = io.BytesIO()
     np.save(buffer, check_weights(weights), allow_pickle=False)
     return buffer.getvalue()
@@ -89,7 +146,33 @@ def to_npy(weights) -> bytes:
 def read_kernel_file(data: bytes, filename: str) -> np.ndarray:
     """Read a kernel from an uploaded .npy or .csv/.txt file.
 
-    Text cells may be separated by commas, semicolons, tabs or spaces.
+    Text cells may be separated by commas, semicolons, tabs or spaces; blank lines and lines
+    starting with ``#`` are skipped.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    filename : str
+        Its name: ``.npy`` is read as NumPy's format, any other as UTF-8 text.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 weights, checked as `parse_cells` checks a typed table.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and what is wrong with it (empty, unreadable, not 2-D, not numbers,
+        or a bad cell).
+
+    Examples
+    --------
+    >>> read_kernel_file(b"# a sharpen\\n0 -1 0\\n-1 5 -1\\n0 -1 0\\n", "sharpen.txt")[1].tolist()
+    [-1.0, 5.0, -1.0]
+    >>> read_kernel_file(to_npy([[1, 2, 1]]), "k.npy").tolist()
+    [[1.0, 2.0, 1.0]]
     """
     if not data:
         raise ValueError(f"{filename} is empty")

@@ -42,7 +42,27 @@ def sum_meaning(total: float) -> str:
 
 
 def kernel_properties(weights) -> KernelProperties:
-    """Sum and its meaning, symmetries, rank (by SVD) and 1-D factors when separable."""
+    """Sum and its meaning, symmetries, rank (by SVD) and 1-D factors when separable.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides.
+
+    Returns
+    -------
+    KernelProperties
+        Its shape, sum and what the sum does to a flat area, the symmetries it has, its
+        numerical rank and, when the rank is 1, a (column, row) pair whose outer product it is.
+
+    Examples
+    --------
+    >>> facts = kernel_properties([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    >>> facts.total, facts.rank, facts.separable
+    (16.0, 1, True)
+    >>> kernel_properties([[0, 0, 0], [0, 0, 1], [0, 0, 0]]).symmetries
+    ('up-down mirror',)
+    """
     weights = check_weights(weights)
     total = float(weights.sum())
     checks = {
@@ -104,6 +124,23 @@ def compose(first, second) -> np.ndarray:
 
     Away from the borders, correlating with `first` and then `second` equals correlating once
     with the result, of size (h1 + h2 - 1) x (w1 + w2 - 1).
+
+    Parameters
+    ----------
+    first, second : array_like
+        Kernels with odd sides, in the order they are applied.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, (h1 + h2 - 1) x (w1 + w2 - 1).
+
+    Examples
+    --------
+    Two 3-wide boxes make the 5-wide triangle:
+
+    >>> compose(np.ones((1, 3)), np.ones((1, 3))).tolist()
+    [[1.0, 2.0, 3.0, 2.0, 1.0]]
     """
     first = check_weights(first, "first kernel")
     second = check_weights(second, "second kernel")
@@ -119,15 +156,30 @@ def composition_error(image, first, second) -> float:
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) array.
-    first, second : 2-D kernels with odd sides, applied by correlation with a zero border.
+    image : ndarray
+        (H, W) or (H, W, C).
+    first, second : array_like
+        2-D kernels with odd sides, applied by correlation with a zero border.
 
-    Returns the maximum absolute difference between the two-pass result and the one-pass result
-    with ``compose(first, second)``, ignoring a band as wide as the composed kernel's half size
-    along every edge: there the first pass's output beyond the image (which the second pass
-    treats as zero) is missing. What remains is float32 rounding, not a real difference.
+    Returns
+    -------
+    float
+        The maximum absolute difference between the two-pass result and the one-pass result
+        with ``compose(first, second)``, ignoring a band as wide as the composed kernel's half
+        size along every edge: there the first pass's output beyond the image (which the second
+        pass treats as zero) is missing. What remains is float32 rounding, not a real
+        difference.
 
-    Raises ValueError when the image has no interior left after removing that band.
+    Raises
+    ------
+    ValueError
+        When the image has no interior left after removing that band.
+
+    Examples
+    --------
+    >>> image = np.arange(49, dtype=np.float32).reshape(7, 7)
+    >>> composition_error(image, np.ones((3, 3)) / 9, [[0, 0, 0], [0, 0, 1], [0, 0, 0]]) < 1e-4
+    True
     """
     check_image(image)
     first = check_weights(first, "first kernel")
@@ -150,7 +202,28 @@ def composition_error(image, first, second) -> float:
 
 
 def normalise(weights) -> np.ndarray:
-    """Scale the weights so they sum to 1; refuse kernels that sum to 0 (edge detectors)."""
+    """Scale the weights so they sum to 1; refuse kernels that sum to 0 (edge detectors).
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides whose sum is not 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, the weights divided by their sum.
+
+    Raises
+    ------
+    ValueError
+        When the weights sum to 0 (within 1e-12).
+
+    Examples
+    --------
+    >>> normalise([[1, 2, 1]]).tolist()
+    [[0.25, 0.5, 0.25]]
+    """
     weights = check_weights(weights)
     total = weights.sum()
     if abs(total) < 1e-12:
@@ -159,7 +232,25 @@ def normalise(weights) -> np.ndarray:
 
 
 def resize_kernel(weights, height: int, width: int) -> np.ndarray:
-    """Grow (with zeros) or crop a kernel to `height` x `width`, keeping its centre."""
+    """Grow (with zeros) or crop a kernel to `height` x `width`, keeping its centre.
+
+    Parameters
+    ----------
+    weights : array_like
+        A kernel with odd sides.
+    height, width : int
+        The new sides, odd and positive.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, `height` x `width`, the centre weight where it was.
+
+    Examples
+    --------
+    >>> resize_kernel([[1, 2, 3]], 3, 1).tolist()
+    [[0.0], [2.0], [0.0]]
+    """
     weights = check_weights(weights)
     height = check_positive_int(height, "height", odd=True)
     width = check_positive_int(width, "width", odd=True)
