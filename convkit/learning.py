@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_image, check_positive_int, check_weights
-from .padding import check_border, pad
+from .padding import check_border, document_border, pad
 
 #: Output sizes of a convolutional layer ('same' keeps n / stride, 'full' every overlap).
 OUTPUT_SIZES = ("valid", "same", "full")
@@ -30,6 +30,33 @@ def padding_before_after(n: int, k: int, stride: int = 1, dilation: int = 1,
     """Zeros added before and after an axis of length `n` for the `output` size.
 
     'same' follows TensorFlow: the odd one out goes after.
+
+    Parameters
+    ----------
+    n : int
+        Length of the input axis, at least 1.
+    k : int
+        Number of kernel taps along it, at least 1.
+    stride : int, optional
+        Step between neighbouring outputs, at least 1. Default 1.
+    dilation : int, optional
+        Step between neighbouring taps (``dilation - 1`` skipped inputs), at least 1. Default 1.
+    output : {"valid", "same", "full"}, optional
+        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
+        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
+        Default "valid".
+
+    Returns
+    -------
+    tuple of int
+        ``(before, after)``.
+
+    Examples
+    --------
+    >>> padding_before_after(6, 3, stride=2, output="same")
+    (0, 1)
+    >>> padding_before_after(6, 3, output="full"), padding_before_after(6, 3)
+    ((2, 2), (0, 0))
     """
     _check_output(output)
     span = effective_size(k, dilation)
@@ -46,6 +73,28 @@ def output_length(n: int, k: int, stride: int = 1, dilation: int = 1,
                   output: str = "valid") -> int:
     """Outputs along an axis: ``floor((n + before + after - dilation*(k-1) - 1) / stride) + 1``.
 
+    Parameters
+    ----------
+    n : int
+        Length of the input axis, at least 1.
+    k : int
+        Number of kernel taps along it, at least 1.
+    stride : int, optional
+        Step between neighbouring outputs, at least 1. Default 1.
+    dilation : int, optional
+        Step between neighbouring taps (``dilation - 1`` skipped inputs), at least 1. Default 1.
+    output : {"valid", "same", "full"}, optional
+        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
+        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
+        Default "valid".
+
+    Returns
+    -------
+    int
+        How many outputs the layer gives along the axis (0 when the kernel does not fit).
+
+    Examples
+    --------
     >>> output_length(7, 3), output_length(7, 3, output="same"), output_length(7, 3, output="full")
     (5, 7, 9)
     >>> output_length(7, 3, stride=2), output_length(7, 3, dilation=2)
@@ -64,7 +113,33 @@ def window_taps(n: int, k: int, stride: int = 1, dilation: int = 1,
                 output: str = "valid") -> np.ndarray:
     """For each output position, the input indices its `k` taps read (negative or >= n: zeros).
 
-    Returns an int array of shape (outputs, k), for the stepper animation.
+    Parameters
+    ----------
+    n : int
+        Length of the input axis, at least 1.
+    k : int
+        Number of kernel taps along it, at least 1.
+    stride : int, optional
+        Step between neighbouring outputs, at least 1. Default 1.
+    dilation : int, optional
+        Step between neighbouring taps (``dilation - 1`` skipped inputs), at least 1. Default 1.
+    output : {"valid", "same", "full"}, optional
+        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
+        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
+        Default "valid".
+
+    Returns
+    -------
+    numpy.ndarray
+        int, shape (outputs, k), for the stepper animation: row ``i`` lists the input indices
+        output ``i`` reads, padding cells as indices below 0 or from `n` up.
+
+    Examples
+    --------
+    >>> window_taps(5, 3, stride=2).tolist()
+    [[0, 1, 2], [2, 3, 4]]
+    >>> window_taps(3, 3, output="same").tolist()
+    [[-1, 0, 1], [0, 1, 2], [1, 2, 3]]
     """
     before, _ = padding_before_after(n, k, stride, dilation, output)
     count = output_length(n, k, stride, dilation, output)
@@ -74,7 +149,36 @@ def window_taps(n: int, k: int, stride: int = 1, dilation: int = 1,
 
 def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
                     output: str = "valid") -> np.ndarray:
-    """What a one-channel conv layer computes: correlation, zero padding, stride, dilation."""
+    """What a one-channel conv layer computes: correlation, zero padding, stride, dilation.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) gray image.
+    weights : array_like
+        The kernel, odd sides; applied as it is (correlation, no flip), as frameworks do.
+    stride, dilation : int, optional
+        As in `output_length`, the same along both axes. Default 1.
+    output : {"valid", "same", "full"}, optional
+        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
+        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
+        Default "valid".
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, ``output_length`` outputs along each axis.
+
+    Examples
+    --------
+    A weight in the kernel's top-left corner reads the pixel up and to the left (no flip):
+
+    >>> image = np.arange(1, 10).reshape(3, 3)
+    >>> correlate_layer(image, [[1, 0, 0], [0, 0, 0], [0, 0, 0]], output="same").tolist()
+    [[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 4.0, 5.0]]
+    >>> correlate_layer(image, np.ones((3, 3))).tolist()
+    [[45.0]]
+    """
     check_image(image)
     if image.ndim != 2:
         raise ValueError("correlate_layer takes a gray (2-D) image")
@@ -95,21 +199,39 @@ def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int =
     return result
 
 
+@document_border
 def make_training_pair(image: np.ndarray, weights, noise_sigma: float = 0.0, seed: int = 0,
                        border: str = "replicate") -> tuple[np.ndarray, np.ndarray]:
     """An (input, target) pair for learning a kernel: the target is the input filtered, plus noise.
 
     Parameters
     ----------
-    image : (H, W) gray image.
-    weights : the hidden kernel (2-D, odd sides), applied by correlation.
-    noise_sigma : standard deviation of the Gaussian noise added to the target, >= 0.
-    seed : seed of the noise, so the same settings give the same pair.
-    border : padding mode, as in ``convolve``; `learn_kernel` must use the same one.
+    image : numpy.ndarray
+        (H, W) gray image.
+    weights : array_like
+        The hidden kernel (2-D, odd sides), applied by correlation.
+    noise_sigma : float, optional
+        Standard deviation of the Gaussian noise added to the target, >= 0. Default 0.
+    seed : int, optional
+        Seed of the noise, so the same settings give the same pair. Default 0.
+    %(border)s
+        Default "replicate"; `learn_kernel` must use the same one.
 
-    Returns ``(inputs, target)``, both float64 of the image's shape. The filtering is done in
-    float64 (``convolve`` works in float32, whose rounding would limit how exactly the kernel
-    can be recovered from a noise-free pair).
+    Returns
+    -------
+    inputs, target : numpy.ndarray
+        Both float64 of the image's shape. The filtering is done in float64 (``convolve``
+        works in float32, whose rounding would limit how exactly the kernel can be recovered
+        from a noise-free pair).
+
+    Examples
+    --------
+    A kernel that reads the right-hand neighbour, with the last column replicated:
+
+    >>> inputs, target = make_training_pair(np.arange(9).reshape(3, 3),
+    ...                                     [[0, 0, 0], [0, 0, 1], [0, 0, 0]])
+    >>> target.tolist()
+    [[1.0, 2.0, 2.0], [4.0, 5.0, 5.0], [7.0, 8.0, 8.0]]
     """
     check_image(image)
     if image.ndim != 2:
@@ -139,6 +261,7 @@ class LearnedKernel:
     samples: int
 
 
+@document_border
 def learn_kernel(image: np.ndarray, target: np.ndarray, shape: tuple[int, int],
                  border: str = "replicate", *, max_samples: int = 40_000,
                  seed: int = 0) -> LearnedKernel:
@@ -146,6 +269,36 @@ def learn_kernel(image: np.ndarray, target: np.ndarray, shape: tuple[int, int],
 
     Each sampled pixel gives one equation: its patch of `shape` times the unknown weights equals
     its target value. This is what a convolutional layer's training minimises.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) gray input.
+    target : numpy.ndarray
+        The filtered image, the same shape.
+    shape : tuple of int
+        ``(height, width)`` of the kernel to find, both odd.
+    %(border)s
+        The padding `target` was made with. Default "replicate".
+    max_samples : int, optional
+        Most pixels (equations) used, drawn at random without repeats. Default 40 000.
+    seed : int, optional
+        Seed of that draw. Default 0.
+
+    Returns
+    -------
+    LearnedKernel
+        The weights, the root-mean-square residual over the sampled pixels and their count.
+
+    Examples
+    --------
+    The hidden kernel of a noise-free pair comes back to rounding:
+
+    >>> image = np.random.default_rng(1).random((16, 16))
+    >>> hidden = [[0, 0, 0], [0, 0, 1], [0, 0, 0]]
+    >>> learned = learn_kernel(*make_training_pair(image, hidden), (3, 3))
+    >>> bool(np.abs(learned.weights - hidden).max() < 1e-9), learned.samples
+    (True, 256)
     """
     check_image(image)
     if image.ndim != 2 or np.shape(target) != image.shape:
