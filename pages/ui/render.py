@@ -247,3 +247,140 @@ def kernel_summary(kernel, facts) -> str:
                else f"weights {number(low, 3)} to {number(high, 3)}")
     return (f"{kernel.description}. {kernel.shape[0]}x{kernel.shape[1]}, {weights}; "
             f"{facts.sum_meaning}.")
+
+
+# ------------------------------------------------ a layer's grids (the deep-learning page)
+
+#: Style of ``marked_grid``. No centre outline (``number_grid`` has one): a layer's input or
+#: output has no centre that means anything; cells are marked by what they are instead.
+MARKED_GRID_CSS = """<style>
+.dl-grid {border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.78rem;}
+.dl-grid td {border: 1px solid #c8c8c8; padding: 2px 4px; text-align: right; min-width: 2.6em;
+  height: 1.6em;}
+.dl-grid td.pad {background: #e9ecef; color: #868e96; font-style: italic;}
+.dl-grid td.tap {background: #ffc078; font-weight: bold;}
+.dl-grid td.pad.tap {background: repeating-linear-gradient(45deg, #ffc078, #ffc078 4px,
+  #ffe8cc 4px, #ffe8cc 8px); color: #7a4a00;}
+.dl-grid td.now {outline: 3px solid #e8590c; outline-offset: -3px; font-weight: bold;}
+.dl-grid td.fed {background: #d0ebff;}
+.dl-grid td.pick {outline: 3px solid #1c7ed6; outline-offset: -3px; font-weight: bold;}
+.dl-grid td.empty {background: #fafafa; color: #bbb;}
+.dl-grid small {display: block; font-size: 0.62rem; color: #1864ab;}
+.dl-grid caption {caption-side: top; text-align: left; font-size: 0.8rem; color: #444;
+  padding-bottom: 2px; font-family: sans-serif;}
+.dl-wrap {overflow-x: auto; max-width: 100%;}
+</style>"""
+#: The marks MARKED_GRID_CSS draws: padding, the window's taps, the current output cell, the
+#: outputs an input feeds, the picked input cell.
+MARKS = ("pad", "tap", "now", "fed", "pick")
+
+
+def _mark_mask(mark, shape: tuple[int, int], name: str) -> np.ndarray:
+    if isinstance(mark, tuple):
+        row, col = mark
+        if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+            raise ValueError(f"marks[{name!r}] must be a cell of the {shape[0]} x {shape[1]} "
+                             f"grid; got {mark!r}")
+        mask = np.zeros(shape, dtype=bool)
+        mask[row, col] = True
+        return mask
+    mask = np.asarray(mark, dtype=bool)
+    if mask.shape != shape:
+        raise ValueError(f"marks[{name!r}] must be a mask of shape {shape} or one (row, col); "
+                         f"got shape {mask.shape}")
+    return mask
+
+
+def marked_grid(values, title: str, marks: dict | None = None, notes=None, first_row: int = 0,
+                first_col: int = 0, digits: int = 4) -> str:
+    """An HTML grid of numbers under a caption, its cells marked by class (MARKED_GRID_CSS).
+
+    Parameters
+    ----------
+    values : (H, W) numbers; NaN is a cell not computed yet, drawn "·" (class "empty").
+    title : the caption (escaped).
+    marks : {class: mask}, class one of MARKS, mask a bool (H, W) array or one (row, col).
+    notes : (H, W) strings (or None) written small under the numbers (escaped); "" for none.
+    first_row, first_col : the index of the top-left cell in the tooltips ("row r, column c"),
+        negative for a padded input whose padding comes first.
+    digits : significant digits (``number``).
+
+    Returns
+    -------
+    str, one ``<table class="dl-grid">`` in a scrolling div, without the style block
+    (``marked_grids`` adds it).
+
+    Example
+    -------
+    >>> table = marked_grid(np.array([[1.5, np.nan]]), "out", {"now": (0, 0)})
+    >>> table.count('<td class="now"'), table.count('<td class="empty"'), ">1.5<" in table
+    (1, 1, True)
+    """
+    from html import escape
+
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"values must be a 2-D grid; got shape {values.shape}")
+    unknown = sorted(set(marks or {}) - set(MARKS))
+    if unknown:
+        raise ValueError(f"marks must be among {MARKS}; got {unknown}")
+    masks = {name: _mark_mask(mark, values.shape, name) for name, mark in (marks or {}).items()}
+    rows = []
+    for r in range(values.shape[0]):
+        tds = []
+        for c in range(values.shape[1]):
+            classes = [name for name, mask in masks.items() if mask[r, c]]
+            value = values[r, c]
+            if np.isnan(value):
+                classes.append("empty")
+            text = "·" if np.isnan(value) else number(value, digits)
+            note = notes[r][c] if notes is not None else ""
+            small = f"<small>{escape(note)}</small>" if note else ""
+            where = f"row {r + first_row}, column {c + first_col}"
+            tds.append(f'<td class="{" ".join(classes)}" title="{where}">{text}{small}</td>')
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (f'<div class="dl-wrap"><table class="dl-grid"><caption>{escape(title)}</caption>'
+            + "".join(rows) + "</table></div>")
+
+
+def marked_grids(*grids: str) -> str:
+    """marked_grid tables side by side (wrapping on a narrow screen), with their style block."""
+    return (MARKED_GRID_CSS + '<div style="display:flex;gap:18px;flex-wrap:wrap;'
+            'align-items:flex-start">' + "".join(grids) + "</div>")
+
+
+def reach_notes(reach) -> np.ndarray:
+    """Under each output an input cell feeds, the weights it meets there and their sum.
+
+    `reach` is a convkit.Reach; the result is an array of strings of its outputs' shape ("" where
+    the cell is not read), e.g. ``"w[0,2] + w[2,2] = 3"`` when a padded copy meets a second tap.
+    """
+    notes = np.full(reach.weight.shape, "", dtype=object)
+    for (a, b), met in reach.taps.items():
+        named = " + ".join(f"w[{i},{j}]" for i, j in met)
+        notes[a, b] = f"{named} = {number(reach.weight[a, b])}"
+    return notes
+
+
+def signed_sum(values, digits: int = 4) -> str:
+    """Numbers written as a sum, negative ones in brackets.
+
+    >>> signed_sum([1.5, -2.0, 0.25])
+    '1.5 + (−2) + 0.25'
+    """
+    return " + ".join(f"({number(v, digits)})" if v < 0 else number(v, digits)
+                      for v in np.ravel(values))
+
+
+def output_size_latex(geometry) -> str:
+    """The output-size formula for a layer's rows, with its numbers put in (LaTeX).
+
+    `geometry` is a convkit.LayerGeometry; an empty output ends in "no output".
+    """
+    height, kh = geometry.input_shape[0], geometry.kernel_shape[0]
+    out_h = geometry.output_shape[0]
+    return (r"\text{out} = \left\lfloor \frac{n + p_\text{before} + p_\text{after} - d\,(k-1) "
+            r"- 1}{s}\right\rfloor + 1 = \left\lfloor \frac{"
+            f"{height} + {geometry.pad_top} + {geometry.pad_bottom} - {geometry.dilation}"
+            r"\cdot" f"{kh - 1} - 1}}{{{geometry.stride}}}" r"\right\rfloor + 1 "
+            + (f"= {out_h}" if out_h else r"\le 0 \;\Rightarrow\; \text{no output}"))
