@@ -390,6 +390,20 @@ def overview_picture(picture: np.ndarray, width: int) -> np.ndarray:
 def mark_overview(shown: np.ndarray, full_width: int, box) -> np.ndarray:
     """`shown` (an overview of an image `full_width` pixels wide) with `box` outlined in red.
 
+    Parameters
+    ----------
+    shown : ndarray
+        The overview, uint8 gray or RGB, scaled from the image.
+    full_width : int
+        The image's width in pixels, to scale `box` to the overview.
+    box : Window
+        The rectangle of the image to mark (a part outside the image is clipped to its edge).
+
+    Returns
+    -------
+    ndarray
+        A uint8 RGB copy of `shown` with a 2-pixel red outline, at least 3 pixels a side.
+
     Examples
     --------
     >>> from convkit.picking import Window
@@ -405,8 +419,9 @@ def mark_overview(shown: np.ndarray, full_width: int, box) -> np.ndarray:
 
 def zoom_picture(crop: np.ndarray, outside: np.ndarray, box, x: int, y: int,
                  kernel_shape: tuple[int, int], side: int) -> np.ndarray:
-    """The magnified view: `crop` (padding tinted blue) with the kernel's footprint in yellow
-    and the picked pixel in red.
+    """The magnified view: `crop`, padding tinted blue, the kernel's footprint and pixel marked.
+
+    The footprint is outlined in yellow and the picked pixel in red.
 
     Parameters
     ----------

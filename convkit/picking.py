@@ -55,7 +55,24 @@ class Window:
     width: int
 
     def contains(self, x: int, y: int) -> bool:
-        """Whether image pixel (x, y) lies in the window."""
+        """Whether image pixel (x, y) lies in the window.
+
+        Parameters
+        ----------
+        x, y : int
+            The pixel's column and row in the image.
+
+        Returns
+        -------
+        bool
+            True when ``left <= x < left + width`` and ``top <= y < top + height``.
+
+        Examples
+        --------
+        >>> window = Window(top=-1, left=-1, height=3, width=3)
+        >>> window.contains(1, 1), window.contains(2, 0)
+        (True, False)
+        """
         return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height
 
 

@@ -82,6 +82,12 @@ class WorkQueue:
             Longest wait for a slot; past it, `QueueFull` is raised. None waits as long as it
             takes.
 
+        Yields
+        ------
+        None
+            Once, when a slot is held; the slot is given back when the block ends, however
+            it ends.
+
         Raises
         ------
         QueueFull
