@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from skimage import data, metrics
 from streamlit.testing.v1 import AppTest
 
 import convkit
+from pages import ui
 
 
 def deconvolution(params: dict[str, str] | None = None) -> AppTest:
@@ -109,6 +112,42 @@ def test_iterations_balance_and_toggle() -> None:
     assert any(c.startswith("Wiener, balance 0.1:") for c in captions)
     assert not any(c.startswith("Unsupervised") for c in captions)
     assert any("Working in gray at 128 x 101" in c.value for c in at.caption)
+
+
+def test_a_full_restoration_line_is_refused_and_the_fast_methods_still_show() -> None:
+    """One restoration running and the line full (real threads hold the server's queue): the
+    two heavy methods say the server is busy, the inverse filter and Wiener are still shown,
+    and the page does not wait."""
+    queue = ui.work.queues()["restoration"]
+    ui.cache.restorations().clear()
+    release = threading.Event()
+
+    def hold() -> None:
+        with queue.slot():
+            release.wait(60)
+
+    holders = [threading.Thread(target=hold, daemon=True)
+               for _ in range(1 + queue.max_waiting)]
+    for holder in holders:
+        holder.start()
+    deadline = time.monotonic() + 10
+    while (queue.busy, queue.waiting) != (1, queue.max_waiting):
+        assert time.monotonic() < deadline, "the holders did not fill the queue"
+        time.sleep(0.01)
+    try:
+        started = time.monotonic()
+        at = deconvolution({"image": "coins", "res": "128"})
+        assert time.monotonic() - started < 30
+        busy = [w.value for w in at.warning if w.value.startswith("Cannot start now:")]
+        assert busy == [f"Cannot start now: The server is busy: {queue.max_waiting} "
+                        "restorations are already waiting. Try again in a minute."] * 2
+        assert {"Inverse filter (divide by H)", "Wiener"} <= set(scores(at))
+        assert not {"Richardson-Lucy", "Unsupervised Wiener"} & set(scores(at))
+    finally:
+        release.set()
+        for holder in holders:
+            holder.join(10)
+    assert (queue.busy, queue.waiting) == (0, 0)
 
 
 TINY = [np.full((1, 1), 200, np.uint8), np.tile((np.arange(10_000) % 256).astype(np.uint8), (3, 1)),
