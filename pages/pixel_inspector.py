@@ -22,14 +22,16 @@ image = ui.working_image_or_stop(current)
 ui.describe_image(image)
 height, width = image.pixels.shape[:2]
 pixel = ui.PixelPicker("inspector", width, height)
+# Computed on full runs only: a click reruns just the fragment below, which reuses them.
+kernel = current.kernel
+raw, output = ui.raw_response(image, current), ui.output(image, current)
+overviews: dict[str, object] = {}  # "input" / "output" -> the overview before marking
 
 
 @st.fragment
 def inspector() -> None:
     """The pictures, the picking controls and the breakdown; a click reruns only this part."""
     with ui.crash_guard("pixel inspector"):
-        kernel = current.kernel
-        raw, output = ui.raw_response(image, current), ui.output(image, current)
         # Clicks are read before any widget showing the pixel is drawn, so they can move it;
         # a click on the magnified view is read against the view as it was drawn.
         drawn = convkit.zoom_window(kernel.shape, *pixel.xy, width, height)
@@ -43,11 +45,14 @@ def inspector() -> None:
             "Picture", ["input", "output"], default="input", key="inspector_view",
             help="Pick on the input image or on the filtered output; the pixel is the same.",
         ) == "output"
+        view = "output" if show_output else "input"
         picture = output if show_output else image.content
         left, middle = st.columns(2)
         with left:
-            shown = convkit.overview_picture(ui.cache.resized(picture, OVERVIEW_WIDTH).array,
-                                             OVERVIEW_WIDTH)
+            if view not in overviews:
+                overviews[view] = convkit.overview_picture(
+                    ui.cache.resized(picture, OVERVIEW_WIDTH).array, OVERVIEW_WIDTH)
+            shown = overviews[view]
             st.caption("Whole image: click to jump (the red box is the magnified area)")
             streamlit_image_coordinates(convkit.mark_overview(shown, width, zoom),
                                         key="inspector_overview", width=OVERVIEW_WIDTH,
@@ -75,7 +80,7 @@ def inspector() -> None:
 def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
                      output: ui.cache.Pixels) -> None:
     """The step-by-step computation of one output pixel, in a few elements per channel."""
-    x, y, kernel = breakdown.x, breakdown.y, current.kernel
+    x, y = breakdown.x, breakdown.y
     what = "convolution (kernel rotated 180°)" if current.flip else "correlation"
     mapping = (f"divide mapping (÷ {ui.number(current.divisor)}, + {ui.number(current.offset)})"
                if current.mapping == "divide" else f"{current.mapping} mapping")
