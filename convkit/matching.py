@@ -22,6 +22,7 @@ import numpy as np
 
 from .convolve import convolve
 from .drawing import outline, to_rgb
+from .padding import document_border
 from .picking import Window
 
 #: Longest side, in pixels, of an image matched against: bounds the work per call.
@@ -99,11 +100,13 @@ def patch_side_limits(image_shape: tuple[int, ...]) -> tuple[int, int]:
 
     Parameters
     ----------
-    image_shape : (H, W) or (H, W, C).
+    image_shape : tuple of int
+        (H, W) or (H, W, C).
 
     Returns
     -------
-    (width, height) : the largest odd sides, each at most MAX_PATCH_SIDE.
+    width, height : int
+        The largest odd sides, each at most MAX_PATCH_SIDE.
 
     Examples
     --------
@@ -123,13 +126,17 @@ def shifted_point(x: int, y: int, dx: int, dy: int, image_shape: tuple[int, ...]
 
     Parameters
     ----------
-    x, y : a pixel of the original image.
-    dx, dy : the shift given to `shifted_copy` (right and down; negative moves left and up).
-    image_shape : (H, W) or (H, W, C) of the image.
+    x, y : int
+        A pixel of the original image.
+    dx, dy : int
+        The shift given to `shifted_copy` (right and down; negative moves left and up).
+    image_shape : tuple of int
+        (H, W) or (H, W, C) of the image.
 
     Returns
     -------
-    (x, y) in the shifted copy.
+    x, y : int
+        The same pixel in the shifted copy.
 
     Examples
     --------
@@ -145,12 +152,15 @@ def valid_centres(image_shape: tuple[int, ...], patch_shape: tuple[int, int]) ->
 
     Parameters
     ----------
-    image_shape : (H, W) or (H, W, C) of the image.
-    patch_shape : (h, w) of the patch.
+    image_shape : tuple of int
+        (H, W) or (H, W, C) of the image.
+    patch_shape : tuple of int
+        (h, w) of the patch.
 
     Returns
     -------
-    Window of centres: top and left are the first valid y and x, height and width how many.
+    Window
+        Of centres: top and left are the first valid y and x, height and width how many.
 
     Examples
     --------
@@ -167,12 +177,15 @@ def clamp_centre(x: int, y: int, valid: Window) -> tuple[int, int]:
 
     Parameters
     ----------
-    x, y : any position, e.g. a click on a map.
-    valid : the allowed centres, from `valid_centres`.
+    x, y : int
+        Any position, e.g. a click on a map.
+    valid : Window
+        The allowed centres, from `valid_centres`.
 
     Returns
     -------
-    (x, y) inside `valid`.
+    x, y : int
+        The nearest centre inside `valid`.
 
     Examples
     --------
@@ -192,13 +205,17 @@ def fit_patch(x: int, y: int, patch_width: int, patch_height: int,
 
     Parameters
     ----------
-    x, y : the patch's centre, at least 0.
-    patch_width, patch_height : its sides.
-    image_shape : (H, W) or (H, W, C) of the image.
+    x, y : int
+        The patch's centre, at least 0.
+    patch_width, patch_height : int
+        Its sides.
+    image_shape : tuple of int
+        (H, W) or (H, W, C) of the image.
 
     Returns
     -------
-    (x, y, width, height)
+    x, y, width, height : int
+        The centre moved onto the image, the sides cut to `patch_side_limits`.
 
     Examples
     --------
@@ -216,11 +233,13 @@ def patch_centre(window: Window) -> tuple[int, int]:
 
     Parameters
     ----------
-    window : the patch, e.g. from `patch_window`.
+    window : Window
+        The patch, e.g. from `patch_window`.
 
     Returns
     -------
-    (x, y)
+    x, y : int
+        The centre pixel.
 
     Examples
     --------
@@ -239,13 +258,17 @@ def patch_window(x: int, y: int, patch_width: int, patch_height: int,
 
     Parameters
     ----------
-    x, y : the wanted centre; moved the least needed for the patch to fit.
-    patch_width, patch_height : odd, MIN_PATCH_SIDE..MAX_PATCH_SIDE, no larger than the image.
-    image_shape : (H, W) or (H, W, C) of the image.
+    x, y : int
+        The wanted centre; moved the least needed for the patch to fit.
+    patch_width, patch_height : int
+        Odd, MIN_PATCH_SIDE..MAX_PATCH_SIDE, no larger than the image.
+    image_shape : tuple of int
+        (H, W) or (H, W, C) of the image.
 
     Returns
     -------
-    Window of the patch, wholly inside the image.
+    Window
+        The patch, wholly inside the image.
 
     Examples
     --------
@@ -270,14 +293,19 @@ def drag_to_patch(x1: float, y1: float, x2: float, y2: float, image_shape: tuple
 
     Parameters
     ----------
-    x1, y1 : where the drag started, in image pixels.
-    x2, y2 : where it ended; may lie past the image, which clips it.
-    image_shape : (H, W) or (H, W, C) of the image.
-    default_side : side of the square a click makes.
+    x1, y1 : float
+        Where the drag started, in image pixels.
+    x2, y2 : float
+        Where it ended; may lie past the image, which clips it.
+    image_shape : tuple of int
+        (H, W) or (H, W, C) of the image.
+    default_side : int, optional
+        Side of the square a click makes. Default 31.
 
     Returns
     -------
-    (x, y, width, height) : the patch's centre and odd sides.
+    x, y, width, height : int
+        The patch's centre and odd sides.
 
     Examples
     --------
@@ -313,12 +341,15 @@ def cut_patch(image: np.ndarray, window: Window) -> np.ndarray:
 
     Parameters
     ----------
-    image : (H, W) gray image.
-    window : the patch, e.g. from `patch_window`.
+    image : numpy.ndarray
+        (H, W) gray image.
+    window : Window
+        The patch, e.g. from `patch_window`.
 
     Returns
     -------
-    (window.height, window.width) copy of the image's pixels there.
+    numpy.ndarray
+        (window.height, window.width), a copy of the image's pixels there.
 
     Examples
     --------
@@ -365,12 +396,15 @@ def example_patch(name: str, image_shape: tuple[int, ...]) -> tuple[int, int, in
 
     Parameters
     ----------
-    name : one of PATCH_EXAMPLES.
-    image_shape : (H, W) of the sample at the working resolution.
+    name : {"cameraman's face", "the camera", "one coin"}
+        A key of PATCH_EXAMPLES.
+    image_shape : tuple of int
+        (H, W) of the sample at the working resolution.
 
     Returns
     -------
-    (x, y, width, height) : centre and odd sides, scaled from the sample's own size.
+    x, y, width, height : int
+        Centre and odd sides, scaled from the sample's own size.
 
     Examples
     --------
@@ -399,14 +433,19 @@ def shifted_copy(image: np.ndarray, dx: int, dy: int, noise: float = 0.0, *, see
 
     Parameters
     ----------
-    image : (H, W) gray image.
-    dx, dy : whole pixels right and down (negative: left and up).
-    noise : standard deviation of the added Gaussian noise, gray levels 0..100.
-    seed : seed of the noise.
+    image : numpy.ndarray
+        (H, W) gray image.
+    dx, dy : int
+        Whole pixels right and down (negative: left and up).
+    noise : float, optional
+        Standard deviation of the added Gaussian noise, gray levels 0..100. Default 0.
+    seed : int, optional
+        Seed of the noise. Default 0.
 
     Returns
     -------
-    (H, W) uint8 image.
+    numpy.ndarray
+        (H, W) uint8 image.
 
     Examples
     --------
@@ -455,20 +494,24 @@ class MatchMaps:
         return float(self.plain[y, x])
 
 
+@document_border
 def match_maps(image: np.ndarray, patch: np.ndarray, border: str = "replicate") -> MatchMaps:
     """Slide `patch` over `image`: the plain correlation map and the normalized one.
 
     Parameters
     ----------
-    image : (H, W) gray image, longer side at most MAX_MATCH_SIDE.
-    patch : (h, w) gray patch, odd sides MIN..MAX_PATCH_SIDE, no larger than the image, not
-        flat.
-    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}, padding of the plain
-        map (the normalized one is only computed where the patch fits).
+    image : numpy.ndarray
+        (H, W) gray image, longer side at most MAX_MATCH_SIDE.
+    patch : numpy.ndarray
+        (h, w) gray patch, odd sides MIN..MAX_PATCH_SIDE, no larger than the image, not flat.
+    %(border)s
+        The padding of the plain map (the normalized one is only computed where the patch
+        fits). Default "replicate".
 
     Returns
     -------
     MatchMaps
+        Both maps, the centres where the patch fits, and each map's best centre there.
 
     Examples
     --------
@@ -533,13 +576,17 @@ def explain_match(image: np.ndarray, patch: np.ndarray, x: int, y: int) -> Match
 
     Parameters
     ----------
-    image : (H, W) gray image.
-    patch : (h, w) gray patch, as for `match_maps`.
-    x, y : the patch's centre.
+    image : numpy.ndarray
+        (H, W) gray image.
+    patch : numpy.ndarray
+        (h, w) gray patch, as for `match_maps`.
+    x, y : int
+        The patch's centre.
 
     Returns
     -------
     MatchBreakdown
+        The region, products and sum of the plain map; means, centred arrays, norms and NCC.
 
     Examples
     --------
@@ -584,14 +631,17 @@ def mark_patches(picture: np.ndarray, marks, thickness: int = 2) -> np.ndarray:
 
     Parameters
     ----------
-    picture : (H, W) gray or (H, W, C) colour uint8.
-    marks : iterable of ((x, y), (h, w), (r, g, b)): a centre, the box's shape and its colour.
-        Boxes reaching past the picture are clipped.
-    thickness : line width in pixels, drawn inside each box.
+    picture : numpy.ndarray
+        (H, W) gray or (H, W, C) colour uint8.
+    marks : iterable of ((x, y), (h, w), (r, g, b))
+        A centre, the box's shape and its colour. Boxes reaching past the picture are clipped.
+    thickness : int, optional
+        Line width in pixels, drawn inside each box. Default 2.
 
     Returns
     -------
-    (H, W, 3) uint8 copy.
+    numpy.ndarray
+        (H, W, 3) uint8 copy.
 
     Examples
     --------
@@ -610,11 +660,13 @@ def map_picture(values: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    values : a map from `match_maps` (any 2-D array).
+    values : numpy.ndarray
+        A map from `match_maps` (any 2-D array).
 
     Returns
     -------
-    uint8 picture of the same shape.
+    numpy.ndarray
+        uint8 picture of the same shape.
 
     Examples
     --------
