@@ -1,18 +1,15 @@
 """Template matching: a patch of the image as the kernel, plain correlation against normalized."""
 
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
 from pages import ui
 from pages.ui import clicks
 from pages.ui import restore_match as show
+from pages.ui.patch_picker import PatchPicker
 
-DEFAULT_SIDE = 31
 SAME, SHIFTED, OTHER = "the same image", "the same image, shifted and noised", "another sample"
 MAX_SHIFT = 100
-#: The patch's centre and sides, as the number inputs hold them.
-PATCH_KEYS = ("match_x", "match_y", "match_w", "match_h")
 
 st.title("Template matching")
 st.markdown(
@@ -34,69 +31,15 @@ st.caption(f"Working in gray at {width} x {height} px (at most {convkit.MAX_MATC
            f"here; patches up to {convkit.MAX_PATCH_SIDE} px a side)."
            + (" The colour toggle does not apply here." if current.color else ""))
 
-
-def _set_patch(*patch: int) -> None:
-    st.session_state.update(zip(PATCH_KEYS, patch, strict=True))
-    st.session_state.pop("match_point", None)  # a new patch: break down its best match first
-
-
-def _typed_patch() -> None:
-    st.session_state.pop("match_point", None)  # a new patch: break down its best match first
-
-
-def _use_example() -> None:
-    example = convkit.PATCH_EXAMPLES[st.session_state["match_example"]]
-    st.session_state["source"] = example.sample
-    st.session_state["match_pending_example"] = st.session_state["match_example"]
-
-
-def _take_drag() -> None:
-    corners = clicks.drag("match_pick", convkit.Window(0, 0, height, width))
-    if corners is not None:
-        side = int(st.session_state.get("match_w", DEFAULT_SIDE))
-        _set_patch(*convkit.drag_to_patch(*corners, gray.array.shape, default_side=side))
-
-
-# ---------------------------------------------------------------------- choose the patch
-
-if st.session_state.get("match_image") != image.key:
-    # Another picture: the old patch means nothing on it, start from its centre.
-    st.session_state["match_image"] = image.key
-    for key in (*PATCH_KEYS, "match_point"):
-        st.session_state.pop(key, None)
-pending = st.session_state.pop("match_pending_example", None)
-if pending is not None and current.source == convkit.PATCH_EXAMPLES[pending].sample:
-    _set_patch(*convkit.example_patch(pending, gray.array.shape))
-for key, default in zip(PATCH_KEYS, (width // 2, height // 2, DEFAULT_SIDE, DEFAULT_SIDE),
-                        strict=True):
-    st.session_state.setdefault(key, default)
 try:
-    limit_w, limit_h = convkit.patch_side_limits(gray.array.shape)
+    picker = PatchPicker(image.key, gray.array.shape, current.source)
 except ValueError as error:
     st.warning(f"This image is too small for template matching: {error}")
     st.stop()
-# Another image (or resolution) may have made the stored patch too big or off the picture.
-st.session_state.update(zip(PATCH_KEYS, convkit.fit_patch(
-    *(st.session_state[key] for key in PATCH_KEYS), gray.array.shape), strict=True))
 
 pick, controls = st.columns([3, 2])
 with controls:
-    st.markdown("**The patch** (its centre and odd sides, in pixels)")
-    row = st.columns(2)
-    side = convkit.matching.MIN_PATCH_SIDE
-    row[0].number_input("x (centre column)", 0, width - 1, step=1, key="match_x",
-                        on_change=_typed_patch)
-    row[1].number_input("y (centre row)", 0, height - 1, step=1, key="match_y",
-                        on_change=_typed_patch)
-    row[0].number_input("width", side, limit_w, step=2, key="match_w", on_change=_typed_patch,
-                        help="Odd, so the patch has a centre pixel, as a kernel must.")
-    row[1].number_input("height", side, limit_h, step=2, key="match_h", on_change=_typed_patch)
-    examples = sorted(convkit.PATCH_EXAMPLES,
-                      key=lambda n: convkit.PATCH_EXAMPLES[n].sample != current.source)
-    st.selectbox("Stored example", examples, key="match_example",
-                 format_func=lambda n: f"{n} ({convkit.PATCH_EXAMPLES[n].sample})")
-    st.caption(convkit.PATCH_EXAMPLES[st.session_state["match_example"]].description)
-    st.button("Use this example", key="match_use_example", on_click=_use_example)
+    picker.controls()
     target_kind = st.radio("Search in", [SAME, SHIFTED, OTHER], key="match_target")
     if target_kind == SHIFTED:
         shift = st.columns(3)
@@ -109,20 +52,14 @@ with controls:
         other_name = st.selectbox("Sample", others, key="match_other")
 
 try:
-    window = convkit.patch_window(*(int(st.session_state[key]) for key in PATCH_KEYS),
-                                  gray.array.shape)
+    window = picker.window()
     patch = convkit.cut_patch(gray.array, window)
 except ValueError as error:
     st.error(f"Cannot use this patch: {error}")
     st.stop()
 centre = convkit.patch_centre(window)
 with pick:
-    st.caption("Drag a box to choose the patch, or click to centre it there (yellow).")
-    streamlit_image_coordinates(
-        convkit.mark_patches(gray.array, [(centre, patch.shape, show.PATCH)]), key="match_pick",
-        click_and_drag=True, on_click=_take_drag, cursor="crosshair")
-
-# --------------------------------------------------------------------------- match it
+    picker.picture(gray.array, window)
 
 if target_kind == SAME:
     target, target_label, expected = gray, "the same image", centre

@@ -19,7 +19,6 @@ from pages.ui.render import GRID_MAX_NUMBERED_CELLS, number, number_grid
 #: |H| is drawn from 10**-3 (black) to 1 (white); gains from 10**-1 to 10**3.
 H_RANGE, GAIN_RANGE = (-3.0, 0.0), (-1.0, 3.0)
 
-PATCH = (255, 200, 0)       # the chosen patch
 NCC_BEST = (40, 200, 60)    # best normalized match
 PLAIN_BEST = (255, 40, 40)  # best plain correlation
 POINT = (60, 140, 255)      # the position broken down

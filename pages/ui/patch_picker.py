@@ -1,0 +1,100 @@
+"""Choosing the template matching page's patch: a dragged box, a click, typed numbers, or a
+stored example, kept in the session.
+
+The patch's centre and sides live in session state under the number inputs' own keys
+(``match_x``, ``match_y``, ``match_w``, ``match_h``), so a drag or an example moves the inputs
+too. A new patch forgets the point clicked on a map (``match_point``): its best match is broken
+down first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+import convkit
+from pages.ui import clicks
+
+#: The patch's centre and sides, as the number inputs hold them.
+KEYS = ("match_x", "match_y", "match_w", "match_h")
+DEFAULT_SIDE = 31
+PATCH = (255, 200, 0)  # the chosen patch, outlined on the picture
+
+
+class PatchPicker:
+    """The patch chosen on a gray image of `shape`, and the widgets that choose it.
+
+    Raises ValueError when the image is too small to cut any patch from.
+    """
+
+    def __init__(self, image_key: str, shape: tuple[int, int], source: str):
+        self.shape, self.source = shape, source
+        state = st.session_state
+        if state.get("match_image") != image_key:
+            # Another picture: the old patch means nothing on it, start from its centre.
+            state["match_image"] = image_key
+            for key in (*KEYS, "match_point"):
+                state.pop(key, None)
+        pending = state.pop("match_pending_example", None)
+        if pending is not None and source == convkit.PATCH_EXAMPLES[pending].sample:
+            self._set(*convkit.example_patch(pending, shape))
+        height, width = shape
+        for key, default in zip(KEYS, (width // 2, height // 2, DEFAULT_SIDE, DEFAULT_SIDE),
+                                strict=True):
+            state.setdefault(key, default)
+        self.limits = convkit.patch_side_limits(shape)
+        # Another image (or resolution) may have made the stored patch too big or off it.
+        state.update(zip(KEYS, convkit.fit_patch(*(state[key] for key in KEYS), shape),
+                         strict=True))
+
+    def _set(self, *patch: int) -> None:
+        st.session_state.update(zip(KEYS, patch, strict=True))
+        self._typed()
+
+    def _typed(self) -> None:
+        st.session_state.pop("match_point", None)
+
+    def _use_example(self) -> None:
+        example = convkit.PATCH_EXAMPLES[st.session_state["match_example"]]
+        st.session_state["source"] = example.sample
+        st.session_state["match_pending_example"] = st.session_state["match_example"]
+
+    def _take_drag(self) -> None:
+        corners = clicks.drag("match_pick", convkit.Window(0, 0, *self.shape))
+        if corners is not None:
+            side = int(st.session_state.get("match_w", DEFAULT_SIDE))
+            self._set(*convkit.drag_to_patch(*corners, self.shape, default_side=side))
+
+    def controls(self) -> None:
+        """Number inputs for the centre and sides, and the stored examples."""
+        st.markdown("**The patch** (its centre and odd sides, in pixels)")
+        row = st.columns(2)
+        height, width = self.shape
+        (limit_w, limit_h), side = self.limits, convkit.matching.MIN_PATCH_SIDE
+        row[0].number_input("x (centre column)", 0, width - 1, step=1, key="match_x",
+                            on_change=self._typed)
+        row[1].number_input("y (centre row)", 0, height - 1, step=1, key="match_y",
+                            on_change=self._typed)
+        row[0].number_input("width", side, limit_w, step=2, key="match_w", on_change=self._typed,
+                            help="Odd, so the patch has a centre pixel, as a kernel must.")
+        row[1].number_input("height", side, limit_h, step=2, key="match_h",
+                            on_change=self._typed)
+        examples = sorted(convkit.PATCH_EXAMPLES,
+                          key=lambda n: convkit.PATCH_EXAMPLES[n].sample != self.source)
+        st.selectbox("Stored example", examples, key="match_example",
+                     format_func=lambda n: f"{n} ({convkit.PATCH_EXAMPLES[n].sample})")
+        st.caption(convkit.PATCH_EXAMPLES[st.session_state["match_example"]].description)
+        st.button("Use this example", key="match_use_example", on_click=self._use_example)
+
+    def window(self) -> convkit.Window:
+        """The chosen patch on the image; ValueError (naming the side) for an even or bad one."""
+        return convkit.patch_window(*(int(st.session_state[key]) for key in KEYS), self.shape)
+
+    def picture(self, gray: np.ndarray, window: convkit.Window) -> None:
+        """The image with the patch outlined: drag a box on it, or click to centre the patch."""
+        st.caption("Drag a box to choose the patch, or click to centre it there (yellow).")
+        streamlit_image_coordinates(
+            convkit.mark_patches(gray, [(convkit.patch_centre(window),
+                                         (window.height, window.width), PATCH)]),
+            key="match_pick", click_and_drag=True, on_click=self._take_drag, cursor="crosshair")
