@@ -38,15 +38,19 @@ KINDS = {"loop": "loop run", "restoration": "restoration"}
 Busy = QueueFull
 
 
-@st.cache_resource(show_spinner=False)
+#: Module-level, not st.cache_resource: two sessions arriving at once on a cold cache could
+#: each build their own, and the bound would not hold.
+_QUEUES = {"loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs"),
+           "restoration": WorkQueue(RESTORE_SLOTS, RESTORE_WAITING, name="restorations")}
+
+
 def queues() -> dict[str, WorkQueue]:
-    """The server's queues, created once per process and shared by every session.
+    """The server's queues, one per process, shared by every session.
 
     Decodes have their own, inside convkit (convkit.upload_worker.DECODE_QUEUE), beside the
     worker processes they wait for.
     """
-    return {"loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs"),
-            "restoration": WorkQueue(RESTORE_SLOTS, RESTORE_WAITING, name="restorations")}
+    return _QUEUES
 
 
 @st.cache_resource(show_spinner=False)
