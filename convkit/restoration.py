@@ -20,7 +20,7 @@ from skimage.restoration import uft
 from ._validation import check_positive_float
 from .convolve import convolve
 from .kernels import as_weights
-from .padding import check_border
+from .padding import check_border, document_border
 
 #: Longest side, in pixels, of an image these functions accept: bounds the work per call.
 MAX_RESTORE_SIDE = 512
@@ -101,23 +101,30 @@ def _check_count(value, name: str, maximum: int) -> int:
 # ------------------------------------------------------------------------ forward model
 
 
+@document_border
 def degrade(image: np.ndarray, kernel, noise: float = 0.0, *, border: str = "wrap",
             seed: int = 0) -> np.ndarray:
     """Blur `image` with `kernel` (true convolution) and add Gaussian noise.
 
     Parameters
     ----------
-    image : (H, W) gray image, uint8 (0..255) or float (0..1), longer side at most
+    image : numpy.ndarray
+        (H, W) gray image, uint8 (0..255) or float (0..1), longer side at most
         MAX_RESTORE_SIDE.
-    kernel : Kernel or 2-D array-like, the blur (point spread function).
-    noise : standard deviation of the added noise, in gray levels (0..MAX_NOISE).
-    border : {"wrap", "replicate", "constant", "reflect", "reflect_101"}; ``wrap`` is the
-        circular model the restorations assume.
-    seed : seed of the noise, so a setting always gives the same picture.
+    kernel : Kernel or array_like
+        The blur (point spread function), 2-D.
+    noise : float, optional
+        Standard deviation of the added noise, in gray levels (0..MAX_NOISE). Default 0.
+    %(border)s
+        Default "wrap", the circular model the restorations assume.
+    seed : int, optional
+        Seed of the noise, so a setting always gives the same picture. Default 0.
 
     Returns
     -------
-    (H, W) float64 in the 0..1 scale; not clipped, so noise may reach a little past 0 and 1.
+    numpy.ndarray
+        (H, W) float64 in the 0..1 scale; not clipped, so noise may reach a little past 0
+        and 1.
 
     Examples
     --------
@@ -145,12 +152,15 @@ def transfer_function(kernel, shape: tuple[int, int]) -> np.ndarray:
 
     Parameters
     ----------
-    kernel : Kernel or 2-D array-like, no larger than `shape`.
-    shape : (H, W) of the image grid.
+    kernel : Kernel or array_like
+        2-D weights, no larger than `shape`.
+    shape : tuple of int
+        (H, W) of the image grid.
 
     Returns
     -------
-    (H, W) complex array, zero frequency at [0, 0] (not shifted).
+    numpy.ndarray
+        (H, W) complex, zero frequency at [0, 0] (not shifted).
 
     Examples
     --------
@@ -180,12 +190,15 @@ def inverse_filter(blurred: np.ndarray, kernel) -> np.ndarray:
 
     Parameters
     ----------
-    blurred : (H, W) gray image, uint8 or float in 0..1.
-    kernel : Kernel or 2-D array-like whose weights do not sum to 0.
+    blurred : numpy.ndarray
+        (H, W) gray image, uint8 or float in 0..1.
+    kernel : Kernel or array_like
+        2-D weights that do not sum to 0.
 
     Returns
     -------
-    (H, W) float64 in the 0..1 scale, not clipped.
+    numpy.ndarray
+        (H, W) float64 in the 0..1 scale, not clipped.
 
     Examples
     --------
@@ -207,13 +220,18 @@ def wiener(blurred: np.ndarray, kernel, balance: float = 0.01) -> np.ndarray:
 
     Parameters
     ----------
-    blurred : (H, W) gray image, uint8 or float in 0..1.
-    kernel : Kernel or 2-D array-like whose weights do not sum to 0.
-    balance : > 0; larger trusts the data less and smooths more (noise against sharpness).
+    blurred : numpy.ndarray
+        (H, W) gray image, uint8 or float in 0..1.
+    kernel : Kernel or array_like
+        2-D weights that do not sum to 0.
+    balance : float, optional
+        Positive; larger trusts the data less and smooths more (noise against sharpness).
+        Default 0.01.
 
     Returns
     -------
-    (H, W) float64 in the 0..1 scale, not clipped.
+    numpy.ndarray
+        (H, W) float64 in the 0..1 scale, not clipped.
 
     Examples
     --------
@@ -228,6 +246,7 @@ def wiener(blurred: np.ndarray, kernel, balance: float = 0.01) -> np.ndarray:
     return restoration.wiener(pixels, weights, balance, clip=False).astype(np.float64)
 
 
+@document_border
 def richardson_lucy(blurred: np.ndarray, kernel, iterations: int = 30, *,
                     border: str = "wrap", chunk: int = 10,
                     progress: Callable[[int, int], object] | None = None) -> np.ndarray:
@@ -240,16 +259,23 @@ def richardson_lucy(blurred: np.ndarray, kernel, iterations: int = 30, *,
 
     Parameters
     ----------
-    blurred : (H, W) gray image, uint8 or float in 0..1.
-    kernel : Kernel or 2-D array-like with no negative weights and a positive sum.
-    iterations : 1..MAX_RL_ITERATIONS.
-    border : {"wrap", "replicate", "constant", "reflect", "reflect_101"}.
-    chunk : iterations between two calls of `progress`.
-    progress : called as ``progress(done, iterations)`` after each chunk.
+    blurred : numpy.ndarray
+        (H, W) gray image, uint8 or float in 0..1.
+    kernel : Kernel or array_like
+        2-D weights, none negative, with a positive sum.
+    iterations : int, optional
+        1..MAX_RL_ITERATIONS. Default 30.
+    %(border)s
+        Default "wrap", as `degrade`.
+    chunk : int, optional
+        Iterations between two calls of `progress`. Default 10.
+    progress : callable, optional
+        Called as ``progress(done, iterations)`` after each chunk.
 
     Returns
     -------
-    (H, W) float64 in the 0..1 scale, not clipped.
+    numpy.ndarray
+        (H, W) float64 in the 0..1 scale, not clipped.
 
     Examples
     --------
@@ -284,14 +310,20 @@ def unsupervised_wiener(blurred: np.ndarray, kernel, *, seed: int = 0,
 
     Parameters
     ----------
-    blurred : (H, W) gray image, uint8 or float in 0..1.
-    kernel : Kernel or 2-D array-like whose weights do not sum to 0.
-    seed : seed of the sampler.
-    max_iterations : 30..MAX_UNSUPERVISED_ITERATIONS sampler iterations at most.
+    blurred : numpy.ndarray
+        (H, W) gray image, uint8 or float in 0..1.
+    kernel : Kernel or array_like
+        2-D weights that do not sum to 0.
+    seed : int, optional
+        Seed of the sampler. Default 0.
+    max_iterations : int, optional
+        Most sampler iterations, 30..MAX_UNSUPERVISED_ITERATIONS. Default
+        MAX_UNSUPERVISED_ITERATIONS.
 
     Returns
     -------
-    (H, W) float64 in the 0..1 scale, not clipped.
+    numpy.ndarray
+        (H, W) float64 in the 0..1 scale, not clipped.
 
     Examples
     --------
@@ -311,6 +343,7 @@ def unsupervised_wiener(blurred: np.ndarray, kernel, *, seed: int = 0,
     return estimate.astype(np.float64)
 
 
+@document_border
 def restore(blurred: np.ndarray, kernel, method: str = "wiener", *, balance: float = 0.01,
             iterations: int = 30, border: str = "wrap", seed: int = 0, chunk: int = 10,
             progress: Callable[[int, int], object] | None = None) -> np.ndarray:
@@ -321,19 +354,27 @@ def restore(blurred: np.ndarray, kernel, method: str = "wiener", *, balance: flo
 
     Parameters
     ----------
-    blurred : (H, W) gray image, uint8 or float in 0..1.
-    kernel : Kernel or 2-D array-like, the blur assumed.
-    method : {"inverse", "wiener", "richardson_lucy", "unsupervised_wiener"}.
-    balance : Wiener's balance, > 0.
-    iterations : Richardson-Lucy's iterations, 1..MAX_RL_ITERATIONS.
-    border : Richardson-Lucy's border, {"wrap", "replicate", "constant", "reflect",
-        "reflect_101"}.
-    seed : seed of the unsupervised Wiener's sampler.
-    chunk, progress : as for `richardson_lucy`.
+    blurred : numpy.ndarray
+        (H, W) gray image, uint8 or float in 0..1.
+    kernel : Kernel or array_like
+        The blur assumed, 2-D.
+    method : {"inverse", "wiener", "richardson_lucy", "unsupervised_wiener"}, optional
+        A key of RESTORATION_METHODS. Default "wiener".
+    balance : float, optional
+        Wiener's balance, positive. Default 0.01.
+    iterations : int, optional
+        Richardson-Lucy's iterations, 1..MAX_RL_ITERATIONS. Default 30.
+    %(border)s
+        Richardson-Lucy's. Default "wrap".
+    seed : int, optional
+        Seed of the unsupervised Wiener's sampler. Default 0.
+    chunk, progress
+        As for `richardson_lucy`; optional.
 
     Returns
     -------
-    (H, W) float64 in the 0..1 scale, not clipped.
+    numpy.ndarray
+        (H, W) float64 in the 0..1 scale, not clipped.
 
     Examples
     --------
@@ -372,12 +413,15 @@ def image_quality(original: np.ndarray, picture: np.ndarray) -> Quality:
 
     Parameters
     ----------
-    original : (H, W) gray image, uint8 or float in 0..1.
-    picture : (H, W) gray image of the same shape, e.g. a restoration.
+    original : numpy.ndarray
+        (H, W) gray image, uint8 or float in 0..1.
+    picture : numpy.ndarray
+        (H, W) gray image of the same shape, e.g. a restoration.
 
     Returns
     -------
     Quality
+        PSNR in dB (inf when the two are equal) and SSIM (1 when equal).
 
     Examples
     --------
@@ -440,14 +484,19 @@ def noise_picture(kernel, shape: tuple[int, int], noise: float, balance: float) 
 
     Parameters
     ----------
-    kernel : Kernel or 2-D array-like, the blur.
-    shape : (H, W) of the image grid.
-    noise : standard deviation of the noise, gray levels.
-    balance : Wiener's balance, > 0.
+    kernel : Kernel or array_like
+        The blur, 2-D.
+    shape : tuple of int
+        (H, W) of the image grid.
+    noise : float
+        Standard deviation of the noise, gray levels.
+    balance : float
+        Wiener's balance, positive.
 
     Returns
     -------
     NoisePicture
+        |H|, both filters' gains and how much noise each lets through.
 
     Examples
     --------
@@ -475,12 +524,15 @@ def log_picture(values: np.ndarray, low: float, high: float) -> np.ndarray:
 
     Parameters
     ----------
-    values : array of positive numbers (smaller ones count as 10**low).
-    low, high : log10 of the values shown black and white.
+    values : array_like
+        Positive numbers (smaller ones count as 10**low).
+    low, high : float
+        log10 of the values shown black and white.
 
     Returns
     -------
-    uint8 picture of the same shape.
+    numpy.ndarray
+        uint8 picture of the same shape.
 
     Examples
     --------
@@ -498,11 +550,13 @@ def unit_to_uint8(values: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    values : float image on the 0..1 scale, any range.
+    values : array_like
+        Float image on the 0..1 scale, any range.
 
     Returns
     -------
-    uint8 picture of the same shape.
+    numpy.ndarray
+        uint8 picture of the same shape.
 
     Examples
     --------
