@@ -17,7 +17,7 @@ import numpy as np
 from ._validation import check_positive_int, check_value, check_weights
 from .display import check_divisor_offset, check_mapping
 from .kernel_files import MAX_KERNEL_SIDE
-from .padding import BORDER_NAMES, check_border
+from .padding import BORDER_NAMES, check_border, document_border
 
 #: The libraries a Reproduction has code for, in the order shown.
 LIBRARIES: tuple[str, ...] = ("convkit", "OpenCV", "SciPy", "PyTorch")
@@ -109,6 +109,7 @@ def _denominator(weights: np.ndarray) -> int | None:
     return denominator if np.array_equal(scaled / denominator, weights) else None
 
 
+@document_border
 def reproduce(weights, border: str = "replicate", *, flip: bool = False, value: float = 0.0,
               mapping: str = "clip", divisor: float = 1.0, offset: float = 0.0,
               color: bool = False, sample: str | None = None,
@@ -119,16 +120,17 @@ def reproduce(weights, border: str = "replicate", *, flip: bool = False, value: 
     ----------
     weights : array_like
         The kernel, odd sides, at most MAX_KERNEL_SIDE.
-    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}
-        The border mode.
-    flip : bool
-        True for true convolution (the kernel rotated 180 degrees), False for correlation.
-    value : float
-        The fill of the constant border.
-    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
-        How the response becomes bytes; `divisor` and `offset` belong to ``divide``.
-    color : bool
-        Whether the image has channels (filtered one by one) or is gray.
+    %(border)s
+        Default "replicate".
+    flip : bool, optional
+        True for true convolution (the kernel rotated 180 degrees), False (default) for
+        correlation.
+    %(value)s
+    %(mapping)s
+        Default "clip".
+    %(divisor_offset)s
+    color : bool, optional
+        Whether the image has channels (filtered one by one) or is gray (default).
     sample : str, optional
         A convkit sample name: the snippets then start by loading the page's working image
         (at `resolution`, gray unless `color`). Without it they expect ``image`` to exist.

@@ -11,7 +11,7 @@ from ._validation import check_image
 from .convolve import convolve
 from .display import check_divisor_offset, check_mapping, to_uint8
 from .kernels import as_weights
-from .padding import BORDER_DRAWINGS, OPENCV_DEFAULT_BORDER, check_border
+from .padding import BORDER_DRAWINGS, OPENCV_DEFAULT_BORDER, check_border, document_border
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def opencv_reference(image: np.ndarray, kernel) -> np.ndarray:
     return cv2.filter2D(image, -1, as_weights(kernel))
 
 
+@document_border
 def compare_with_opencv(
     image: np.ndarray,
     kernel,
@@ -94,12 +95,13 @@ def compare_with_opencv(
         The weights.
     raw : ndarray
         convkit's raw response, computed with `border`, `flip` and `value`.
-    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}
-        The border `raw` was computed with.
-    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
-        How `raw` becomes bytes; `divisor` and `offset` belong to ``divide``.
-    flip, value, divisor, offset
-        As `raw` and the mapping used them.
+    %(border)s
+        The one `raw` was computed with.
+    %(mapping)s
+    flip : bool, optional
+        True if `raw` is a true convolution (the kernel rotated 180 degrees). Default False.
+    %(value)s
+    %(divisor_offset)s
 
     Returns
     -------

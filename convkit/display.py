@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import textwrap
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from skimage.exposure import rescale_intensity
+
+from .padding import PARAMETER_DOCS, document_border
 
 Mapping = Literal["tutorial", "clip", "abs", "minmax", "divide"]
 
@@ -22,6 +25,29 @@ MAPPINGS: dict[str, str] = {
     "divide": "sum / divisor + offset, then round and clip, like the custom filters of GIMP and "
     "Photoshop: offset 128 shows an edge kernel's zero as grey, negatives darker",
 }
+
+
+
+def _mapping_parameter_doc() -> str:
+    """The numpydoc entry for a ``mapping`` parameter, built from MAPPINGS."""
+    choices = ", ".join(f'"{name}"' for name in MAPPINGS)
+    lines = [f"mapping : {{{choices}}}", "    How the raw response becomes bytes:", ""]
+    for name, text in MAPPINGS.items():
+        first, *more = textwrap.wrap(f"- {name}: {text}", width=88)
+        lines += [f"    {first}", *(f"      {line}" for line in more)]
+    return "\n".join(lines)
+
+
+# The mapping's entries are written once, here beside MAPPINGS, and join padding's table of
+# shared entries, so that `document_border` fills ``%(mapping)s`` and ``%(divisor_offset)s``
+# too: one filler for the whole package, as scipy.ndimage has one docfiller.
+PARAMETER_DOCS.update({
+    "mapping": _mapping_parameter_doc(),
+    "divisor_offset": (
+        "divisor, offset : float, optional\n"
+        "    Used by the ``divide`` mapping only (``raw / divisor + offset``, then round and\n"
+        "    clip); the other mappings ignore them. Defaults 1 and 0."),
+})
 
 #: Largest divisor and offset magnitude accepted: beyond them every byte is 0 or 255 anyway.
 MAX_DIVISOR = 1e6
@@ -81,6 +107,7 @@ def check_divisor_offset(divisor: float, offset: float) -> tuple[float, float]:
     return float(divisor), float(offset)
 
 
+@document_border
 def to_uint8(raw: np.ndarray, mapping: Mapping = "clip", *, divisor: float = 1.0,
              offset: float = 0.0) -> np.ndarray:
     """Map a raw response to uint8 bytes by `mapping`.
@@ -89,11 +116,9 @@ def to_uint8(raw: np.ndarray, mapping: Mapping = "clip", *, divisor: float = 1.0
     ----------
     raw : ndarray
         The float response, any shape. NaN maps to 0; infinities clip like any big sum.
-    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
-        See MAPPINGS.
-    divisor, offset : float
-        Used by ``divide`` only (``raw / divisor + offset``); the other mappings ignore them,
-        as ``convolve`` ignores `value` unless the border is constant.
+    %(mapping)s
+        Default "clip".
+    %(divisor_offset)s
 
     Returns
     -------
@@ -153,6 +178,7 @@ def _n(value: float) -> str:
     return "0" if abs(value) < 1e-9 else f"{value:.6g}"
 
 
+@document_border
 def explain_mapping(total: float, mapping: Mapping, raw_min: float = 0.0,
                     raw_max: float = 255.0, *, divisor: float = 1.0,
                     offset: float = 0.0) -> list[MappingStep]:
@@ -162,12 +188,11 @@ def explain_mapping(total: float, mapping: Mapping, raw_min: float = 0.0,
     ----------
     total : float
         The pixel's raw sum.
-    mapping : {"tutorial", "clip", "abs", "minmax", "divide"}
-        See MAPPINGS.
-    raw_min, raw_max : float
-        The response's range over the whole image, used by ``minmax``.
-    divisor, offset : float
-        Used by ``divide``: one step divides, the next adds the offset.
+    %(mapping)s
+    raw_min, raw_max : float, optional
+        The response's range over the whole image, used by ``minmax``. Defaults 0 and 255.
+    %(divisor_offset)s
+        One step divides, the next adds the offset.
 
     Returns
     -------
