@@ -152,6 +152,18 @@ def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0)
     return Pixels.of(convkit.to_uint8(raw.array, mapping, divisor=divisor, offset=offset))
 
 
+@cached(max_entries=96)
+def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
+             mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
+    """The image filtered and mapped to bytes, without keeping the raw float32 response.
+
+    For pages that show many kernels (the bank): at 2048 px in colour a raw response is
+    45 MB, its bytes a quarter of that, so only the bytes take room in the shared cache.
+    """
+    raw = convkit.convolve(image.array, weights, border, flip=flip, value=value)
+    return Pixels.of(convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset))
+
+
 @cached(max_entries=64)
 def opencv_reference(image: Pixels, weights: np.ndarray) -> Pixels:
     """cv2.filter2D's own bytes (its default border), as the tutorial computes them."""
@@ -293,7 +305,33 @@ def clear() -> None:
     for function in (sample, working, resized, response, mapped, opencv_reference, agreement,
                      picture, png_file, gray_within, degraded, restored, quality,
                      noise_picture, shifted, match_maps, composition_error, repeated,
-                     gaussian_gaps):
+                     gaussian_gaps, descent, least_squares):
         function.clear()
     for store in (*_STORES.values(), _RESTORATIONS):
         store.clear()
+
+
+# ----------------------------------------------------------------- deep-learning page
+
+
+@cached(max_entries=32)
+def descent(inputs: Pixels, weights: np.ndarray, rate: float,
+            steps: int) -> convkit.DescentRun:
+    """Gradient descent learning `weights` back from `inputs` and their filtered version.
+
+    At most 2000 steps of a 5 x 5 kernel on 64 x 64 pixels (convkit.layers' bounds).
+    """
+    x, target = convkit.make_training_pair(inputs.array, weights)
+    return convkit.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
+
+
+@cached(max_entries=16)
+def least_squares(gray: Pixels, weights: np.ndarray,
+                  noise: float) -> tuple[convkit.LearnedKernel, Pixels]:
+    """The kernel least squares finds from a gray image filtered by `weights`, plus noise.
+
+    Returned with that target, as float32 Pixels ready for ``mapped``.
+    """
+    inputs, target = convkit.make_training_pair(gray.array, weights, noise, seed=0)
+    return (convkit.learn_kernel(inputs, target, weights.shape),
+            Pixels.of(target.astype(np.float32)))
