@@ -132,13 +132,46 @@ class LayerGeometry:
         return self.output_shape[0] * self.output_shape[1]
 
     def cell(self, step: int) -> tuple[int, int]:
-        """The output (row, column) of step `step` (0-based, row by row)."""
+        """The output (row, column) of step `step` (0-based, row by row).
+
+        Parameters
+        ----------
+        step : int
+            0..steps - 1.
+
+        Returns
+        -------
+        row, col : int
+            The output cell the window writes at that step.
+
+        Examples
+        --------
+        >>> g = layer_geometry((3, 4), (3, 3), output="same")
+        >>> g.output_shape, g.cell(5)
+        ((3, 4), (1, 1))
+        """
         if not 0 <= step < self.steps:
             raise ValueError(f"step must be in 0..{self.steps - 1}; got {step!r}")
         return divmod(int(step), self.output_shape[1])
 
     def step_at(self, row: int, col: int) -> int:
-        """The step (0-based) at which the window writes output (`row`, `col`)."""
+        """The step (0-based) at which the window writes output (`row`, `col`).
+
+        Parameters
+        ----------
+        row, col : int
+            An output cell, inside ``output_shape``.
+
+        Returns
+        -------
+        int
+            ``row * output width + col``: the inverse of `cell`.
+
+        Examples
+        --------
+        >>> layer_geometry((3, 4), (3, 3), output="same").step_at(1, 1)
+        5
+        """
         height, width = self.output_shape
         if not (0 <= row < height and 0 <= col < width):
             raise ValueError(f"(row, col) must be inside the {height} x {width} output; got "
@@ -152,19 +185,24 @@ def layer_geometry(input_shape: tuple[int, int], kernel_shape: tuple[int, int],
 
     Parameters
     ----------
-    input_shape : (height, width) of the input.
-    kernel_shape : (kh, kw), any sides >= 1 (even ones too, as in deep learning).
-    stride, dilation : >= 1.
-    output : {"valid", "same", "full"}
+    input_shape : tuple of int
+        (height, width) of the input.
+    kernel_shape : tuple of int
+        (kh, kw), any sides >= 1 (even ones too, as in deep learning).
+    stride, dilation : int, optional
+        Step between outputs and between taps, >= 1, the same along both axes. Default 1.
+    output : {"valid", "same", "full"}, optional
         'valid' pads nothing; 'same' pads so that there are ceil(n / stride) outputs
-        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap.
+        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap. Default
+        'valid'.
 
     Returns
     -------
     LayerGeometry
+        Padding on each side, the output shape and the input rows and columns of every tap.
 
-    Example
-    -------
+    Examples
+    --------
     >>> g = layer_geometry((5, 5), (3, 3), stride=2, output="same")
     >>> g.output_shape, (g.pad_top, g.pad_bottom), g.row_taps.tolist()
     ((3, 3), (1, 1), [[-1, 0, 1], [1, 2, 3], [3, 4, 5]])
@@ -190,8 +228,8 @@ def padded_input(image: np.ndarray, geometry: LayerGeometry, border: str = "cons
                  value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The input with the layer's padding around it, and a mask of the padded cells.
 
-    Example
-    -------
+    Examples
+    --------
     >>> g = layer_geometry((1, 2), (1, 3), output="same")
     >>> padded_input(np.array([[5, 7]]), g, "replicate")[0].tolist()
     [[5.0, 5.0, 7.0, 7.0]]
@@ -220,21 +258,31 @@ def conv2d(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
 
     Parameters
     ----------
-    image : (H, W) gray or (H, W, C) multi-channel input.
-    weights : (kh, kw) for a gray image, (C, kh, kw) for C channels: one slice per channel.
-    stride, dilation : >= 1.
-    output : {"valid", "same", "full"}
-    border : {"constant", "replicate", "reflect", "reflect_101", "wrap"}
-        What the padding holds; deep-learning layers use "constant" with value 0.
-    value : fill of "constant".
-    bias : added to every output.
+    image : numpy.ndarray
+        (H, W) gray or (H, W, C) multi-channel input.
+    weights : array_like
+        (kh, kw) for a gray image, (C, kh, kw) for C channels: one slice per channel.
+    stride, dilation : int, optional
+        Step between outputs and between taps, >= 1, the same along both axes. Default 1.
+    output : {"valid", "same", "full"}, optional
+        'valid' pads nothing; 'same' pads so that there are ceil(n / stride) outputs
+        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap. Default
+        'valid'.
+    border : {"constant", "replicate", "reflect", "reflect_101", "wrap"}, optional
+        What the padding holds (the modes of ``convkit.padding``); deep-learning layers use
+        "constant" with value 0. Default "constant".
+    value : float, optional
+        The fill of "constant". Default 0.
+    bias : float, optional
+        Added to every output. Default 0.
 
     Returns
     -------
-    (out_h, out_w) float64 array.
+    numpy.ndarray
+        (out_h, out_w) float64.
 
-    Example
-    -------
+    Examples
+    --------
     >>> conv2d(np.arange(1, 10).reshape(3, 3), [[0, 1], [1, 0]]).tolist()
     [[6.0, 8.0], [12.0, 14.0]]
     """
@@ -261,16 +309,22 @@ def conv_layer(image: np.ndarray, filters, biases=None, stride: int = 1, dilatio
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C).
-    filters : (F, C, kh, kw) weights (or (F, kh, kw) for a gray image).
-    biases : F numbers, or None for zeros.
+    image : numpy.ndarray
+        (H, W) or (H, W, C).
+    filters : array_like
+        (F, C, kh, kw) weights (or (F, kh, kw) for a gray image).
+    biases : array_like, optional
+        F numbers, or None (default) for zeros.
+    stride, dilation, output, border, value
+        As for `conv2d`, the same for every filter.
 
     Returns
     -------
-    (F, out_h, out_w) float64 array.
+    numpy.ndarray
+        (F, out_h, out_w) float64.
 
-    Example
-    -------
+    Examples
+    --------
     >>> conv_layer(np.ones((2, 2)), [[[1]], [[-2]]], biases=[0, 1]).tolist()
     [[[1.0, 1.0], [1.0, 1.0]], [[-1.0, -1.0], [-1.0, -1.0]]]
     """
@@ -315,8 +369,25 @@ def window_step(image: np.ndarray, weights, step: int, stride: int = 1, dilation
                 bias: float = 0.0) -> WindowStep:
     """The window at step `step` (0-based, output cells row by row), worked out.
 
-    Example
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) gray or (H, W, C) multi-channel input.
+    weights : array_like
+        (kh, kw), or (C, kh, kw) for C channels, as for `conv2d`.
+    step : int
+        0 .. (number of outputs - 1), row by row.
+    stride, dilation, output, border, value, bias
+        As for `conv2d`.
+
+    Returns
     -------
+    WindowStep
+        The output cell, the taps' input rows and columns, the region read, the products,
+        which cells are padding, each channel's sum and the total written.
+
+    Examples
+    --------
     >>> s = window_step(np.arange(1, 10).reshape(3, 3), [[0, 1], [1, 0]], step=3)
     >>> (s.out_row, s.out_col), s.region[0].tolist(), s.total
     ((1, 1), [[5.0, 6.0], [8.0, 9.0]], 14.0)
@@ -398,8 +469,25 @@ def input_reach(geometry: LayerGeometry, weights, row: int, col: int,
     other border modes its copies in the padding are read too (a corner pixel under
     ``replicate`` feeds the outputs whose windows hang over the corner).
 
-    Example
+    Parameters
+    ----------
+    geometry : LayerGeometry
+        The layer's window positions, from `layer_geometry`.
+    weights : array_like
+        One (kh, kw) kernel of `geometry`'s kernel shape.
+    row, col : int
+        The input cell.
+    border : {"constant", "replicate", "reflect", "reflect_101", "wrap"}, optional
+        How the input was padded; with "constant" (default) the padding holds no copies.
+
+    Returns
     -------
+    Reach
+        The outputs the cell feeds (``covered``), the weight it meets in each (``weight``) and
+        which kernel cells land on it (``taps``).
+
+    Examples
+    --------
     >>> g = layer_geometry((3, 3), (2, 2))
     >>> r = input_reach(g, [[1, 2], [3, 4]], 1, 1)
     >>> r.weight.tolist()
@@ -433,6 +521,18 @@ def input_reach(geometry: LayerGeometry, weights, row: int, col: int,
 def relu(values) -> np.ndarray:
     """max(0, x), element by element.
 
+    Parameters
+    ----------
+    values : array_like
+        Any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, the shape of `values`, negatives replaced by 0.
+
+    Examples
+    --------
     >>> relu([-2.0, 0.0, 3.5]).tolist()
     [0.0, 0.0, 3.5]
     """
@@ -470,6 +570,24 @@ def pool2d(values, size: int = 2, kind: str = "max", stride: int | None = None) 
     Cells left over at the bottom and right (when the window does not fit) are dropped, as
     in PyTorch's ``max_pool2d`` and ``avg_pool2d`` without padding.
 
+    Parameters
+    ----------
+    values : array_like
+        A non-empty 2-D map.
+    size : int, optional
+        The window's side, >= 1. Default 2.
+    kind : {"max", "average"}, optional
+        What the window keeps of its values. Default "max".
+    stride : int, optional
+        Step between windows, >= 1; None (default) for `size`, windows side by side.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, ``pool_length`` cells along each axis.
+
+    Examples
+    --------
     >>> pool2d(np.arange(16.0).reshape(4, 4), 2, "max").tolist()
     [[5.0, 7.0], [13.0, 15.0]]
     """
@@ -499,6 +617,26 @@ def pool_cell(values, row: int, col: int, size: int = 2, kind: str = "max",
               stride: int | None = None) -> PoolCell:
     """The pooling window of output (`row`, `col`) and its max or average.
 
+    Parameters
+    ----------
+    values : array_like
+        A non-empty 2-D map.
+    row, col : int
+        A cell of the pooled map.
+    size : int, optional
+        The window's side, >= 1. Default 2.
+    kind : {"max", "average"}, optional
+        What the window keeps of its values. Default "max".
+    stride : int, optional
+        Step between windows, >= 1; None (default) for `size`, windows side by side.
+
+    Returns
+    -------
+    PoolCell
+        The window's top-left corner in `values`, its values and the result.
+
+    Examples
+    --------
     >>> p = pool_cell(np.arange(16.0).reshape(4, 4), 1, 0, 2, "average")
     >>> p.values.tolist(), p.result
     ([[8.0, 9.0], [12.0, 13.0]], 10.5)
@@ -548,8 +686,8 @@ def layer_stages(conv: np.ndarray, row: int, col: int, bias: float = 0.0, use_re
     pool : {"max", "average", None}
     pool_size : the pooling window's side, also its stride.
 
-    Example
-    -------
+    Examples
+    --------
     >>> s = layer_stages(np.array([[-3.0, 1], [2, -5]]), 1, 1, bias=1, pool="max")
     >>> s.activated.tolist(), s.pooled.tolist(), s.pool.result
     ([[0.0, 2.0], [3.0, 0.0]], [[3.0]], 3.0)
@@ -660,19 +798,27 @@ def train_kernel(inputs: np.ndarray, target: np.ndarray, shape: tuple[int, int],
 
     Parameters
     ----------
-    inputs, target : (H, W) float arrays of the same shape, at most MAX_TRAIN_SIDE per side.
-    shape : (kh, kw) of the kernel to learn, odd sides, at most MAX_TRAIN_KERNEL.
-    learning_rate : > 0.
-    steps : 1..MAX_TRAIN_STEPS.
-    border : how the input is padded ('same' output), as in ``make_training_pair``.
-    seed : of the random start.
+    inputs, target : numpy.ndarray
+        (H, W) float arrays of the same shape, at most MAX_TRAIN_SIDE per side.
+    shape : tuple of int
+        (kh, kw) of the kernel to learn, odd sides, at most MAX_TRAIN_KERNEL.
+    learning_rate : float, optional
+        Positive. Default 0.05.
+    steps : int, optional
+        1..MAX_TRAIN_STEPS. Default 300.
+    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}, optional
+        How the input is padded ('same' output), as in ``make_training_pair``. Default
+        "replicate".
+    seed : int, optional
+        Seed of the random start. Default 0.
 
     Returns
     -------
     DescentRun
+        The weights and bias after every step, the loss curve, and how the run ended.
 
-    Example
-    -------
+    Examples
+    --------
     >>> rng = np.random.default_rng(0)
     >>> x = rng.uniform(0, 255, (24, 24))
     >>> y = conv2d(x, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], output="same", border="replicate")
@@ -759,8 +905,8 @@ def largest_error(learned, truth) -> float:
     -------
     float
 
-    Example
-    -------
+    Examples
+    --------
     >>> largest_error([[1.0, 2.0]], [[1.5, -1.0]])
     3.0
     """
@@ -791,8 +937,8 @@ def descent_outcome(run: DescentRun, hidden, tolerance: float = 1e-3) -> str:
         `tolerance` of the hidden one; "flat": the loss is at its minimum but some weights are
         still off (directions along which the loss barely changes); "descending": neither yet.
 
-    Example
-    -------
+    Examples
+    --------
     >>> rng = np.random.default_rng(0)
     >>> x = rng.uniform(0, 255, (24, 24))
     >>> y = conv2d(x, np.eye(3), output="same", border="replicate")
@@ -927,8 +1073,8 @@ def small_kernels(kernels: Mapping, max_side: int = MAX_TRAIN_KERNEL) -> dict:
     -------
     dict[str, Kernel]
 
-    Example
-    -------
+    Examples
+    --------
     >>> from convkit import BANK
     >>> "sobel_x" in small_kernels(BANK), "large_blur" in small_kernels(BANK)
     (True, False)
