@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from apptest_helpers import assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, open_page
 from scipy import signal
 from streamlit.testing.v1 import AppTest
 
@@ -471,3 +471,39 @@ def test_hidden_kernels_are_the_small_ones(dl):
 def test_downloads_are_offered(dl):
     labels = [b.proto.label for b in dl.get("download_button")]
     assert "Download the learned kernel (CSV)" in labels
+
+
+def test_the_training_target_is_mapped_with_the_divisor_and_offset(monkeypatch):
+    """divide, divisor 4, offset 128: the target picture's bytes are scipy's sum / 4 + 128."""
+    from scipy import ndimage
+
+    from pages.ui import cache
+
+    calls = []
+    real = convkit.to_uint8
+
+    def spy(raw, mapping="clip", **options):
+        result = real(raw, mapping, **options)
+        calls.append((np.array(raw), mapping, options, result))
+        return result
+
+    monkeypatch.setattr(convkit, "to_uint8", spy)
+    cache.mapped.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"image": "camera", "mapping": "divide", "divisor": "4",
+                       "offset": "128"}.items():
+        at.query_params[key] = value
+    at.run()
+    open_page(at, "deep_learning")
+    gray = convkit.fit_to_pixels(convkit.fit_to_pixels(convkit.load_sample("camera"), 1024), 256)
+    expected = ndimage.correlate(gray.astype(float), convkit.BANK["sobel_x"].weights,
+                                 mode="nearest")  # the hidden kernel, replicate border
+    targets = [(raw, options, shown) for raw, mapping, options, shown in calls
+               if mapping == "divide" and raw.shape == gray.shape]
+    assert targets, [(raw.shape, mapping) for raw, mapping, _, _ in calls]
+    raw, options, shown = targets[-1]
+    np.testing.assert_allclose(raw, expected, atol=1e-3)
+    assert options == {"divisor": 4.0, "offset": 128.0}
+    np.testing.assert_array_equal(shown, np.clip(np.rint(expected / 4 + 128), 0, 255))
+    captions = [image.caption for element in at.get("image") for image in element.proto.imgs]
+    assert "Target: filtered + noise (divide mapping)" in captions
