@@ -13,6 +13,7 @@ import numpy as np
 
 from ._validation import check_image, check_positive_int, check_value, check_weights
 from .convolve import convolve
+from .padding import document_border
 
 #: At most this many applications: enough to see the bell emerge, bounded in time.
 MAX_TIMES = 10
@@ -135,6 +136,7 @@ def _fit_gaussian(offsets: np.ndarray, profile: np.ndarray, weights: np.ndarray)
     return total * bell / bell.sum(), float(np.sqrt(variance)), ""
 
 
+@document_border
 def apply_repeatedly(image: np.ndarray, weights, times: int, border: str = "replicate", *,
                      flip: bool = False, value: float = 0.0) -> np.ndarray:
     """Filter `image` with `weights` `times` times in a row, each pass padded by `border`.
@@ -150,8 +152,12 @@ def apply_repeatedly(image: np.ndarray, weights, times: int, border: str = "repl
         A kernel with odd sides.
     times : int
         1..MAX_TIMES.
-    border, flip, value
-        As in ``convolve``, for every pass.
+    %(border)s
+        The same for every pass. Default "replicate".
+    flip : bool, optional
+        True for true convolution (the weights rotated 180 degrees), False (default) for
+        correlation.
+    %(value)s
 
     Returns
     -------
