@@ -348,6 +348,7 @@ def zoom_window(kernel_shape: tuple[int, int], x: int, y: int, width: int, heigh
     Returns
     -------
     Window
+        The square of the image (and its padding) to magnify; top and left may be negative.
 
     Examples
     --------
