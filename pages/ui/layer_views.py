@@ -1,10 +1,11 @@
 """The deep-learning page's widget groups and sections: the sliding window, the outputs an input
 cell feeds, colour channels, the rest of a layer, and learning a kernel.
 
-A widget group reads its settings and returns them; a section renders values convkit computed.
-The grids are ``render.marked_grid`` (pure, unit-tested). The stepper is the one section that
-calls convkit itself: it is a fragment whose timer moves the window, so the step changes
-between full runs.
+A widget group reads its settings and returns them; a section renders values convkit computed,
+as grids from ``render.marked_grid`` (pure, unit-tested). Two call convkit themselves: the
+input group reads its grid (the image's busiest crop, or the numbers typed) beside the widgets
+that choose it, and the stepper is a fragment whose timer moves the window between full runs,
+so it works out each step as it draws it.
 """
 
 from __future__ import annotations
