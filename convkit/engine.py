@@ -56,7 +56,7 @@ def correlate(image: np.ndarray, weights: np.ndarray, border: Border,
     else:
         # Other dtypes, and a fill a byte cannot hold, are filtered as float32.
         source = image if image.dtype == np.float32 else image.astype(np.float32)
-    route = route_for(weights, source.dtype == np.uint8)
+    route = route_for(weights, source.dtype == np.uint8, source.size)
     if source.ndim == 3 and source.shape[2] > OPENCV_MAX_CHANNELS:
         output = np.empty(source.shape, dtype=np.float32)
         for channel in range(source.shape[2]):

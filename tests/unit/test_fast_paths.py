@@ -268,3 +268,19 @@ def test_int16_sums_in_strips_match_scipy(name, border, monkeypatch, opencv_call
         assert_filter_close(got, scipy_filter(image, weights, border, False, 3.0), weights,
                             image, 3.0)
     assert opencv_calls.count("filter2D") > 3
+
+
+@pytest.mark.parametrize("border", BORDERS)
+def test_one_row_kernels_on_big_uint8_images_go_to_filter2d(border, monkeypatch, opencv_calls):
+    """Past ROW_PASS_MAX_VALUES a one-row kernel on bytes is filter2D's; one column still not."""
+    monkeypatch.setattr(sys.modules["convkit.planner"], "ROW_PASS_MAX_VALUES", 100)
+    image = image_for((20, 30), seed=13, dtype="uint8")
+    for name, expected in (("horizontal_box_1x9", "filter2D"), ("vertical_1x7", "separable")):
+        weights = ROUTES[name][0]
+        opencv_calls.clear()
+        got = convolve(image, weights, border, value=5.0)
+        assert_filter_close(got, scipy_filter(image, weights, border, False, 5.0), weights,
+                            image, 5.0)
+        assert describe_route(weights, np.uint8, border, value=5.0,
+                              image_shape=image.shape).route == expected
+        assert opencv_calls[-1] == ("filter2D" if expected == "filter2D" else "sepFilter2D")
