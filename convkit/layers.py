@@ -262,12 +262,8 @@ def conv2d(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
         (H, W) gray or (H, W, C) multi-channel input.
     weights : array_like
         (kh, kw) for a gray image, (C, kh, kw) for C channels: one slice per channel.
-    stride, dilation : int, optional
-        Step between outputs and between taps, >= 1, the same along both axes. Default 1.
-    output : {"valid", "same", "full"}, optional
-        'valid' pads nothing; 'same' pads so that there are ceil(n / stride) outputs
-        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap. Default
-        'valid'.
+    stride, dilation, output
+        As for `layer_geometry`; optional (1, 1 and "valid" by default).
     border : {"constant", "replicate", "reflect", "reflect_101", "wrap"}, optional
         What the padding holds (the modes of ``convkit.padding``); deep-learning layers use
         "constant" with value 0. Default "constant".

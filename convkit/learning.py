@@ -75,18 +75,8 @@ def output_length(n: int, k: int, stride: int = 1, dilation: int = 1,
 
     Parameters
     ----------
-    n : int
-        Length of the input axis, at least 1.
-    k : int
-        Number of kernel taps along it, at least 1.
-    stride : int, optional
-        Step between neighbouring outputs, at least 1. Default 1.
-    dilation : int, optional
-        Step between neighbouring taps (``dilation - 1`` skipped inputs), at least 1. Default 1.
-    output : {"valid", "same", "full"}, optional
-        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
-        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
-        Default "valid".
+    n, k, stride, dilation, output
+        As for `padding_before_after`.
 
     Returns
     -------
@@ -115,18 +105,8 @@ def window_taps(n: int, k: int, stride: int = 1, dilation: int = 1,
 
     Parameters
     ----------
-    n : int
-        Length of the input axis, at least 1.
-    k : int
-        Number of kernel taps along it, at least 1.
-    stride : int, optional
-        Step between neighbouring outputs, at least 1. Default 1.
-    dilation : int, optional
-        Step between neighbouring taps (``dilation - 1`` skipped inputs), at least 1. Default 1.
-    output : {"valid", "same", "full"}, optional
-        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
-        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
-        Default "valid".
+    n, k, stride, dilation, output
+        As for `padding_before_after`.
 
     Returns
     -------
@@ -160,9 +140,7 @@ def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int =
     stride, dilation : int, optional
         As in `output_length`, the same along both axes. Default 1.
     output : {"valid", "same", "full"}, optional
-        Which outputs the layer keeps: "valid" only windows inside the axis, "same"
-        ``ceil(n / stride)`` of them (TensorFlow's rule), "full" every window that overlaps it.
-        Default "valid".
+        As for `padding_before_after`. Default "valid".
 
     Returns
     -------
