@@ -96,8 +96,6 @@ def _check_pair(image, patch) -> tuple[np.ndarray, np.ndarray]:
 def patch_side_limits(image_shape: tuple[int, ...]) -> tuple[int, int]:
     """The largest odd patch (width, height) an image of `image_shape` allows.
 
-    Raises ValueError for an image too small to cut any patch from.
-
     Parameters
     ----------
     image_shape : tuple of int
@@ -107,6 +105,11 @@ def patch_side_limits(image_shape: tuple[int, ...]) -> tuple[int, int]:
     -------
     width, height : int
         The largest odd sides, each at most MAX_PATCH_SIDE.
+
+    Raises
+    ------
+    ValueError
+        For an image too small to cut any patch from.
 
     Examples
     --------
@@ -253,9 +256,6 @@ def patch_window(x: int, y: int, patch_width: int, patch_height: int,
                  image_shape: tuple[int, ...]) -> Window:
     """The patch of odd `patch_width` x `patch_height` centred on (x, y), moved inside the image.
 
-    Raises ValueError for even, too small or too large sizes (larger than the image, or than
-    MAX_PATCH_SIDE).
-
     Parameters
     ----------
     x, y : int
@@ -269,6 +269,12 @@ def patch_window(x: int, y: int, patch_width: int, patch_height: int,
     -------
     Window
         The patch, wholly inside the image.
+
+    Raises
+    ------
+    ValueError
+        For even, too small or too large sides (larger than the image, or than
+        MAX_PATCH_SIDE), naming the side.
 
     Examples
     --------
