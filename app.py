@@ -28,5 +28,8 @@ navigation = st.navigation(PAGES)
 ui.sidebar()
 ui.url_notices()
 # A public demo shows no tracebacks; the log keeps them for whoever runs the server.
-with ui.crash_guard(f"page {navigation.title}"):
-    navigation.run()
+try:
+    with ui.crash_guard(f"page {navigation.title}"):
+        navigation.run()
+finally:
+    ui.memory.collect_now_and_then()

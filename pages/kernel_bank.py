@@ -101,16 +101,29 @@ for kernel in chosen:
     loop_raw = store.get(loop_key(small, kernel, current))
     if loop_raw is not None:
         # The whole row at the loop's resolution, so the three pictures compare like for like.
-        shown, raw = small, loop_raw
+        shown = small
+
+        def make_middle(raw=loop_raw):
+            return ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
+
         middle_caption = f"tutorial loop (convolve_loop), {size_text(small.pixels)}"
         middle_name = "loop"
     else:
-        shown, raw = image, ui.raw_response(image, current, kernel)
+        shown = image
+
+        def make_middle(weights=kernel.weights):
+            return ui.cache.filtered(image.content, weights, current.border, current.flip,
+                                     current.value, current.mapping, current.divisor,
+                                     current.offset)
+
         middle_caption = (f"fast engine (convkit.convolve), {size_text(image.pixels)}: the "
                           "loop has not run yet")
         middle_name = "fast"
-    middle = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
-    reference = ui.cache.opencv_reference(shown.content, kernel.weights)
+
+    def make_reference(content=shown.content, weights=kernel.weights):
+        return ui.cache.opencv_reference(content, weights)
+
+    middle, reference = make_middle(), make_reference()
 
     columns = st.columns([1.1, 1, 1, 1])
     with columns[0]:
@@ -121,13 +134,13 @@ for kernel in chosen:
     with columns[2]:
         ui.show_image(middle, f"{middle_caption}; {current.border} border, "
                               f"{current.mapping} mapping", PICTURE_WIDTH)
-        ui.download_png(middle, f"{kernel.name}_{middle_name}_{current.border}_"
+        ui.download_png(make_middle, f"{kernel.name}_{middle_name}_{current.border}_"
                                 f"{current.mapping}.png",
                         key=f"bank_download_{kernel.name}_{middle_name}")
     with columns[3]:
         ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
                                  f"{size_text(reference.array)}", PICTURE_WIDTH)
-        ui.download_png(reference, f"{kernel.name}_filter2D.png",
+        ui.download_png(make_reference, f"{kernel.name}_filter2D.png",
                         key=f"bank_download_{kernel.name}_filter2d")
 
     if loop_raw is not None:

@@ -116,7 +116,8 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
     with column:
         st.image(picture, caption=f"{mode}, {current.mapping} mapping", width="stretch")
         st.image(difference, caption=f"{mode} − {REFERENCE}", width="stretch")
-        ui.download_png(outputs[mode], f"{kernel.name}_{mode}_{current.mapping}.png",
+        ui.download_png(lambda mode=mode: ui.output(image, current, border=mode),
+                        f"{kernel.name}_{mode}_{current.mapping}.png",
                         key=f"padding_download_output_{mode}", label="Download output PNG")
 
 st.markdown(f"**Mean difference from {REFERENCE} in the border band** ({reach_y} row(s) at "

@@ -14,7 +14,7 @@ import hashlib
 import numpy as np
 
 import convkit
-from pages.ui import cache, compat, render, work
+from pages.ui import cache, compat, memory, render, work
 from pages.ui.images import (
     WorkingImage,
     describe_image,
@@ -100,8 +100,8 @@ __all__ = [
     "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "PixelPicker", "RESOLUTIONS", "Settings", "UPLOAD",
     "USER_KERNELS", "WorkingImage", "available_kernels", "cache", "compat", "crash_guard",
     "describe_image", "download_png", "for_display", "format_total", "init_state",
-    "kernel_heatmap", "kernel_key", "mapped", "number", "number_grid", "output", "png_bytes",
-    "raw_response", "render", "response", "safe_filename", "save_user_kernel", "settings",
-    "show_code", "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work",
-    "working_image", "working_image_or_stop", "write_url",
+    "kernel_heatmap", "kernel_key", "mapped", "memory", "number", "number_grid", "output",
+    "png_bytes", "raw_response", "render", "response", "safe_filename", "save_user_kernel",
+    "settings", "show_code", "show_image", "sidebar", "smaller", "sum_equation", "url_notices",
+    "work", "working_image", "working_image_or_stop", "write_url",
 ]

@@ -7,6 +7,7 @@ any of these, so a new version is checked here rather than discovered in product
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -256,7 +257,7 @@ def _start_reaper(every_s: float) -> None:
     session's uploads go only when the session object is garbage collected: with nobody
     arriving, a departed visitor's uploads stayed in memory indefinitely. A daemon thread asks
     the runtime's event loop, every `every_s` seconds, to expire stale entries and shut those
-    sessions down, then returns freed heap pages to the system (glibc's malloc_trim).
+    sessions down; and it returns freed heap pages to the system (glibc's malloc_trim).
     """
     import threading
     import time
@@ -273,13 +274,20 @@ def _start_reaper(every_s: float) -> None:
             return
         for _session_id, info in cache.expire():
             info.session.shutdown()
-        _trim_heap()
 
     def loop() -> None:
         from streamlit.runtime import Runtime
 
         while True:
             time.sleep(every_s)
+            # Off the event loop. The last runs before a quiet spell leave their garbage for
+            # the next run to collect (pages/ui/memory.py): collect it here instead. glibc
+            # keeps the heap pages of freed arrays (a 2048 px colour response is 45 MB) for
+            # reuse; trimming costs next to nothing when there is nothing to trim.
+            from pages.ui import memory
+
+            memory.collect_now_and_then()
+            _trim_heap()
             # The runtime may be starting or stopping: then try again next time.
             with contextlib.suppress(Exception):
                 if Runtime.exists():
@@ -290,8 +298,19 @@ def _start_reaper(every_s: float) -> None:
 
 def _trim_heap() -> None:
     """Return free heap memory to the operating system (glibc only; elsewhere nothing)."""
-    import ctypes
-    import ctypes.util
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+@functools.cache
+def _libc():
+    """glibc, loaded once (ctypes.util.find_library runs ldconfig each time), or None."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 - musl and others have no malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return libc
