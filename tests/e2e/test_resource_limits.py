@@ -308,3 +308,59 @@ def test_each_hostile_file_is_answered_fast_and_small():
         else:
             # Over server.maxUploadSize: refused from its Content-Length, the body unread.
             assert status in (413, -1) and len(files[name]) > 10 * 2**20, (name, status)
+
+
+def test_three_visitors_on_the_bank_at_2048_px_in_colour_stay_within_the_pod():
+    """The heaviest thing a visitor can ask for: a 40 MP upload at the 2048 px working
+    resolution in colour, every bank kernel at once. Three at once must peak (server and
+    decode worker together) well under the pod's 2 GiB, and hold little once done."""
+    from image_files import photo_rgb_png
+    from streamlit.proto.Common_pb2 import StringArray
+
+    from harness.uploads import uploader_state
+
+    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in convkit.BANK.items()]
+    copies = distinct_copies(photo_rgb_png(), 3)
+    with server("heavy-bank") as srv:
+        peak = [0]
+
+        async def sample() -> None:
+            while True:
+                peak[0] = max(peak[0], tree_rss_kib(srv.proc.pid))
+                await asyncio.sleep(0.1)
+
+        async def visitor(index: int, token: str, done: asyncio.Barrier) -> list[str]:
+            async with open_session(srv.url, "kernel_bank", "color=1&res=2048") as s:
+                await s.run(None, 120)
+                (url,) = await request_upload_urls(s, 1)
+                data = copies[index]
+                assert await asyncio.to_thread(put_file, srv.url, url.upload_url, "p.png",
+                                               data, token) == 204
+                uploaded = ("upload", "file_uploader_state_value",
+                            uploader_state(url, "p.png", len(data)))
+                await s.run(uploaded, 240)
+                chosen = ("bank_kernels", "string_array_value", StringArray(data=labels))
+                await s.run(chosen, 240, also=(uploaded,))
+                await done.wait()
+                settled[index] = tree_rss_kib(srv.proc.pid)
+                return s.problems + [t for t in s.markdown if "downscaled from" in t][:1]
+
+        settled: dict[int, int] = {}
+
+        async def main():
+            sampler = asyncio.create_task(sample())
+            token, done = xsrf_token(srv.url), asyncio.Barrier(3)
+            results = await asyncio.gather(*(visitor(i, token, done) for i in range(3)))
+            sampler.cancel()
+            return results
+
+        results = asyncio.run(main())
+    steady = max(settled.values())
+    print(f"three heavy visitors: peak {peak[0] / 1024:.0f} MiB, "
+          f"{steady / 1024:.0f} MiB with all three done and connected")
+    for result in results:
+        # Each saw its own image at the 2048 px working resolution.
+        assert result and "2048 px (downscaled from" in result[-1], result
+        assert not [p for p in result[:-1]], result
+    assert peak[0] <= 1.6 * 2**20, peak[0]
+    assert steady <= 1.0 * 2**20, steady
