@@ -321,6 +321,8 @@ def filter2d_algorithm(shape: tuple[int, int], source_dtype, output_dtype) -> Fi
     Returns
     -------
     Filter2DAlgorithm
+        The call described, ``"direct sum"`` or ``"DFT"``, the kernel's cells, the bound for
+        this pair of depths and a sentence saying why.
 
     Examples
     --------
@@ -405,6 +407,8 @@ def describe_route(kernel, dtype=np.uint8, border: Border = "replicate", *, flip
     Returns
     -------
     RouteDescription
+        The route, the calls it makes in order, why, whether the image is converted or
+        padded first, the kernel's rank, and what cv2.filter2D does with the same kernel.
 
     Examples
     --------

@@ -19,11 +19,7 @@ import convkit
 # Functions of modules documented by their own owners (convolve, engine, planner, separable,
 # padding, kernels, explain, _validation) that fail here: name -> the module and what is
 # missing. Strict, so a fixed one must leave the list.
-OWNED_ELSEWHERE_XFAIL: dict[str, str] = {
-    "describe_route": "convkit.planner: the Returns entry (RouteDescription) has no description",
-    "filter2d_algorithm": "convkit.planner: the Returns entry (Filter2DAlgorithm) has no "
-                          "description",
-}
+OWNED_ELSEWHERE_XFAIL: dict[str, str] = {}
 
 _HEADER = re.compile(r"^(?P<title>[A-Z][A-Za-z ]+)\n(?P<rule>-+)$", re.MULTILINE)
 # "name : type", "x, y : int", "*args" or a bare "name": a parameter entry's first line.
