@@ -28,6 +28,15 @@ from harness.uploads import put_file, request_upload_urls, upload, xsrf_token
 BYSTANDER_P95_S = 0.5
 
 
+def run_async(coroutine):
+    """Run `coroutine` to its end in a thread of its own: the browser tests' Playwright keeps
+    an event loop running in the main thread, where asyncio.run would refuse to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def png(pixels: np.ndarray, level: int = 6) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG", compress_level=level)
@@ -116,7 +125,7 @@ def test_uploads_the_session_did_not_ask_for_are_refused_and_memory_is_freed():
                 growth = rss_kib(srv.proc.pid) - before
             return made_up, issued, held, growth
 
-        made_up, issued, held, growth_kib = asyncio.run(main())
+        made_up, issued, held, growth_kib = run_async(main())
         assert made_up == {403}
         assert 204 in issued and 403 in issued  # only the most recently issued ids are taken
         assert held <= 2 * len(data) + 1024, held
@@ -150,7 +159,7 @@ def test_a_visitors_clear_cache_message_clears_nothing_shared():
                 await hostile.run(None, 60)
             return warmed, data_cache_bytes(srv.url)
 
-        warmed, after = asyncio.run(main())
+        warmed, after = run_async(main())
         assert warmed > 0
         assert after >= warmed
 
@@ -182,7 +191,7 @@ def test_three_loop_runs_queue_and_the_bystander_stays_fast():
             await watcher
             return bystander, results
 
-        bystander, results = asyncio.run(main())
+        bystander, results = run_async(main())
     print(results, f"bystander p50 {statistics.median(bystander.latencies):.3f} s, "
                    f"p95 {bystander.p95:.3f} s over {len(bystander.latencies)} clicks")
     assert not bystander.problems
@@ -234,7 +243,7 @@ def test_twenty_uploads_of_40_megapixel_pngs_at_once():
             sampler.cancel()
             return bystander, results
 
-        bystander, results = asyncio.run(main())
+        bystander, results = run_async(main())
     print(f"idle {idle / 1024:.0f} MiB, peak {peak[0] / 1024:.0f} MiB; bystander p95 "
           f"{bystander.p95:.3f} s over {len(bystander.latencies)} clicks")
     for status, texts, problems in results:
@@ -292,7 +301,7 @@ def test_each_hostile_file_is_answered_fast_and_small():
                                      s.problems)
             return figures
 
-        figures = asyncio.run(main())
+        figures = run_async(main())
     for name, (status, answered, peak_mib, busy, shown, problems) in figures.items():
         # One line a file: the figures the README's hosting section quotes.
         print(f"{name}: HTTP {status}, answered in {answered:.2f} s, +{peak_mib:.0f} MiB, "
@@ -354,7 +363,7 @@ def test_three_visitors_on_the_bank_at_2048_px_in_colour_stay_within_the_pod():
             sampler.cancel()
             return results
 
-        results = asyncio.run(main())
+        results = run_async(main())
     steady = max(settled.values())
     print(f"three heavy visitors: peak {peak[0] / 1024:.0f} MiB, "
           f"{steady / 1024:.0f} MiB with all three done and connected")
