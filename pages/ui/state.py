@@ -1,4 +1,11 @@
-"""The settings every page shares: defaults, session state, and the URL that reproduces them."""
+"""The settings every page shares: defaults, session state, and the URL that reproduces them.
+
+Streamlit 1.67 can bind a widget to a query parameter (``bind="query-params"``), but it drops
+an invalid value silently and names the parameter after the widget's key. The links here keep
+their short, stable names (``image``, ``res``, ``kernel``, ``weights`` ...), carry values no
+widget holds (an own kernel's weights, the picked pixel), and say which part of a link was
+ignored and why; so the URL is read and written here, once per session and after each run.
+"""
 
 from __future__ import annotations
 
