@@ -13,9 +13,8 @@ from scipy import signal
 from streamlit.testing.v1 import AppTest
 
 import convkit
+from tests.unit.references import BORDER_NAMES
 
-NUMPY_MODES = {"constant": "constant", "replicate": "edge", "reflect": "symmetric",
-               "reflect_101": "reflect", "wrap": "wrap"}
 GRID = np.random.default_rng(5).integers(-9, 10, (6, 7))
 GRID_TEXT = "\n".join(" ".join(str(v) for v in row) for row in GRID)
 
@@ -56,7 +55,7 @@ def reference(image, weights, stride=1, dilation=1, mode="valid", border="consta
     cols = slide(image.shape[1], weights.shape[1], stride, dilation, mode)
     pads = [(-rows[0][0], max(rows[-1][-1] - image.shape[0] + 1, 0)),
             (-cols[0][0], max(cols[-1][-1] - image.shape[1] + 1, 0))]
-    padded = np.pad(np.asarray(image, float), pads, mode=NUMPY_MODES[border])
+    padded = np.pad(np.asarray(image, float), pads, mode=BORDER_NAMES[border].numpy)
     big = np.zeros(((weights.shape[0] - 1) * dilation + 1, (weights.shape[1] - 1) * dilation + 1))
     big[::dilation, ::dilation] = weights
     full = signal.correlate2d(padded, big, "valid")
