@@ -40,8 +40,9 @@ class ProtocolSession:
         self.problems: list[str] = []
         #: Bodies of every st.info / st.warning / st.error of the last run (placeholders too).
         self.alerts: list[str] = []
-        #: Bodies of the markdown and captions of the last run.
+        #: Bodies of the markdown and captions of the last run, and progress bars' texts.
         self.markdown: list[str] = []
+        self.progress: list[str] = []
 
     async def run(self, widget: tuple[str, str, object] | None, timeout_s: float, *,
                   also: tuple[tuple[str, str, object], ...] = ()) -> None:
@@ -68,7 +69,8 @@ class ProtocolSession:
                 setattr(entry, field_name, value)
             if fragment_id and number == 0 and widget is not None:
                 state.fragment_id = fragment_id  # the browser reruns only the fragment
-        self.texts, self.problems, self.alerts, self.markdown = [], [], [], []
+        self.texts, self.problems, self.alerts = [], [], []
+        self.markdown, self.progress = [], []
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
 
@@ -105,6 +107,8 @@ class ProtocolSession:
             self.problems.append(f"exception: {element.exception.message[:120]}")
         elif kind == "markdown":
             self.markdown.append(element.markdown.body)
+        elif kind == "progress":
+            self.progress.append(element.progress.text)
         elif kind == "alert":
             self.alerts.append(element.alert.body)
             if element.alert.format == 1:  # ERROR
