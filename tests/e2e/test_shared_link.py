@@ -1,0 +1,41 @@
+"""A teacher's link to a kernel of their own, opened in a student's fresh browser."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlparse
+
+import numpy as np
+import scipy.ndimage as ndi
+from e2e_helpers import VIEWPORT, assert_no_exception, save_screenshot, wait_for_app_idle
+from playwright.sync_api import Browser, expect
+from skimage import data
+from test_inspector import shown_sum
+
+import convkit
+
+WEIGHTS = "1,2,0; 0,-1,0; 0,0,1/2"
+
+
+def test_a_link_with_weights_opens_the_same_kernel_in_a_fresh_browser(browser: Browser,
+                                                                       app_server: str):
+    """A new browser context (no session, no saved kernels) reproduces the breakdown."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/pixel_inspector?image=camera&kernel=edges&border=reflect_101"
+                  f"&x=10&y=20&weights={quote(WEIGHTS)}")
+        wait_for_app_idle(page)
+        expect(page.get_by_text("Output pixel x=10, y=20")).to_be_visible()
+        assert_no_exception(page)
+        expected = ndi.correlate(data.camera().astype(np.float64),
+                                 np.array([[1, 2, 0], [0, -1, 0], [0, 0, 0.5]]),
+                                 mode="mirror")[20, 10]
+        assert abs(shown_sum(page) - expected) < 1e-3
+        # The page writes the weights back: the address bar is itself a link to this view.
+        query = parse_qs(urlparse(page.url).query)
+        np.testing.assert_array_equal(convkit.parse_weights_text(query["weights"][0]),
+                                      [[1, 2, 0], [0, -1, 0], [0, 0, 0.5]])
+        expect(page.get_by_role("button", name="Copy a link to this view")).to_be_visible()
+        save_screenshot(page, "shared_link_inspector")
+    finally:
+        context.close()
