@@ -19,12 +19,6 @@ def loop_key(small: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Setting
             current.value)
 
 
-def show_badge(agreement: convkit.Agreement, engine: str, size: str) -> None:
-    """Green when every byte matches cv2.filter2D, amber with the reasons when not."""
-    identical, text = ui.render.agreement_message(agreement, engine, size)
-    (st.success if identical else st.warning)(text, icon="✅" if identical else "⚠️")
-
-
 def size_text(pixels) -> str:
     """'W x H px' of a picture."""
     return f"{pixels.shape[1]} x {pixels.shape[0]} px"
@@ -147,20 +141,17 @@ for kernel in chosen:
         agreement = ui.cache.agreement(small.content, kernel.weights, loop_raw, current.border,
                                        current.flip, current.value, current.mapping,
                                        current.divisor, current.offset)
-        show_badge(agreement, "The tutorial's loop", size_text(small.pixels))
+        ui.agreement_badge(agreement, "The tutorial's loop", size_text(small.pixels))
     else:
         agreement = ui.cache.agreement(small.content, kernel.weights,
                                        ui.raw_response(small, current, kernel), current.border,
                                        current.flip, current.value, current.mapping,
                                        current.divisor, current.offset)
-        show_badge(agreement, "The fast engine", f"loop-sized {size_text(small.pixels)}")
+        ui.agreement_badge(agreement, "The fast engine", f"loop-sized {size_text(small.pixels)}")
         st.caption("Run the tutorial's loop to check the loop itself: it adds up the same "
                    "products, so expect the same badge (a rare sum may round the other way).")
 
 st.divider()
-with st.expander("How OpenCV and convkit's engine compute these kernels"):
-    st.markdown("\n\n".join(ui.render.how_computed(kernel.name, convkit.describe_route(
-        kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
-        value=current.value, image_shape=image.pixels.shape)) for kernel in chosen))
+ui.how_computed(chosen, image, current)
 code.reproduce_expander(current, key="bank_code")
 ui.show_code(convkit.convolve_loop, convkit.opencv_reference, convkit.compare_with_opencv)

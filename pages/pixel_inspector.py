@@ -133,8 +133,5 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
 
 inspector()
 # Outside the fragment: they depend on the kernel and the settings, not on the pixel.
-with st.expander("How OpenCV and convkit's engine compute this kernel"):
-    st.markdown(ui.render.how_computed(current.kernel.name, convkit.describe_route(
-        current.kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
-        value=current.value, image_shape=image.pixels.shape)))
+ui.how_computed([current.kernel], image, current)
 code.reproduce_expander(current, key="inspector_code")

@@ -102,3 +102,24 @@ def show_code(*functions) -> None:
     with st.expander("Show the code"):
         for function in functions:
             st.code(inspect.getsource(function), language="python")
+
+
+def how_computed(kernels, image, current) -> None:
+    """An expander saying how cv2.filter2D and convkit's engine compute each of `kernels`."""
+    import convkit
+    from pages.ui import render
+
+    title = "this kernel" if len(kernels) == 1 else "these kernels"
+    with st.expander(f"How OpenCV and convkit's engine compute {title}"):
+        st.markdown("\n\n".join(render.how_computed(kernel.name, convkit.describe_route(
+            kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
+            value=current.value, image_shape=image.pixels.shape)) for kernel in kernels))
+
+
+def agreement_badge(agreement, engine: str, size: str) -> None:
+    """Green when every byte matches cv2.filter2D, amber with the reasons when not."""
+    from pages.ui import render
+
+    identical, text = render.agreement_message(agreement, engine, size)
+    (st.success if identical else st.warning)(text, icon="✅" if identical else "⚠️")
+
