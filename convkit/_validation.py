@@ -109,3 +109,20 @@ def check_positive_float(value, name: str) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be greater than 0; got {value}")
     return float(value)
+
+
+def check_gray_image(image, name: str = "image") -> np.ndarray:
+    """`image` if it is a non-empty 2-D NumPy array; TypeError or ValueError naming `name`.
+
+    The shared first half of the gray-only pages' checks (matching, restoration); each adds its
+    own dtype and size rules after it.
+    """
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"{name} must be a NumPy array; got {type(image).__name__}")
+    if image.ndim != 2:
+        raise ValueError(f"{name} must be 2-D gray (H x W); got shape {image.shape}: convert "
+                         "colour images with to_gray first")
+    if image.size == 0:
+        raise ValueError(f"{name} must not be empty (an empty selection?); got shape "
+                         f"{image.shape}")
+    return image

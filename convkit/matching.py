@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ._validation import check_gray_image
 from .convolve import convolve
 from .drawing import outline, to_rgb
 from .padding import document_border
@@ -40,14 +41,7 @@ FLAT_PATCH_STD = 1e-6
 
 
 def _check_gray(image, name: str = "image") -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array; got {type(image).__name__}")
-    if image.ndim != 2:
-        raise ValueError(f"{name} must be 2-D gray (H x W); got shape {image.shape}: convert "
-                         "colour images with to_gray first")
-    if image.size == 0:
-        raise ValueError(f"{name} must not be empty (an empty selection?); got shape "
-                         f"{image.shape}")
+    image = check_gray_image(image, name)
     if image.dtype.kind not in "uif":
         raise ValueError(f"{name} must hold numbers; got dtype {image.dtype}")
     if not np.all(np.isfinite(image)):

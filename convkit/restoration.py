@@ -17,7 +17,7 @@ import numpy as np
 from skimage import metrics, restoration
 from skimage.restoration import uft
 
-from ._validation import check_positive_float
+from ._validation import check_gray_image, check_positive_float
 from .convolve import convolve
 from .kernels import as_weights
 from .padding import check_border, document_border
@@ -53,13 +53,7 @@ HEAVY_METHODS = ("richardson_lucy", "unsupervised_wiener")
 
 def _check_gray(image, name: str = "image") -> np.ndarray:
     """A 2-D gray image as float64 in 0..1 (uint8 divided by 255), at most MAX_RESTORE_SIDE."""
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array; got {type(image).__name__}")
-    if image.ndim != 2:
-        raise ValueError(f"{name} must be 2-D gray (H x W); got shape {image.shape}: convert "
-                         "colour images with to_gray first")
-    if image.size == 0:
-        raise ValueError(f"{name} must not be empty; got shape {image.shape}")
+    image = check_gray_image(image, name)
     if max(image.shape) > MAX_RESTORE_SIDE:
         raise ValueError(f"{name} must be at most {MAX_RESTORE_SIDE} px on its longer side; got "
                          f"{image.shape[1]} x {image.shape[0]}: downscale it with fit_to_pixels")
