@@ -19,12 +19,11 @@ current = ui.settings()
 image = ui.working_image(current)
 if image is not None:
     kernel = current.kernel
-    raw = ui.response(image, current)
-    output = convkit.to_uint8(raw, current.mapping, divisor=current.divisor,
-                              offset=current.offset)
+    # Both cached by content: a rerun neither filters nor maps the image again.
+    raw, output = ui.raw_response(image, current).array, ui.output(image, current)
     left, right = st.columns(2)
     with left:
-        ui.show_image(image.pixels, f"{image.label} (input)")
+        ui.show_image(image.content, f"{image.label} (input)")
     with right:
         ui.show_image(output, f"{kernel.name}, {current.border} border, {current.mapping} mapping")
 

@@ -54,10 +54,8 @@ from pages.ui.widgets import (
     agreement_badge,
     crash_guard,
     download_png,
-    for_display,
     how_computed,
     kernel_heatmap,
-    png_bytes,
     show_code,
     show_image,
 )
@@ -77,12 +75,6 @@ def raw_response(image: WorkingImage, current: Settings, kernel: convkit.Kernel 
                           current.flip, current.value)
 
 
-def response(image: WorkingImage, current: Settings, kernel: convkit.Kernel | None = None,
-             border: str | None = None) -> np.ndarray:
-    """The raw float32 response as an array (see raw_response)."""
-    return raw_response(image, current, kernel, border).array
-
-
 def output(image: WorkingImage, current: Settings, kernel: convkit.Kernel | None = None,
            border: str | None = None) -> cache.Pixels:
     """The response mapped to bytes with the chosen mapping, cached by content."""
@@ -90,21 +82,13 @@ def output(image: WorkingImage, current: Settings, kernel: convkit.Kernel | None
                         current.divisor, current.offset)
 
 
-def mapped(image_key: str, weights_key: str, border: str, flip: bool, value: float,
-           mapping: str, raw: np.ndarray) -> np.ndarray:
-    """A raw response mapped to bytes (the keys are ignored: the cache hashes the content)."""
-    del image_key, weights_key, border, flip, value
-    return cache.mapped(cache.Pixels.of(raw), mapping).array
-
-
 __all__ = [
     "CRASH_MESSAGE", "DEFAULT_KERNEL", "DEFAULT_RESOLUTION", "DEFAULT_SAMPLE", "DISPLAY_WIDTH",
     "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "PixelPicker", "RESOLUTIONS", "Settings", "UPLOAD",
     "USER_KERNELS", "WorkingImage", "agreement_badge", "available_kernels", "cache", "compat",
-    "crash_guard", "describe_image", "download_png", "for_display", "format_total",
-    "how_computed", "init_state", "kernel_heatmap", "kernel_key", "mapped", "memory", "number",
-    "number_grid", "output", "png_bytes", "raw_response", "render", "response",
-    "safe_filename", "save_user_kernel", "settings", "show_code", "show_image", "sidebar",
-    "smaller", "sum_equation", "url_notices", "work", "working_image", "working_image_or_stop",
-    "write_url",
+    "crash_guard", "describe_image", "download_png", "format_total", "how_computed",
+    "init_state", "kernel_heatmap", "kernel_key", "memory", "number", "number_grid", "output",
+    "raw_response", "render", "safe_filename", "save_user_kernel", "settings", "show_code",
+    "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work", "working_image",
+    "working_image_or_stop", "write_url",
 ]

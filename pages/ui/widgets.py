@@ -10,7 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages.ui import cache
+import convkit
+from pages.ui import cache, render
 from pages.ui.render import number
 
 #: Widest picture sent to the browser; bigger images are downscaled for display only.
@@ -46,18 +47,6 @@ def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, exact: bool 
     st.image(encoded.data, caption=caption, width="stretch")
 
 
-def for_display(pixels: np.ndarray, width: int = DISPLAY_WIDTH) -> np.ndarray:
-    """The picture downscaled to the width it is shown at, so the browser gets no more."""
-    import convkit
-
-    return convkit.fit_to_pixels(pixels, width) if pixels.shape[1] > width else pixels
-
-
-def png_bytes(pixels) -> bytes:
-    """A uint8 picture (an array or cache.Pixels) as PNG file bytes, cached by content."""
-    return cache.png_file(_content(pixels))
-
-
 def download_png(pixels, filename: str, key: str, label: str = "Download PNG") -> None:
     """A download button for a uint8 picture at full working resolution, encoded on click.
 
@@ -69,12 +58,14 @@ def download_png(pixels, filename: str, key: str, label: str = "Download PNG") -
     """
     if callable(pixels):
         make = pixels
-        st.download_button(label, data=lambda: cache.png_file(_content(make())),
-                           file_name=filename, mime="image/png", key=key)
-        return
-    content = _content(pixels)
-    st.download_button(label, data=lambda: cache.png_file(content), file_name=filename,
-                       mime="image/png", key=key)
+    else:
+        content = _content(pixels)
+
+        def make():
+            return content
+
+    st.download_button(label, data=lambda: cache.png_file(_content(make())),
+                       file_name=filename, mime="image/png", key=key)
 
 
 def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -> go.Figure:
@@ -106,9 +97,6 @@ def show_code(*functions) -> None:
 
 def how_computed(kernels, image, current) -> None:
     """An expander saying how cv2.filter2D and convkit's engine compute each of `kernels`."""
-    import convkit
-    from pages.ui import render
-
     title = "this kernel" if len(kernels) == 1 else "these kernels"
     with st.expander(f"How OpenCV and convkit's engine compute {title}"):
         st.markdown("\n\n".join(render.how_computed(kernel.name, convkit.describe_route(
@@ -118,8 +106,6 @@ def how_computed(kernels, image, current) -> None:
 
 def agreement_badge(agreement, engine: str, size: str) -> None:
     """Green when every byte matches cv2.filter2D, amber with the reasons when not."""
-    from pages.ui import render
-
     identical, text = render.agreement_message(agreement, engine, size)
     (st.success if identical else st.warning)(text, icon="✅" if identical else "⚠️")
 
