@@ -14,7 +14,6 @@ are bounded in bytes.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import threading
@@ -50,8 +49,19 @@ class Pixels:
 
 
 #: Arguments of type Pixels are hashed by their digest, not by Streamlit's sampling.
-cached = functools.partial(st.cache_data, show_spinner=False,
-                           hash_funcs={Pixels: lambda pixels: pixels.digest})
+_CACHED: list = []
+
+
+def cached(*, max_entries: int):
+    """st.cache_data for this module: Pixels hashed by their digest, and `clear` knows it."""
+
+    def decorate(function):
+        cached_function = st.cache_data(function, max_entries=max_entries, show_spinner=False,
+                                        hash_funcs={Pixels: lambda pixels: pixels.digest})
+        _CACHED.append(cached_function)
+        return cached_function
+
+    return decorate
 
 
 class Store:
@@ -102,9 +112,13 @@ UPLOAD_STORE_BYTES = 96 * 2**20
 LOOP_STORE_BYTES = 40 * 2**20
 
 
+#: Heavy restorations (at most 512 x 512 float64, 2 MB each): Richardson-Lucy and unsupervised
+#: Wiener results, made in turn in pages.ui.work's queue.
+RESTORE_STORE_BYTES = 48 * 2**20
 #: Module-level, not st.cache_resource: two sessions arriving at once on a cold cache could
 #: each build their own.
-_STORES = {"uploads": Store(UPLOAD_STORE_BYTES), "loops": Store(LOOP_STORE_BYTES)}
+_STORES = {"uploads": Store(UPLOAD_STORE_BYTES), "loops": Store(LOOP_STORE_BYTES),
+           "restorations": Store(RESTORE_STORE_BYTES)}
 
 
 def stores() -> dict[str, Store]:
@@ -226,15 +240,9 @@ def png_file(pixels: Pixels) -> bytes:
 
 # ------------------------------------------ deconvolution, template matching, kernel lab
 
-#: Heavy restorations kept for every visitor (at most 512 x 512 float64, 2 MB each).
-RESTORE_STORE_BYTES = 48 * 2**20
-#: Richardson-Lucy and unsupervised Wiener results, made in turn in pages.ui.work's queue.
-_RESTORATIONS = Store(RESTORE_STORE_BYTES)
-
-
 def restorations() -> Store:
     """The server's store of heavy restorations, shared by every session."""
-    return _RESTORATIONS
+    return _STORES["restorations"]
 
 
 @cached(max_entries=16)
@@ -301,13 +309,10 @@ def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
 
 
 def clear() -> None:
-    """Empty every cache of this module (tests and benchmarks; visitors cannot)."""
-    for function in (sample, working, resized, response, mapped, opencv_reference, agreement,
-                     picture, png_file, gray_within, degraded, restored, quality,
-                     noise_picture, shifted, match_maps, composition_error, repeated,
-                     gaussian_gaps, descent, least_squares):
+    """Empty every cache and store of this module (tests and benchmarks; visitors cannot)."""
+    for function in _CACHED:
         function.clear()
-    for store in (*_STORES.values(), _RESTORATIONS):
+    for store in _STORES.values():
         store.clear()
 
 
