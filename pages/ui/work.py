@@ -54,11 +54,17 @@ def queues() -> dict[str, WorkQueue]:
     return _QUEUES
 
 
-@st.cache_resource(show_spinner=False)
-def start() -> bool:
-    """Start the decode workers once, with the server, so the first upload need not wait."""
-    convkit.start_decode_workers()
-    return True
+_started = threading.Lock()
+
+
+def start() -> None:
+    """Start the decode workers once, with the server, so the first upload need not wait.
+
+    A lock taken once and never released, not st.cache_resource: two first visitors arriving
+    together on a cold cache would each start workers, one more than DECODE_WORKERS.
+    """
+    if _started.acquire(blocking=False):
+        convkit.start_decode_workers()
 
 
 def waiting_text(what: str, ahead: int) -> str:
