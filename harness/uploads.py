@@ -107,18 +107,20 @@ def uploader_state(url: UploadUrl, name: str, size: int):
 
 async def upload(session: ProtocolSession, base_url: str, key: str, name: str, data: bytes, *,
                  token: str | None = None, cookie: str | None = None,
-                 timeout_s: float = 120) -> int:
+                 timeout_s: float = 120) -> tuple[int, tuple | None]:
     """Upload `data` through the file uploader `key` and rerun, as a visitor's browser does.
 
-    Returns the PUT's status; on 204 the session has rerun with the file (its texts and
-    problems say what the page made of it).
+    Returns the PUT's status and, on 204, the uploader's widget state ``(key, field, value)``,
+    which later reruns must send again (``run(..., also=...)``) to keep the file, as the
+    browser does; the session has then rerun with the file (its texts and problems say what
+    the page made of it).
     """
     token = token or xsrf_token(base_url)
     (url,) = await request_upload_urls(session, 1)
     status = await asyncio.to_thread(put_file, base_url, url.upload_url, name, data, token,
                                      cookie)
-    if status == 204:
-        await session.run((key, "file_uploader_state_value", uploader_state(url, name,
-                                                                          len(data))),
-                          timeout_s)
-    return status
+    if status != 204:
+        return status, None
+    state = (key, "file_uploader_state_value", uploader_state(url, name, len(data)))
+    await session.run(state, timeout_s)
+    return status, state

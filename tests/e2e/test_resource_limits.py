@@ -55,6 +55,14 @@ def distinct_copies(data: bytes, count: int) -> list[bytes]:
     return copies
 
 
+def every_bank_kernel() -> tuple:
+    """The kernel bank's multiselect state with every bank kernel chosen (its labels)."""
+    from streamlit.proto.Common_pb2 import StringArray
+
+    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in convkit.BANK.items()]
+    return ("bank_kernels", "string_array_value", StringArray(data=labels))
+
+
 def upload_bytes(url: str) -> int:
     """Bytes the server's upload manager holds, from its own metrics."""
     text = http_get(f"{url}/_stcore/metrics")[2].decode()
@@ -169,14 +177,11 @@ def test_a_visitors_clear_cache_message_clears_nothing_shared():
 def test_three_loop_runs_queue_and_the_bystander_stays_fast():
     """Three visitors run the tutorial's loop over every bank kernel in colour at once: the
     runs take turns (the others are told they are queued) and a bystander's clicks stay fast."""
-    from streamlit.proto.Common_pb2 import StringArray
-
-    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in convkit.BANK.items()]
     with server("loops") as srv:
         async def loop_visitor(index: int) -> list[str]:
             async with open_session(srv.url, "kernel_bank", "image=astronaut&color=1") as s:
                 await s.run(None, 60)
-                chosen = ("bank_kernels", "string_array_value", StringArray(data=labels))
+                chosen = every_bank_kernel()
                 await s.run(chosen, 60)
                 alerts = []
                 began = time.perf_counter()
@@ -242,7 +247,7 @@ def test_twenty_uploads_of_40_megapixel_pngs_at_once():
         async def uploader(index: int, token: str) -> tuple[int, list[str], list[str]]:
             async with open_session(srv.url, "pixel_inspector", "") as s:
                 await s.run(None, 60)
-                status = await upload(s, srv.url, "upload", f"photo{index}.png",
+                status, _ = await upload(s, srv.url, "upload", f"photo{index}.png",
                                       copies[index], token=token, timeout_s=240)
                 return status, s.markdown + s.alerts, s.problems
 
@@ -302,7 +307,7 @@ def test_each_hostile_file_is_answered_fast_and_small():
                     sampler = asyncio.create_task(sample())
                     began = time.perf_counter()
                     filename = f"{name}.{name.rsplit('_', 1)[1]}"  # rgba_png -> rgba_png.png
-                    status = await upload(s, srv.url, "upload", filename, data,
+                    status, _ = await upload(s, srv.url, "upload", filename, data,
                                           token=token, timeout_s=30)
                     answered = time.perf_counter() - began
                     sampler.cancel()
@@ -339,11 +344,6 @@ def test_three_visitors_on_the_bank_at_2048_px_in_colour_stay_within_the_pod():
     resolution in colour, every bank kernel at once. Three at once must peak (server and
     decode worker together) well under the pod's 2 GiB, and hold little once done."""
     from image_files import photo_rgb_png
-    from streamlit.proto.Common_pb2 import StringArray
-
-    from harness.uploads import uploader_state
-
-    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in convkit.BANK.items()]
     copies = distinct_copies(photo_rgb_png(), 3)
     with server("heavy-bank") as srv:
         peak = [0]
@@ -356,14 +356,10 @@ def test_three_visitors_on_the_bank_at_2048_px_in_colour_stay_within_the_pod():
         async def visitor(index: int, token: str, done: asyncio.Barrier) -> list[str]:
             async with open_session(srv.url, "kernel_bank", "color=1&res=2048") as s:
                 await s.run(None, 120)
-                (url,) = await request_upload_urls(s, 1)
-                data = copies[index]
-                assert await asyncio.to_thread(put_file, srv.url, url.upload_url, "p.png",
-                                               data, token) == 204
-                uploaded = ("upload", "file_uploader_state_value",
-                            uploader_state(url, "p.png", len(data)))
-                await s.run(uploaded, 240)
-                chosen = ("bank_kernels", "string_array_value", StringArray(data=labels))
+                status, uploaded = await upload(s, srv.url, "upload", "p.png", copies[index],
+                                                token=token, timeout_s=240)
+                assert status == 204
+                chosen = every_bank_kernel()
                 await s.run(chosen, 240, also=(uploaded,))
                 await done.wait()
                 settled[index] = tree_rss_kib(srv.proc.pid)
