@@ -20,6 +20,19 @@ def test_magnify_equals_kron_with_a_block_of_ones():
                                   np.kron(image, np.ones((5, 5), np.uint8)))
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int32, np.int64, np.float32,
+                                   np.float64])
+@pytest.mark.parametrize("channels", [None, 1, 3, 4, 7])
+def test_magnify_keeps_dtype_and_channels_for_every_route(dtype, channels):
+    """OpenCV's nearest resize (most dtypes) and np.repeat (int64) both give np.kron."""
+    shape = (3, 5) if channels is None else (3, 5, channels)
+    image = (np.arange(np.prod(shape)) * 7 % 251).astype(dtype).reshape(shape)
+    block = np.ones((4, 4) if channels is None else (4, 4, 1), dtype)
+    big = magnify(image, 4, grid=False)
+    assert big.dtype == image.dtype
+    np.testing.assert_array_equal(big, np.kron(image, block))
+
+
 def test_magnify_grid_lines_sit_in_each_blocks_last_row_and_column():
     """With factor 6 the grid is drawn at rows and columns 5, 11, ... and nowhere else."""
     big = magnify(np.full((2, 2), 200, np.uint8), 6)
