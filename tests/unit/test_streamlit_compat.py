@@ -80,3 +80,38 @@ def test_guards_are_not_installed_without_a_real_server():
     before = MemoryUploadedFileManager.add_file
     compat.guard_public_server(files_per_session=2, reap_every_s=60)
     assert MemoryUploadedFileManager.add_file is before
+
+
+def test_reused_theme_messages_equal_streamlit_s_own(monkeypatch):
+    """The memoized theme sections serialize exactly as Streamlit builds them, run after run,
+    and a re-parsed config is read afresh."""
+    from streamlit import config
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime import app_session
+
+    from pages.ui import compat
+
+    def built(populate) -> bytes:
+        msg = ForwardMsg()
+        populate(msg.new_session.custom_theme)
+        populate(msg.new_session.custom_theme.dark, "theme.dark")
+        return msg.SerializeToString()
+
+    original = app_session._populate_theme_msg
+    monkeypatch.setattr(app_session, "_populate_theme_msg", original)
+    config.set_option("theme.primaryColor", "#ff0000")
+    config.set_option("theme.dark.textColor", "#00ff00")
+    try:
+        compat._reuse_theme_messages()
+        reused = app_session._populate_theme_msg
+        assert reused is not original
+        expected = built(original)
+        assert b"#ff0000" in expected and b"#00ff00" in expected
+        assert built(reused) == expected and built(reused) == expected
+        config.set_option("theme.primaryColor", "#0000ff")
+        assert built(reused) == expected  # the config file was not re-parsed: kept
+        config._on_config_parsed.send()
+        assert built(reused) == built(original) != expected
+    finally:
+        config.set_option("theme.primaryColor", None)
+        config.set_option("theme.dark.textColor", None)
