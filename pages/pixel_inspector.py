@@ -103,21 +103,19 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
                                         float(plane.max()), divisor=current.divisor,
                                         offset=current.offset)
         with tab:
-            st.html(ui.render.breakdown_html([
-                ("1. Region under the kernel",
-                 ui.number_grid(roi, shaded=shaded, notes=notes, numbered=True, css=False)),
-                ("2. Weights as applied" + (" (flipped)" if current.flip else ""), weights_grid),
-                ("3. Products (region × weight)",
-                 ui.number_grid(products, coloured=True, shaded=shaded, numbered=True,
-                                css=False)),
-            ], []))
-            st.markdown("**4. Sum of the products**  \n"
-                        + ui.sum_equation(breakdown.weights, roi, total))
             st.html(ui.render.breakdown_html(
-                [], [(s.label, s.formula, ui.number(s.value, 6)) for s in steps],
+                [("1. Region under the kernel",
+                  ui.number_grid(roi, shaded=shaded, notes=notes, numbered=True, css=False)),
+                 ("2. Weights as applied" + (" (flipped)" if current.flip else ""),
+                  weights_grid),
+                 ("3. Products (region × weight)",
+                  ui.number_grid(products, coloured=True, shaded=shaded, numbered=True,
+                                 css=False))],
+                [(s.label, s.formula, ui.number(s.value, 6)) for s in steps],
                 note=f"OpenCV's fast engine gives {ui.number(fast, 6)} for this pixel "
-                     f"(difference {ui.number(abs(fast - total), 2)}, float32 rounding)."))
-            st.markdown(f"Output byte: **{int(output.array[y, x, *pick[1:]])}**")
+                     f"(difference {ui.number(abs(fast - total), 2)}, float32 rounding).",
+                equation=ui.render.sum_equation_html(breakdown.weights, roi, total),
+                byte=int(output.array[y, x, *pick[1:]])))
     notes_text = ui.render.padding_notes(breakdown,
                                          convkit.BORDER_DESCRIPTIONS[current.border])
     if notes_text:

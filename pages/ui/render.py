@@ -71,18 +71,34 @@ def format_total(total, digits: int = 6) -> str:
                      for name, v in zip("RGBA", np.ravel(total), strict=False))
 
 
+def _sum_terms(weights: np.ndarray, roi: np.ndarray, max_terms: int) -> str:
+    terms = [f"({number(w)})×{number(v)}" if w < 0 else f"{number(w)}×{number(v)}"
+             for w, v in zip(np.ravel(weights), np.ravel(roi), strict=True)]
+    if len(terms) > max_terms:
+        hidden = len(terms) - max_terms + 2
+        terms = terms[: max_terms - 2] + [f"… {hidden} more terms …"] + terms[-2:]
+    return " + ".join(terms)
+
+
 def sum_equation(weights: np.ndarray, roi: np.ndarray, total: float, max_terms: int = 25) -> str:
     """The weighted sum written out, ``w×v + …  = **total**``, long ones shortened in the middle.
 
     >>> sum_equation(np.array([[1.0, -1.0]]), np.array([[5, 2]]), 3.0)
     '1×5 + (−1)×2 = **3**'
     """
-    terms = [f"({number(w)})×{number(v)}" if w < 0 else f"{number(w)}×{number(v)}"
-             for w, v in zip(np.ravel(weights), np.ravel(roi), strict=True)]
-    if len(terms) > max_terms:
-        hidden = len(terms) - max_terms + 2
-        terms = terms[: max_terms - 2] + [f"… {hidden} more terms …"] + terms[-2:]
-    return " + ".join(terms) + f" = **{number(total, 6)}**"
+    return _sum_terms(weights, roi, max_terms) + f" = **{number(total, 6)}**"
+
+
+def sum_equation_html(weights: np.ndarray, roi: np.ndarray, total: float,
+                      max_terms: int = 25) -> str:
+    """`sum_equation` as HTML, the total in bold.
+
+    >>> sum_equation_html(np.array([[1.0, -1.0]]), np.array([[5, 2]]), 3.0)
+    '1×5 + (−1)×2 = <b>3</b>'
+    """
+    from html import escape
+
+    return escape(_sum_terms(weights, roi, max_terms)) + f" = <b>{number(total, 6)}</b>"
 
 
 def _cell_colour(value: float, limit: float) -> str:
@@ -139,23 +155,37 @@ def steps_table(rows: list[tuple[str, str, str]]) -> str:
 
 
 def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str]],
-                   note: str = "") -> str:
-    """One HTML block for a pixel's breakdown: titled grids side by side, then the steps table.
+                   note: str = "", *, equation: str = "", byte: int | None = None) -> str:
+    """One HTML block for a pixel's breakdown: titled grids side by side, the sum, the steps
+    from the sum to the byte, the byte, and a note.
 
-    `grids` holds (title, grid HTML from number_grid(..., css=False)); one block instead of a
-    dozen Streamlit elements keeps a pixel click to a few messages on the wire.
+    `grids` holds (title, grid HTML from number_grid(..., css=False)); `equation` is
+    `sum_equation_html`'s. One block per channel instead of a dozen Streamlit elements keeps a
+    pixel click to a few messages on the wire.
+
+    >>> html = breakdown_html([], [("clip", "min(max(x, 0), 255)", "3")], equation="1×3",
+    ...                       byte=3)
+    >>> "4. Sum of the products" in html, "Output byte: <b>3</b>" in html
+    (True, True)
     """
     from html import escape
 
     columns = "".join(f'<div style="flex:1 1 0;min-width:12rem"><b>{escape(title)}</b>{grid}'
                       "</div>" for title, grid in grids)
-    parts = [GRID_CSS, f'<div style="display:flex;gap:1.5rem;flex-wrap:wrap">{columns}</div>']
-    if note:
-        parts.append(f'<p style="color:#667;font-size:0.85rem;margin:0.4rem 0">{escape(note)}'
-                     "</p>")
+    parts = [GRID_CSS]
+    if grids:
+        parts.append(f'<div style="display:flex;gap:1.5rem;flex-wrap:wrap">{columns}</div>')
+    if equation:
+        parts.append("<p style='margin:0.6rem 0 0.2rem'><b>4. Sum of the products</b></p>"
+                     f"<p style='margin:0 0 0.4rem;overflow-wrap:anywhere'>{equation}</p>")
     if steps:
         parts.append("<p style='margin:0.6rem 0 0.2rem'><b>5. From the sum to the output byte"
                      "</b></p>" + steps_table(steps))
+    if byte is not None:
+        parts.append(f"<p style='margin:0.5rem 0 0.2rem'>Output byte: <b>{int(byte)}</b></p>")
+    if note:
+        parts.append(f'<p style="color:#667;font-size:0.85rem;margin:0.4rem 0">{escape(note)}'
+                     "</p>")
     return "".join(parts)
 
 

@@ -30,7 +30,7 @@ def test_inspector_shows_the_divide_and_offset_steps_by_hand():
     assert "divide" in text and "add offset" in text
     for shown in (f"{total:.6g} / 4", f"{total / 4:.6g} + 128", f"{shifted:.6g}"):
         assert shown in text or shown.replace("-", "−") in text, shown
-    assert f"Output byte: **{byte}**" in text
+    assert f"Output byte: <b>{byte}</b>" in text
 
 
 def test_home_page_maps_the_worked_pixel_with_divisor_and_offset():

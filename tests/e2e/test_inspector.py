@@ -18,7 +18,7 @@ PICTURES = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinate
 
 def shown_sum(page: Page) -> float:
     """The total at the end of the written-out sum."""
-    text = page.locator('[data-testid="stMarkdownContainer"]', has_text="×").last.inner_text()
+    text = page.locator('[data-testid="stHtml"] p', has_text="×").last.inner_text()
     return float(re.search(r"= (\S+)$", text.strip()).group(1).replace("−", "-"))
 
 
@@ -83,7 +83,7 @@ def test_colour_breakdown_has_a_tab_per_channel(page: Page, app_server: str) -> 
     for channel, name in enumerate("RGB"):
         page.get_by_role("tab", name=f"Channel {name}").click()
         panel = page.locator("[role=tabpanel]:visible")
-        text = panel.locator('[data-testid="stMarkdownContainer"]', has_text="×").last
+        text = panel.locator('[data-testid="stHtml"] p', has_text="×").last
         total = float(re.search(r"= (\S+)$", text.inner_text().strip()).group(1)
                       .replace("−", "-"))
         expected = ndi.correlate(image[..., channel], convkit.BANK["emboss"].weights,
