@@ -58,6 +58,16 @@ def run_nginx(ports: Sequence[int]) -> Iterator[tuple[str, Path]]:
 # --------------------------------------------------------------------------- page helpers
 
 
+def run_async(coroutine):
+    """Run `coroutine` to its end in a thread of its own: the browser tests' Playwright keeps
+    an event loop running in the main thread, where asyncio.run would refuse to start."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def save_screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     """Save ``test-artifacts/screenshots/<name>.png`` and return its path."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)

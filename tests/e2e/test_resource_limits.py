@@ -17,7 +17,7 @@ import zlib
 
 import numpy as np
 import pytest
-from e2e_helpers import run_streamlit
+from e2e_helpers import run_async, run_streamlit
 from PIL import Image
 
 import convkit
@@ -27,15 +27,6 @@ from harness.uploads import put_file, request_upload_urls, upload, xsrf_token
 
 #: The bystander's 95th-percentile click latency the resource issue allows while others work.
 BYSTANDER_P95_S = 0.5
-
-
-def run_async(coroutine):
-    """Run `coroutine` to its end in a thread of its own: the browser tests' Playwright keeps
-    an event loop running in the main thread, where asyncio.run would refuse to start."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def png(pixels: np.ndarray, level: int = 6) -> bytes:
