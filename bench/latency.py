@@ -37,6 +37,8 @@ UPLOAD_SIZE = (4000, 3000)  # width, height: 12 megapixels
 SERVER_TARGET_PICK_MS = 50
 SERVER_TARGET_BANK_MS = 300
 BROWSER_TARGET_MS = 400
+#: A pixel pick in the browser (the capacity issue: it must stay under 150 ms).
+BROWSER_TARGET_PICK_MS = 150
 #: Caches that hold the image itself (decoded, scaled): kept when caches are emptied.
 IMAGE_CACHES = ("._sample", "._upload", "._loop_pixels")
 #: Kernels added one at a time on the bank page (the default six are already shown).
@@ -182,10 +184,6 @@ async ([targetSource, doneSource, timeoutMs]) => {
 """
 
 
-def _selector(css: str) -> str:
-    return f"() => document.querySelector({css!r})"
-
-
 def _option(prefix: str) -> str:
     """JS finder: the open list's option whose text starts with `prefix`."""
     return ("() => [...document.querySelectorAll('[role=option]')]"
@@ -204,15 +202,20 @@ def _heading_changed(old: str) -> str:
             f".some(h => h.textContent.startsWith('Output pixel') && h.textContent !== {old!r})")
 
 
-def _picture_click(key: str, fx: float, fy: float) -> str:
-    """JS finder: something whose click() clicks picture `key` at fractions (fx, fy) of its size.
+def _in_pictures(css: str) -> str:
+    """JS expression: the element matching `css` in the inspector's pictures component, whose
+    parts sit in a shadow root below ``.st-key-inspector_pictures``."""
+    return ("(() => { const look = (root) => root.querySelector(" + repr(css) + ") || "
+            "[...root.querySelectorAll('*')].map(e => e.shadowRoot && look(e.shadowRoot))"
+            ".find(Boolean); const host = document.querySelector('.st-key-inspector_pictures');"
+            " return host && look(host); })()")
 
-    The picture is a component in a same-origin iframe; the click is dispatched on its image
-    at that point, as a real click would be.
-    """
+
+def _picture_click(fx: float, fy: float) -> str:
+    """JS finder: something whose click() clicks the inspector's overview at fractions
+    (fx, fy) of its size, dispatched on the picture at that point as a real click would be."""
     return f"""() => {{
-      const frame = document.querySelector('.st-key-{key} iframe');
-      const img = frame && frame.contentDocument.getElementById('image');
+      const img = {_in_pictures(".ckv-overview img")};
       if (!img) return null;
       return {{click: () => {{
         const box = img.getBoundingClientRect();
@@ -266,9 +269,10 @@ def browser_side(path: Path, repetitions: int) -> dict:
             picks = []
             for i in range(repetitions):
                 x, y = _pick_breakdown(page)
-                step, new_x = ("right", x + 1) if i % 2 == 0 else ("left", x - 1)
+                dx = 1 if i % 2 == 0 else -1
+                new_x = x + dx
                 picks.append(page.evaluate(_CLICK_AND_WAIT, [
-                    _selector(f".st-key-inspector_{step} button"),
+                    "() => " + _in_pictures(f'button[data-step="{dx},0"]'),
                     _heading_done(f"Output pixel x={new_x}, y={y}"), 30_000]))
                 wait_for_app_idle(page)
             clicks = []
@@ -276,7 +280,7 @@ def browser_side(path: Path, repetitions: int) -> dict:
                 old = page.locator("main.stMain h3", has_text="Output pixel").first.inner_text()
                 fx, fy = 0.1 + 0.8 * ((i * 0.37) % 1), 0.1 + 0.8 * ((i * 0.61) % 1)
                 clicks.append(page.evaluate(_CLICK_AND_WAIT, [
-                    _picture_click("inspector_overview", fx, fy), _heading_changed(old),
+                    _picture_click(fx, fy), _heading_changed(old),
                     30_000]))
                 wait_for_app_idle(page)
 
@@ -350,13 +354,14 @@ def rows(results: dict) -> tuple[list[str], list[list[str]]]:
         if "browser" not in results:
             break
         browser = results["browser"][image]
-        for key, name in (("click_ms", "inspector: pick a pixel (click picture)"),
-                          ("pick_ms", "inspector: pick a pixel (arrow button)"),
-                          ("border_ms", "bank: change border"),
-                          ("kernel_ms", "bank: add a kernel")):
-            value, verdict = _cell(browser[key], BROWSER_TARGET_MS)
-            table.append([name, "browser, end to end", label, value, f"< {BROWSER_TARGET_MS}",
-                          verdict, len(browser[key])])
+        for key, name, target in (
+                ("click_ms", "inspector: pick a pixel (click picture)", BROWSER_TARGET_PICK_MS),
+                ("pick_ms", "inspector: pick a pixel (arrow button)", BROWSER_TARGET_PICK_MS),
+                ("border_ms", "bank: change border", BROWSER_TARGET_MS),
+                ("kernel_ms", "bank: add a kernel", BROWSER_TARGET_MS)):
+            value, verdict = _cell(browser[key], target)
+            table.append([name, "browser, end to end", label, value, f"< {target}", verdict,
+                          len(browser[key])])
     return headers, table
 
 

@@ -15,6 +15,9 @@ NEGATIVE = (33, 102, 172)
 ZERO = (235, 235, 235)
 POSITIVE = (178, 24, 43)
 
+#: The grey of the grid between magnified pixels, in uint8 pictures.
+GRID_LINE = 96
+
 #: The dtypes cv2.resize copies nearest-neighbour (not int64, uint32 or bool).
 _RESIZABLE = frozenset(np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16,
                                               np.int32, np.float32, np.float64))
@@ -117,7 +120,7 @@ def magnify(image: np.ndarray, factor: int, *, grid: bool = True) -> np.ndarray:
         big = np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
     if grid and factor >= 6:
         big = big.copy()
-        line = np.array(96 if big.dtype == np.uint8 else 0.4, dtype=big.dtype)
+        line = np.array(GRID_LINE if big.dtype == np.uint8 else 0.4, dtype=big.dtype)
         big[factor - 1 :: factor, :] = line
         big[:, factor - 1 :: factor] = line
     return big
@@ -398,36 +401,6 @@ def overview_picture(picture: np.ndarray, width: int) -> np.ndarray:
     """
     factor = max(1, check_positive_int(width, "width") // picture.shape[1])
     return to_rgb(magnify(picture, factor, grid=False) if factor > 1 else picture)
-
-
-def mark_overview(shown: np.ndarray, full_width: int, box) -> np.ndarray:
-    """`shown` (an overview of an image `full_width` pixels wide) with `box` outlined in red.
-
-    Parameters
-    ----------
-    shown : ndarray
-        The overview, uint8 gray or RGB, scaled from the image.
-    full_width : int
-        The image's width in pixels, to scale `box` to the overview.
-    box : Window
-        The rectangle of the image to mark (a part outside the image is clipped to its edge).
-
-    Returns
-    -------
-    ndarray
-        A uint8 RGB copy of `shown` with a 2-pixel red outline, at least 3 pixels a side.
-
-    Examples
-    --------
-    >>> from convkit.picking import Window
-    >>> marked = mark_overview(np.zeros((20, 40, 3), np.uint8), 20, Window(0, 0, 5, 5))
-    >>> marked[0, 0].tolist(), marked[5, 5].tolist()
-    ([255, 40, 40], [0, 0, 0])
-    """
-    scale = shown.shape[1] / full_width
-    return outline(shown, int(max(box.top, 0) * scale), int(max(box.left, 0) * scale),
-                   max(3, round(box.height * scale)), max(3, round(box.width * scale)),
-                   SELECTED, 2)
 
 
 def zoom_picture(crop: np.ndarray, outside: np.ndarray, box, x: int, y: int,

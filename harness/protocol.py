@@ -74,6 +74,22 @@ class ProtocolSession:
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
 
+    def component_event(self, key: str, event: str, value) -> tuple[str, str, object]:
+        """The widget state a browser component `key` (st.components.v2) sends when its script
+        calls ``setTriggerValue(event, value)``, for `run`.
+
+        Streamlit 1.67 keeps a component's trigger values in a widget of their own, named
+        after the component's id (``$$STREAMLIT_INTERNAL_KEY_<id>__events``), whose value is
+        a JSON list of ``{"event", "value"}``: it is sent as the browser sends it.
+        """
+        import json
+
+        widget_id, fragment_id = self.widgets[key]
+        trigger_key = f"{key}__events"
+        self.widgets[trigger_key] = (f"$$STREAMLIT_INTERNAL_KEY_{widget_id}__events",
+                                     fragment_id)
+        return trigger_key, "json_trigger_value", json.dumps([{"event": event, "value": value}])
+
     async def _read_until_finished(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 

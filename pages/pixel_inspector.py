@@ -1,20 +1,22 @@
 """Pixel inspector: click any pixel and see every number behind its output value."""
 
+import functools
+
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
 from pages import ui
-from pages.ui import code
+from pages.ui import code, pixel_view
 
 OVERVIEW_WIDTH = 420
 ZOOM_WIDTH = 420
+PICTURES = "inspector_pictures"
 
 st.title("Pixel inspector")
 st.markdown(
     "Click the picture to pick a pixel, then refine it in the magnified view, with the arrow "
-    "buttons, or by typing its coordinates. Below: the region under the kernel, the weights as "
-    "applied, their products, the sum, and how the sum becomes the output byte."
+    "buttons or keys, or by typing its coordinates. Below: the region under the kernel, the "
+    "weights as applied, their products, the sum, and how the sum becomes the output byte."
 )
 
 current = ui.settings()
@@ -25,52 +27,40 @@ pixel = ui.PixelPicker("inspector", width, height)
 # Computed on full runs only: a click reruns just the fragment below, which reuses them.
 kernel = current.kernel
 raw, output = ui.raw_response(image, current), ui.output(image, current)
-overviews: dict[str, object] = {}  # "input" / "output" -> the overview before marking
+# Outside the fragment, as they do not change with the pixel: a click does not resend them.
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    show_output = st.segmented_control(
+        "Picture", ["input", "output"], default="input", key="inspector_view",
+        help="Pick on the input image or on the filtered output; the pixel is the same.",
+    ) == "output"
+    ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
+                    key="inspector_png", label="Download the output (PNG)")
+picture = output if show_output else image.content
 
 
 @st.fragment
 def inspector() -> None:
     """The pictures, the picking controls and the breakdown; a click reruns only this part."""
     with ui.crash_guard("pixel inspector"):
-        # Clicks are read before any widget showing the pixel is drawn, so they can move it;
-        # a click on the magnified view is read against the view as it was drawn.
-        drawn = convkit.zoom_window(kernel.shape, *pixel.xy, width, height)
-        pixel.take_click("inspector_overview", convkit.Window(0, 0, height, width))
-        pixel.take_click("inspector_zoom", drawn)
         x, y = pixel.settle()
         ui.write_url(current)
         zoom = convkit.zoom_window(kernel.shape, x, y, width, height)
-
-        show_output = st.segmented_control(
-            "Picture", ["input", "output"], default="input", key="inspector_view",
-            help="Pick on the input image or on the filtered output; the pixel is the same.",
-        ) == "output"
-        view = "output" if show_output else "input"
-        picture = output if show_output else image.content
-        left, middle = st.columns(2)
-        with left:
-            if view not in overviews:
-                overviews[view] = convkit.overview_picture(
-                    ui.cache.resized(picture, OVERVIEW_WIDTH).array, OVERVIEW_WIDTH)
-            shown = overviews[view]
-            st.caption("Whole image: click to jump (the red box is the magnified area)")
-            streamlit_image_coordinates(convkit.mark_overview(shown, width, zoom),
-                                        key="inspector_overview", width=OVERVIEW_WIDTH,
-                                        image_format="JPEG", jpeg_quality=90, cursor="crosshair")
-            ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
-                            key="inspector_png", label="Download the output (PNG)")
-        with middle:
-            # The output has no padding: cells past its edge are shown as a neutral grey.
-            border, value = (("constant", 128) if show_output else
-                             (current.border, min(max(current.value, 0), 255)))
-            crop, outside = convkit.padded_crop(picture.array, zoom.top, zoom.left, zoom.height,
-                                                zoom.width, border, value)
-            st.caption(f"Magnified {zoom.width}x{zoom.height} px: click a pixel. Yellow: the "
-                       "kernel's footprint; blue tint: padding beyond the edge")
-            streamlit_image_coordinates(
-                convkit.zoom_picture(crop, outside, zoom, x, y, kernel.shape, ZOOM_WIDTH),
-                key="inspector_zoom", image_format="PNG", png_compression_level=1,
-                cursor="crosshair")
+        # The output has no padding: cells past its edge are shown as a neutral grey.
+        border, value = (("constant", 128) if show_output else
+                         (current.border, min(max(current.value, 0), 255)))
+        crop, outside = convkit.padded_crop(picture.array, zoom.top, zoom.left, zoom.height,
+                                            zoom.width, border, value)
+        pixel_view.show(
+            PICTURES,
+            overview=pixel_view.overview_data(
+                ui.cache.overview_url(picture, OVERVIEW_WIDTH), picture.digest, width, height,
+                zoom, OVERVIEW_WIDTH,
+                "Whole image: click to jump (the red box is the magnified area)"),
+            zoom=pixel_view.zoom_data(
+                crop, outside, zoom, x, y, kernel.shape, ZOOM_WIDTH,
+                f"Magnified {zoom.width}x{zoom.height} px: click a pixel, or use the arrows. "
+                "Yellow: the kernel's footprint; blue tint: padding beyond the edge"),
+            on_pick=functools.partial(pixel.take_view_event, PICTURES))
         pixel.controls()
         breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
                                           flip=current.flip, value=current.value)

@@ -4,7 +4,8 @@ widgets and rendering. Pages import it as ``from pages import ui``.
 Rooms: ``state`` (settings, session and URL), ``sidebar`` (the shared controls), ``images``
 (the working image), ``cache`` (every cached computation, keyed by content), ``work`` (the
 server-wide queue for heavy work), ``widgets`` (pictures, downloads, the crash guard),
-``render`` (pure text and HTML), ``compat`` (Streamlit internals, in one place).
+``render`` (pure text and HTML), ``pixel_view`` (the inspector's pictures, drawn in the
+browser), ``compat`` (Streamlit internals, in one place).
 """
 
 from __future__ import annotations

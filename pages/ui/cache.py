@@ -230,6 +230,22 @@ def picture(pixels: Pixels, width: int, format: str = "JPEG", magnify: int = 1) 
     return Encoded(buffer.getvalue(), f"image/{format.lower()}", array.shape[1], array.shape[0])
 
 
+@cached(max_entries=128)
+def overview_url(pixels: Pixels, width: int) -> str:
+    """A uint8 picture as a JPEG data URL for an overview `width` wide, encoded once.
+
+    Pictures are reduced to fit `width` (their longer side), narrow ones enlarged pixel by
+    pixel (convkit.overview_picture).
+    """
+    import base64
+
+    array = convkit.fit_to_pixels(pixels.array, width)
+    buffer = io.BytesIO()
+    Image.fromarray(convkit.overview_picture(array, width)).save(buffer, format="JPEG",
+                                                                 quality=90)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 @cached(max_entries=64)
 def png_file(pixels: Pixels) -> bytes:
     """A uint8 picture as PNG file bytes at full resolution, for downloads."""

@@ -30,8 +30,11 @@ def visitor(weights: str, border: str = "replicate") -> AppTest:
 
 def overview(at: AppTest) -> np.ndarray:
     """The pixels of the inspector's clickable overview picture, as the browser gets them."""
-    component = at.get("component_instance")[0]
-    source = json.loads(component.proto.json_args)["src"]
+    (component,) = [e for e in at.get("bidi_component")
+                    if e.proto.component_name == "convkit_pixel_view"]
+    proto = component.proto
+    sent = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+    source = sent["overview"]["src"]
     data = base64.b64decode(source.split(",", 1)[1])
     return np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.float64)
 

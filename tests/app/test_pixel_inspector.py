@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import re
 
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from apptest_helpers import APP, assert_healthy, open_page
+from PIL import Image
 from skimage import data
 from streamlit.testing.v1 import AppTest
 
@@ -80,20 +84,46 @@ def test_corner_pixel_shows_padding_and_matches_scipy(border):
                 f"({source_y}, {source_x})") in notes
 
 
-def test_arrow_buttons_step_and_stop_at_the_edge():
-    """Arrows move one pixel; at the right edge the right arrow stays put."""
-    at = inspector({"image": "text", "kernel": "laplacian", "x": "446", "y": "3"})
-    assert heading(at) == "Output pixel x=446, y=3"
-    at.button(key="inspector_right").click().run()
-    assert heading(at) == "Output pixel x=447, y=3"
-    at.button(key="inspector_right").click().run()
-    assert heading(at) == "Output pixel x=447, y=3"  # text is 448 wide
-    at.button(key="inspector_up").click().run()
-    at.button(key="inspector_left").click().run()
-    assert heading(at) == "Output pixel x=446, y=2"
-    expected = reference(data.text(), convkit.BANK["laplacian"].weights, "replicate")[2, 446]
-    assert shown_sums(at) == [pytest.approx(expected, abs=1e-3)]
-    assert at.number_input(key="inspector_x").value == 446
+def pictures_data(at: AppTest) -> dict:
+    """The data the inspector's pictures component was mounted with."""
+    (element,) = [e for e in at.get("bidi_component")
+                  if e.proto.component_name == "convkit_pixel_view"]
+    proto = element.proto
+    return json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+
+
+def test_the_pictures_get_the_windows_own_pixels_and_the_box():
+    """At pixel (2, 2) of coins with a constant 9 border: the magnified window is np.pad's,
+    from (-3, -3), 25 cells; the overview marks rows and columns 0..21 of 303 x 384."""
+    at = inspector({"image": "coins", "kernel": "sharpen", "border": "constant", "value": "9",
+                    "x": "2", "y": "2"})
+    view = pictures_data(at)
+    zoom = view["zoom"]
+    assert zoom["window"] == [-3, -3, 25, 25] and (zoom["rows"], zoom["cols"]) == (25, 25)
+    sent = np.frombuffer(base64.b64decode(zoom["rgb"]), np.uint8).reshape(25, 25, 3)
+    padded = np.pad(data.coins(), 3, constant_values=9)[:25, :25]
+    inside = sent[3:, 3:]
+    np.testing.assert_array_equal(inside, np.repeat(padded[3:, 3:, None], 3, axis=2))
+    assert (sent[:3] != 9).any()  # the padding is tinted
+    assert zoom["marks"][1]["cells"] == [5, 5, 1, 1]
+    assert view["overview"]["box"] == pytest.approx([0, 0, 22 / 384, 22 / 303])
+    jpeg = base64.b64decode(view["overview"]["src"].split(",", 1)[1])
+    assert Image.open(io.BytesIO(jpeg)).size == (384, 303)
+
+
+def test_the_output_view_shows_the_outputs_pixels():
+    """Picking on the output: the window holds the output bytes, grey (128) past the edge."""
+    at = inspector({"image": "camera", "kernel": "box_5", "mapping": "clip", "x": "0",
+                    "y": "100"})
+    at.segmented_control(key="inspector_view").set_value("output").run()
+    zoom = pictures_data(at)["zoom"]
+    top, left, rows, cols = zoom["window"]
+    sent = np.frombuffer(base64.b64decode(zoom["rgb"]), np.uint8).reshape(rows, cols, 3)
+    expected = ndi.uniform_filter(data.camera().astype(float), 5, mode="nearest")
+    inside = np.rint(expected[top:top + rows, 0:left + cols]).astype(np.uint8)
+    np.testing.assert_array_equal(sent[:, -left:, 0], inside)
+    grey = np.rint(0.5 * 128 + 0.5 * np.array(convkit.drawing.PADDING_TINT))
+    assert left < 0 and (sent[:, :-left] == grey).all()  # neutral grey, tinted as padding
 
 
 def test_pixel_outside_the_image_in_the_link_is_clamped():

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 import re
 
 import numpy as np
 import scipy.ndimage as ndi
-from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
+from e2e_helpers import assert_no_exception, run_async, save_screenshot, wait_for_app_idle
+from PIL import Image
 from playwright.sync_api import Page, expect
 from skimage import data
 
 import convkit
 
-PICTURES = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]'
+OVERVIEW = ".st-key-inspector_pictures img"
+ZOOM = ".st-key-inspector_pictures canvas"
 
 
 def shown_sum(page: Page) -> float:
@@ -31,12 +35,12 @@ def open_inspector(page: Page, app_server: str, query: str) -> None:
 def test_click_on_the_picture_explains_that_pixel(page: Page, app_server: str) -> None:
     """A click on the overview picks the pixel under the pointer; its sum is scipy's."""
     open_inspector(page, app_server, "image=camera&kernel=sobel_x&border=reflect_101")
-    overview = page.frame_locator(PICTURES).nth(0).locator("img")
+    overview = page.locator(OVERVIEW)
     box = overview.bounding_box()
     click_x, click_y = 0.3 * box["width"], 0.6 * box["height"]
     overview.click(position={"x": click_x, "y": click_y})
 
-    # The component reports integer offsets, as the browser's offsetX/offsetY.
+    # The browser reports integer offsets (offsetX/offsetY).
     x = math.floor(math.floor(click_x) * 512 / box["width"])
     y = math.floor(math.floor(click_y) * 512 / box["height"])
     expect(page.get_by_text(f"Output pixel x={x}, y={y}")).to_be_visible()
@@ -45,6 +49,12 @@ def test_click_on_the_picture_explains_that_pixel(page: Page, app_server: str) -
                              mode="mirror")[y, x]
     assert abs(shown_sum(page) - expected) < 1e-3
     assert f"x={x}" in page.url and f"y={y}" in page.url
+    # The red box (the magnified window) is round the clicked point.
+    red = page.locator(".st-key-inspector_pictures .ckv-box").bounding_box()
+    picture = overview.bounding_box()
+    point = (picture["x"] + click_x, picture["y"] + click_y)
+    assert red["x"] < point[0] < red["x"] + red["width"], (red, point)
+    assert red["y"] < point[1] < red["y"] + red["height"], (red, point)
     assert_no_exception(page)
     save_screenshot(page, "pixel_inspector")
 
@@ -52,7 +62,7 @@ def test_click_on_the_picture_explains_that_pixel(page: Page, app_server: str) -
 def test_zoom_click_and_arrows_reach_the_corner(page: Page, app_server: str) -> None:
     """The magnified view picks exact pixels, padding included; arrows step one pixel."""
     open_inspector(page, app_server, "image=coins&kernel=sharpen&border=constant&value=9&x=2&y=2")
-    zoom = page.frame_locator(PICTURES).nth(1).locator("img")
+    zoom = page.locator(ZOOM)
     box = zoom.bounding_box()
     # The magnified window reaches 3 cells past the edge: (2, 2) sits in the window's centre.
     cells = 25
@@ -69,6 +79,11 @@ def test_zoom_click_and_arrows_reach_the_corner(page: Page, app_server: str) -> 
     page.get_by_role("button", name="→").click()
     expect(page.get_by_text("Output pixel x=1, y=0")).to_be_visible()
     page.get_by_role("button", name="↓").click()
+    expect(page.get_by_text("Output pixel x=1, y=1")).to_be_visible()
+    zoom.focus()  # the arrow keys step too, once the magnified view has the focus
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_text("Output pixel x=0, y=1")).to_be_visible()
+    page.keyboard.press("ArrowRight")
     expect(page.get_by_text("Output pixel x=1, y=1")).to_be_visible()
     wait_for_app_idle(page)
     assert abs(shown_sum(page) - expected[1, 1]) < 1e-3
@@ -89,3 +104,62 @@ def test_colour_breakdown_has_a_tab_per_channel(page: Page, app_server: str) -> 
         expected = ndi.correlate(image[..., channel], convkit.BANK["emboss"].weights,
                                  mode="nearest")[100, 200]
         assert np.isclose(total, expected, atol=1e-3), (name, total, expected)
+
+
+def test_the_magnified_view_is_drawn_as_convkit_draws_it(page: Page, app_server: str) -> None:
+    """The browser's canvas holds exactly convkit.zoom_picture's pixels for the window cut
+    from np.pad: padding tinted, the grid, the yellow footprint and the red pixel."""
+    open_inspector(page, app_server, "image=coins&kernel=small_blur&border=constant&value=9"
+                                     "&x=1&y=300")
+    url = page.locator(ZOOM).evaluate("canvas => canvas.toDataURL('image/png')")
+    drawn = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    # 303 x 384 coins, a 7 x 7 kernel: a 25-cell window from (278, -5), reaching 5 past the
+    # left edge and 5 past the bottom, where the kernel (half 3) plus 2 reaches.
+    window = convkit.Window(303 - 25 + 5, -5, 25, 25)
+    padded = np.pad(data.coins(), 5, constant_values=9)
+    crop = padded[window.top + 5:window.top + 30, 0:25]
+    outside = np.zeros((25, 25), bool)
+    outside[:, :5] = True
+    outside[303 - window.top:, :] = True
+    expected = convkit.zoom_picture(crop, outside, window, 1, 300, (7, 7), 420)
+    assert drawn.shape[:2] == expected.shape[:2] == (400, 400)
+    assert (drawn[..., 3] == 255).all()
+    np.testing.assert_array_equal(drawn[..., :3], expected)
+    save_screenshot(page, "pixel_inspector_corner")
+
+
+#: Events no browser of ours sends: each must be ignored, on the server, without an error.
+MADE_UP_EVENTS = [
+    None, "left", 12, [], {}, {"step": [5, 0]}, {"step": ["1", 0]}, {"step": [1e308, 0]},
+    {"picture": "overview", "x": 1, "y": 1, "width": 0, "height": 0},
+    {"picture": "zoom", "x": 1, "y": 1, "width": 10, "height": 10, "window": [0, 0, 10**6, 1]},
+    {"picture": "zoom", "x": 1, "y": 1, "width": 10, "height": 10, "window": None},
+]
+
+
+def test_made_up_picture_events_are_ignored(app_server: str) -> None:
+    """Junk sent as the pictures' events over the WebSocket leaves the pixel where it was;
+    a well-formed step after them still moves it."""
+    from harness import open_session
+
+    async def main() -> list[tuple[list[str], list[str]]]:
+        seen = []
+        async with open_session(app_server, "pixel_inspector", "image=camera&x=10&y=20") as s:
+            await s.run(None, 60)
+            for value in MADE_UP_EVENTS:
+                await s.run(s.component_event("inspector_pictures", "pick", value), 60)
+                seen.append((s.texts, s.problems))
+            key, field, _ = s.component_event("inspector_pictures", "pick", None)
+            await s.run((key, field, "not JSON at all"), 60)
+            seen.append((s.texts, s.problems))
+            await s.run(s.component_event("inspector_pictures", "elsewhere", {"step": [1, 0]}),
+                        60)
+            seen.append((s.texts, s.problems))
+            await s.run(s.component_event("inspector_pictures", "pick", {"step": [1, 0]}), 60)
+            seen.append((s.texts, s.problems))
+        return seen
+
+    seen = run_async(main())
+    for texts, problems in seen[:-1]:
+        assert "Output pixel x=10, y=20" in texts and not problems, (texts, problems)
+    assert "Output pixel x=11, y=20" in seen[-1][0] and not seen[-1][1]

@@ -1,0 +1,147 @@
+"""The pixel inspector's pictures as one browser component: the overview, the magnified window
+and the arrows, drawn in the browser.
+
+A pixel click used to send two freshly encoded pictures (a JPEG overview with the red box
+burnt in, a 420 px PNG of the window) and five Streamlit widgets; under twenty busy visitors
+that was a quarter of the server's CPU. Now the overview is encoded once per image and view,
+the red box is a rectangle the browser places, and the window travels as its raw bytes
+(25 x 25 x 3 = 1.9 kB, at most 64 x 64 x 3), which the browser enlarges and marks.
+
+The component sends one event per click, as a trigger value (it is gone after one run):
+``{"picture": "overview" | "zoom", "x", "y", "width", "height"[, "window"]}`` (where a
+picture was clicked and the size it was shown at; "window" the magnified window as drawn) or
+``{"step": [dx, dy]}`` from the arrows or the arrow keys. `pixel_from_event` turns an event
+into the pixel to pick, and refuses anything else.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+import convkit
+
+_CSS = """
+.ckv { display: flex; gap: 1.5rem; flex-wrap: wrap; align-items: flex-start;
+       font-family: var(--st-font, inherit); color: var(--st-text-color, #31333f); }
+.ckv figure { margin: 0; flex: 1 1 0; min-width: 16rem; }
+.ckv figcaption { font-size: 0.875rem; opacity: 0.6; margin-bottom: 0.4rem; }
+.ckv-frame { position: relative; display: inline-block; max-width: 100%; line-height: 0; }
+.ckv-frame img { max-width: 100%; cursor: crosshair; user-select: none; }
+.ckv-box { position: absolute; box-sizing: border-box; border: 2px solid; pointer-events: none; }
+.ckv canvas { max-width: 100%; cursor: crosshair; display: block; }
+.ckv canvas:focus-visible { outline: 2px solid var(--st-primary-color, #ff4b4b);
+                            outline-offset: 2px; }
+.ckv-arrows { display: flex; gap: 0.4rem; margin-top: 0.5rem; }
+.ckv-arrows button { min-width: 2.6rem; padding: 0.25rem 0.6rem; font-size: 1rem;
+  color: inherit; background: var(--st-background-color, white);
+  border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem;
+  cursor: pointer; }
+.ckv-arrows button:hover { border-color: var(--st-primary-color, #ff4b4b);
+                           color: var(--st-primary-color, #ff4b4b); }
+"""
+
+_COMPONENT = st.components.v2.component(
+    "convkit_pixel_view", css=_CSS,
+    js=(Path(__file__).with_name("pixel_view.js")).read_text(encoding="utf-8"))
+
+#: The grid between magnified pixels, as convkit.magnify draws it.
+GRID = (convkit.drawing.GRID_LINE,) * 3
+
+
+def show(key: str, *, overview: dict, zoom: dict, on_pick) -> None:
+    """Mount the component; `on_pick` runs (before the rerun) when a visitor picks a pixel."""
+    _COMPONENT(key=key, data={"overview": overview, "zoom": zoom}, on_pick_change=on_pick,
+               height="content")
+
+
+def overview_data(picture, digest: str, full_width: int, full_height: int, box: convkit.Window,
+                  shown_width: int, caption: str) -> dict:
+    """The overview part of the component's data: the picture (a data URL), and `box` (the
+    magnified window, clipped to the image) as fractions of the image."""
+    top, left = max(box.top, 0), max(box.left, 0)
+    bottom = min(box.top + box.height, full_height)
+    right = min(box.left + box.width, full_width)
+    return {"src": picture, "digest": digest, "width": shown_width, "caption": caption,
+            "box": [left / full_width, top / full_height, (right - left) / full_width,
+                    (bottom - top) / full_height],
+            "colour": list(convkit.drawing.SELECTED)}
+
+
+def zoom_data(crop: np.ndarray, outside: np.ndarray, box: convkit.Window, x: int, y: int,
+              kernel_shape: tuple[int, int], side: int, caption: str) -> dict:
+    """The magnified part of the component's data: the window's pixels (padding tinted), its
+    enlargement factor and the cells of the kernel's footprint and of the picked pixel."""
+    tinted = convkit.tint(crop, outside, convkit.drawing.PADDING_TINT)
+    factor = max(1, side // max(box.width, box.height))
+    kh, kw = kernel_shape
+    row, column = y - box.top, x - box.left
+    return {
+        "rgb": base64.b64encode(np.ascontiguousarray(tinted, np.uint8).tobytes()).decode(),
+        "rows": int(tinted.shape[0]), "cols": int(tinted.shape[1]), "factor": int(factor),
+        "grid": list(GRID) if factor >= 6 else None, "caption": caption,
+        "window": [box.top, box.left, box.height, box.width],
+        "marks": [
+            {"cells": [row - kh // 2, column - kw // 2, kh, kw],
+             "colour": list(convkit.drawing.FOOTPRINT)},
+            {"cells": [row, column, 1, 1], "colour": list(convkit.drawing.SELECTED)},
+        ],
+    }
+
+
+def pixel_from_event(event, current: tuple[int, int], width: int,
+                     height: int) -> tuple[int, int] | None:
+    """The pixel (x, y) an event of the component picks, clamped to the image; None for an
+    event that is malformed (any value a browser, or someone imitating one, might send).
+
+    >>> pixel_from_event({"step": [1, 0]}, (4, 4), 10, 10)
+    (5, 4)
+    >>> pixel_from_event({"picture": "overview", "x": 99, "y": 0, "width": 100,
+    ...                   "height": 100}, (4, 4), 10, 10)
+    (9, 0)
+    >>> pixel_from_event({"picture": "zoom", "x": 0, "y": 0, "width": 50, "height": 50,
+    ...                   "window": [-2, 3, 5, 5]}, (4, 4), 10, 10)
+    (3, 0)
+    >>> pixel_from_event({"step": "left"}, (4, 4), 10, 10) is None
+    True
+    """
+    if not isinstance(event, dict):
+        return None
+    x, y = current
+    try:
+        if "step" in event:
+            dx, dy = (_whole(v, 1) for v in event["step"])
+            target = (x + dx, y + dy)
+        elif event.get("picture") == "overview":
+            target = convkit.shown_to_pixel(*_shown(event), width, height)
+        elif event.get("picture") == "zoom":
+            top, left, rows, cols = (_whole(v, 64 + max(width, height))
+                                     for v in event["window"])
+            if not 0 < rows <= 64 or not 0 < cols <= 64:
+                return None
+            column, row = convkit.shown_to_pixel(*_shown(event), cols, rows)
+            target = (left + column, top + row)
+        else:
+            return None
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    return min(max(target[0], 0), width - 1), min(max(target[1], 0), height - 1)
+
+
+def _whole(value, limit: int) -> int:
+    """An integer within ``-limit..limit`` (bools and floats with a fraction refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"not a whole number: {value!r}")
+    if abs(value) > limit:
+        raise ValueError(f"{value} is out of range")
+    return int(value)
+
+
+def _shown(event: dict) -> tuple[float, float, float, float]:
+    values = tuple(event[name] for name in ("x", "y", "width", "height"))
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        raise ValueError(f"not numbers: {values!r}")
+    return tuple(float(v) for v in values)
