@@ -27,6 +27,7 @@ pixel = ui.PixelPicker("inspector", width, height)
 # Computed on full runs only: a click reruns just the fragment below, which reuses them.
 kernel = current.kernel
 raw, output = ui.raw_response(image, current), ui.output(image, current)
+lowest, highest = ui.cache.value_range(raw)  # what the minmax mapping stretches
 # Outside the fragment, as they do not change with the pixel: a click does not resend them.
 with st.container(horizontal=True, vertical_alignment="bottom"):
     show_output = st.segmented_control(
@@ -36,6 +37,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
                     key="inspector_png", label="Download the output (PNG)")
 picture = output if show_output else image.content
+overview = ui.cache.overview_url(picture, OVERVIEW_WIDTH)
 
 
 @st.fragment
@@ -53,8 +55,7 @@ def inspector() -> None:
         pixel_view.show(
             PICTURES,
             overview=pixel_view.overview_data(
-                ui.cache.overview_url(picture, OVERVIEW_WIDTH), picture.digest, width, height,
-                zoom, OVERVIEW_WIDTH,
+                overview, picture.digest, width, height, zoom, OVERVIEW_WIDTH,
                 "Whole image: click to jump (the red box is the magnified area)"),
             zoom=pixel_view.zoom_data(
                 crop, outside, zoom, x, y, kernel.shape, ZOOM_WIDTH,
@@ -89,9 +90,8 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
         total = float(breakdown.total[index] if channel else breakdown.total)
         plane = raw.array[pick]
         fast = float(plane[y, x])
-        steps = convkit.explain_mapping(total, current.mapping, float(plane.min()),
-                                        float(plane.max()), divisor=current.divisor,
-                                        offset=current.offset)
+        steps = convkit.explain_mapping(total, current.mapping, lowest, highest,
+                                        divisor=current.divisor, offset=current.offset)
         with tab:
             st.html(ui.render.breakdown_html(
                 [("1. Region under the kernel",

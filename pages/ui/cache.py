@@ -167,6 +167,13 @@ def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0)
 
 
 @cached(max_entries=96)
+def value_range(raw: Pixels) -> tuple[float, float]:
+    """The lowest and highest value of a raw response, over all its channels: the range the
+    ``minmax`` mapping stretches to 0..255 (convkit.to_uint8 stretches colour as a whole)."""
+    return float(raw.array.min()), float(raw.array.max())
+
+
+@cached(max_entries=96)
 def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
              mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
     """The image filtered and mapped to bytes, without keeping the raw float32 response.

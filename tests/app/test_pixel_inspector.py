@@ -164,6 +164,24 @@ def test_output_byte_follows_the_mapping():
     assert [f"Output byte: <b>{byte}</b>" in body for body in breakdowns(at)] == [True]
 
 
+def test_minmax_stretches_colour_by_the_whole_responses_range():
+    """Under minmax each channel's byte is scipy's sum stretched by the lowest and highest
+    response over the whole colour image (all channels), and the steps say so."""
+    at = inspector({"image": "astronaut", "color": "1", "kernel": "laplacian",
+                    "mapping": "minmax", "x": "120", "y": "200"})
+    image = data.astronaut()
+    responses = [reference(image[..., c], convkit.BANK["laplacian"].weights, "replicate")
+                 for c in range(3)]
+    low, high = min(r.min() for r in responses), max(r.max() for r in responses)
+    bodies = breakdowns(at)
+    assert len(bodies) == 3 and low < -600 and high > 400  # the channels' ranges differ
+    for response, body in zip(responses, bodies, strict=True):
+        total = response[200, 120]
+        byte = int(np.clip(np.rint((total - low) * 255 / (high - low)), 0, 255))
+        assert f"Output byte: <b>{byte}</b>" in body
+        assert f"({total:g} - {low:g}) * 255 / ({high:g} - {low:g})" in body.replace("−", "-")
+
+
 def test_breakdown_csv_is_offered():
     """The breakdown can be downloaded as CSV."""
     at = inspector({"image": "moon"})
