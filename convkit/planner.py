@@ -45,9 +45,13 @@ UINT8_DIRECT_MAX_CELLS = 9
 #: filter2D uint8 -> int16 is exact for integer kernels whose worst response fits in int16.
 INT16_MAX = 32767
 #: On uint8 a one-row kernel runs as a row pass (sepFilter2D) on images of up to this many
-#: values, and as filter2D itself on bigger ones: the 1 x 9 box took 0.70 of filter2D's time
-#: at 3 MP and 1.12 times it at 12 MP.
-ROW_PASS_MAX_VALUES = 6_000_000
+#: values, and as filter2D itself on bigger ones: the 1 x 9 box took 1.14-1.16 times
+#: filter2D's time at 3 MP and 1.12 times it at 12 MP (python -m bench --only engine).
+ROW_PASS_MAX_VALUES = 2_000_000
+#: filter2D uint8 -> int16 sums, then float32, pays only on images big enough for the engine
+#: to run it in strips of rows (engine.INT16_WHOLE_MAX_BYTES): laplacian took 1.11-1.14 times
+#: filter2D uint8 -> float32 at 3 MP in one piece, 0.91-0.97 times at 12 MP in strips.
+INT16_MIN_VALUES = 4 << 20
 
 #: Routes chosen for this many recent kernels of at most this many cells are remembered.
 PLAN_CACHE_ENTRIES = 256
@@ -128,17 +132,19 @@ def route_for(weights: np.ndarray, uint8: bool, values: int = 0) -> Route:
     """
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     big = values > ROW_PASS_MAX_VALUES and weights.shape[0] == 1
+    strips = values > INT16_MIN_VALUES
     if weights.size <= PLAN_CACHE_MAX_CELLS:
-        return _remembered_plan(weights.shape, weights.tobytes(), uint8, big)
-    return _uint8_plan(weights, big) if uint8 else _float_plan(weights)
+        return _remembered_plan(weights.shape, weights.tobytes(), uint8, big, strips)
+    return _uint8_plan(weights, big, strips) if uint8 else _float_plan(weights)
 
 
 @functools.lru_cache(maxsize=PLAN_CACHE_ENTRIES)
-def _remembered_plan(shape: tuple[int, int], data: bytes, uint8: bool, big: bool) -> Route:
+def _remembered_plan(shape: tuple[int, int], data: bytes, uint8: bool, big: bool,
+                     strips: bool) -> Route:
     """`plan` of the float64 weights in `data`: working it out (an SVD) costs more than
     filtering a small image, so it is kept for the next call with the same weights."""
     weights = np.frombuffer(data, dtype=np.float64).reshape(shape)
-    return _uint8_plan(weights, big) if uint8 else _float_plan(weights)
+    return _uint8_plan(weights, big, strips) if uint8 else _float_plan(weights)
 
 
 def _centre_only(weights: np.ndarray) -> Route | None:
@@ -224,11 +230,11 @@ def _float_plan(weights: np.ndarray) -> Route:
                               f"({algorithm.algorithm})")
 
 
-def _uint8_plan(weights: np.ndarray, big_image: bool = False) -> Route:
+def _uint8_plan(weights: np.ndarray, big_image: bool = False, strips: bool = False) -> Route:
     """The route for a uint8 image: OpenCV reads the bytes, no float32 copy first if it can.
 
     `big_image`: more than ROW_PASS_MAX_VALUES values, where a one-row kernel is better left
-    to filter2D.
+    to filter2D; `strips`: more than INT16_MIN_VALUES, where integer weights sum in int16.
     """
     route = _centre_only(weights)
     if route is not None:
@@ -241,7 +247,7 @@ def _uint8_plan(weights: np.ndarray, big_image: bool = False) -> Route:
     if route is not None:
         return route
     step = _integer_step(weights)
-    if step is not None and weights.size < OPENCV_DFT_MIN_CELLS_OTHER:
+    if strips and step is not None and weights.size < OPENCV_DFT_MIN_CELLS_OTHER:
         integers = np.rint(weights / step)
         return Route("filter2D_int16", (_frozen(integers), np.float32(step)),
                      ("cv2.filter2D",) + (("numpy multiply",) if step != 1 else

@@ -82,7 +82,10 @@ def test_describe_route_for_the_app_bank_on_uint8():
         assert routes[name].route == "separable", name
         assert not routes[name].converted and routes[name].source_dtype == "uint8"
     for name in ("sharpen", "laplacian", "emboss", "outline"):
-        assert routes[name].route == "filter2D_int16", name
+        assert routes[name].route == "filter2D", name
+        assert not routes[name].converted, name  # OpenCV reads the bytes
+        big = describe_route(BANK[name], np.uint8, "reflect_101", image_shape=(3000, 4000))
+        assert big.route == "filter2D_int16", name
     for name in ("log_9", "unsharp_mask", "motion_blur"):
         assert routes[name].converted and routes[name].source_dtype == "float32", name
         assert routes[name].calls == ("numpy convert to float32", "cv2.filter2D")
