@@ -332,36 +332,37 @@ def _cell(values: list[float], target: float) -> tuple[str, str]:
     return f"{value:.0f}", "pass" if value <= target else "FAIL"
 
 
+#: (result key, interaction, target ms) of each row, per kind of measurement.
+SERVER_ROWS = (
+    ("pick_fragment_ms", "inspector: pick a pixel (fragment rerun)", SERVER_TARGET_PICK_MS),
+    ("pick_full_ms", "inspector: pick a pixel (whole script)", SERVER_TARGET_PICK_MS),
+    ("border_cold_ms", "bank: change border (cold)", SERVER_TARGET_BANK_MS),
+    ("border_warm_ms", "bank: change border (warm)", SERVER_TARGET_BANK_MS),
+    ("kernel_cold_ms", "bank: change kernel (cold)", SERVER_TARGET_BANK_MS),
+    ("kernel_warm_ms", "bank: change kernel (warm)", SERVER_TARGET_BANK_MS),
+)
+BROWSER_ROWS = (
+    ("click_ms", "inspector: pick a pixel (click picture)", BROWSER_TARGET_PICK_MS),
+    ("pick_ms", "inspector: pick a pixel (arrow button)", BROWSER_TARGET_PICK_MS),
+    ("border_ms", "bank: change border", BROWSER_TARGET_MS),
+    ("kernel_ms", "bank: add a kernel", BROWSER_TARGET_MS),
+)
+
+
 def rows(results: dict) -> tuple[list[str], list[list[str]]]:
     headers = ["interaction", "where", "image", "median ms", "target ms", "verdict", "runs"]
     table = []
     labels = {"camera": "camera 512x512", "upload": "12 MP upload"}
-    for image, label in labels.items():
-        server = results["server"][image]
-        for key, name, target in (
-                ("pick_fragment_ms", "inspector: pick a pixel (fragment rerun)",
-                 SERVER_TARGET_PICK_MS),
-                ("pick_full_ms", "inspector: pick a pixel (whole script)",
-                 SERVER_TARGET_PICK_MS),
-                ("border_cold_ms", "bank: change border (cold)", SERVER_TARGET_BANK_MS),
-                ("border_warm_ms", "bank: change border (warm)", SERVER_TARGET_BANK_MS),
-                ("kernel_cold_ms", "bank: change kernel (cold)", SERVER_TARGET_BANK_MS),
-                ("kernel_warm_ms", "bank: change kernel (warm)", SERVER_TARGET_BANK_MS)):
-            value, verdict = _cell(server[key], target)
-            table.append([name, "server (AppTest)", label, value, f"< {target}", verdict,
-                          len(server[key])])
-    for image, label in labels.items():
-        if "browser" not in results:
-            break
-        browser = results["browser"][image]
-        for key, name, target in (
-                ("click_ms", "inspector: pick a pixel (click picture)", BROWSER_TARGET_PICK_MS),
-                ("pick_ms", "inspector: pick a pixel (arrow button)", BROWSER_TARGET_PICK_MS),
-                ("border_ms", "bank: change border", BROWSER_TARGET_MS),
-                ("kernel_ms", "bank: add a kernel", BROWSER_TARGET_MS)):
-            value, verdict = _cell(browser[key], target)
-            table.append([name, "browser, end to end", label, value, f"< {target}", verdict,
-                          len(browser[key])])
+    for kind, where, measured in (("server", "server (AppTest)", SERVER_ROWS),
+                                  ("browser", "browser, end to end", BROWSER_ROWS)):
+        if kind not in results:
+            continue
+        for image, label in labels.items():
+            figures = results[kind][image]
+            for key, name, target in measured:
+                value, verdict = _cell(figures[key], target)
+                table.append([name, where, label, value, f"< {target}", verdict,
+                              len(figures[key])])
     return headers, table
 
 
