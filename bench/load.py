@@ -80,6 +80,8 @@ SAMPLES = {"camera": (512, 512), "coins": (384, 303), "moon": (512, 512), "text"
            "brick": (512, 512), "chelsea": (451, 300), "coffee": (600, 400),
            "astronaut": (512, 512)}
 CRASH_TEXT = "Something went wrong on this page"
+#: The key of the inspector's pictures component.
+PICTURES = "inspector_pictures"
 
 # Counts completed script runs (including fragment runs) from the attribute Streamlit sets on
 # its root element, record by record, so a quick running -> notRunning flip is never missed.
@@ -523,6 +525,7 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
             missing = {"kernel_name", "inspector_x", "inspector_y"} - set(session.widgets)
             if missing or session.problems:
                 raise RuntimeError(f"page incomplete: {sorted(missing)} {session.problems}")
+            await _hold_overview(session, timeout_s)
             arrived = True
             start.arrived()
             await start.go.wait()
@@ -558,6 +561,15 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
         if not arrived:
             start.arrived()
         result.per_session_actions.append(actions)
+
+
+async def _hold_overview(session, timeout_s: float) -> None:
+    """Say, as the page's script does once it has the overview picture, that it holds it: the
+    server then leaves the picture out of the next runs (pages/ui/pixel_view.py)."""
+    data = session.components.get(PICTURES) or {}
+    overview = data.get("overview") or {}
+    if overview.get("src") and overview.get("held") != overview.get("digest"):
+        await session.run(session.component_state(PICTURES, held=overview["digest"]), timeout_s)
 
 
 # ------------------------------------------------------------------------ the run

@@ -43,6 +43,8 @@ class ProtocolSession:
         #: Bodies of the markdown and captions of the last run, and progress bars' texts.
         self.markdown: list[str] = []
         self.progress: list[str] = []
+        #: The data of every browser component (st.components.v2) drawn so far, by key.
+        self.components: dict[str, object] = {}
 
     async def run(self, widget: tuple[str, str, object] | None, timeout_s: float, *,
                   also: tuple[tuple[str, str, object], ...] = ()) -> None:
@@ -73,6 +75,13 @@ class ProtocolSession:
         self.markdown, self.progress = [], []
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
+
+    def component_state(self, key: str, **values) -> tuple[str, str, object]:
+        """The widget state a browser component `key` sends when its script has called
+        ``setStateValue(name, value)`` for each of `values`, for `run`."""
+        import json
+
+        return key, "json_value", json.dumps(values)
 
     def component_event(self, key: str, event: str, value) -> tuple[str, str, object]:
         """The widget state a browser component `key` (st.components.v2) sends when its script
@@ -117,6 +126,12 @@ class ProtocolSession:
         widget_id = getattr(inner, "id", "")
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
             self.widgets[widget_id.rsplit("-", 1)[-1]] = (widget_id, fragment_id)
+        if kind == "bidi_component" and isinstance(widget_id, str) and "-" in widget_id:
+            import json
+
+            proto = element.bidi_component
+            body = proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json
+            self.components[widget_id.rsplit("-", 1)[-1]] = json.loads(body) if body else None
         if kind == "heading":
             self.texts.append(element.heading.body)
         elif kind == "exception":

@@ -2,7 +2,7 @@
 // The server sends the overview once encoded and the magnified window as raw bytes; the
 // browser scales them, draws the grid and the marks, and sends back where a visitor clicked.
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   let root = parentElement.querySelector(".ckv");
   if (!root) {
     root = document.createElement("div");
@@ -45,7 +45,7 @@ export default function (component) {
     }
   }
   root.ckvData = data;
-  drawOverview(root, data.overview);
+  drawOverview(root, data.overview, setStateValue);
   drawZoom(root, data.zoom);
 }
 
@@ -53,14 +53,18 @@ function colour(rgb) {
   return `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
 }
 
-function drawOverview(root, overview) {
+function drawOverview(root, overview, setStateValue) {
   root.querySelector(".ckv-overview figcaption").textContent = overview.caption;
   const img = root.querySelector(".ckv-overview img");
-  // The picture only changes with the image or the view: leave it alone otherwise.
-  if (img.dataset.digest !== overview.digest) {
+  // The picture only changes with the image or the view, and the server sends it only when
+  // this page does not hold it yet: the page says which one it holds ("held"), and says it
+  // again when that is not what the server believes (a new picture, or a fresh page).
+  if (overview.src && img.dataset.digest !== overview.digest) {
     img.src = overview.src;
     img.dataset.digest = overview.digest;
   }
+  const held = img.dataset.digest === overview.digest ? overview.digest : null;
+  if (held !== overview.held) setStateValue("held", held);
   img.style.width = `${overview.width}px`;
   const [left, top, width, height] = overview.box;  // fractions of the image
   const box = root.querySelector(".ckv-box");

@@ -7,7 +7,8 @@ that was a quarter of the server's CPU. Now the overview is encoded once per ima
 the red box is a rectangle the browser places, and the window travels as its raw bytes
 (25 x 25 x 3 = 1.9 kB, at most 64 x 64 x 3), which the browser enlarges and marks.
 
-The component sends one event per click, as a trigger value (it is gone after one run):
+The overview is sent only when the page does not hold it yet (`show`). The component sends
+one event per click, as a trigger value (it is gone after one run):
 ``{"picture": "overview" | "zoom", "x", "y", "width", "height"[, "window"]}`` (where a
 picture was clicked and the size it was shown at; "window" the magnified window as drawn) or
 ``{"step": [dx, dy]}`` from the arrows or the arrow keys. `pixel_from_event` turns an event
@@ -53,9 +54,31 @@ GRID = (convkit.drawing.GRID_LINE,) * 3
 
 
 def show(key: str, *, overview: dict, zoom: dict, on_pick) -> None:
-    """Mount the component; `on_pick` runs (before the rerun) when a visitor picks a pixel."""
-    _COMPONENT(key=key, data={"overview": overview, "zoom": zoom}, on_pick_change=on_pick,
-               height="content")
+    """Mount the component; `on_pick` runs (before the rerun) when a visitor picks a pixel.
+
+    The overview picture goes to the browser only when the page does not hold it already:
+    the page reports the digest of the one it holds (state "held").
+    """
+    held = held_digest(st.session_state.get(key))
+    if held == overview["digest"]:
+        overview = {**overview, "src": None}
+    _COMPONENT(key=key, data={"overview": {**overview, "held": held}, "zoom": zoom},
+               on_pick_change=on_pick, on_held_change=_noted, height="content")
+
+
+def held_digest(result) -> str | None:
+    """The digest of the overview a page says it holds, from the component's state; None for
+    anything but a short string (it is sent back to the page, so nothing big is echoed).
+
+    >>> held_digest({"held": "ab12"}), held_digest({"held": "x" * 500}), held_digest(None)
+    ('ab12', None, None)
+    """
+    held = result.get("held") if hasattr(result, "get") else None
+    return held if isinstance(held, str) and len(held) <= 64 else None
+
+
+def _noted() -> None:
+    """The page's new "held" is read on the run it starts; nothing else to do."""
 
 
 def overview_data(picture, digest: str, full_width: int, full_height: int, box: convkit.Window,

@@ -163,3 +163,47 @@ def test_made_up_picture_events_are_ignored(app_server: str) -> None:
     for texts, problems in seen[:-1]:
         assert "Output pixel x=10, y=20" in texts and not problems, (texts, problems)
     assert "Output pixel x=11, y=20" in seen[-1][0] and not seen[-1][1]
+
+
+def overview_shown(page: Page) -> dict:
+    """The overview picture as the page holds it: its digest and decoded size."""
+    return page.locator(OVERVIEW).evaluate(
+        "img => ({digest: img.dataset.digest, width: img.naturalWidth, complete: img.complete})")
+
+
+def test_the_overview_is_sent_once_not_with_every_click(page: Page, app_server: str) -> None:
+    """The first runs bring the overview (a 50 kB-plus frame); a pixel click brings only the
+    small window; a fresh page after visiting another one gets the picture again, and the
+    output view gets its own."""
+    frames: list[int] = []
+    page.on("websocket", lambda socket: socket.on(
+        "framereceived", lambda payload: frames.append(len(payload))))
+    open_inspector(page, app_server, "image=astronaut&color=1&kernel=sharpen&x=100&y=100")
+    wait_for_app_idle(page)
+    first = overview_shown(page)
+    assert first["width"] == 420 and first["digest"], first
+    assert max(frames) > 50_000, sorted(frames)[-3:]
+
+    for step in range(3):
+        frames.clear()
+        # 25 cells of 16 px round the pixel (cell 12): the cell to its right.
+        page.locator(ZOOM).click(position={"x": 13.5 * 16, "y": 12.5 * 16})
+        expect(page.get_by_text(f"Output pixel x={101 + step}, y=100")).to_be_visible()
+        wait_for_app_idle(page)
+        assert sum(frames) < 40_000, frames  # the window and the breakdown, no picture
+        assert overview_shown(page) == first
+
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Home").click()
+    wait_for_app_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Pixel inspector").click()
+    expect(page.get_by_text("Output pixel x=103, y=100")).to_be_visible()
+    wait_for_app_idle(page)
+    expect(page.locator(OVERVIEW)).to_have_js_property("naturalWidth", 420)
+    assert overview_shown(page)["digest"] == first["digest"]
+
+    page.locator(".st-key-inspector_view button", has_text="output").click()
+    wait_for_app_idle(page)
+    expect(page.locator(OVERVIEW)).not_to_have_attribute("data-digest", first["digest"])
+    assert overview_shown(page)["width"] == 420
+    save_screenshot(page, "pixel_inspector_output_view")
+    assert_no_exception(page)

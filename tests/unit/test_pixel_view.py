@@ -107,3 +107,15 @@ def test_a_coarse_zoom_has_no_grid():
     data = zoom_data(crop, np.zeros((64, 64), bool), convkit.Window(0, 0, 64, 64), 30, 30,
                      (31, 31), 320, "c")
     assert data["factor"] == 5 and data["grid"] is None
+
+
+@pytest.mark.parametrize("state", [None, "held", 7, [], {}, {"held": None}, {"held": 5},
+                                   {"held": ["a"]}, {"held": {"a": 1}}, {"held": "x" * 65}])
+def test_a_held_digest_is_a_short_string_or_nothing(state):
+    """Whatever a page (or an imitation) says it holds, only a short string is believed."""
+    assert pixel_view.held_digest(state) is None
+
+
+def test_a_held_digest_is_believed():
+    digest = "0123456789abcdef" * 2
+    assert pixel_view.held_digest({"held": digest}) == digest
