@@ -2,8 +2,9 @@
 and the arrows, drawn in the browser.
 
 A pixel click used to send two freshly encoded pictures (a JPEG overview with the red box
-burnt in, a 420 px PNG of the window) and five Streamlit widgets; under twenty busy visitors
-that was a quarter of the server's CPU. Now the overview is encoded once per image and view,
+burnt in, a 420 px PNG of the window) and seven more elements (two captions, four arrow
+buttons and their container); under twenty busy visitors that was a quarter of the server's
+CPU. Now the overview is encoded once per image and view,
 the red box is a rectangle the browser places, and the window travels as its raw bytes
 (25 x 25 x 3 = 1.9 kB, at most 64 x 64 x 3), which the browser enlarges and marks.
 
