@@ -3,7 +3,7 @@
 from .codegen import Reproduction, Snippet, reproduce
 from .compare import Agreement, Cause, compare_with_opencv, opencv_reference
 from .convolve import convolve, convolve_loop
-from .display import MAPPINGS, Mapping, MappingStep, explain_mapping, to_uint8
+from .display import MAPPINGS, Mapping, MappingStep, explain_mapping, stretch_range, to_uint8
 from .drawing import (
     difference_pictures,
     edge_lines,
@@ -312,6 +312,7 @@ __all__ = [
     "source_index",
     "start_decode_workers",
     "stop_decode_workers",
+    "stretch_range",
     "tint",
     "to_csv",
     "to_gray",

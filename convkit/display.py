@@ -146,7 +146,7 @@ def to_uint8(raw: np.ndarray, mapping: Mapping = "clip", *, divisor: float = 1.0
     if mapping == "abs":
         return np.clip(np.rint(np.abs(raw)), 0, 255).astype(np.uint8)
     if mapping == "minmax":
-        low, high = _finite_range(raw)
+        low, high = stretch_range(raw)
         if high <= low:
             return np.zeros(raw.shape, dtype=np.uint8)
         stretched = (raw.astype(np.float64) - low) * (255.0 / (high - low))
@@ -157,7 +157,28 @@ def to_uint8(raw: np.ndarray, mapping: Mapping = "clip", *, divisor: float = 1.0
     return np.clip(np.rint(raw), 0, 255).astype(np.uint8)
 
 
-def _finite_range(raw: np.ndarray) -> tuple[float, float]:
+def stretch_range(raw) -> tuple[float, float]:
+    """The lowest and highest value the ``minmax`` mapping stretches to 0 and 255.
+
+    NaN counts as 0 (as `to_uint8` maps it) and infinities are left out.
+
+    Parameters
+    ----------
+    raw : array_like
+        The float response, any shape, all channels together.
+
+    Returns
+    -------
+    tuple of float
+        (lowest, highest); (0.0, 0.0) when no value is finite.
+
+    Examples
+    --------
+    >>> stretch_range(np.array([[2.0, np.inf], [np.nan, 5.0]]))
+    (0.0, 5.0)
+    """
+    raw = np.nan_to_num(np.asarray(raw, dtype=np.float64), nan=0.0, posinf=np.inf,
+                        neginf=-np.inf)
     finite = raw[np.isfinite(raw)]
     if finite.size == 0:
         return 0.0, 0.0
@@ -190,7 +211,8 @@ def explain_mapping(total: float, mapping: Mapping, raw_min: float = 0.0,
         The pixel's raw sum.
     %(mapping)s
     raw_min, raw_max : float, optional
-        The response's range over the whole image, used by ``minmax``. Defaults 0 and 255.
+        The response's range over the whole image (`stretch_range`), used by ``minmax``.
+        Defaults 0 and 255.
     %(divisor_offset)s
         One step divides, the next adds the offset.
 

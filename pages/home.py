@@ -20,7 +20,7 @@ image = ui.working_image(current)
 if image is not None:
     kernel = current.kernel
     # Both cached by content: a rerun neither filters nor maps the image again.
-    raw, output = ui.raw_response(image, current).array, ui.output(image, current)
+    raw, output = ui.raw_response(image, current), ui.output(image, current)
     left, right = st.columns(2)
     with left:
         ui.show_image(image.content, f"{image.label} (input)")
@@ -42,10 +42,10 @@ if image is not None:
         st.markdown("Σ weight × pixel = " + ui.sum_equation(breakdown.weights, breakdown.roi,
                                                             breakdown.total))
         byte = convkit.explain_mapping(breakdown.total, current.mapping,
-                                       float(raw.min()), float(raw.max()),
+                                       *ui.cache.stretch_range(raw),
                                        divisor=current.divisor, offset=current.offset)[-1].value
         st.markdown(f"The `{current.mapping}` mapping turns it into the byte **{byte:.0f}**; "
-                    f"OpenCV computes the same sum: **{float(raw[y, x]):.6g}**.")
+                    f"OpenCV computes the same sum: **{float(raw.array[y, x]):.6g}**.")
 
 st.subheader("Explore")
 st.page_link("pages/kernel_bank.py", label="Kernel bank: the tutorial's six kernels, the loop "

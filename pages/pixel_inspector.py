@@ -27,7 +27,7 @@ pixel = ui.PixelPicker("inspector", width, height)
 # Computed on full runs only: a click reruns just the fragment below, which reuses them.
 kernel = current.kernel
 raw, output = ui.raw_response(image, current), ui.output(image, current)
-lowest, highest = ui.cache.value_range(raw)  # what the minmax mapping stretches
+lowest, highest = ui.cache.stretch_range(raw)
 # Outside the fragment, as they do not change with the pixel: a click does not resend them.
 with st.container(horizontal=True, vertical_alignment="bottom"):
     show_output = st.segmented_control(

@@ -167,10 +167,9 @@ def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0)
 
 
 @cached(max_entries=96)
-def value_range(raw: Pixels) -> tuple[float, float]:
-    """The lowest and highest value of a raw response, over all its channels: the range the
-    ``minmax`` mapping stretches to 0..255 (convkit.to_uint8 stretches colour as a whole)."""
-    return float(raw.array.min()), float(raw.array.max())
+def stretch_range(raw: Pixels) -> tuple[float, float]:
+    """The range the ``minmax`` mapping stretches to 0..255, over all channels together."""
+    return convkit.stretch_range(raw.array)
 
 
 @cached(max_entries=96)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from skimage.exposure import rescale_intensity
 
-from convkit import BANK, MAPPINGS, convolve, explain_mapping, to_uint8
+from convkit import BANK, MAPPINGS, convolve, explain_mapping, stretch_range, to_uint8
 from convkit import display as documented
 
 from .references import HYPO, random_image, seeds
@@ -289,3 +289,25 @@ def test_explain_mapping_ends_on_the_byte_to_uint8_gives(seed, mapping):
 def test_doctests():
     """The examples in convkit.display's docstrings run and give what they say."""
     assert doctest.testmod(documented).failed == 0
+
+
+@pytest.mark.parametrize("raw", [
+    np.array([[-40.0, 3.0], [7.5, 120.0]]),
+    np.array([[2.0, np.inf], [np.nan, 5.0], [-np.inf, 4.0]]),   # NaN counts as 0
+    np.array([[[10.0, -5.0, 1.0], [3.0, 2.0, 300.0]]]),            # colour: one range for all
+])
+def test_stretch_range_is_the_range_minmax_stretches(raw):
+    """explain_mapping with stretch_range's range gives each cell the byte to_uint8 gives."""
+    finite = np.nan_to_num(raw, nan=0.0, posinf=np.inf, neginf=-np.inf)
+    finite = finite[np.isfinite(finite)]
+    low, high = stretch_range(raw)
+    assert (low, high) == (finite.min(), finite.max())
+    bytes_ = to_uint8(raw, "minmax")
+    for index in np.ndindex(raw.shape):
+        if np.isfinite(raw[index]):
+            steps = explain_mapping(raw[index], "minmax", low, high)
+            assert steps[-1].value == bytes_[index], index
+
+
+def test_stretch_range_of_nothing_finite_is_zero():
+    assert stretch_range(np.array([np.inf, -np.inf])) == (0.0, 0.0)
