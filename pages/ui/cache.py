@@ -226,14 +226,10 @@ def picture(pixels: Pixels, width: int, format: str = "JPEG", magnify: int = 1) 
     if array.shape[1] > width:
         array = convkit.fit_to_pixels(array, width)
     if magnify > 1:
-        array = np.repeat(np.repeat(array, magnify, axis=0), magnify, axis=1)
-    buffer = io.BytesIO()
-    image = Image.fromarray(np.ascontiguousarray(array))
-    if format == "JPEG":
-        image.save(buffer, format="JPEG", quality=90)
-    else:
-        image.save(buffer, format="PNG", compress_level=1)
-    return Encoded(buffer.getvalue(), f"image/{format.lower()}", array.shape[1], array.shape[0])
+        array = convkit.magnify(array, magnify, grid=False)
+    options = {"quality": 90} if format == "JPEG" else {"compress_level": 1}
+    return Encoded(_encoded(array, format=format, **options), f"image/{format.lower()}",
+                   array.shape[1], array.shape[0])
 
 
 @cached(max_entries=128)
@@ -245,18 +241,21 @@ def overview_url(pixels: Pixels, width: int) -> str:
     """
     import base64
 
-    array = convkit.fit_to_pixels(pixels.array, width)
-    buffer = io.BytesIO()
-    Image.fromarray(convkit.overview_picture(array, width)).save(buffer, format="JPEG",
-                                                                 quality=90)
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+    array = convkit.overview_picture(convkit.fit_to_pixels(pixels.array, width), width)
+    jpeg = _encoded(array, format="JPEG", quality=90)
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
 
 
 @cached(max_entries=64)
 def png_file(pixels: Pixels) -> bytes:
     """A uint8 picture as PNG file bytes at full resolution, for downloads."""
+    return _encoded(pixels.array, format="PNG")
+
+
+def _encoded(array: np.ndarray, **options) -> bytes:
+    """A uint8 array as the bytes of an image file, PIL's `save` `options` applied."""
     buffer = io.BytesIO()
-    Image.fromarray(pixels.array).save(buffer, format="PNG")
+    Image.fromarray(np.ascontiguousarray(array)).save(buffer, **options)
     return buffer.getvalue()
 
 
