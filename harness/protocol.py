@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 
 from .server import check_loopback, http_get
@@ -79,8 +80,6 @@ class ProtocolSession:
     def component_state(self, key: str, **values) -> tuple[str, str, object]:
         """The widget state a browser component `key` sends when its script has called
         ``setStateValue(name, value)`` for each of `values`, for `run`."""
-        import json
-
         return key, "json_value", json.dumps(values)
 
     def component_event(self, key: str, event: str, value) -> tuple[str, str, object]:
@@ -91,8 +90,6 @@ class ProtocolSession:
         after the component's id (``$$STREAMLIT_INTERNAL_KEY_<id>__events``), whose value is
         a JSON list of ``{"event", "value"}``: it is sent as the browser sends it.
         """
-        import json
-
         widget_id, fragment_id = self.widgets[key]
         trigger_key = f"{key}__events"
         self.widgets[trigger_key] = (f"$$STREAMLIT_INTERNAL_KEY_{widget_id}__events",
@@ -127,8 +124,6 @@ class ProtocolSession:
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
             self.widgets[widget_id.rsplit("-", 1)[-1]] = (widget_id, fragment_id)
         if kind == "bidi_component" and isinstance(widget_id, str) and "-" in widget_id:
-            import json
-
             proto = element.bidi_component
             body = proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json
             self.components[widget_id.rsplit("-", 1)[-1]] = json.loads(body) if body else None

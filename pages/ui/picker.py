@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.ui import pixel_view
+
 
 class PixelPicker:
     """The picked pixel of an image `width` x `height`, and the widgets that move it."""
@@ -40,8 +42,6 @@ class PixelPicker:
 
     def take_view_event(self, key: str) -> None:
         """Act on the pixel view `key`'s event (a click or a step), as its callback."""
-        from pages.ui import pixel_view
-
         result = st.session_state.get(key)
         event = result.get("pick") if hasattr(result, "get") else None
         target = pixel_view.pixel_from_event(event, self.xy, self.width, self.height)
