@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -23,3 +24,10 @@ def open_page(at: AppTest, page: str) -> AppTest:
     at.switch_page(f"pages/{page}.py").run()
     assert_healthy(at)
     return at
+
+
+def component_data(at: AppTest, name: str):
+    """The data the browser component (st.components.v2) `name` was mounted with."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == name]
+    proto = element.proto
+    return json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)

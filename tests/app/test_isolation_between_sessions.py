@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 
 import numpy as np
-from apptest_helpers import APP, assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, component_data, open_page
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -30,11 +29,7 @@ def visitor(weights: str, border: str = "replicate") -> AppTest:
 
 def overview(at: AppTest) -> np.ndarray:
     """The pixels of the inspector's clickable overview picture, as the browser gets them."""
-    (component,) = [e for e in at.get("bidi_component")
-                    if e.proto.component_name == "convkit_pixel_view"]
-    proto = component.proto
-    sent = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
-    source = sent["overview"]["src"]
+    source = component_data(at, "convkit_pixel_view")["overview"]["src"]
     data = base64.b64decode(source.split(",", 1)[1])
     return np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.float64)
 

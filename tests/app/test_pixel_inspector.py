@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from apptest_helpers import APP, assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, component_data, open_page
 from PIL import Image
 from skimage import data
 from streamlit.testing.v1 import AppTest
@@ -86,10 +85,7 @@ def test_corner_pixel_shows_padding_and_matches_scipy(border):
 
 def pictures_data(at: AppTest) -> dict:
     """The data the inspector's pictures component was mounted with."""
-    (element,) = [e for e in at.get("bidi_component")
-                  if e.proto.component_name == "convkit_pixel_view"]
-    proto = element.proto
-    return json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+    return component_data(at, "convkit_pixel_view")
 
 
 def test_the_pictures_get_the_windows_own_pixels_and_the_box():
