@@ -217,16 +217,14 @@ class Encoded:
 
 
 @cached(max_entries=256)
-def picture(pixels: Pixels, width: int, format: str = "JPEG", magnify: int = 1) -> Encoded:
-    """A uint8 picture downscaled to `width` (or enlarged `magnify` times), encoded once.
+def picture(pixels: Pixels, width: int, format: str = "JPEG") -> Encoded:
+    """A uint8 picture downscaled to `width`, encoded once.
 
     JPEG (quality 90) for photos shown whole; PNG (fast compression) where exact pixels matter.
     """
     array = pixels.array
     if array.shape[1] > width:
         array = convkit.fit_to_pixels(array, width)
-    if magnify > 1:
-        array = convkit.magnify(array, magnify, grid=False)
     options = {"quality": 90} if format == "JPEG" else {"compress_level": 1}
     return Encoded(_encoded(array, format=format, **options), f"image/{format.lower()}",
                    array.shape[1], array.shape[0])
