@@ -1,0 +1,260 @@
+"""A class on one server: many visitors busy on one page, one bystander clicking elsewhere.
+
+    python -m bench.classroom --scenario deconvolution --visitors 30 --seconds 50
+    python -m bench.classroom --scenario matching --visitors 30 --seconds 50
+    python -m bench.classroom --scenario descent --visitors 30 --seconds 60
+    python -m bench.classroom --scenario deconvolution --url http://127.0.0.1:8501 --pid 1234
+
+Each visitor opens the scenario's page and changes one setting every `--every` seconds (0.5 by
+default), each time to a value it has not sent before, and waits for the run of that setting
+to finish: the time from its change to its result is the visitor's wait. Meanwhile one
+bystander on the pixel inspector moves the picked pixel every 0.5 s (a fragment run, as a
+student clicking on another page), `/_stcore/health` is asked every 0.5 s as a liveness probe
+asks, and the server's resident memory, worker processes included (what a pod counts), is
+sampled every 0.5 s, before, during and after the visitors.
+
+Printed: the bystander's click p50/p95/max, the health answers' p95/max and how many took over
+1 s, the visitors' waits p50/p95/max, errors, and peak RSS against RSS before and after. The
+figures go to bench/results/classroom-<scenario>.json. Loopback only, and visitors (60),
+duration (300 s) and the pace are capped: this is a test of our own server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import harness
+from bench import common
+from harness.process import tree_rss_kib
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+MAX_VISITORS = 60
+MAX_SECONDS = 300
+PROBE_EVERY_S = 0.5
+#: Longest wait for one run before it counts as an error (seconds).
+RUN_TIMEOUT_S = 120.0
+
+
+def _slider(value: float):
+    from streamlit.proto.Common_pb2 import DoubleArray
+
+    array = DoubleArray()
+    array.data.append(value)
+    return array
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A page and how a visitor changes it: ``change(visitor, step)`` -> (key, field, value);
+    `setup` are changes sent once, before the loop."""
+
+    page: str
+    query: str
+    change: Callable[[int, int], tuple[str, str, object]]
+    setup: tuple[tuple[str, str, object], ...] = ()
+
+
+SCENARIOS = {
+    # The noise slider: 0.0 to 30.0 in steps of 0.5; every change reruns every restoration.
+    "deconvolution": Scenario(
+        "deconvolution", "image=camera",
+        lambda visitor, step: ("deconv_noise", "double_array_value",
+                               _slider(0.5 * ((visitor * 7 + step) % 61)))),
+    # A shifted, noisy copy; each change moves it, so both correlation maps are computed anew.
+    "matching": Scenario(
+        "template_matching", "image=camera",
+        lambda visitor, step: ("match_dx", "double_array_value",
+                               _slider(float((visitor * 13 + step * 7) % 121 - 60))),
+        setup=(("match_target", "int_value", 1),)),
+    # Gradient descent with a new number of steps each time (the descent is cached by them).
+    "descent": Scenario(
+        "deep_learning", "image=camera",
+        lambda visitor, step: ("dl_steps", "double_array_value",
+                               _slider(float(1000 + 10 * ((visitor * 31 + step) % 100))))),
+}
+
+
+@dataclass
+class Figures:
+    bystander_s: list[float] = field(default_factory=list)
+    health_s: list[float] = field(default_factory=list)
+    waits_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_mib: list[tuple[float, float]] = field(default_factory=list)
+
+    def summary(self, started: float, ended: float) -> dict:
+        def spread(values: list[float]) -> dict:
+            if not values:
+                return {"n": 0}
+            ordered = sorted(values)
+            return {"n": len(values), "p50": round(statistics.median(ordered), 3),
+                    "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
+                    "max": round(ordered[-1], 3)}
+
+        before = [m for t, m in self.rss_mib if t < started]
+        during = [m for t, m in self.rss_mib if started <= t <= ended]
+        after = [m for t, m in self.rss_mib if t > ended]
+        return {"bystander_click_s": spread(self.bystander_s),
+                "health_s": {**spread(self.health_s),
+                             "over_1s": sum(s > 1 for s in self.health_s)},
+                "visitor_wait_s": spread(self.waits_s),
+                "errors": len(self.errors), "first_errors": self.errors[:5],
+                "rss_mib": {"before": round(before[-1]) if before else None,
+                            "peak": round(max(during, default=0)),
+                            "after": round(after[-1]) if after else None}}
+
+
+async def _visitor(url: str, scenario: Scenario, index: int, figures: Figures,
+                   every_s: float, go: asyncio.Event, stop_at: list[float]) -> None:
+    where = f"visitor {index}"
+    try:
+        async with harness.open_session(url, scenario.page, scenario.query,
+                                        timeout_s=RUN_TIMEOUT_S) as session:
+            await session.run(None, RUN_TIMEOUT_S)
+            for change in scenario.setup:
+                await session.run(change, RUN_TIMEOUT_S)
+            await go.wait()
+            step = 0
+            while time.monotonic() < stop_at[0]:
+                began = time.monotonic()
+                await session.run(scenario.change(index, step), RUN_TIMEOUT_S)
+                figures.waits_s.append(time.monotonic() - began)
+                figures.errors.extend(f"{where}: {p}" for p in session.problems)
+                step += 1
+                await asyncio.sleep(max(0.0, every_s - (time.monotonic() - began)))
+    except Exception as error:
+        figures.errors.append(f"{where}: {error!r:.200}")
+
+
+async def _bystander(url: str, figures: Figures, go: asyncio.Event, stop_at: list[float]) -> None:
+    try:
+        async with harness.open_session(url, "pixel_inspector", "image=camera&x=10&y=10",
+                                        timeout_s=RUN_TIMEOUT_S) as session:
+            await session.run(None, RUN_TIMEOUT_S)
+            await go.wait()
+            step = 0
+            while time.monotonic() < stop_at[0]:
+                began = time.monotonic()
+                x = float(20 + step % 200)
+                await session.run(("inspector_x", "double_value", x), RUN_TIMEOUT_S)
+                figures.bystander_s.append(time.monotonic() - began)
+                figures.errors.extend(f"bystander: {p}" for p in session.problems)
+                step += 1
+                await asyncio.sleep(max(0.0, PROBE_EVERY_S - (time.monotonic() - began)))
+    except Exception as error:
+        figures.errors.append(f"bystander: {error!r:.200}")
+
+
+def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
+           clock: Callable[[], float]) -> None:
+    """Health probes and RSS samples every PROBE_EVERY_S, in a thread of its own."""
+    while not stop.is_set():
+        began = time.monotonic()
+        try:
+            harness.http_get(f"{url}/_stcore/health", timeout_s=10)
+            figures.health_s.append(time.monotonic() - began)
+        except Exception:
+            figures.health_s.append(10.0)
+        if pid is not None:
+            figures.rss_mib.append((clock(), tree_rss_kib(pid) / 1024))
+        stop.wait(max(0.0, PROBE_EVERY_S - (time.monotonic() - began)))
+
+
+async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: int,
+                        seconds: float, every_s: float = 0.5, settle_s: float = 5.0,
+                        after_s: float = 10.0) -> dict:
+    """Run `scenario` with `visitors` on the server at `url` (loopback); returns the summary."""
+    harness.check_loopback(url)
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)}; got {scenario!r}")
+    if not 1 <= visitors <= MAX_VISITORS:
+        raise ValueError(f"visitors must be 1..{MAX_VISITORS}; got {visitors}")
+    if not 1 <= seconds <= MAX_SECONDS:
+        raise ValueError(f"seconds must be 1..{MAX_SECONDS}; got {seconds}")
+    if not 0.1 <= every_s <= 60:
+        raise ValueError(f"every must be 0.1..60 seconds; got {every_s}")
+    figures, stop, origin = Figures(), threading.Event(), time.monotonic()
+    watcher = threading.Thread(target=_watch, daemon=True, args=(
+        url, pid, figures, stop, lambda: time.monotonic() - origin))
+    watcher.start()
+    go, stop_at = asyncio.Event(), [float("inf")]
+    tasks = [asyncio.create_task(_visitor(url, SCENARIOS[scenario], i, figures, every_s, go,
+                                          stop_at)) for i in range(visitors)]
+    tasks.append(asyncio.create_task(_bystander(url, figures, go, stop_at)))
+    await asyncio.sleep(settle_s)  # every page opened before the clock starts
+    started = time.monotonic() - origin
+    stop_at[0] = time.monotonic() + seconds
+    go.set()
+    await asyncio.gather(*tasks)
+    ended = time.monotonic() - origin
+    await asyncio.sleep(after_s)
+    stop.set()
+    watcher.join()
+    summary = figures.summary(started, ended)
+    return {"scenario": scenario, "visitors": visitors, "seconds": seconds, "every_s": every_s,
+            **summary}
+
+
+def text(result: dict) -> str:
+    b, h, w, m = (result[k] for k in ("bystander_click_s", "health_s", "visitor_wait_s",
+                                       "rss_mib"))
+    return "\n".join([
+        f"{result['scenario']}: {result['visitors']} visitors for {result['seconds']} s, "
+        f"a change every {result['every_s']} s each",
+        f"  bystander click  p50 {b.get('p50')} s  p95 {b.get('p95')} s  max {b.get('max')} s"
+        f"  ({b['n']} clicks)",
+        f"  health           p95 {h.get('p95')} s  max {h.get('max')} s  over 1 s: "
+        f"{h['over_1s']} of {h['n']}",
+        f"  visitors' waits  p50 {w.get('p50')} s  p95 {w.get('p95')} s  max {w.get('max')} s"
+        f"  ({w['n']} results)",
+        f"  errors {result['errors']}" + "".join(f"\n    {e}" for e in result["first_errors"]),
+        f"  RSS (server + workers)  before {m['before']} MiB  peak {m['peak']} MiB  "
+        f"after {m['after']} MiB",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.classroom",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="deconvolution")
+    parser.add_argument("--visitors", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=50)
+    parser.add_argument("--every", type=float, default=0.5, metavar="S",
+                        help="seconds between one visitor's changes (default 0.5)")
+    parser.add_argument("--url", help="a running server on this machine (default: start one)")
+    parser.add_argument("--pid", type=int, help="that server's process id, for its memory")
+    args = parser.parse_args(argv)
+
+    def run(url: str, pid: int | None) -> dict:
+        return asyncio.run(run_classroom(url, pid, args.scenario, visitors=args.visitors,
+                                         seconds=args.seconds, every_s=args.every))
+
+    if args.url:
+        result = run(args.url, args.pid)
+    else:
+        with harness.run_streamlit("app.py", log_name=f"classroom-{args.scenario}",
+                                   log_dir=RESULTS_DIR) as server:
+            result = run(server.url, server.proc.pid)
+    result["machine"] = common.machine()
+    print(text(result))
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"classroom-{args.scenario}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(f"figures: {out}")
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
