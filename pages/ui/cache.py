@@ -14,6 +14,7 @@ are bounded in bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import threading
@@ -25,6 +26,8 @@ import streamlit as st
 from PIL import Image
 
 import convkit
+from pages.ui import compat
+from server import compute
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,11 +55,32 @@ class Pixels:
 _CACHED: list = []
 
 
-def cached(*, max_entries: int):
-    """st.cache_data for this module: Pixels hashed by their digest, and `clear` knows it."""
+def work_bytes(arguments: tuple, copies: float) -> int:
+    """What a computation on `arguments` holds at its peak: `copies` float32 copies of its
+    largest picture (a uint8 picture counts its values, each as 4 bytes)."""
+    largest = max((value.array.size for value in arguments if isinstance(value, Pixels)),
+                  default=0)
+    return int(copies * 4 * largest)
+
+
+def cached(*, max_entries: int, copies: float = 0.0):
+    """st.cache_data for this module: Pixels hashed by their digest, and `clear` knows it.
+
+    `copies` > 0 marks a heavy computation: on a cache miss it waits for its turn at the
+    server's compute gate (server.compute.GATE), declaring `copies` float32 copies of its
+    largest picture (`work_bytes`), and leaves the line if its visitor reruns or leaves.
+    """
 
     def decorate(function):
-        cached_function = st.cache_data(function, max_entries=max_entries, show_spinner=False,
+        body = function
+        if copies:
+            @functools.wraps(function)
+            def body(*arguments):
+                with compute.GATE.turn(work_bytes(arguments, copies),
+                                       compat.stop_if_rerun_requested):
+                    return function(*arguments)
+
+        cached_function = st.cache_data(body, max_entries=max_entries, show_spinner=False,
                                         hash_funcs={Pixels: lambda pixels: pixels.digest})
         _CACHED.append(cached_function)
         return cached_function
@@ -129,7 +153,7 @@ def stores() -> dict[str, Store]:
 # ---------------------------------------------------------------------------- images
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=1)
 def sample(name: str, color: bool, resolution: int) -> Pixels:
     """A bundled sample, gray or colour, at the working resolution."""
     pixels = convkit.load_sample(name)
@@ -137,14 +161,14 @@ def sample(name: str, color: bool, resolution: int) -> Pixels:
     return Pixels.of(convkit.fit_to_pixels(pixels, resolution))
 
 
-@cached(max_entries=32)
+@cached(max_entries=32, copies=1)
 def working(decoded: Pixels, color: bool, resolution: int) -> Pixels:
     """A decoded upload, gray or colour, at the working resolution."""
     pixels = decoded.array if color else convkit.to_gray(decoded.array)
     return Pixels.of(convkit.fit_to_pixels(pixels, resolution))
 
 
-@cached(max_entries=32)
+@cached(max_entries=32, copies=1)
 def resized(image: Pixels, resolution: int) -> Pixels:
     """An image downscaled so its longer side is at most `resolution` (the loop's copy)."""
     return Pixels.of(convkit.fit_to_pixels(image.array, resolution))
@@ -153,14 +177,14 @@ def resized(image: Pixels, resolution: int) -> Pixels:
 # ---------------------------------------------------------------------- computations
 
 
-@cached(max_entries=48)
+@cached(max_entries=48, copies=3)
 def response(image: Pixels, weights: np.ndarray, border: str, flip: bool,
              value: float) -> Pixels:
     """The raw float32 response of an image to a kernel's weights."""
     return Pixels.of(convkit.convolve(image.array, weights, border, flip=flip, value=value))
 
 
-@cached(max_entries=96)
+@cached(max_entries=96, copies=2)
 def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
     """A raw response mapped to bytes 0..255 (divisor and offset: the ``divide`` mapping's)."""
     return Pixels.of(convkit.to_uint8(raw.array, mapping, divisor=divisor, offset=offset))
@@ -172,7 +196,7 @@ def stretch_range(raw: Pixels) -> tuple[float, float]:
     return convkit.stretch_range(raw.array)
 
 
-@cached(max_entries=96)
+@cached(max_entries=96, copies=3)
 def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
              mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
     """The image filtered and mapped to bytes, without keeping the raw float32 response.
@@ -184,13 +208,13 @@ def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value:
     return Pixels.of(convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset))
 
 
-@cached(max_entries=64)
+@cached(max_entries=64, copies=3)
 def opencv_reference(image: Pixels, weights: np.ndarray) -> Pixels:
     """cv2.filter2D's own bytes (its default border), as the tutorial computes them."""
     return Pixels.of(convkit.opencv_reference(image.array, weights))
 
 
-@cached(max_entries=128)
+@cached(max_entries=128, copies=4)
 def agreement(image: Pixels, weights: np.ndarray, raw: Pixels, border: str, flip: bool,
               value: float, mapping: str, divisor: float = 1.0,
               offset: float = 0.0) -> convkit.Agreement:
@@ -244,7 +268,7 @@ def overview_url(pixels: Pixels, width: int) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
 
 
-@cached(max_entries=64)
+@cached(max_entries=64, copies=1)
 def png_file(pixels: Pixels) -> bytes:
     """A uint8 picture as PNG file bytes at full resolution, for downloads."""
     return _encoded(pixels.array, format="PNG")
@@ -264,56 +288,56 @@ def restorations() -> Store:
     return _STORES["restorations"]
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=1)
 def gray_within(image: Pixels, side: int) -> Pixels:
     """The image in gray, downscaled so its longer side is at most `side`."""
     return Pixels.of(convkit.fit_to_pixels(convkit.to_gray(image.array), side))
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=4)
 def degraded(gray: Pixels, weights: np.ndarray, noise: float, border: str) -> Pixels:
     """A gray image blurred by a kernel's weights, plus noise, on the 0..1 scale."""
     return Pixels.of(convkit.degrade(gray.array, weights, noise, border=border))
 
 
-@cached(max_entries=32)
+@cached(max_entries=32, copies=8)
 def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) -> Pixels:
     """A light restoration (inverse filter or Wiener, milliseconds) of a blurred image."""
     return Pixels.of(convkit.restore(blurred.array, weights, method, balance=balance))
 
 
-@cached(max_entries=64)
+@cached(max_entries=64, copies=8)
 def quality(original: Pixels, picture: Pixels) -> convkit.Quality:
     """PSNR and SSIM of a picture against the original."""
     return convkit.image_quality(original.array, picture.array)
 
 
-@cached(max_entries=8)
+@cached(max_entries=8, copies=8)
 def noise_picture(weights: np.ndarray, shape: tuple[int, int], noise: float,
                   balance: float) -> convkit.NoisePicture:
     """A kernel's |H| on an image grid and the noise each filter lets through."""
     return convkit.noise_picture(weights, shape, noise, balance)
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=2)
 def shifted(gray: Pixels, dx: int, dy: int, noise: float) -> Pixels:
     """A gray image moved (wrapping round) with noise added, as uint8."""
     return Pixels.of(convkit.shifted_copy(gray.array, dx, dy, noise, seed=0))
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=8)
 def match_maps(target: Pixels, patch: Pixels, border: str) -> convkit.MatchMaps:
     """The plain and normalized correlation maps of a patch over a gray image."""
     return convkit.match_maps(target.array, patch.array, border)
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=6)
 def composition_error(image: Pixels, first: np.ndarray, second: np.ndarray) -> float:
     """Largest interior difference between filtering by `first` then `second` and by A * B."""
     return convkit.composition_error(image.array, first, second)
 
 
-@cached(max_entries=8)
+@cached(max_entries=8, copies=4)
 def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
              value: float) -> Pixels:
     """The image filtered `times` times in a row (float32, no rounding between passes)."""
@@ -338,7 +362,7 @@ def clear() -> None:
 # ----------------------------------------------------------------- deep-learning page
 
 
-@cached(max_entries=32)
+@cached(max_entries=32, copies=2)
 def descent(inputs: Pixels, weights: np.ndarray, rate: float,
             steps: int) -> convkit.DescentRun:
     """Gradient descent learning `weights` back from `inputs` and their filtered version.
@@ -349,7 +373,7 @@ def descent(inputs: Pixels, weights: np.ndarray, rate: float,
     return convkit.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
 
 
-@cached(max_entries=16)
+@cached(max_entries=16, copies=4)
 def least_squares(gray: Pixels, weights: np.ndarray,
                   noise: float) -> tuple[convkit.LearnedKernel, Pixels]:
     """The kernel least squares finds from a gray image filtered by `weights`, plus noise.

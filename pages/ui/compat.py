@@ -349,3 +349,24 @@ def _libc():
     except (OSError, AttributeError):
         return None
     return libc
+
+
+# ------------------------------------------------------------ waiting inside a computation
+
+
+def stop_if_rerun_requested(_ahead: int = 0) -> None:
+    """Raise Streamlit's rerun or stop if the visitor changed a setting or left.
+
+    A computation waiting for the server's compute gate (server.compute) inside a cached
+    function may not draw (st.cache_data replays what a cached function draws), and only
+    drawing makes Streamlit look for a newer request; without this check a visitor's stale
+    settings stayed in line behind everyone else. This asks the script runner the same
+    question drawing would. Outside a script run (a download built on click) it does nothing.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    runner = getattr(getattr(ctx, "_enqueue", None), "__self__", None)
+    check = getattr(runner, "_maybe_handle_execution_control_request", None)
+    if check is not None:
+        check()

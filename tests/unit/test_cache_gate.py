@@ -1,0 +1,71 @@
+"""The app's heavy cached computations take their turn at the server's compute gate."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from pages.ui import cache
+from server import compute
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """A fresh gate of one place for the test, and empty caches before and after."""
+    fresh = compute.ComputeGate(slots=1, max_bytes=2**30, max_waiting=10)
+    monkeypatch.setattr(compute, "GATE", fresh)
+    cache.clear()
+    yield fresh
+    cache.clear()
+
+
+def test_a_response_on_a_miss_declares_three_float32_copies_of_the_image(gate):
+    """A 40 x 30 x 3 image: the response declares 3 * 4 * 3600 bytes, and its values are
+    scipy.ndimage's correlation with the same border."""
+    image = np.random.default_rng(1).integers(0, 256, (40, 30, 3), dtype=np.uint8)
+    weights = np.arange(1.0, 10.0).reshape(3, 3) / 45
+    raw = cache.response(cache.Pixels.of(image), weights, "replicate", False, 0.0)
+    assert gate.peak_bytes_held == 3 * 4 * 40 * 30 * 3
+    expected = np.stack([ndimage.correlate(image[..., c].astype(np.float64), weights,
+                                           mode="nearest") for c in range(3)], axis=-1)
+    np.testing.assert_allclose(raw.array, expected, atol=1e-3)
+
+
+def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
+    """With the one place held elsewhere, a cached result still comes at once, while a new
+    computation waits until the place is given back."""
+    image = cache.Pixels.of(np.full((20, 20), 7, np.uint8))
+    weights = np.ones((3, 3)) / 9
+    cache.response(image, weights, "replicate", False, 0.0)  # now cached
+    release, finished = threading.Event(), []
+
+    def hold():
+        with gate.turn(1):
+            release.wait(10)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    while gate.running == 0:
+        time.sleep(0.005)
+    cached = cache.response(image, weights, "replicate", False, 0.0)
+    np.testing.assert_allclose(cached.array, 7, rtol=1e-6)
+
+    def miss():
+        finished.append(cache.response(image, weights, "reflect_101", True, 0.0))
+
+    worker = threading.Thread(target=miss, daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while gate.waiting == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    assert finished == []
+    release.set()
+    worker.join(10)
+    holder.join(10)
+    assert len(finished) == 1
+    np.testing.assert_allclose(finished[0].array, 7, rtol=1e-6)
