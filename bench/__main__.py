@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true",
                         help="skip the real-browser parts (end-to-end latency, memory)")
     parser.add_argument("--markdown", action="store_true",
-                        help="also print the tables in Markdown (for the README)")
+                        help="also print the tables in Markdown (for docs/performance.md)")
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = sorted(set(parts) - set(PARTS))
@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             outcome = load.run_load(target, sessions=20, seconds=60)
         results["load"] = outcome.summary()
         reports.append(outcome.text())
+        tables.append(("Capacity", *load.rows(results["load"])))
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     path = common.save(results, "bench")

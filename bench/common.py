@@ -99,7 +99,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """The same table in Markdown, for the README."""
+    """The same table in Markdown, for docs/performance.md."""
     out = ["| " + " | ".join(map(str, headers)) + " |",
            "|" + "|".join("---" for _ in headers) + "|"]
     out += ["| " + " | ".join(map(str, row)) + " |" for row in rows]

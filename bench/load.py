@@ -61,6 +61,8 @@ from convkit import BANK
 from harness import profile
 from harness.process import Sample
 
+from .common import markdown_table
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 MAX_SESSIONS = 200
@@ -310,6 +312,30 @@ class LoadResult:
         lines.append(f"machine load average {s['load_average']}")
         lines += [f"error: {e}" for e in s["first_errors"]]
         return "\n".join(lines)
+
+
+def rows(summary: dict) -> tuple[list[str], list[list[str]]]:
+    """A run's summary as one row of the capacity table (docs/performance.md)."""
+    headers = ["run (`python -m bench.load ...`)", "actions", "errors", "p50 / p95",
+               "actions per busy server core-second", "server memory (RSS)"]
+    flags = f"--sessions {summary['sessions']} --seconds {summary['seconds']:g}"
+    if summary["think_s"]:
+        flags += f" --think {summary['think_s']:g}"
+    if summary["replicas"] > 1:
+        flags += f" --replicas {summary['replicas']}"
+    if summary["clients"] != "ws":
+        flags += f" --clients {summary['clients']}"
+    latency, rss = summary["latency_s"], summary["server_rss_mib"]
+    if "flat" in rss:
+        memory = (f"{rss['first_window']:.0f} → {rss['last_window']:.0f} MiB from the "
+                  f"first {rss['window_s']:.0f} s to the last: "
+                  f"{'flat' if rss['flat'] else 'NOT flat'}")
+    else:
+        memory = f"peak {rss['peak']:.0f} MiB" if rss else ""
+    return headers, [[f"`{flags}`", f"{summary['actions']:,}", str(summary["errors"]),
+                      f"{latency['p50']:.3f} s / {latency['p95']:.3f} s",
+                      f"{summary['actions_per_core_s']} "
+                      f"({summary['server_cores_busy']} busy cores)", memory]]
 
 
 def check_loopback(url: str) -> str:
@@ -753,6 +779,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs", type=Path, default=RESULTS_DIR,
                         help="folder for the servers' and nginx's logs (default: "
                              "bench/results/)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the figures as a row of the capacity table in "
+                             "docs/performance.md")
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / "load.json",
                         help="where to write the figures (default: bench/results/load.json)")
     args = parser.parse_args(argv)
@@ -778,6 +807,9 @@ def main(argv: list[str] | None = None) -> int:
                           clients=args.clients, think_s=args.think, timeout_s=args.timeout,
                           profile_to=profile_to, profile_gil=args.profile == "gil")
     print(result.text())
+    if args.markdown:
+        print()
+        print(markdown_table(*rows(result.summary())))
     if profile_to:
         what = (f"{'GIL holder' if args.profile == 'gil' else 'active threads'} of the "
                 f"server under {args.sessions} {args.clients} visitors, "

@@ -1,7 +1,7 @@
 """Load: concurrent visitors pick kernels and pixels without an error and without a leak.
 
-Short CI runs of ``python -m bench.load`` (the full ones are in the README's hosting
-section), each against servers of its own so that their memory can be watched. They check
+Short CI runs of ``python -m bench.load`` (the full ones are in docs/performance.md,
+"Capacity"), each against servers of its own so that their memory can be watched. They check
 correctness and bounded memory, never speed: the figures, p95 latency among them, are printed
 and written to ``test-artifacts/load-*.json``.
 """

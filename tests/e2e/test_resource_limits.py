@@ -314,7 +314,7 @@ def test_each_hostile_file_is_answered_fast_and_small():
 
         figures = run_async(main())
     for name, (status, answered, peak_mib, busy, shown, problems) in figures.items():
-        # One line a file: the figures the README's hosting section quotes.
+        # One line a file: the figures docs/hosting.md quotes.
         print(f"{name}: HTTP {status}, answered in {answered:.2f} s, +{peak_mib:.0f} MiB, "
               f"CPU {busy:.2f} s in the 6th second")
         assert answered <= 3.0, name

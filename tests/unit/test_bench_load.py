@@ -17,6 +17,7 @@ from bench.load import (
     _Visitor,
     check_loopback,
     main,
+    rows,
     run_load,
 )
 from harness.process import Sample
@@ -184,3 +185,23 @@ def test_memory_series_sums_replicas_and_keeps_each_slices_peak():
         assert row[1] == pytest.approx(row[2] + row[3])  # total = sum of the replicas
         assert row[3] == 50
     assert [row[2] for row in series][:5] == [109, 119, 129, 139, 149]  # each slice's largest
+
+
+def test_markdown_row_names_the_command_and_the_figures():
+    """--markdown prints a run as one row of docs/performance.md's capacity table."""
+    mib = 1024
+    samples = _samples([(t, [300 * mib, 300 * mib, 10 * mib], [t / 2, t / 2, 0.0])
+                        for t in range(0, 301, 5)])
+    result = LoadResult(sessions=150, seconds=300, think_s=5, replicas=2, actions=9000,
+                        latencies_s=[0.01, 0.02, 0.05], actions_kind=["kernel", "pixel", "pixel"],
+                        loop_start_s=0, loop_end_s=300, samples=samples)
+    headers, table = rows(result.summary())
+    assert len(table) == 1 and len(table[0]) == len(headers)
+    run, actions, errors, latency, per_core, memory = table[0]
+    assert run == "`--sessions 150 --seconds 300 --think 5 --replicas 2`"
+    assert (actions, errors) == ("9,000", "0")
+    assert latency == "0.020 s / 0.050 s"
+    assert per_core.startswith("30.0 (")  # 9000 actions over 300 server CPU seconds
+    assert memory == "600 → 600 MiB from the first 60 s to the last: flat"
+    closed = LoadResult(sessions=20, seconds=60)
+    assert rows(closed.summary())[1][0][0] == "`--sessions 20 --seconds 60`"

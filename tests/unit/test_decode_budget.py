@@ -4,7 +4,8 @@ Each file is decoded in a fresh Python process (this file run as a script) twice
 `decode_upload` (its worker process and the caller measured apart), then by `decode_image` in
 that process. Peaks are resident sizes (VmHWM reset before each decode through
 /proc/self/clear_refs) above the size just before, so the libraries' import is not counted.
-Run this file as ``python tests/unit/test_decode_budget.py --table`` for the README's table.
+Run this file as ``python tests/unit/test_decode_budget.py --table`` for the figures in
+docs/hosting.md ("Decoding").
 """
 
 from __future__ import annotations
@@ -295,7 +296,7 @@ def test_doctests():
 
 
 def table() -> None:
-    """Build every file, probe them and print the README's Markdown table."""
+    """Build every file, probe them and print the Markdown table docs/hosting.md quotes."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:

@@ -72,7 +72,7 @@ def test_every_bank_kernel_has_a_described_route(name, dtype):
 
 
 def test_describe_route_for_the_app_bank_on_uint8():
-    """The routes the README promises for the app's uint8 pictures."""
+    """The routes docs/architecture.md describes for the app's uint8 pictures."""
     routes = {name: describe_route(kernel, np.uint8, "reflect_101") for name, kernel
               in BANK.items()}
     assert routes["identity"].route == "copy"
