@@ -100,6 +100,7 @@ for kernel in chosen:
         def make_middle(raw=loop_raw):
             return ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
 
+        middle = make_middle()
         middle_caption = f"tutorial loop (convolve_loop), {size_text(small.pixels)}"
         middle_name = "loop"
     else:
@@ -110,6 +111,10 @@ for kernel in chosen:
                                      current.value, current.mapping, current.divisor,
                                      current.offset)
 
+        # Only the picture on screen is kept; the full-resolution bytes are made for a download.
+        middle = ui.cache.filtered_picture(image.content, kernel.weights, current.border,
+                                           current.flip, current.value, current.mapping,
+                                           current.divisor, current.offset, PICTURE_WIDTH)
         middle_caption = (f"fast engine (convkit.convolve), {size_text(image.pixels)}: the "
                           "loop has not run yet")
         middle_name = "fast"
@@ -117,7 +122,7 @@ for kernel in chosen:
     def make_reference(content=shown.content, weights=kernel.weights):
         return ui.cache.opencv_reference(content, weights)
 
-    middle, reference = make_middle(), make_reference()
+    reference = ui.cache.opencv_picture(shown.content, kernel.weights, PICTURE_WIDTH)
 
     columns = st.columns([1.1, 1, 1, 1])
     with columns[0]:
@@ -133,7 +138,7 @@ for kernel in chosen:
                         key=f"bank_download_{kernel.name}_{middle_name}")
     with columns[3]:
         ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
-                                 f"{size_text(reference.array)}", PICTURE_WIDTH)
+                                 f"{size_text(shown.pixels)}", PICTURE_WIDTH)
         ui.download_png(make_reference, f"{kernel.name}_filter2D.png",
                         key=f"bank_download_{kernel.name}_filter2d")
 

@@ -38,12 +38,14 @@ def _content(pixels) -> cache.Pixels:
 
 
 def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, exact: bool = False) -> None:
-    """Show a uint8 picture (an array or cache.Pixels) at most `width` wide.
+    """Show a uint8 picture (an array, cache.Pixels, or one already encoded: cache.Encoded) at
+    most `width` wide.
 
     The encoded bytes are cached by content, so a rerun that did not change the picture does
     not encode it again. `exact`: PNG rather than JPEG, for pictures whose pixels are read.
     """
-    encoded = cache.picture(_content(pixels), width, "PNG" if exact else "JPEG")
+    encoded = pixels if isinstance(pixels, cache.Encoded) else cache.picture(
+        _content(pixels), width, "PNG" if exact else "JPEG")
     st.image(encoded.data, caption=caption, width="stretch")
 
 

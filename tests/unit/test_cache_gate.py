@@ -69,3 +69,31 @@ def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
     holder.join(10)
     assert len(finished) == 1
     np.testing.assert_allclose(finished[0].array, 7, rtol=1e-6)
+
+
+def test_the_bank_keeps_only_the_picture_on_screen(gate):
+    """filtered_picture: the 512 x 512 astronaut filtered at full resolution, mapped, and
+    shown 256 px wide as a JPEG; decoded, it is scipy.ndimage's correlation of the full image,
+    its absolute value clipped, then averaged down 2 x 2 (JPEG's loss aside: far nearer to it than to the
+    unfiltered picture), and the cache holds only the encoded bytes."""
+    import io
+
+    from PIL import Image
+    from skimage import data
+
+    image = data.astronaut()
+    weights = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
+    encoded = cache.filtered_picture(cache.Pixels.of(image), weights, "reflect_101", False, 0.0,
+                                     "abs", 1.0, 0.0, 256)
+    assert (encoded.width, encoded.height) == (256, 256) and encoded.mimetype == "image/jpeg"
+    assert len(encoded.data) < image.nbytes / 10
+    full = np.stack([ndimage.correlate(image[..., c].astype(np.float64), weights,
+                                       mode="mirror") for c in range(3)], axis=-1)
+
+    def halved(array):
+        return array.reshape(256, 2, 256, 2, 3).mean(axis=(1, 3))
+
+    shown = np.asarray(Image.open(io.BytesIO(encoded.data)), dtype=np.float64)
+    error = np.abs(shown - halved(np.clip(np.rint(np.abs(full)), 0, 255))).mean()
+    unfiltered = np.abs(shown - halved(image.astype(np.float64))).mean()
+    assert error < 8.0 and unfiltered > 10 * error, (error, unfiltered)
