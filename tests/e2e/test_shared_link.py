@@ -12,6 +12,7 @@ from skimage import data
 from test_inspector import shown_sum
 
 import convkit
+from pages.ui.widgets import CRASH_MESSAGE
 
 WEIGHTS = "1,2,0; 0,-1,0; 0,0,1/2"
 
@@ -56,6 +57,7 @@ def test_a_link_with_weights_it_cannot_write_back_keeps_the_page_and_offers_a_fi
         expect(page.get_by_text("The link cannot carry this kernel")).to_be_visible()
         expect(page.get_by_role("button", name="Download the kernel (CSV)")).to_be_visible()
         assert_no_exception(page)
+        expect(page.get_by_text(CRASH_MESSAGE)).to_have_count(0)
         query = parse_qs(urlparse(page.url).query)
         assert "weights" not in query and "kernel" not in query, query
         assert query["res"] == ["128"]
