@@ -25,9 +25,10 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
-ui.sidebar()
-ui.url_notices()
 # A public demo shows no tracebacks; the log keeps them for whoever runs the server.
+with ui.crash_guard("sidebar"):
+    ui.sidebar()
+    ui.url_notices()
 try:
     with ui.crash_guard(f"page {navigation.title}"):
         navigation.run()

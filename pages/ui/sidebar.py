@@ -6,6 +6,7 @@ import streamlit as st
 
 import convkit
 from convkit.images import UPLOAD_EXTENSIONS
+from pages.ui.images import safe_filename
 from pages.ui.state import (
     CAMERA,
     RESOLUTIONS,
@@ -14,6 +15,8 @@ from pages.ui.state import (
     available_kernels,
     init_state,
     settings,
+    shared_keys,
+    weights_link,
     write_url,
 )
 
@@ -27,10 +30,6 @@ COPY_LINK_BUTTON = (
     '">Copy a link to this view</button>'
 )
 
-_SHARED_KEYS = ("source", "color", "resolution", "kernel_name", "border", "value", "flip",
-                "mapping", "divisor", "offset")
-
-
 def _use_upload() -> None:
     if st.session_state.get("upload") is not None:
         st.session_state["source"] = UPLOAD
@@ -40,7 +39,7 @@ def sidebar() -> Settings:
     """The shared controls, in the sidebar of every page; returns the settings they set."""
     init_state()
     # Re-assigning keeps a widget's value while the widget is hidden (the constant value).
-    for key in _SHARED_KEYS:
+    for key in shared_keys():
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     with st.sidebar:
@@ -101,7 +100,24 @@ def sidebar() -> Settings:
         # after the sidebar has run), so the button copies the browser's own URL.
         st.html(COPY_LINK_BUTTON, unsafe_allow_javascript=True)
         st.caption("The link reproduces this view: image sample, kernel (your own kernel's "
-                   "weights travel in it), border, mapping, colour, resolution and pixel.")
-    current = settings()
+                   "weights travel in it if they fit), border, mapping, colour, resolution "
+                   "and pixel.")
+        current = settings()
+        _kernel_link_notice(current.kernel)
     write_url(current)
     return current
+
+
+def _kernel_link_notice(kernel: convkit.Kernel) -> None:
+    """If the link cannot carry this own kernel, say so and offer it as a file instead."""
+    if kernel.name in convkit.BANK:
+        return
+    problem = weights_link(kernel.weights).problem
+    if problem is None:
+        return
+    st.warning(f"**The link cannot carry this kernel**: {problem}. The link keeps your other "
+               "settings and opens with the default kernel. To share this kernel, download it "
+               "and load the file in the kernel lab.")
+    st.download_button("Download the kernel (CSV)", convkit.to_csv(kernel.weights),
+                       file_name=f"{safe_filename(kernel.name)}.csv", mime="text/csv",
+                       key="sidebar_kernel_csv")

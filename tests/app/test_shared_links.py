@@ -14,6 +14,7 @@ from skimage import data
 from streamlit.testing.v1 import AppTest
 
 import convkit
+from pages.ui import state
 
 #: An asymmetric kernel, so a lost flip or a transposed row would change the numbers.
 WEIGHTS_TEXT = "1,2,0; 0,-1,0; 0,0,1/2"
@@ -126,3 +127,30 @@ def test_the_camera_is_an_image_source_through_the_same_decoder():
     x, y = map(int, re.findall(r"\d+", heading))
     expected = ndi.correlate(gray, convkit.BANK["sharpen"].weights, mode="nearest")[y, x]
     assert shown_sum(at) == pytest.approx(expected, abs=1e-3)
+
+
+def _level(text: str) -> int:
+    if text in ("1", "2", "3", "4"):
+        return int(text)
+    raise ValueError("must be 1, 2, 3 or 4")
+
+
+@pytest.fixture
+def with_level(monkeypatch):
+    """One more row in the settings table (no widget), and Settings rebuilt as import does."""
+    fields = (*state.FIELDS, state.Field("detail_level", "level", int, 2, _level, widget=False))
+    monkeypatch.setattr(state, "FIELDS", fields)
+    monkeypatch.setattr(state, "Settings", state.settings_class(fields))
+
+
+@pytest.mark.parametrize("given, kept, notice", [
+    ({}, 2, False), ({"level": "4"}, 4, False), ({"level": "9"}, 2, True),
+])
+def test_a_setting_added_as_one_row_is_read_defaulted_and_written_back(with_level, given, kept,
+                                                                        notice):
+    """The app reads the new row from a link (or its default), and writes it into the URL."""
+    at = opened("home", given)
+    assert at.session_state["detail_level"] == kept
+    assert param(at, "level") == str(kept)
+    warnings = " ".join(w.value for w in at.warning)
+    assert ("`level=9`: must be 1, 2, 3 or 4" in warnings) == notice

@@ -12,6 +12,7 @@ from skimage import data
 from test_inspector import shown_sum
 
 import convkit
+from pages.ui.widgets import CRASH_MESSAGE
 
 WEIGHTS = "1,2,0; 0,-1,0; 0,0,1/2"
 
@@ -37,5 +38,28 @@ def test_a_link_with_weights_opens_the_same_kernel_in_a_fresh_browser(browser: B
                                       [[1, 2, 0], [0, -1, 0], [0, 0, 0.5]])
         expect(page.get_by_role("button", name="Copy a link to this view")).to_be_visible()
         save_screenshot(page, "shared_link_inspector")
+    finally:
+        context.close()
+
+
+def test_a_link_with_weights_it_cannot_write_back_keeps_the_page_and_offers_a_file(
+        browser: Browser, app_server: str):
+    """31 x 31 weights of ±1e12 fit a typed link but not the writer's exact text: the page
+    works, the sidebar says the link cannot carry the kernel, and the address bar drops it."""
+    cells = ";".join(",".join("1e12" if (r + c) % 2 == 0 else "-1e12" for c in range(31))
+                     for r in range(31))
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/kernel_bank?res=128&kernel=extremes&weights={quote(cells)}")
+        wait_for_app_idle(page)
+        expect(page.get_by_role("heading", name="Kernel bank")).to_be_visible()
+        expect(page.get_by_text("The link cannot carry this kernel")).to_be_visible()
+        expect(page.get_by_role("button", name="Download the kernel (CSV)")).to_be_visible()
+        assert_no_exception(page)
+        expect(page.get_by_text(CRASH_MESSAGE)).to_have_count(0)
+        query = parse_qs(urlparse(page.url).query)
+        assert "weights" not in query and "kernel" not in query, query
+        assert query["res"] == ["128"]
     finally:
         context.close()
