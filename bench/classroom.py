@@ -3,6 +3,7 @@
     python -m bench.classroom --scenario deconvolution --visitors 30 --seconds 50
     python -m bench.classroom --scenario matching --visitors 30 --seconds 50
     python -m bench.classroom --scenario descent --visitors 30 --seconds 60
+    python -m bench.classroom --scenario bank-tour --visitors 12 --after 180
     python -m bench.classroom --scenario deconvolution --url http://127.0.0.1:8501 --pid 1234
 
 Each visitor opens the scenario's page and changes one setting every `--every` seconds (0.5 by
@@ -12,6 +13,10 @@ bystander on the pixel inspector moves the picked pixel every 0.5 s (a fragment 
 student clicking on another page), `/_stcore/health` is asked every 0.5 s as a liveness probe
 asks, and the server's resident memory, worker processes included (what a pod counts), is
 sampled every 0.5 s, before, during and after the visitors.
+
+The ``bank-tour`` scenario is a class's heaviest ordinary hour instead: each visitor uploads a
+12 MP phone photo of its own (JPEG), works in colour at 2048 px, chooses every bank kernel on
+the kernel bank, then opens every other page once. Its wait is the whole tour.
 
 Printed: the bystander's click p50/p95/max, the health answers' p95/max and how many took over
 1 s, the visitors' waits p50/p95/max, errors, and peak RSS against RSS before and after. The
@@ -43,6 +48,7 @@ MAX_SECONDS = 300
 PROBE_EVERY_S = 0.5
 #: Longest wait for one run before it counts as an error (seconds).
 RUN_TIMEOUT_S = 120.0
+TOUR_SCENARIO = "bank-tour"
 
 
 def _slider(value: float):
@@ -62,6 +68,36 @@ class Scenario:
     query: str
     change: Callable[[int, int], tuple[str, str, object]]
     setup: tuple[tuple[str, str, object], ...] = ()
+
+
+#: The tour of the bank-tour scenario: every page after the kernel bank, by URL path.
+TOUR = ("pixel_inspector", "kernel_lab", "padding_modes", "deep_learning", "deconvolution",
+        "template_matching", "home")
+
+
+def phone_photo(index: int) -> bytes:
+    """A 4000 x 3000 JPEG (12 MP, as a phone takes), photo-like and different per visitor."""
+    import io
+
+    import cv2
+    from PIL import Image
+    from skimage import data
+
+    picture = cv2.resize(data.astronaut(), (4000, 3000), interpolation=cv2.INTER_CUBIC)
+    picture[: 1 + index, :] = (37 * index) % 256  # other bytes, other pixels, other caches
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def every_bank_kernel() -> tuple:
+    """The kernel bank's multiselect state with every bank kernel chosen (its labels)."""
+    from streamlit.proto.Common_pb2 import StringArray
+
+    from convkit import BANK
+
+    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in BANK.items()]
+    return ("bank_kernels", "string_array_value", StringArray(data=labels))
 
 
 SCENARIOS = {
@@ -136,6 +172,34 @@ async def _visitor(url: str, scenario: Scenario, index: int, figures: Figures,
         figures.errors.append(f"{where}: {error!r:.200}")
 
 
+async def _tourist(url: str, index: int, figures: Figures, go: asyncio.Event,
+                   photo: bytes) -> None:
+    """The bank-tour visitor: upload, every bank kernel in colour at 2048 px, every page."""
+    from harness.uploads import upload
+
+    where = f"visitor {index}"
+    try:
+        async with harness.open_session(url, "kernel_bank", "color=1&res=2048",
+                                        timeout_s=RUN_TIMEOUT_S) as session:
+            await session.run(None, RUN_TIMEOUT_S)
+            await go.wait()
+            began = time.monotonic()
+            status, uploaded = await upload(session, url, "upload", f"photo{index}.jpg", photo,
+                                            timeout_s=RUN_TIMEOUT_S)
+            if status != 204:
+                raise RuntimeError(f"the upload was answered {status}")
+            await session.run(every_bank_kernel(), RUN_TIMEOUT_S, also=(uploaded,))
+            problems = list(session.problems)
+            for page in TOUR:
+                session.page = page
+                await session.run(None, RUN_TIMEOUT_S, also=(uploaded,))
+                problems += [f"{page}: {p}" for p in session.problems]
+            figures.waits_s.append(time.monotonic() - began)
+            figures.errors.extend(f"{where}: {p}" for p in problems)
+    except Exception as error:
+        figures.errors.append(f"{where}: {error!r:.200}")
+
+
 async def _bystander(url: str, figures: Figures, go: asyncio.Event, stop_at: list[float]) -> None:
     try:
         async with harness.open_session(url, "pixel_inspector", "image=camera&x=10&y=10",
@@ -175,25 +239,39 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
                         after_s: float = 10.0) -> dict:
     """Run `scenario` with `visitors` on the server at `url` (loopback); returns the summary."""
     harness.check_loopback(url)
-    if scenario not in SCENARIOS:
-        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)}; got {scenario!r}")
+    if scenario not in (*SCENARIOS, TOUR_SCENARIO):
+        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)} or {TOUR_SCENARIO!r}; "
+                         f"got {scenario!r}")
     if not 1 <= visitors <= MAX_VISITORS:
         raise ValueError(f"visitors must be 1..{MAX_VISITORS}; got {visitors}")
     if not 1 <= seconds <= MAX_SECONDS:
         raise ValueError(f"seconds must be 1..{MAX_SECONDS}; got {seconds}")
+    if not 0 <= after_s <= 600:
+        raise ValueError(f"after must be 0..600 seconds; got {after_s}")
     if not 0.1 <= every_s <= 60:
         raise ValueError(f"every must be 0.1..60 seconds; got {every_s}")
     figures, stop, origin = Figures(), threading.Event(), time.monotonic()
     watcher = threading.Thread(target=_watch, daemon=True, args=(
         url, pid, figures, stop, lambda: time.monotonic() - origin))
     watcher.start()
+    await asyncio.sleep(2.0)  # the memory before anyone arrives
     go, stop_at = asyncio.Event(), [float("inf")]
-    tasks = [asyncio.create_task(_visitor(url, SCENARIOS[scenario], i, figures, every_s, go,
-                                          stop_at)) for i in range(visitors)]
+    if scenario == TOUR_SCENARIO:
+        photos = await asyncio.to_thread(lambda: [phone_photo(i) for i in range(visitors)])
+        tasks = [asyncio.create_task(_tourist(url, i, figures, go, photos[i]))
+                 for i in range(visitors)]
+        # The bystander clicks for as long as the tours last.
+        tours = asyncio.gather(*tasks)
+        tours.add_done_callback(lambda _: stop_at.__setitem__(0, 0.0))
+        tasks = [tours]
+    else:
+        tasks = [asyncio.create_task(_visitor(url, SCENARIOS[scenario], i, figures, every_s,
+                                              go, stop_at)) for i in range(visitors)]
     tasks.append(asyncio.create_task(_bystander(url, figures, go, stop_at)))
     await asyncio.sleep(settle_s)  # every page opened before the clock starts
     started = time.monotonic() - origin
-    stop_at[0] = time.monotonic() + seconds
+    if scenario != TOUR_SCENARIO:
+        stop_at[0] = time.monotonic() + seconds
     go.set()
     await asyncio.gather(*tasks)
     ended = time.monotonic() - origin
@@ -226,18 +304,23 @@ def text(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.classroom",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="deconvolution")
+    parser.add_argument("--scenario", choices=[*sorted(SCENARIOS), TOUR_SCENARIO],
+                        default="deconvolution")
     parser.add_argument("--visitors", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=50)
     parser.add_argument("--every", type=float, default=0.5, metavar="S",
                         help="seconds between one visitor's changes (default 0.5)")
+    parser.add_argument("--after", type=float, default=10, metavar="S",
+                        help="seconds to keep sampling memory after the visitors left "
+                             "(default 10; 180 to see what comes back)")
     parser.add_argument("--url", help="a running server on this machine (default: start one)")
     parser.add_argument("--pid", type=int, help="that server's process id, for its memory")
     args = parser.parse_args(argv)
 
     def run(url: str, pid: int | None) -> dict:
         return asyncio.run(run_classroom(url, pid, args.scenario, visitors=args.visitors,
-                                         seconds=args.seconds, every_s=args.every))
+                                         seconds=args.seconds, every_s=args.every,
+                                         after_s=args.after))
 
     if args.url:
         result = run(args.url, args.pid)
