@@ -1,7 +1,15 @@
-"""A server-wide bounded queue for heavy work: a few slots, a capped line, in arrival order."""
+"""The server's queues for heavy work: a few slots, a capped line, in arrival order.
+
+One Streamlit server runs every visitor's script in its own thread of one process. Left alone,
+twenty simultaneous uploads decode at once (memory) and three tutorial loops share the GIL with
+every click (latency). Here each kind of heavy work has a fixed number of slots for the whole
+server and a bounded waiting line (`QUEUES`); a caller who waits is told where it stands, and
+one who leaves (Streamlit raises in the waiting callback) frees its place.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -12,8 +20,12 @@ from contextlib import contextmanager
 WAIT_POLL_S = 0.2
 
 
-class QueueFull(ValueError):
-    """The queue's line is full (or the wait was too long); the message is meant for a person."""
+class Busy(Exception):
+    """The queue's line is full (or the wait was too long); the message is meant for a person.
+
+    Not a ValueError: a busy server is not bad input, and a page that catches bad input must
+    not take one for the other.
+    """
 
 
 class WorkQueue:
@@ -29,7 +41,7 @@ class WorkQueue:
     slots : int
         How many holders may work at the same time (1 or more).
     max_waiting : int
-        How many callers may wait in line (0 or more); one more is refused with `QueueFull`.
+        How many callers may wait in line (0 or more); one more is refused with `Busy`.
     name : str
         What the work is, in plural, for messages ("uploads", "loop runs").
 
@@ -79,7 +91,7 @@ class WorkQueue:
             (those holding slots not counted). Not called when a slot is free at once.
             Whatever it raises leaves the line and reaches the caller.
         timeout_s : float or None
-            Longest wait for a slot; past it, `QueueFull` is raised. None waits as long as it
+            Longest wait for a slot; past it, `Busy` is raised. None waits as long as it
             takes.
 
         Yields
@@ -90,7 +102,7 @@ class WorkQueue:
 
         Raises
         ------
-        QueueFull
+        Busy
             When `max_waiting` callers already wait, or after `timeout_s`.
 
         Examples
@@ -100,7 +112,7 @@ class WorkQueue:
         ...     try:
         ...         with queue.slot():
         ...             pass
-        ...     except QueueFull as refusal:
+        ...     except Busy as refusal:
         ...         print(str(refusal)[:44])
         The server is busy: 1 upload is being worked
         """
@@ -120,7 +132,7 @@ class WorkQueue:
                 self._busy += 1
                 return
             if len(self._line) >= self.max_waiting:
-                raise QueueFull(self._full_message())
+                raise Busy(self._full_message())
             self._line.append(ticket)
         try:
             while True:
@@ -133,7 +145,7 @@ class WorkQueue:
                         return
                     ahead = self._line.index(ticket)
                 if deadline is not None and time.monotonic() >= deadline:
-                    raise QueueFull(f"Waited more than {timeout_s:g} s for a turn: the server "
+                    raise Busy(f"Waited more than {timeout_s:g} s for a turn: the server "
                                     f"is busy with other {self.name}. Try again in a minute.")
                 if on_wait is not None:
                     on_wait(ahead)
@@ -163,3 +175,37 @@ class WorkQueue:
         if number == 1:
             return f"1 {self.name.removesuffix('s')} is"
         return f"{number} {self.name} are"
+
+
+# ------------------------------------------------------------------ the server's queues
+
+
+def _setting(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, kept within [low, high]; the default if unreadable."""
+    try:
+        return min(high, max(low, int(os.environ.get(name, default))))
+    except ValueError:
+        return default
+
+
+#: Decodes at a time per server (1 or 2; CONVKIT_DECODE_WORKERS), and uploads that may wait
+#: for one (CONVKIT_DECODE_QUEUE).
+DECODE_WORKERS = _setting("CONVKIT_DECODE_WORKERS", 1, 1, 2)
+DECODE_WAITING = _setting("CONVKIT_DECODE_QUEUE", 30, 0, 1000)
+#: Tutorial-loop runs at a time, and visitors who may wait for one.
+LOOP_SLOTS = 1
+LOOP_WAITING = 20
+#: Heavy restorations (Richardson-Lucy, the unsupervised Wiener) at a time, and visitors who
+#: may wait for one: a class of 30 opening the page together all fit in the line. One at a
+#: time, up to a second of CPU each, leaves the other core to everyone's clicks.
+RESTORE_SLOTS = 1
+RESTORE_WAITING = 30
+
+#: Every server-wide line, by the kind of work that waits in it. Built at import, once per
+#: process, not with st.cache_resource: two sessions arriving at once on a cold cache could
+#: each build their own, and the bound would not hold.
+QUEUES: dict[str, WorkQueue] = {
+    "upload": WorkQueue(DECODE_WORKERS, DECODE_WAITING, name="uploads"),
+    "loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs"),
+    "restoration": WorkQueue(RESTORE_SLOTS, RESTORE_WAITING, name="restorations"),
+}
