@@ -1,4 +1,5 @@
-"""WorkQueue with real threads: slots, arrival order, where waiters stand, leaving, refusing."""
+"""server.queues with real threads: slots, arrival order, where waiters stand, leaving,
+refusing with Busy (never a ValueError), and the server's own queues."""
 
 from __future__ import annotations
 
@@ -6,31 +7,10 @@ import threading
 import time
 
 import pytest
+from thread_helpers import BOUND_S, join_all, start, wait_until
 
-from convkit.queueing import WAIT_POLL_S, QueueFull, WorkQueue
-
-#: Every wait in these tests ends within this many seconds, or the test fails.
-BOUND_S = 10.0
-
-
-def wait_until(condition, bound=BOUND_S):
-    """Poll `condition` until it holds; fail the test after `bound` seconds."""
-    deadline = time.monotonic() + bound
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.005)
-
-
-def start(target, *args):
-    thread = threading.Thread(target=target, args=args, daemon=True)
-    thread.start()
-    return thread
-
-
-def join_all(threads):
-    for thread in threads:
-        thread.join(BOUND_S)
-        assert not thread.is_alive(), "a thread is still waiting"
+from server import queues
+from server.queues import WAIT_POLL_S, Busy, WorkQueue
 
 
 class Visitor(BaseException):
@@ -160,7 +140,7 @@ def test_raising_from_on_wait_leaves_the_line_cleanly(raised):
 
 
 def test_a_full_line_is_refused_at_once_with_a_message():
-    """One holder, one waiter, max_waiting=1: a third caller gets QueueFull, a ValueError."""
+    """One holder, one waiter, max_waiting=1: a third caller gets Busy, not a ValueError."""
     queue = WorkQueue(slots=1, max_waiting=1, name="uploads")
     release = threading.Event()
 
@@ -173,10 +153,10 @@ def test_a_full_line_is_refused_at_once_with_a_message():
     threads.append(start(hold))
     wait_until(lambda: queue.waiting == 1)
     started = time.monotonic()
-    with pytest.raises(QueueFull, match="1 upload is already waiting") as info, queue.slot():
+    with pytest.raises(Busy, match="1 upload is already waiting") as info, queue.slot():
         pass
     assert time.monotonic() - started < 0.1
-    assert isinstance(info.value, ValueError)
+    assert not isinstance(info.value, ValueError)
     release.set()
     join_all(threads)
     with queue.slot():  # free again
@@ -184,7 +164,7 @@ def test_a_full_line_is_refused_at_once_with_a_message():
 
 
 def test_timeout_gives_up_and_leaves_the_line():
-    """timeout_s bounds the wait: QueueFull after about that long, and the line is empty again."""
+    """timeout_s bounds the wait: Busy after about that long, and the line is empty again."""
     queue = WorkQueue(slots=1, max_waiting=5, name="loop runs")
     release = threading.Event()
 
@@ -195,7 +175,7 @@ def test_timeout_gives_up_and_leaves_the_line():
     threads = [start(hold)]
     wait_until(lambda: queue.busy == 1)
     started = time.monotonic()
-    with pytest.raises(QueueFull, match="loop runs"), queue.slot(timeout_s=0.3):
+    with pytest.raises(Busy, match="loop runs"), queue.slot(timeout_s=0.3):
         pass
     assert 0.25 <= time.monotonic() - started < 1.5
     assert queue.waiting == 0
@@ -223,9 +203,43 @@ def test_bad_sizes_are_refused(kwargs, word):
 
 
 def test_doctests():
-    """The examples in queueing's docstrings run."""
+    """The examples in server.queues' docstrings run."""
     import doctest
 
-    from convkit import queueing
+    assert doctest.testmod(queues).failed == 0
 
-    assert doctest.testmod(queueing).failed == 0
+
+def test_busy_is_not_bad_input():
+    """Busy is an Exception but not a ValueError: a page that catches bad input (ValueError,
+    ImageLoadError) lets a busy server through to its own handler."""
+    assert issubclass(Busy, Exception) and not issubclass(Busy, ValueError)
+    queue = WorkQueue(slots=1, max_waiting=0, name="restorations")
+    caught = []
+    with queue.slot():
+        try:
+            try:
+                with queue.slot():
+                    pass
+            except ValueError:  # what a page writes for "not possible with this input"
+                caught.append("bad input")
+        except Busy as busy:
+            caught.append(f"busy: {busy}")
+    assert caught == ["busy: The server is busy: 1 restoration is being worked on and no more "
+                      "can wait. Try again in a minute."]
+
+
+def test_the_server_queues_and_their_bounds():
+    """One queue per kind of heavy work, sized as the README states; decodes 1 or 2 at a time."""
+    assert sorted(queues.QUEUES) == ["loop", "restoration", "upload"]
+    sizes = {kind: (queue.slots, queue.max_waiting) for kind, queue in queues.QUEUES.items()}
+    assert sizes["loop"] == (queues.LOOP_SLOTS, queues.LOOP_WAITING) == (1, 20)
+    assert sizes["restoration"] == (queues.RESTORE_SLOTS, queues.RESTORE_WAITING) == (1, 30)
+    assert sizes["upload"] == (queues.DECODE_WORKERS, queues.DECODE_WAITING)
+    assert 1 <= queues.DECODE_WORKERS <= 2 and 0 <= queues.DECODE_WAITING <= 1000
+
+
+@pytest.mark.parametrize("text, expected", [("2", 2), ("7", 2), ("0", 1), ("many", 1)])
+def test_decode_workers_setting_is_kept_within_bounds(monkeypatch, text, expected):
+    """CONVKIT_DECODE_WORKERS is read as a whole number within [1, 2]; unreadable: the default."""
+    monkeypatch.setenv("CONVKIT_DECODE_WORKERS", text)
+    assert queues._setting("CONVKIT_DECODE_WORKERS", 1, 1, 2) == expected
