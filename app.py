@@ -3,10 +3,14 @@
 import streamlit as st
 
 from pages import ui
+from server.decode import start_decode_workers_once
+from server.guards import guard_public_server
+from server.memory import collect_now_and_then
 
-# Once per server process: the guards a shared public demo needs (see pages/ui/compat.py).
-ui.compat.guard_public_server(files_per_session=2, reap_every_s=10)
-ui.work.start()
+# Once per server process: the guards a shared public demo needs (see server/guards.py), and
+# the decode workers, so the first upload need not wait for them.
+guard_public_server(files_per_session=2, reap_every_s=10)
+start_decode_workers_once()
 
 st.set_page_config(page_title="convkit: convolution kernels explained", page_icon="🔳",
                    layout="wide")
@@ -33,4 +37,4 @@ try:
     with ui.crash_guard(f"page {navigation.title}"):
         navigation.run()
 finally:
-    ui.memory.collect_now_and_then()
+    collect_now_and_then()

@@ -63,9 +63,9 @@ def upload_bytes() -> bytes:
 
 def empty_computation_caches() -> int:
     """Clear every st.cache_data cache except the image ones; returns how many were cleared."""
-    from pages.ui import compat
+    from harness import apptest_hooks
 
-    return compat.clear_data_caches(keep_suffixes=IMAGE_CACHES)
+    return apptest_hooks.clear_data_caches(keep_suffixes=IMAGE_CACHES)
 
 
 def _healthy(at, what: str) -> None:
@@ -90,11 +90,11 @@ def server_side(data: bytes, repetitions: int) -> dict:
     """AppTest timings for both images and the three interactions."""
     from streamlit.testing.v1 import AppTest
 
-    from pages.ui import compat
+    from harness import apptest_hooks
 
     results = {}
-    with (compat.apptest_keeps_navigation(), compat.apptest_compiles_once(),
-          compat.apptest_fragment_reruns() as rerun_only):
+    with (apptest_hooks.keeps_navigation(), apptest_hooks.compiles_once(),
+          apptest_hooks.fragment_reruns() as rerun_only):
         for image in ("camera", "upload"):
             log(f"latency (AppTest): {image}")
             at = AppTest.from_file(APP, default_timeout=300)
@@ -108,7 +108,7 @@ def server_side(data: bytes, repetitions: int) -> dict:
             at.switch_page("pages/pixel_inspector.py").run()
             _healthy(at, "opening the inspector")
             width = int(at.number_input(key="inspector_x").max) + 1
-            fragments = compat.apptest_fragment_ids(at)
+            fragments = apptest_hooks.fragment_ids(at)
             if len(fragments) != 1:
                 raise RuntimeError(f"expected the inspector's one fragment; got {fragments}")
             picks = {"pick_fragment_ms": [], "pick_full_ms": []}

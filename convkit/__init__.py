@@ -136,7 +136,6 @@ from .properties import (
     normalise,
     resize_kernel,
 )
-from .queueing import QueueFull, WorkQueue
 from .repetition import (
     MAX_TIMES,
     Repetition,
@@ -166,7 +165,6 @@ from .restoration import (
     wiener,
 )
 from .separable import separate
-from .upload_worker import decode_upload, start_decode_workers, stop_decode_workers
 
 __all__ = [
     "Agreement",
@@ -212,7 +210,6 @@ __all__ = [
     "PixelBreakdown",
     "PoolCell",
     "Quality",
-    "QueueFull",
     "RESTORATION_METHODS",
     "Reach",
     "Repetition",
@@ -223,7 +220,6 @@ __all__ = [
     "TUTORIAL_KERNELS",
     "Window",
     "WindowStep",
-    "WorkQueue",
     "apply_repeatedly",
     "border_band_difference",
     "border_band_report",
@@ -244,7 +240,6 @@ __all__ = [
     "correlate_layer",
     "cut_patch",
     "decode_image",
-    "decode_upload",
     "degrade",
     "describe_route",
     "difference_pictures",
@@ -310,8 +305,6 @@ __all__ = [
     "shown_to_pixel",
     "signed_difference",
     "source_index",
-    "start_decode_workers",
-    "stop_decode_workers",
     "stretch_range",
     "tint",
     "to_csv",

@@ -88,13 +88,13 @@ for column, (method, label) in zip(st.columns(len(methods)), methods.items(), st
             # The heavy two take turns in the server's queue; waiting shows here.
             restored = ui.work.restoration(method, blurred, assumed.weights, balance=balance,
                                            iterations=iterations, border=border)
-        except ui.work.Busy as error:
-            st.markdown(f"**{label}**")
-            st.warning(f"Cannot start now: {error}")
-            continue
         except ValueError as error:
             st.markdown(f"**{label}**")
             st.warning(f"Not possible with {assumed.name}: {error}")
+            continue
+        except ui.work.Busy as error:  # not a ValueError: the order of these does not matter
+            st.markdown(f"**{label}**")
+            st.warning(f"Cannot start now: {error}")
             continue
         ui.show_image(convkit.unit_to_uint8(restored.array),
                       f"{label}: {show.score_text(ui.cache.quality(gray, restored))}")

@@ -5,6 +5,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import code
+from server import loops
 
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
 LOOP_RESOLUTIONS = (64, 128, 192, 256)
@@ -64,14 +65,14 @@ chosen = [kernels[name] for name in names]
 small = ui.smaller(image, resolution)
 store = ui.cache.stores()["loops"]
 pending = [kernel for kernel in chosen if store.get(loop_key(small, kernel, current)) is None]
-batch = ui.work.loop_batch(pending, small.pixels.size)
+batch = loops.loop_batch(pending, small.pixels.size)
 
 done_text = (f"The loop has run for every chosen kernel at {size_text(small.pixels)} with these "
              "settings; its results are kept, so nothing runs again.")
 estimate = st.empty()
 estimate.caption(ui.render.loop_estimate(
-    small.pixels.shape, len(batch), len(pending) - len(batch), ui.work.LOOP_SECONDS_PER_WINDOW,
-    ui.work.LOOP_WINDOWS_PER_RUN, current.border, current.flip) if pending else done_text)
+    small.pixels.shape, len(batch), len(pending) - len(batch), loops.SECONDS_PER_WINDOW,
+    loops.WINDOWS_PER_RUN, current.border, current.flip) if pending else done_text)
 
 if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
              help="Runs convkit.convolve_loop, the tutorial's loop, for the chosen kernels "

@@ -2,10 +2,11 @@
 widgets and rendering. Pages import it as ``from pages import ui``.
 
 Rooms: ``state`` (settings, session and URL), ``sidebar`` (the shared controls), ``images``
-(the working image), ``cache`` (every cached computation, keyed by content), ``work`` (the
-server-wide queue for heavy work), ``widgets`` (pictures, downloads, the crash guard),
-``render`` (pure text and HTML), ``pixel_view`` (the inspector's pictures, drawn in the
-browser), ``compat`` (Streamlit internals, in one place).
+(the working image), ``cache`` (every cached computation, keyed by content), ``work`` (heavy
+work through the server's queues, as a visitor sees it), ``widgets`` (pictures, downloads,
+the crash guard), ``render`` (pure text and HTML), ``pixel_view`` (the inspector's pictures,
+drawn in the browser), ``compat`` (the Streamlit internals the running UI needs). The
+server's own processes, queues and guards are in the top-level ``server`` package.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 import numpy as np
 
 import convkit
-from pages.ui import cache, compat, memory, render, work
+from pages.ui import cache, compat, render, work
 from pages.ui.images import (
     WorkingImage,
     describe_image,
@@ -88,7 +89,7 @@ __all__ = [
     "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "PixelPicker", "RESOLUTIONS", "Settings", "UPLOAD",
     "USER_KERNELS", "WorkingImage", "agreement_badge", "available_kernels", "cache", "compat",
     "crash_guard", "describe_image", "download_png", "format_total", "how_computed",
-    "init_state", "kernel_heatmap", "kernel_key", "memory", "number", "number_grid", "output",
+    "init_state", "kernel_heatmap", "kernel_key", "number", "number_grid", "output",
     "raw_response", "render", "safe_filename", "save_user_kernel", "settings", "show_code",
     "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work", "working_image",
     "working_image_or_stop", "write_url",

@@ -27,7 +27,7 @@ from PIL import Image
 
 import convkit
 from pages.ui import compat
-from server import compute
+from server.queues import QUEUES
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,9 +66,10 @@ def work_bytes(arguments: tuple, copies: float) -> int:
 def cached(*, max_entries: int, copies: float = 0.0):
     """st.cache_data for this module: Pixels hashed by their digest, and `clear` knows it.
 
-    `copies` > 0 marks a heavy computation: on a cache miss it waits for its turn at the
-    server's compute gate (server.compute.GATE), declaring `copies` float32 copies of its
-    largest picture (`work_bytes`), and leaves the line if its visitor reruns or leaves.
+    `copies` > 0 marks a heavy computation: on a cache miss it waits for its turn in the
+    server's compute queue (server.queues.QUEUES["compute"]), declaring `copies` float32
+    copies of its largest picture (`work_bytes`), and leaves the line if its visitor reruns
+    or leaves.
     """
 
     def decorate(function):
@@ -76,8 +77,8 @@ def cached(*, max_entries: int, copies: float = 0.0):
         if copies:
             @functools.wraps(function)
             def body(*arguments):
-                with compute.GATE.turn(work_bytes(arguments, copies),
-                                       compat.stop_if_rerun_requested):
+                with QUEUES["compute"].slot(compat.stop_if_rerun_requested,
+                                            nbytes=work_bytes(arguments, copies)):
                     return function(*arguments)
 
         cached_function = st.cache_data(body, max_entries=max_entries, show_spinner=False,

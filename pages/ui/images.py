@@ -85,7 +85,7 @@ def working_image(current: Settings) -> WorkingImage | None:
     label = safe_filename(uploaded.name)
     try:
         decoded, notes, size = decoded_upload(uploaded)
-    except (convkit.ImageLoadError, work.Busy) as error:
+    except convkit.ImageLoadError as error:  # a busy decode queue included
         st.error(f"Cannot use {label}: {error}")
         return None
     content = cache.working(decoded, current.color, current.resolution)

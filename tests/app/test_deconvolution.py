@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 import convkit
 from pages import ui
+from server.queues import QUEUES
 
 
 def deconvolution(params: dict[str, str] | None = None) -> AppTest:
@@ -116,9 +117,10 @@ def test_iterations_balance_and_toggle() -> None:
 
 def test_a_full_restoration_line_is_refused_and_the_fast_methods_still_show() -> None:
     """One restoration running and the line full (real threads hold the server's queue): the
-    two heavy methods say the server is busy, the inverse filter and Wiener are still shown,
-    and the page does not wait."""
-    queue = ui.work.queues()["restoration"]
+    two heavy methods say the server is busy (the page catches bad input, ValueError, first:
+    a busy server is not taken for it), the inverse filter and Wiener are still shown, and the
+    page does not wait."""
+    queue = QUEUES["restoration"]
     ui.cache.restorations().clear()
     release = threading.Event()
 
@@ -141,6 +143,7 @@ def test_a_full_restoration_line_is_refused_and_the_fast_methods_still_show() ->
         busy = [w.value for w in at.warning if w.value.startswith("Cannot start now:")]
         assert busy == [f"Cannot start now: The server is busy: {queue.max_waiting} "
                         "restorations are already waiting. Try again in a minute."] * 2
+        assert not [w.value for w in at.warning if w.value.startswith("Not possible with")]
         assert {"Inverse filter (divide by H)", "Wiener"} <= set(scores(at))
         assert not {"Richardson-Lucy", "Unsupervised Wiener"} & set(scores(at))
     finally:

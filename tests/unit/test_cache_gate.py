@@ -1,4 +1,4 @@
-"""The app's heavy cached computations take their turn at the server's compute gate."""
+"""The app's heavy cached computations take their turn in the server's compute queue."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 from scipy import ndimage
 
 from pages.ui import cache
-from server import compute
+from server import queues
 
 
 @pytest.fixture
 def gate(monkeypatch):
-    """A fresh gate of one place for the test, and empty caches before and after."""
-    fresh = compute.ComputeGate(slots=1, max_bytes=2**30, max_waiting=10)
-    monkeypatch.setattr(compute, "GATE", fresh)
+    """A fresh compute queue of one slot for the test, and empty caches before and after."""
+    fresh = queues.WorkQueue(1, 10, name="computations", max_bytes=2**30, reentrant=True)
+    monkeypatch.setitem(queues.QUEUES, "compute", fresh)
     cache.clear()
     yield fresh
     cache.clear()
@@ -44,12 +44,12 @@ def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
     release, finished = threading.Event(), []
 
     def hold():
-        with gate.turn(1):
+        with gate.slot(nbytes=1):
             release.wait(10)
 
     holder = threading.Thread(target=hold, daemon=True)
     holder.start()
-    while gate.running == 0:
+    while gate.busy == 0:
         time.sleep(0.005)
     cached = cache.response(image, weights, "replicate", False, 0.0)
     np.testing.assert_allclose(cached.array, 7, rtol=1e-6)
@@ -73,9 +73,9 @@ def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
 
 def test_the_bank_keeps_only_the_picture_on_screen(gate):
     """filtered_picture: the 512 x 512 astronaut filtered at full resolution, mapped, and
-    shown 256 px wide as a JPEG; decoded, it is scipy.ndimage's correlation of the full image,
-    its absolute value clipped, then averaged down 2 x 2 (JPEG's loss aside: far nearer to it than to the
-    unfiltered picture), and the cache holds only the encoded bytes."""
+    shown 256 px wide as a JPEG. Decoded, it is scipy.ndimage's correlation of the full image,
+    its absolute value clipped, then averaged down 2 x 2 (JPEG's loss aside: far nearer to it
+    than to the unfiltered picture); the cache holds only the encoded bytes."""
     import io
 
     from PIL import Image

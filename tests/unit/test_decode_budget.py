@@ -74,7 +74,7 @@ def _trim() -> None:
 def probe(paths: list[str]) -> dict[str, dict]:
     """Decode each file through the worker and then in process; figures by file name."""
     from convkit import ImageLoadError, decode_image
-    from convkit.upload_worker import (
+    from server.decode import (
         decode_upload,
         decode_worker_pids,
         last_decode_figures,
@@ -160,7 +160,7 @@ def test_a_decode_over_its_memory_limit_is_refused_and_the_worker_replaced():
     from image_files import photo_rgb_png
 
     from convkit import ImageLoadError
-    from convkit.upload_worker import decode_upload, decode_worker_pids, start_decode_workers
+    from server.decode import decode_upload, decode_worker_pids, start_decode_workers
 
     start_decode_workers()
     before = decode_worker_pids()
@@ -175,7 +175,7 @@ def test_a_decode_over_its_time_is_killed_and_the_worker_replaced():
     from image_files import photo_rgb_png
 
     from convkit import ImageLoadError
-    from convkit.upload_worker import decode_upload, decode_worker_pids, start_decode_workers
+    from server.decode import decode_upload, decode_worker_pids, start_decode_workers
 
     start_decode_workers()
     data = photo_rgb_png()
@@ -204,7 +204,7 @@ def test_worker_matches_opencv_on_a_reduced_png():
     """Through the worker, a 1200 x 900 PNG at max_side 300 equals OpenCV's area resize."""
     import cv2
 
-    from convkit.upload_worker import decode_upload
+    from server.decode import decode_upload
 
     y, x = np.mgrid[0:900, 0:1200]
     rgb = np.stack([(x // 3) % 256, (y // 2) % 256, (x + y) // 9 % 256], -1).astype(np.uint8)
@@ -220,7 +220,7 @@ def test_worker_reports_refusals_in_the_decoders_words():
     from image_files import bomb_png
 
     from convkit import ImageLoadError, decode_image
-    from convkit.upload_worker import decode_upload
+    from server.decode import decode_upload
 
     with pytest.raises(ImageLoadError) as local:
         decode_image(bomb_png())
@@ -231,7 +231,7 @@ def test_worker_reports_refusals_in_the_decoders_words():
 
 def test_worker_arguments_are_checked():
     """Bad timeout, memory and max_side are ValueErrors naming the parameter."""
-    from convkit.upload_worker import decode_upload
+    from server.decode import decode_upload
 
     for kwargs, word in (({"timeout_s": 0}, "timeout_s"), ({"memory_mb": 10}, "memory_mb"),
                          ({"max_side": 0}, "max_side")):
@@ -246,11 +246,11 @@ def test_uploads_take_turns_and_a_full_line_is_a_message(monkeypatch):
     ImageLoadError saying the server is busy."""
     import threading
 
-    from convkit import ImageLoadError, upload_worker
-    from convkit.queueing import WorkQueue
+    from convkit import ImageLoadError
+    from server import decode, queues
 
-    queue = WorkQueue(slots=1, max_waiting=1, name="uploads")
-    monkeypatch.setattr(upload_worker, "DECODE_QUEUE", queue)
+    queue = queues.WorkQueue(slots=1, max_waiting=1, name="uploads")
+    monkeypatch.setitem(queues.QUEUES, "upload", queue)
     data = encode(Image.new("L", (8, 8), 9), "PNG")
     held, release = threading.Event(), threading.Event()
 
@@ -270,29 +270,29 @@ def test_uploads_take_turns_and_a_full_line_is_a_message(monkeypatch):
             raise KeyboardInterrupt  # a BaseException, like Streamlit's StopException
 
     with pytest.raises(KeyboardInterrupt):
-        upload_worker.decode_upload(data, on_wait=leave)
+        decode.decode_upload(data, on_wait=leave)
     assert seen == [0, 0] and queue.waiting == 0
-    waiter = threading.Thread(target=upload_worker.decode_upload, args=(data,), daemon=True)
+    waiter = threading.Thread(target=decode.decode_upload, args=(data,), daemon=True)
     waiter.start()
     deadline = time.monotonic() + 10
     while queue.waiting != 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     with pytest.raises(ImageLoadError, match="busy"):
-        upload_worker.decode_upload(data)
+        decode.decode_upload(data)
     release.set()
     for thread in (holder, waiter):
         thread.join(10)
         assert not thread.is_alive()
-    assert np.all(upload_worker.decode_upload(data).pixels == 9)
+    assert np.all(decode.decode_upload(data).pixels == 9)
 
 
 def test_doctests():
-    """The examples in upload_worker's docstrings run."""
+    """The examples in server.decode's docstrings run."""
     import doctest
 
-    from convkit import upload_worker
+    from server import decode
 
-    assert doctest.testmod(upload_worker).failed == 0
+    assert doctest.testmod(decode).failed == 0
 
 
 def table() -> None:

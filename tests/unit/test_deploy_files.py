@@ -166,3 +166,23 @@ def test_memory_limit_leaves_room_above_the_shared_cache(manifest) -> None:
     assert tmp["emptyDir"]["medium"] == "Memory"
     assert to_mib(request) <= to_mib(limit)
     assert to_mib(limit) >= cache_mib + to_mib(tmp["emptyDir"]["sizeLimit"]) + 512
+
+
+def test_the_image_holds_every_package_the_app_imports_and_no_dev_tooling() -> None:
+    """Every local package imported by app.py and the code it runs (pages, server, convkit) is
+    COPYed into the image; the test and benchmark tooling (harness, bench, tests) is not."""
+    import ast
+
+    local = {path.parent.name for path in REPO_ROOT.glob("*/__init__.py")}
+    sources = [REPO_ROOT / "app.py"] + [path for folder in ("pages", "server", "convkit")
+                                        for path in (REPO_ROOT / folder).rglob("*.py")]
+    imported = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", DOCKERFILE.read_text(), re.MULTILINE))
+    assert imported & local == {"convkit", "pages", "server"}
+    assert copied == {"convkit", "pages", "server"}

@@ -1,7 +1,8 @@
-"""The Streamlit internals pages/ui/compat.py relies on are still where it expects them.
+"""The Streamlit internals the running app relies on are still where it expects them.
 
-When an upgrade moves one, these fail with its name, instead of the guard silently doing
-nothing on the public server. (The benchmark's internals: tests/unit/test_compat_for_bench.py.)
+Those of pages/ui/compat.py (the UI) and server/guards.py (the public server's guards). When
+an upgrade moves one, these fail with its name, instead of the guard silently doing nothing on
+the public server. (The AppTest and benchmark hooks: tests/unit/test_apptest_hooks.py.)
 """
 
 from __future__ import annotations
@@ -75,10 +76,10 @@ def test_widget_states_sent_by_the_browser():
 
 def test_guards_are_not_installed_without_a_real_server():
     """Under AppTest (a mock Runtime) or in plain Python nothing is patched."""
-    from pages.ui import compat
+    from server import guards
 
     before = MemoryUploadedFileManager.add_file
-    compat.guard_public_server(files_per_session=2, reap_every_s=60)
+    guards.guard_public_server(files_per_session=2, reap_every_s=60)
     assert MemoryUploadedFileManager.add_file is before
 
 
@@ -89,7 +90,7 @@ def test_reused_theme_messages_equal_streamlit_s_own(monkeypatch):
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from streamlit.runtime import app_session
 
-    from pages.ui import compat
+    from server import guards
 
     def built(populate) -> bytes:
         msg = ForwardMsg()
@@ -102,7 +103,7 @@ def test_reused_theme_messages_equal_streamlit_s_own(monkeypatch):
     config.set_option("theme.primaryColor", "#ff0000")
     config.set_option("theme.dark.textColor", "#00ff00")
     try:
-        compat._reuse_theme_messages()
+        guards._reuse_theme_messages()
         reused = app_session._populate_theme_msg
         assert reused is not original
         expected = built(original)

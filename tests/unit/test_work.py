@@ -1,4 +1,5 @@
-"""pages.ui.work with real threads: heavy restorations take turns, waiters hear their place."""
+"""pages.ui.work with real threads: heavy restorations take turns, waiters hear their place,
+and the tutorial's loop runs in its worker process."""
 
 from __future__ import annotations
 
@@ -9,33 +10,13 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from skimage import restoration as skr
+from thread_helpers import BOUND_S, join_all, start, wait_until
 
 import convkit
 from pages.ui import cache, work
+from server.queues import QUEUES, RESTORE_SLOTS, RESTORE_WAITING
 
-#: Every wait in these tests ends within this many seconds, or the test fails.
-BOUND_S = 10.0
 MILD = np.array([[0.0, 0.1, 0.0], [0.1, 0.6, 0.1], [0.0, 0.1, 0.0]])
-
-
-def wait_until(condition, bound: float = BOUND_S) -> None:
-    """Poll `condition` until it holds; fail the test after `bound` seconds."""
-    deadline = time.monotonic() + bound
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.005)
-
-
-def start(target, *args) -> threading.Thread:
-    thread = threading.Thread(target=target, args=args, daemon=True)
-    thread.start()
-    return thread
-
-
-def join_all(threads) -> None:
-    for thread in threads:
-        thread.join(BOUND_S)
-        assert not thread.is_alive(), "a thread is still waiting"
 
 
 class Placeholder:
@@ -70,8 +51,8 @@ def test_waiting_text_by_hand() -> None:
 def test_restorations_take_turns_and_waiters_hear_their_place(shown) -> None:
     """One restoration at a time; the three behind it are told 'next', '1 ahead', '2 ahead',
     go in arrival order, and a loop run meanwhile starts at once (its own queue)."""
-    queue = work.queues()["restoration"]
-    assert (queue.slots, queue.max_waiting) == (work.RESTORE_SLOTS, work.RESTORE_WAITING) == (1, 30)
+    queue = QUEUES["restoration"]
+    assert (queue.slots, queue.max_waiting) == (RESTORE_SLOTS, RESTORE_WAITING) == (1, 30)
     release = threading.Event()
     inside, most, order, ids = [0], [0], [], {}
     lock = threading.Lock()
@@ -94,8 +75,8 @@ def test_restorations_take_turns_and_waiters_hear_their_place(shown) -> None:
         threads.append(start(visitor, name))
         wait_until(lambda count=count: queue.waiting == count)
     wait_until(lambda: all(shown.get(ids[n]) for n in ("second", "third", "fourth")))
-    with work.loop_turn():  # another kind of work does not wait behind restorations
-        assert work.queues()["loop"].busy == 1 and queue.busy == 1
+    with work.turn("loop"):  # another kind of work does not wait behind restorations
+        assert QUEUES["loop"].busy == 1 and queue.busy == 1
     release.set()
     join_all(threads)
     assert order == ["first", "second", "third", "fourth"] and most[0] == 1
@@ -143,3 +124,65 @@ def test_same_restoration_asked_twice_at_once_is_computed_once(shown, monkeypatc
     for result in results:
         np.testing.assert_allclose(result.array, expected, rtol=1e-4, atol=1e-6)
     cache.restorations().clear()
+
+
+class Bar:
+    """Stands in for st.progress(): remembers its texts; raises once told to (a visitor left)."""
+
+    def __init__(self, leave_after: int | None = None) -> None:
+        self.texts: list[str] = []
+        self.leave_after = leave_after
+
+    def progress(self, value: float, text: str = "") -> None:
+        self.texts.append(text)
+        if self.leave_after is not None and len(self.texts) > self.leave_after:
+            raise Visitor("the visitor left")
+
+    def empty(self) -> None:
+        pass
+
+
+class Visitor(BaseException):
+    """Stands in for Streamlit's StopException / RerunException (BaseExceptions too)."""
+
+
+def test_run_loops_gives_the_tutorial_loop_s_own_results(shown, monkeypatch) -> None:
+    """run_loops (in the loop's worker process) keeps, per kernel, exactly convolve_loop's
+    result, and the bar ends saying how many ran; the loop's slot is free again."""
+    bar = Bar()
+    monkeypatch.setattr(work.st, "progress", lambda *args, **kwargs: bar)
+    pixels = np.random.default_rng(3).integers(0, 256, (9, 11, 3), dtype=np.uint8)
+    kernels = [convkit.BANK["sharpen"], convkit.BANK["small_blur"]]
+    current = type("Current", (), {"border": "reflect", "flip": True, "value": 0.0})()
+    kept = {}
+    work.run_loops(pixels, kernels, current, lambda kernel, raw: kept.update({kernel.name: raw}))
+    assert list(kept) == [kernel.name for kernel in kernels]
+    for kernel in kernels:
+        expected = convkit.convolve_loop(pixels, kernel.weights, "reflect", flip=True)
+        assert kept[kernel.name].dtype == expected.dtype
+        np.testing.assert_array_equal(kept[kernel.name], expected)
+    assert bar.texts[-1].startswith("The loop ran 2 kernel(s) in ")
+    assert QUEUES["loop"].busy == 0 and QUEUES["loop"].waiting == 0
+
+
+def test_leaving_during_a_loop_stops_its_worker_and_frees_the_slot(shown, monkeypatch) -> None:
+    """A visitor leaving while the loop runs (drawing the bar raises) reaches the caller, the
+    worker under way is killed (its answer would be read as the next run's), the slot is free,
+    and the next run gets the right answer."""
+    from server import loops
+
+    big = np.random.default_rng(6).integers(0, 256, (500, 500), dtype=np.uint8)
+    kernel = convkit.BANK["gaussian_15"]  # seconds of loop: the visitor leaves long before
+    current = type("Current", (), {"border": "constant", "flip": False, "value": 0.0})()
+    leaving = Bar(leave_after=0)  # at the first update
+    monkeypatch.setattr(work.st, "progress", lambda *args, **kwargs: leaving)
+    with pytest.raises(Visitor):
+        work.run_loops(big, [kernel], current, lambda kernel, raw: None)
+    assert QUEUES["loop"].busy == 0
+    assert loops._POOL.pids() == []  # killed, not given back
+    monkeypatch.setattr(work.st, "progress", lambda *args, **kwargs: Bar())
+    small = big[:7, :8]
+    kept = []
+    work.run_loops(small, [kernel], current, lambda kernel, raw: kept.append(raw))
+    np.testing.assert_array_equal(kept[0], convkit.convolve_loop(small, kernel.weights,
+                                                                 "constant"))

@@ -1,5 +1,5 @@
-"""The Streamlit internals bench/latency.py leans on (pages/ui/compat.py): each one still does
-what the benchmark needs on the pinned Streamlit, so an upgrade that moves one fails here."""
+"""The Streamlit internals bench/latency.py leans on (harness/apptest_hooks.py): each one still
+does what the benchmark needs on the pinned Streamlit, so an upgrade that moves one fails here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.ui import compat
+from harness import apptest_hooks
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -41,7 +41,7 @@ def test_clear_data_caches_keeps_only_the_named_functions(tmp_path):
     at = AppTest.from_file(script).run()
     first = [t.value for t in at.text]
     assert [t.value for t in at.run().text] == first  # cached
-    cleared = compat.clear_data_caches(keep_suffixes=(".kept_for_bench",))
+    cleared = apptest_hooks.clear_data_caches(keep_suffixes=(".kept_for_bench",))
     assert cleared >= 1
     after = [t.value for t in at.run().text]
     assert after[0] == first[0] and after[1] != first[1]
@@ -62,9 +62,9 @@ def test_fragment_reruns_rerun_only_the_fragment(tmp_path):
 
         part()
     """)
-    with compat.apptest_fragment_reruns() as rerun_only:
+    with apptest_hooks.fragment_reruns() as rerun_only:
         at = AppTest.from_file(script).run()
-        fragments = compat.apptest_fragment_ids(at)
+        fragments = apptest_hooks.fragment_ids(at)
         assert len(fragments) == 1
         rerun_only(fragments[0])
         at.number_input(key="n").set_value(3).run()
@@ -79,7 +79,7 @@ def test_compiles_once_shares_one_script_cache():
     import streamlit.testing.v1.app_test as app_test_module
 
     original = app_test_module.ScriptCache
-    with compat.apptest_compiles_once():
+    with apptest_hooks.compiles_once():
         assert app_test_module.ScriptCache() is app_test_module.ScriptCache()
     assert app_test_module.ScriptCache is original
     assert original() is not original()
@@ -89,7 +89,7 @@ def test_keeps_navigation_lets_apptest_switch_pages():
     from streamlit.runtime.pages_manager import PagesManager
 
     original = PagesManager.__init__
-    with compat.apptest_keeps_navigation():
+    with apptest_hooks.keeps_navigation():
         at = AppTest.from_file(APP, default_timeout=60).run()
         at.switch_page("pages/pixel_inspector.py").run()
         # Without the patch this rerun runs the pages folder's legacy mode and fails.

@@ -1,0 +1,276 @@
+"""The server's queues for heavy work: a few slots, a capped line, in arrival order.
+
+One Streamlit server runs every visitor's script in its own thread of one process. Left alone,
+twenty simultaneous uploads decode at once (memory) and three tutorial loops share the GIL with
+every click (latency). Here each kind of heavy work has a fixed number of slots for the whole
+server and a bounded waiting line (`QUEUES`); a caller who waits is told where it stands, and
+one who leaves (Streamlit raises in the waiting callback) frees its place.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+#: Longest pause between two `on_wait` calls while a caller waits for a slot (seconds).
+WAIT_POLL_S = 0.2
+
+
+class Busy(Exception):
+    """The queue's line is full (or the wait was too long); the message is meant for a person.
+
+    Not a ValueError: a busy server is not bad input, and a page that catches bad input must
+    not take one for the other.
+    """
+
+
+class WorkQueue:
+    """At most `slots` holders at a time, holding at most `max_bytes` together; at most
+    `max_waiting` callers waiting, in FIFO order.
+
+    Thread-safe. A caller that cannot have a slot at once waits in line, and is told where it
+    stands through `on_wait(ahead)` at least every `WAIT_POLL_S` seconds. Anything raised by
+    `on_wait` (Streamlit raises from it when the visitor leaves or reruns) takes the caller out
+    of the line cleanly, and those behind it move up. The line is first come, first served:
+    a visitor whose page needs several turns goes to the back after each, so visitors take
+    turns.
+
+    Parameters
+    ----------
+    slots : int
+        How many holders may work at the same time (1 or more).
+    max_waiting : int
+        How many callers may wait in line (0 or more); one more is refused with `Busy`.
+    name : str
+        What the work is, in plural, for messages ("uploads", "loop runs").
+    max_bytes : int or None
+        Bytes the holders may declare together (`slot`'s `nbytes`); None for no bound. A
+        holder declaring more than this on its own works alone.
+    reentrant : bool
+        Whether a thread that holds a slot and asks again passes through (work made of other
+        work, as a cached computation calling another) instead of waiting behind itself.
+
+    Examples
+    --------
+    >>> queue = WorkQueue(slots=1, max_waiting=2, name="uploads")
+    >>> with queue.slot():
+    ...     queue.busy
+    1
+    >>> queue.busy, queue.waiting
+    (0, 0)
+    >>> gate = WorkQueue(slots=2, max_waiting=4, name="computations", max_bytes=100)
+    >>> with gate.slot(nbytes=60):
+    ...     gate.bytes_held
+    60
+    """
+
+    def __init__(self, slots: int, max_waiting: int, *, name: str = "jobs",
+                 max_bytes: int | None = None, reentrant: bool = False) -> None:
+        for label, value, low in (("slots", slots, 1), ("max_waiting", max_waiting, 0),
+                                  ("max_bytes", 1 if max_bytes is None else max_bytes, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{label} must be a whole number >= {low}; got {value!r}")
+        self.slots = slots
+        self.max_waiting = max_waiting
+        self.name = name
+        self.max_bytes = max_bytes
+        self.reentrant = reentrant
+        self._busy = 0
+        self._held = 0
+        self._peak_held = 0
+        self._line: deque[object] = deque()
+        self._changed = threading.Condition(threading.Lock())
+        self._holder = threading.local()
+
+    @property
+    def busy(self) -> int:
+        """How many slots are held now."""
+        with self._changed:
+            return self._busy
+
+    @property
+    def waiting(self) -> int:
+        """How many callers are waiting in line now."""
+        with self._changed:
+            return len(self._line)
+
+    @property
+    def bytes_held(self) -> int:
+        """Bytes the holders declared, together."""
+        with self._changed:
+            return self._held
+
+    @property
+    def peak_bytes_held(self) -> int:
+        """The most bytes ever declared at once."""
+        with self._changed:
+            return self._peak_held
+
+    @contextmanager
+    def slot(self, on_wait: Callable[[int], object] | None = None, *,
+             timeout_s: float | None = None, nbytes: int = 0) -> Iterator[None]:
+        """Hold one slot for the `with` block, waiting in line for it if need be.
+
+        Parameters
+        ----------
+        on_wait : callable or None
+            Called as ``on_wait(ahead)`` when the caller has to wait, and again at least every
+            `WAIT_POLL_S` seconds until its turn; `ahead` is how many callers wait before it
+            (those holding slots not counted). Not called when a slot is free at once.
+            Whatever it raises leaves the line and reaches the caller.
+        timeout_s : float or None
+            Longest wait for a slot; past it, `Busy` is raised. None waits as long as it
+            takes.
+        nbytes : int
+            What the work holds at its peak (an estimate, 0 or more), counted against
+            `max_bytes` while the slot is held.
+
+        Yields
+        ------
+        None
+            Once, when a slot is held; the slot is given back when the block ends, however
+            it ends.
+
+        Raises
+        ------
+        Busy
+            When `max_waiting` callers already wait, or after `timeout_s`.
+
+        Examples
+        --------
+        >>> queue = WorkQueue(slots=1, max_waiting=0, name="uploads")
+        >>> with queue.slot():
+        ...     try:
+        ...         with queue.slot():
+        ...             pass
+        ...     except Busy as refusal:
+        ...         print(str(refusal)[:44])
+        The server is busy: 1 upload is being worked
+        """
+        if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
+            raise ValueError(f"nbytes must be a whole number >= 0; got {nbytes!r}")
+        if self.reentrant and getattr(self._holder, "holds", False):
+            yield
+            return
+        self._enter(on_wait, timeout_s, nbytes)
+        self._holder.holds = True
+        try:
+            yield
+        finally:
+            self._holder.holds = False
+            with self._changed:
+                self._busy -= 1
+                self._held -= nbytes
+                self._changed.notify_all()
+
+    def _fits(self, nbytes: int) -> bool:
+        return self._busy < self.slots and (
+            self.max_bytes is None or self._busy == 0 or self._held + nbytes <= self.max_bytes)
+
+    def _take(self, nbytes: int) -> None:
+        self._busy += 1
+        self._held += nbytes
+        self._peak_held = max(self._peak_held, self._held)
+
+    def _enter(self, on_wait: Callable[[int], object] | None, timeout_s: float | None,
+               nbytes: int) -> None:
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        ticket = object()
+        with self._changed:
+            if not self._line and self._fits(nbytes):
+                self._take(nbytes)
+                return
+            if len(self._line) >= self.max_waiting:
+                raise Busy(self._full_message())
+            self._line.append(ticket)
+        try:
+            while True:
+                with self._changed:
+                    if self._line[0] is ticket and self._fits(nbytes):
+                        self._line.popleft()
+                        self._take(nbytes)
+                        # The next in line may have a free slot too, and everyone moved up.
+                        self._changed.notify_all()
+                        return
+                    ahead = self._line.index(ticket)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise Busy(f"Waited more than {timeout_s:g} s for a turn: the server "
+                               f"is busy with other {self.name}. Try again in a minute.")
+                if on_wait is not None:
+                    on_wait(ahead)
+                with self._changed:
+                    if not (self._line[0] is ticket and self._fits(nbytes)):
+                        pause = WAIT_POLL_S
+                        if deadline is not None:
+                            pause = max(0.0, min(pause, deadline - time.monotonic()))
+                        self._changed.wait(pause)
+        except BaseException:
+            # Streamlit's rerun and stop are BaseExceptions: leave the line for those too.
+            with self._changed:
+                if ticket in self._line:
+                    self._line.remove(ticket)
+                self._changed.notify_all()
+            raise
+
+    def _full_message(self) -> str:
+        waiting = len(self._line)
+        if waiting:
+            return (f"The server is busy: {self._count(waiting)} already waiting. "
+                    "Try again in a minute.")
+        return (f"The server is busy: {self._count(self._busy)} being worked on and no more "
+                "can wait. Try again in a minute.")
+
+    def _count(self, number: int) -> str:
+        if number == 1:
+            return f"1 {self.name.removesuffix('s')} is"
+        return f"{number} {self.name} are"
+
+
+# ------------------------------------------------------------------ the server's queues
+
+
+def _setting(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, kept within [low, high]; the default if unreadable."""
+    try:
+        return min(high, max(low, int(os.environ.get(name, default))))
+    except ValueError:
+        return default
+
+
+#: Decodes at a time per server (1 or 2; CONVKIT_DECODE_WORKERS), and uploads that may wait
+#: for one (CONVKIT_DECODE_QUEUE).
+DECODE_WORKERS = _setting("CONVKIT_DECODE_WORKERS", 1, 1, 2)
+DECODE_WAITING = _setting("CONVKIT_DECODE_QUEUE", 30, 0, 1000)
+#: Tutorial-loop runs at a time, and visitors who may wait for one.
+LOOP_SLOTS = 1
+LOOP_WAITING = 20
+#: Heavy restorations (Richardson-Lucy, the unsupervised Wiener) at a time, and visitors who
+#: may wait for one: a class of 30 opening the page together all fit in the line. One at a
+#: time, up to a second of CPU each, leaves the other core to everyone's clicks.
+RESTORE_SLOTS = 1
+RESTORE_WAITING = 30
+#: Computations of the pages (every cached filtering, mapping, restoration, training ...) at
+#: a time (CONVKIT_COMPUTE_SLOTS), the bytes they may hold together (CONVKIT_COMPUTE_MB) and
+#: how many may wait. NumPy, OpenCV and SciPy release the interpreter lock in their loops, so
+#: thirty visitors computing at once were thirty threads on two cores: a bystander's click,
+#: the event loop and the health probe each got a thirtieth of the machine, and every
+#: computation's working arrays were held at once. One at a time leaves the second core of a
+#: two-core replica to clicks, the event loop and the health probe (docs/hosting.md).
+COMPUTE_SLOTS = _setting("CONVKIT_COMPUTE_SLOTS", 1, 1, 8)
+COMPUTE_BYTES = _setting("CONVKIT_COMPUTE_MB", 320, 64, 8192) * 2**20
+COMPUTE_WAITING = _setting("CONVKIT_COMPUTE_WAITING", 200, 1, 10_000)
+
+#: Every server-wide line, by the kind of work that waits in it. Built at import, once per
+#: process, not with st.cache_resource: two sessions arriving at once on a cold cache could
+#: each build their own, and the bound would not hold.
+QUEUES: dict[str, WorkQueue] = {
+    "upload": WorkQueue(DECODE_WORKERS, DECODE_WAITING, name="uploads"),
+    "loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs"),
+    "restoration": WorkQueue(RESTORE_SLOTS, RESTORE_WAITING, name="restorations"),
+    "compute": WorkQueue(COMPUTE_SLOTS, COMPUTE_WAITING, name="computations",
+                         max_bytes=COMPUTE_BYTES, reentrant=True),
+}

@@ -1,0 +1,335 @@
+"""server.queues with real threads: slots, arrival order, where waiters stand, leaving,
+refusing with Busy (never a ValueError), and the server's own queues."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from thread_helpers import BOUND_S, join_all, start, wait_until
+
+from server import queues
+from server.queues import WAIT_POLL_S, Busy, WorkQueue
+
+
+class Visitor(BaseException):
+    """Stands in for Streamlit's StopException / RerunException (BaseExceptions too)."""
+
+
+def test_never_more_holders_than_slots():
+    """Twelve threads through two slots: at most two inside at any moment, all get through."""
+    queue = WorkQueue(slots=2, max_waiting=20)
+    inside, most, done = [0], [0], []
+    lock = threading.Lock()
+
+    def work(i):
+        with queue.slot():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= 1
+        done.append(i)
+
+    join_all([start(work, i) for i in range(12)])
+    assert most[0] == 2 and sorted(done) == list(range(12))
+    assert queue.busy == 0 and queue.waiting == 0
+
+
+def test_waiters_get_their_turn_in_arrival_order():
+    """With one slot held, four callers queued one after another get it in that order."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release = [], threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def wait_turn(i):
+        with queue.slot():
+            order.append(i)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    for i in range(4):
+        threads.append(start(wait_turn, i))
+        wait_until(lambda i=i: queue.waiting == i + 1)
+    release.set()
+    join_all(threads)
+    assert order == [0, 1, 2, 3]
+
+
+def test_on_wait_says_how_many_are_ahead_often_enough():
+    """The second waiter hears "1 ahead" then "0 ahead", with at most ~WAIT_POLL_S between calls."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    first_may_go, holder_may_go = threading.Event(), threading.Event()
+    calls: list[tuple[float, int]] = []
+
+    def hold():
+        with queue.slot():
+            holder_may_go.wait(BOUND_S)
+
+    def first():
+        with queue.slot():
+            first_may_go.wait(BOUND_S)
+
+    def second():
+        with queue.slot(lambda ahead: calls.append((time.monotonic(), ahead))):
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(first))
+    wait_until(lambda: queue.waiting == 1)
+    threads.append(start(second))
+    wait_until(lambda: len(calls) >= 4)
+    holder_may_go.set()  # first takes the slot; second is now first in line, behind a holder
+    wait_until(lambda: queue.waiting == 1 and calls[-1][1] == 0)
+    wait_until(lambda: sum(1 for _, ahead in calls if ahead == 0) >= 3)
+    first_may_go.set()
+    join_all(threads)
+    aheads = [ahead for _, ahead in calls]
+    assert aheads[0] == 1 and aheads[-1] == 0
+    assert aheads == sorted(aheads, reverse=True)
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(calls, calls[1:], strict=False)]
+    assert max(gaps) <= WAIT_POLL_S + 0.15, gaps
+
+
+@pytest.mark.parametrize("raised", [RuntimeError, Visitor])
+def test_raising_from_on_wait_leaves_the_line_cleanly(raised):
+    """A waiter whose on_wait raises leaves; the one behind moves up and gets the slot."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    release, outcome, behind = threading.Event(), [], []
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def leaver():
+        calls = []
+
+        def on_wait(ahead):
+            calls.append(ahead)
+            if len(calls) == 3:
+                raise raised("the visitor left")
+
+        try:
+            with queue.slot(on_wait):
+                outcome.append("got a slot")
+        except raised:
+            outcome.append("left")
+
+    def stayer():
+        with queue.slot(behind.append):
+            outcome.append("stayer served")
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(leaver))
+    wait_until(lambda: queue.waiting == 1)
+    threads.append(start(stayer))
+    wait_until(lambda: outcome == ["left"])
+    wait_until(lambda: queue.waiting == 1 and behind and behind[-1] == 0)
+    assert behind[0] == 1  # it stood behind the leaver before
+    release.set()
+    join_all(threads)
+    assert outcome == ["left", "stayer served"]
+    assert queue.busy == 0 and queue.waiting == 0
+
+
+def test_a_full_line_is_refused_at_once_with_a_message():
+    """One holder, one waiter, max_waiting=1: a third caller gets Busy, not a ValueError."""
+    queue = WorkQueue(slots=1, max_waiting=1, name="uploads")
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(hold))
+    wait_until(lambda: queue.waiting == 1)
+    started = time.monotonic()
+    with pytest.raises(Busy, match="1 upload is already waiting") as info, queue.slot():
+        pass
+    assert time.monotonic() - started < 0.1
+    assert not isinstance(info.value, ValueError)
+    release.set()
+    join_all(threads)
+    with queue.slot():  # free again
+        assert queue.busy == 1
+
+
+def test_timeout_gives_up_and_leaves_the_line():
+    """timeout_s bounds the wait: Busy after about that long, and the line is empty again."""
+    queue = WorkQueue(slots=1, max_waiting=5, name="loop runs")
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    started = time.monotonic()
+    with pytest.raises(Busy, match="loop runs"), queue.slot(timeout_s=0.3):
+        pass
+    assert 0.25 <= time.monotonic() - started < 1.5
+    assert queue.waiting == 0
+    release.set()
+    join_all(threads)
+
+
+def test_an_error_inside_the_block_frees_the_slot():
+    """The slot is given back however the block ends."""
+    queue = WorkQueue(slots=1, max_waiting=0)
+    with pytest.raises(ZeroDivisionError), queue.slot():
+        raise ZeroDivisionError
+    assert queue.busy == 0
+    with queue.slot():
+        assert queue.busy == 1
+
+
+@pytest.mark.parametrize("kwargs, word", [({"slots": 0, "max_waiting": 1}, "slots"),
+                                          ({"slots": 1, "max_waiting": -1}, "max_waiting"),
+                                          ({"slots": 1.5, "max_waiting": 1}, "slots")])
+def test_bad_sizes_are_refused(kwargs, word):
+    """slots >= 1 and max_waiting >= 0, whole numbers, named in the error."""
+    with pytest.raises(ValueError, match=word):
+        WorkQueue(**kwargs)
+
+
+def test_doctests():
+    """The examples in server.queues' docstrings run."""
+    import doctest
+
+    assert doctest.testmod(queues).failed == 0
+
+
+def test_busy_is_not_bad_input():
+    """Busy is an Exception but not a ValueError: a page that catches bad input (ValueError,
+    ImageLoadError) lets a busy server through to its own handler."""
+    assert issubclass(Busy, Exception) and not issubclass(Busy, ValueError)
+    queue = WorkQueue(slots=1, max_waiting=0, name="restorations")
+    caught = []
+    with queue.slot():
+        try:
+            try:
+                with queue.slot():
+                    pass
+            except ValueError:  # what a page writes for "not possible with this input"
+                caught.append("bad input")
+        except Busy as busy:
+            caught.append(f"busy: {busy}")
+    assert caught == ["busy: The server is busy: 1 restoration is being worked on and no more "
+                      "can wait. Try again in a minute."]
+
+
+def test_the_server_queues_and_their_bounds():
+    """One queue per kind of heavy work, sized as docs/hosting.md states; decodes 1 or 2 at a
+    time; computations one at a time by default, bounded in bytes, reentrant."""
+    assert sorted(queues.QUEUES) == ["compute", "loop", "restoration", "upload"]
+    sizes = {kind: (queue.slots, queue.max_waiting) for kind, queue in queues.QUEUES.items()}
+    assert sizes["loop"] == (queues.LOOP_SLOTS, queues.LOOP_WAITING) == (1, 20)
+    assert sizes["restoration"] == (queues.RESTORE_SLOTS, queues.RESTORE_WAITING) == (1, 30)
+    assert sizes["upload"] == (queues.DECODE_WORKERS, queues.DECODE_WAITING)
+    assert 1 <= queues.DECODE_WORKERS <= 2 and 0 <= queues.DECODE_WAITING <= 1000
+    compute = queues.QUEUES["compute"]
+    assert (compute.slots, compute.max_waiting, compute.max_bytes) == (
+        queues.COMPUTE_SLOTS, queues.COMPUTE_WAITING, queues.COMPUTE_BYTES)
+    assert compute.reentrant and not any(queues.QUEUES[k].reentrant
+                                         for k in ("loop", "restoration", "upload"))
+
+
+@pytest.mark.parametrize("text, expected", [("2", 2), ("7", 2), ("0", 1), ("many", 1)])
+def test_decode_workers_setting_is_kept_within_bounds(monkeypatch, text, expected):
+    """CONVKIT_DECODE_WORKERS is read as a whole number within [1, 2]; unreadable: the default."""
+    monkeypatch.setenv("CONVKIT_DECODE_WORKERS", text)
+    assert queues._setting("CONVKIT_DECODE_WORKERS", 1, 1, 2) == expected
+
+
+# ----------------------------------------------------------- bytes: the compute queue's bound
+
+
+def computations(slots: int, max_bytes: int, max_waiting: int = 40) -> WorkQueue:
+    return WorkQueue(slots, max_waiting, name="computations", max_bytes=max_bytes,
+                     reentrant=True)
+
+
+def test_bytes_held_together_never_exceed_max_bytes():
+    """Twenty holders of 30..70 bytes through 4 slots and 100 bytes: the bytes held together
+    (read from inside each holder) never pass 100, and every holder gets through."""
+    queue = computations(slots=4, max_bytes=100)
+    seen, done, lock = [], [], threading.Lock()
+
+    def work(i):
+        with queue.slot(nbytes=30 + 10 * (i % 5)):
+            with lock:
+                seen.append(queue.bytes_held)
+            time.sleep(0.01)
+        done.append(i)
+
+    join_all([start(work, i) for i in range(20)])
+    assert sorted(done) == list(range(20))
+    assert max(seen) <= 100 and queue.peak_bytes_held <= 100 and max(seen) > 70
+    assert (queue.busy, queue.bytes_held, queue.waiting) == (0, 0, 0)
+
+
+def test_a_holder_larger_than_max_bytes_works_alone():
+    """More than max_bytes on its own: not refused; it waits for the holder before it, then
+    works with nobody beside it."""
+    queue = computations(slots=3, max_bytes=100, max_waiting=5)
+    release, events = threading.Event(), []
+
+    def small():
+        with queue.slot(nbytes=10):
+            events.append("small")
+            release.wait(BOUND_S)
+
+    def big():
+        with queue.slot(nbytes=500):
+            events.append(("big", queue.busy))
+
+    threads = [start(small)]
+    wait_until(lambda: queue.busy == 1)
+    threads.append(start(big))
+    wait_until(lambda: queue.waiting == 1)
+    assert events == ["small"]
+    release.set()
+    join_all(threads)
+    assert events == ["small", ("big", 1)]
+
+
+def test_a_reentrant_holder_does_not_wait_behind_itself():
+    """One slot, reentrant: a slot asked for inside a slot on the same thread passes through,
+    counted once; a second thread still waits its turn."""
+    queue = computations(slots=1, max_bytes=100, max_waiting=5)
+    other = []
+
+    def second():
+        with queue.slot(nbytes=1):
+            other.append(queue.bytes_held)
+
+    with queue.slot(nbytes=40), queue.slot(nbytes=40):
+        assert (queue.busy, queue.bytes_held) == (1, 40)
+        thread = start(second)
+        wait_until(lambda: queue.waiting == 1)
+        assert other == []
+    join_all([thread])
+    assert other == [1] and (queue.busy, queue.bytes_held) == (0, 0)
+
+
+@pytest.mark.parametrize("kwargs, word", [({"max_bytes": 0}, "max_bytes"),
+                                          ({"max_bytes": 1.5}, "max_bytes")])
+def test_bad_byte_bounds_are_refused(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        WorkQueue(1, 1, **kwargs)
+
+
+def test_negative_bytes_are_refused():
+    with pytest.raises(ValueError, match="nbytes must be a whole number >= 0"), \
+            WorkQueue(1, 0).slot(nbytes=-1):
+        pass
