@@ -1,17 +1,18 @@
-"""Convolution as deep learning uses it: stride, dilation, output sizes, and learning a kernel."""
+"""A layer's geometry: output sizes, padding, and which inputs each output's taps read."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from ._validation import check_image, check_positive_int, check_weights
-from .padding import check_border, document_border, pad
+from ..core._validation import check_positive_int
 
 #: Output sizes of a convolutional layer ('same' keeps n / stride, 'full' every overlap).
 OUTPUT_SIZES = ("valid", "same", "full")
+Output = Literal["valid", "same", "full"]
 
 
 def _check_output(output: str) -> str:
@@ -127,171 +128,121 @@ def window_taps(n: int, k: int, stride: int = 1, dilation: int = 1,
     return starts[:, None] + np.arange(k)[None, :] * dilation
 
 
-def correlate_layer(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
-                    output: str = "valid") -> np.ndarray:
-    """What a one-channel conv layer computes: correlation, zero padding, stride, dilation.
+@dataclass(frozen=True)
+class LayerGeometry:
+    """Where a layer's window goes: padding on each side, output size, the taps of every output.
+
+    ``row_taps[o]`` are the input rows output row `o` reads (negative or >= height: padding),
+    ``col_taps`` the same for columns.
+    """
+
+    input_shape: tuple[int, int]
+    kernel_shape: tuple[int, int]
+    stride: int
+    dilation: int
+    output: str
+    pad_top: int
+    pad_bottom: int
+    pad_left: int
+    pad_right: int
+    output_shape: tuple[int, int]
+    row_taps: np.ndarray
+    col_taps: np.ndarray
+
+    @property
+    def steps(self) -> int:
+        """How many positions the window takes: one per output cell."""
+        return self.output_shape[0] * self.output_shape[1]
+
+    def cell(self, step: int) -> tuple[int, int]:
+        """The output (row, column) of step `step` (0-based, row by row).
+
+        Parameters
+        ----------
+        step : int
+            0..steps - 1.
+
+        Returns
+        -------
+        row, col : int
+            The output cell the window writes at that step.
+
+        Examples
+        --------
+        >>> g = layer_geometry((3, 4), (3, 3), output="same")
+        >>> g.output_shape, g.cell(5)
+        ((3, 4), (1, 1))
+        """
+        if not 0 <= step < self.steps:
+            raise ValueError(f"step must be in 0..{self.steps - 1}; got {step!r}")
+        return divmod(int(step), self.output_shape[1])
+
+    def step_at(self, row: int, col: int) -> int:
+        """The step (0-based) at which the window writes output (`row`, `col`).
+
+        Parameters
+        ----------
+        row, col : int
+            An output cell, inside ``output_shape``.
+
+        Returns
+        -------
+        int
+            ``row * output width + col``: the inverse of `cell`.
+
+        Examples
+        --------
+        >>> layer_geometry((3, 4), (3, 3), output="same").step_at(1, 1)
+        5
+        """
+        height, width = self.output_shape
+        if not (0 <= row < height and 0 <= col < width):
+            raise ValueError(f"(row, col) must be inside the {height} x {width} output; got "
+                             f"({row!r}, {col!r})")
+        return int(row) * width + int(col)
+
+
+def layer_geometry(input_shape: tuple[int, int], kernel_shape: tuple[int, int],
+                   stride: int = 1, dilation: int = 1, output: Output = "valid") -> LayerGeometry:
+    """The padding, output size and window taps of a layer on an input of `input_shape`.
 
     Parameters
     ----------
-    image : numpy.ndarray
-        (H, W) gray image.
-    weights : array_like
-        The kernel, odd sides; applied as it is (correlation, no flip), as frameworks do.
+    input_shape : tuple of int
+        (height, width) of the input.
+    kernel_shape : tuple of int
+        (kh, kw), any sides >= 1 (even ones too, as in deep learning).
     stride, dilation : int, optional
-        As in `output_length`, the same along both axes. Default 1.
+        Step between outputs and between taps, >= 1, the same along both axes. Default 1.
     output : {"valid", "same", "full"}, optional
-        As for `padding_before_after`. Default "valid".
+        'valid' pads nothing; 'same' pads so that there are ceil(n / stride) outputs
+        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap. Default
+        'valid'.
 
     Returns
     -------
-    numpy.ndarray
-        float64, ``output_length`` outputs along each axis.
+    LayerGeometry
+        Padding on each side, the output shape and the input rows and columns of every tap.
 
     Examples
     --------
-    A weight in the kernel's top-left corner reads the pixel up and to the left (no flip):
-
-    >>> image = np.arange(1, 10).reshape(3, 3)
-    >>> correlate_layer(image, [[1, 0, 0], [0, 0, 0], [0, 0, 0]], output="same").tolist()
-    [[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 4.0, 5.0]]
-    >>> correlate_layer(image, np.ones((3, 3))).tolist()
-    [[45.0]]
+    >>> g = layer_geometry((5, 5), (3, 3), stride=2, output="same")
+    >>> g.output_shape, (g.pad_top, g.pad_bottom), g.row_taps.tolist()
+    ((3, 3), (1, 1), [[-1, 0, 1], [1, 2, 3], [3, 4, 5]])
     """
-    check_image(image)
-    if image.ndim != 2:
-        raise ValueError("correlate_layer takes a gray (2-D) image")
-    weights = check_weights(weights)
-    rows = window_taps(image.shape[0], weights.shape[0], stride, dilation, output)
-    cols = window_taps(image.shape[1], weights.shape[1], stride, dilation, output)
-    result = np.zeros((len(rows), len(cols)))
-    source = image.astype(np.float64)
-    for i in range(weights.shape[0]):
-        row_idx = rows[:, i]
-        row_ok = (row_idx >= 0) & (row_idx < image.shape[0])
-        for j in range(weights.shape[1]):
-            col_idx = cols[:, j]
-            col_ok = (col_idx >= 0) & (col_idx < image.shape[1])
-            tap = np.zeros((len(rows), len(cols)))
-            tap[np.ix_(row_ok, col_ok)] = source[np.ix_(row_idx[row_ok], col_idx[col_ok])]
-            result += weights[i, j] * tap
-    return result
+    _check_output(output)
+    height, width = (check_positive_int(n, "input side") for n in input_shape)
+    kh, kw = (check_positive_int(k, "kernel side") for k in kernel_shape)
+    stride = check_positive_int(stride, "stride")
+    dilation = check_positive_int(dilation, "dilation")
+    top, bottom = padding_before_after(height, kh, stride, dilation, output)
+    left, right = padding_before_after(width, kw, stride, dilation, output)
+    shape = (output_length(height, kh, stride, dilation, output),
+             output_length(width, kw, stride, dilation, output))
+    return LayerGeometry(
+        input_shape=(height, width), kernel_shape=(kh, kw), stride=stride, dilation=dilation,
+        output=output, pad_top=top, pad_bottom=bottom, pad_left=left, pad_right=right,
+        output_shape=shape,
+        row_taps=window_taps(height, kh, stride, dilation, output).reshape(shape[0], kh),
+        col_taps=window_taps(width, kw, stride, dilation, output).reshape(shape[1], kw))
 
-
-@document_border
-def make_training_pair(image: np.ndarray, weights, noise_sigma: float = 0.0, seed: int = 0,
-                       border: str = "replicate") -> tuple[np.ndarray, np.ndarray]:
-    """An (input, target) pair for learning a kernel: the target is the input filtered, plus noise.
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        (H, W) gray image.
-    weights : array_like
-        The hidden kernel (2-D, odd sides), applied by correlation.
-    noise_sigma : float, optional
-        Standard deviation of the Gaussian noise added to the target, >= 0. Default 0.
-    seed : int, optional
-        Seed of the noise, so the same settings give the same pair. Default 0.
-    %(border)s
-        Default "replicate"; `learn_kernel` must use the same one.
-
-    Returns
-    -------
-    inputs, target : numpy.ndarray
-        Both float64 of the image's shape. The filtering is done in float64 (``convolve``
-        works in float32, whose rounding would limit how exactly the kernel can be recovered
-        from a noise-free pair).
-
-    Examples
-    --------
-    A kernel that reads the right-hand neighbour, with the last column replicated:
-
-    >>> inputs, target = make_training_pair(np.arange(9).reshape(3, 3),
-    ...                                     [[0, 0, 0], [0, 0, 1], [0, 0, 0]])
-    >>> target.tolist()
-    [[1.0, 2.0, 2.0], [4.0, 5.0, 5.0], [7.0, 8.0, 8.0]]
-    """
-    check_image(image)
-    if image.ndim != 2:
-        raise ValueError("make_training_pair takes a gray (2-D) image")
-    weights = check_weights(weights)
-    check_border(border)
-    if isinstance(noise_sigma, bool) or not np.isfinite(noise_sigma) or noise_sigma < 0:
-        raise ValueError(f"noise_sigma must be a finite number >= 0; got {noise_sigma!r}")
-    inputs = image.astype(np.float64)
-    kh, kw = weights.shape
-    padded = pad(inputs, kh // 2, kw // 2, border)
-    height, width = inputs.shape
-    target = np.zeros_like(inputs)
-    for (row, col), weight in np.ndenumerate(weights):
-        target += weight * padded[row : row + height, col : col + width]
-    if noise_sigma > 0:
-        target += np.random.default_rng(seed).normal(0.0, float(noise_sigma), target.shape)
-    return inputs, target
-
-
-@dataclass(frozen=True, eq=False)
-class LearnedKernel:
-    """A kernel recovered from an (input, output) pair by least squares."""
-
-    weights: np.ndarray
-    rms_residual: float
-    samples: int
-
-
-@document_border
-def learn_kernel(image: np.ndarray, target: np.ndarray, shape: tuple[int, int],
-                 border: str = "replicate", *, max_samples: int = 40_000,
-                 seed: int = 0) -> LearnedKernel:
-    """Find the kernel whose correlation with `image` best matches `target` (least squares).
-
-    Each sampled pixel gives one equation: its patch of `shape` times the unknown weights equals
-    its target value. This is what a convolutional layer's training minimises.
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        (H, W) gray input.
-    target : numpy.ndarray
-        The filtered image, the same shape.
-    shape : tuple of int
-        ``(height, width)`` of the kernel to find, both odd.
-    %(border)s
-        The padding `target` was made with. Default "replicate".
-    max_samples : int, optional
-        Most pixels (equations) used, drawn at random without repeats. Default 40 000.
-    seed : int, optional
-        Seed of that draw. Default 0.
-
-    Returns
-    -------
-    LearnedKernel
-        The weights, the root-mean-square residual over the sampled pixels and their count.
-
-    Examples
-    --------
-    The hidden kernel of a noise-free pair comes back to rounding:
-
-    >>> image = np.random.default_rng(1).random((16, 16))
-    >>> hidden = [[0, 0, 0], [0, 0, 1], [0, 0, 0]]
-    >>> learned = learn_kernel(*make_training_pair(image, hidden), (3, 3))
-    >>> bool(np.abs(learned.weights - hidden).max() < 1e-9), learned.samples
-    (True, 256)
-    """
-    check_image(image)
-    if image.ndim != 2 or np.shape(target) != image.shape:
-        raise ValueError("image must be gray and target must have the same shape")
-    kh, kw = (check_positive_int(side, "kernel side", odd=True) for side in shape)
-    padded = pad(image.astype(np.float64), kh // 2, kw // 2, border)
-    height, width = image.shape
-    rng = np.random.default_rng(seed)
-    count = min(max_samples, height * width)
-    flat = rng.choice(height * width, size=count, replace=False)
-    ys, xs = np.divmod(flat, width)
-    offsets_y, offsets_x = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
-    patches = padded[ys[:, None] + offsets_y.ravel()[None, :], xs[:, None] + offsets_x.ravel()]
-    values = np.asarray(target, dtype=np.float64)[ys, xs]
-    solution, *_ = np.linalg.lstsq(patches, values, rcond=None)
-    residual = patches @ solution - values
-    return LearnedKernel(weights=solution.reshape(kh, kw),
-                         rms_residual=float(np.sqrt(np.mean(residual**2))), samples=count)

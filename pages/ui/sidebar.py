@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import convkit
-from convkit.images import UPLOAD_EXTENSIONS
+from convkit.core import UPLOAD_EXTENSIONS
 from pages.ui.state import (
     CAMERA,
     RESOLUTIONS,
@@ -76,7 +76,7 @@ def sidebar() -> Settings:
                           + "; ".join(f"{m}: {d}" for m, d in
                                       convkit.BORDER_DESCRIPTIONS.items())
                           + ". The same modes by other libraries' names: "
-                          + convkit.border_names_help())
+                          + convkit.core.border_names_help())
         if st.session_state["border"] == "constant":
             st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
                             key="value")
