@@ -20,7 +20,7 @@ import numpy as np
 import scipy.ndimage as ndi
 
 import convkit
-from convkit.padding import NDIMAGE_MODES, OPENCV_BORDERS
+from convkit.core import NDIMAGE_MODES, OPENCV_BORDERS
 
 from .common import format_table, log, median, paired_ratios, quartiles
 
@@ -53,8 +53,8 @@ def test_images(shape: tuple[int, int]) -> dict[str, np.ndarray]:
 
 
 def route(weights: np.ndarray, dtype: str, shape: tuple[int, int]) -> str:
-    """The planner's route for these weights and image size, as convkit.describe_route says."""
-    described = convkit.describe_route(weights, dtype, BORDER, image_shape=shape)
+    """The planner's route for these weights and image size, as convkit.core.describe_route says."""
+    described = convkit.core.describe_route(weights, dtype, BORDER, image_shape=shape)
     return f"{described.route} (float32 first)" if (
         dtype == "uint8" and described.converted) else described.route
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .compare import compare_with_opencv, opencv_reference
-from .convolve import convolve, convolve_loop
-from .display import MAPPINGS, to_uint8
-from .images import ImageLoadError, fit_to_pixels, load_image, to_gray
-from .kernels import BANK, TUTORIAL_KERNELS
-from .padding import BORDER_MODES
+from .core.convolve import convolve, convolve_loop
+from .core.images import ImageLoadError, fit_to_pixels, load_image, to_gray
+from .core.kernels import BANK, TUTORIAL_KERNELS
+from .core.padding import BORDER_MODES
+from .explain.compare import compare_with_opencv, opencv_reference
+from .explain.display import MAPPINGS, to_uint8
 
 COLUMNS = ("original", "convolve_loop", "convolve", "cv2.filter2D")
 LABEL_HEIGHT = 22

@@ -28,11 +28,11 @@ st.markdown(
 
 current = ui.settings()
 image = ui.working_image_or_stop(current)
-gray = ui.cache.gray_within(image.content, convkit.MAX_RESTORE_SIDE)
+gray = ui.cache.gray_within(image.content, convkit.lessons.MAX_RESTORE_SIDE)
 height, width = gray.array.shape
 kernels = ui.available_kernels()
 st.caption(f"Working in gray at {width} x {height} px (at most "
-           f"{convkit.MAX_RESTORE_SIDE} px on this page, so every run stays short)."
+           f"{convkit.lessons.MAX_RESTORE_SIDE} px on this page, so every run stays short)."
            + (" The colour toggle does not apply here." if current.color else ""))
 
 controls = st.columns(3)
@@ -54,8 +54,8 @@ border = controls[1].selectbox(
          "edges of the inverse filter ring even without noise.")
 balance = controls[2].select_slider("Wiener balance", BALANCES, value=0.01, key="deconv_balance",
                                     help="Small: trust the data (sharper, noisier). Large: smooth.")
-iterations = controls[2].slider("Richardson-Lucy iterations", 1, convkit.MAX_RL_ITERATIONS, 30,
-                                key="deconv_iterations")
+iterations = controls[2].slider("Richardson-Lucy iterations", 1,
+                                convkit.lessons.MAX_RL_ITERATIONS, 30, key="deconv_iterations")
 unsupervised = controls[2].toggle("Unsupervised Wiener (≤ 0.6 s)", value=True,
                                   key="deconv_unsupervised")
 
@@ -72,7 +72,7 @@ top = st.columns(2)
 with top[0]:
     ui.show_image(gray, f"Original ({width} x {height})")
 with top[1]:
-    ui.show_image(convkit.unit_to_uint8(blurred.array),
+    ui.show_image(convkit.lessons.unit_to_uint8(blurred.array),
                   f"Blurred with {blur_name} + noise {ui.number(noise, 3)}: "
                   + show.score_text(ui.cache.quality(gray, blurred)))
 
@@ -96,7 +96,7 @@ for column, (method, label) in zip(st.columns(len(methods)), methods.items(), st
             st.markdown(f"**{label}**")
             st.warning(f"Cannot start now: {error}")
             continue
-        ui.show_image(convkit.unit_to_uint8(restored.array),
+        ui.show_image(convkit.lessons.unit_to_uint8(restored.array),
                       f"{label}: {show.score_text(ui.cache.quality(gray, restored))}")
 
 st.subheader("Why the inverse filter explodes")
@@ -117,5 +117,5 @@ st.info(
 )
 st.page_link("pages/padding_modes.py", label="Padding: the five border modes side by side",
              icon=":material/border_outer:")
-ui.show_code(convkit.degrade, convkit.restore, convkit.inverse_filter, convkit.wiener,
-             convkit.richardson_lucy)
+ui.show_code(convkit.lessons.degrade, convkit.lessons.restore, convkit.lessons.inverse_filter,
+             convkit.lessons.wiener, convkit.lessons.richardson_lucy)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-import convkit
-from convkit import layers
+from convkit import lessons
 from pages import ui
 from pages.ui import cache
 from pages.ui import layer_views as views
@@ -30,48 +29,48 @@ st.markdown(
 
 current = ui.settings()
 image = ui.working_image_or_stop(current)
-small = layers.small_kernels(ui.available_kernels())
+small = lessons.small_kernels(ui.available_kernels())
 
 st.header("The window slides, with numbers")
 grid, weights = views.window_input(image.pixels, small, current.kernel_name)
 stride, dilation, output, border = views.layer_knobs()
-geometry = convkit.layer_geometry(grid.shape, weights.shape, stride, dilation, output)
+geometry = lessons.layer_geometry(grid.shape, weights.shape, stride, dilation, output)
 views.geometry_facts(geometry)
 if geometry.steps:
-    layer_map = convkit.conv2d(grid, weights, stride, dilation, output, border)
+    layer_map = lessons.conv2d(grid, weights, stride, dilation, output, border)
     views.stepper(grid, weights, geometry, layer_map, border)
 
 st.header("Which outputs does this input cell feed?")
 if geometry.steps:
     row, col = views.input_cell(grid)
-    reach = convkit.input_reach(geometry, weights, row, col, border)
+    reach = lessons.input_reach(geometry, weights, row, col, border)
     views.reach(grid, layer_map, reach, geometry.steps, border)
 
 st.header("Colour: one kernel slice per channel")
 own_colour = image.pixels.ndim == 3
 colour = (image.pixels if own_colour
           else cache.sample(COLOUR_SAMPLE, True, COLOUR_SIDE).array)
-names, filters = layers.rgb_filters()
-rgb, rgb_top, rgb_left = layers.busiest_crop(colour[..., :3], 6, channels=True)
-rgb_geometry = convkit.layer_geometry(rgb.shape[:2], (3, 3), 1, 1, "same")
+names, filters = lessons.rgb_filters()
+rgb, rgb_top, rgb_left = lessons.busiest_crop(colour[..., :3], 6, channels=True)
+rgb_geometry = lessons.layer_geometry(rgb.shape[:2], (3, 3), 1, 1, "same")
 index, out_row, out_col = views.channel_choice(names, rgb_geometry.output_shape, own_colour)
-breakdown = convkit.window_step(rgb, filters[index], rgb_geometry.step_at(out_row, out_col),
+breakdown = lessons.window_step(rgb, filters[index], rgb_geometry.step_at(out_row, out_col),
                                 output="same")
-maps = convkit.conv_layer(rgb, filters, output="same")
+maps = lessons.conv_layer(rgb, filters, output="same")
 views.channels(breakdown, maps, names, index, (rgb_top, rgb_left))
 
 st.header("The rest of the layer: bias, ReLU, pooling")
 bias, use_relu, pool, pool_size = views.layer_settings()
-stages = layers.layer_stages(maps[index], out_row, out_col, bias, use_relu, pool, pool_size)
+stages = lessons.layer_stages(maps[index], out_row, out_col, bias, use_relu, pool, pool_size)
 views.layer_rest(stages, breakdown.total, bias, use_relu, pool, pool_size)
 
 st.header("Learning a kernel")
 hidden_name, on_image, rate, steps = views.descent_settings(small)
 hidden = small[hidden_name].weights
-train = (layers.centre_crop(image.pixels, layers.MAX_TRAIN_SIDE) if on_image
-         else layers.noise_image(layers.MAX_TRAIN_SIDE))
+train = (lessons.centre_crop(image.pixels, lessons.MAX_TRAIN_SIDE) if on_image
+         else lessons.noise_image(lessons.MAX_TRAIN_SIDE))
 run = cache.descent(cache.Pixels.of(train), hidden, rate, steps)
-views.descent(run, hidden, hidden_name, layers.descent_outcome(run, hidden))
+views.descent(run, hidden, hidden_name, lessons.descent_outcome(run, hidden))
 
 st.subheader("The same in one go: least squares")
 noise = st.slider("Noise added to the output (standard deviation, gray levels)", 0.0, 20.0,
@@ -82,5 +81,5 @@ with st.spinner("Solving for the weights…"):
 shown = cache.mapped(target, current.mapping, current.divisor, current.offset)
 views.least_squares(learned, hidden, gray, shown, current.mapping)
 
-ui.show_code(convkit.conv2d, convkit.window_step, convkit.input_reach, convkit.pool2d,
-             convkit.train_kernel, convkit.learn_kernel)
+ui.show_code(lessons.conv2d, lessons.window_step, lessons.input_reach, lessons.pool2d,
+             lessons.train_kernel, lessons.learn_kernel)

@@ -91,7 +91,7 @@ if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
 for kernel in chosen:
     st.divider()
     st.subheader(kernel.name)
-    st.caption(ui.render.kernel_summary(kernel, convkit.kernel_properties(kernel.weights)))
+    st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
 
     loop_raw = store.get(loop_key(small, kernel, current))
     if loop_raw is not None:
@@ -160,4 +160,4 @@ for kernel in chosen:
 st.divider()
 ui.how_computed(chosen, image, current)
 code.reproduce_expander(current, key="bank_code")
-ui.show_code(convkit.convolve_loop, convkit.opencv_reference, convkit.compare_with_opencv)
+ui.show_code(convkit.convolve_loop, convkit.explain.opencv_reference, convkit.compare_with_opencv)

@@ -47,12 +47,12 @@ st.markdown(
 )
 times_box, try_box = st.columns([3, 1], vertical_alignment="bottom")
 times = times_box.slider(
-    "Times applied (n)", 1, convkit.MAX_TIMES, 3, key="lab_times",
-    help=f"At most {convkit.MAX_TIMES}. Each pass filters the previous pass's float result "
+    "Times applied (n)", 1, convkit.lessons.MAX_TIMES, 3, key="lab_times",
+    help=f"At most {convkit.lessons.MAX_TIMES}. Each pass filters the previous pass's float result "
          "with the sidebar's border; nothing is rounded in between.")
 try_box.button("Try it with a 5 x 5 box", key="lab_times_box", width="stretch",
                on_click=kernel_editor.load, args=(convkit.box(5, 5), "a 5 x 5 box blur"))
-repetition = convkit.repeat_kernel(weights, times)
+repetition = convkit.lessons.repeat_kernel(weights, times)
 picture_box, profile_box = st.columns(2, gap="large")
 with picture_box:
     with st.spinner(f"Filtering {times} times…"):
@@ -83,5 +83,5 @@ if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:
 st.subheader("Keep it")
 kernel_editor.keep_it(weights)
 code.reproduce_expander(current, weights, key="lab_code")
-ui.show_code(convkit.kernel_properties, convkit.compose, convkit.repeat_kernel,
-             convkit.parse_cells)
+ui.show_code(convkit.lessons.kernel_properties, convkit.lessons.compose,
+             convkit.lessons.repeat_kernel, convkit.parse_cells)

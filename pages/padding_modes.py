@@ -20,7 +20,7 @@ REACH_COLOUR = (255, 160, 0)
 #: The 1-D example: this row, padded by this much on each side.
 ROW = (1, 2, 3, 4, 5)
 ROW_PAD = 3
-REFERENCE = convkit.padding.OPENCV_DEFAULT_BORDER
+REFERENCE = convkit.core.OPENCV_DEFAULT_BORDER
 
 
 def cells(values) -> str:
@@ -49,10 +49,10 @@ amount = controls[0].slider(
     help=f"The {kernel.name} kernel ({kernel.shape[0]}x{kernel.shape[1]}) needs {reach_y} "
          f"row(s) and {reach_x} column(s); more is shown here so the pattern is easy to see.")
 choice = controls[1].selectbox(
-    "Corner", [AUTO_CORNER, *convkit.CORNERS], key="padding_corner",
+    "Corner", [AUTO_CORNER, *convkit.core.CORNERS], key="padding_corner",
     help="Padding a flat sky looks the same in every mode; by default the corner with the most "
          "detail is shown.")
-corner = convkit.busiest_corner(image.pixels, CORNER) if choice == AUTO_CORNER else choice
+corner = convkit.core.busiest_corner(image.pixels, CORNER) if choice == AUTO_CORNER else choice
 
 st.subheader(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px")
 st.caption(f"The red line is the image's real edge; beyond it, invented pixels. Constant mode "
@@ -60,10 +60,10 @@ st.caption(f"The red line is the image's real edge; beyond it, invented pixels. 
            "border). Wrap brings in the opposite edges of the image.")
 for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MODES,
                         strict=True):
-    padded = convkit.padded_corner(image.pixels, amount, mode, current.value, size=CORNER,
-                                   corner=corner)
-    big, factor = convkit.magnify_to(padded, SHOWN_SIDE)
-    picture = convkit.edge_lines(big, factor, amount, amount, corner, EDGE_COLOUR)
+    padded = convkit.core.padded_corner(image.pixels, amount, mode, current.value, size=CORNER,
+                                        corner=corner)
+    big, factor = convkit.explain.magnify_to(padded, SHOWN_SIDE)
+    picture = convkit.explain.edge_lines(big, factor, amount, amount, corner, EDGE_COLOUR)
     with column:
         st.markdown(f"**{mode}**")
         st.image(picture, width="stretch")
@@ -105,14 +105,14 @@ st.markdown(
     "subtract the missing neighbours (red). Choose large_blur in the sidebar to see it clearly."
 )
 outputs = {mode: ui.output(image, current, border=mode).array for mode in convkit.BORDER_MODES}
-crops = {mode: convkit.padded_corner(output, 0, mode, size=CORNER, corner=corner)
+crops = {mode: convkit.core.padded_corner(output, 0, mode, size=CORNER, corner=corner)
          for mode, output in outputs.items()}
-differences = convkit.difference_pictures(crops, REFERENCE)
+differences = convkit.explain.difference_pictures(crops, REFERENCE)
 for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MODES,
                         strict=True):
-    big, factor = convkit.magnify_to(crops[mode], SHOWN_SIDE)
-    picture = convkit.edge_lines(big, factor, reach_y, reach_x, corner, REACH_COLOUR)
-    difference, _ = convkit.magnify_to(differences[mode], SHOWN_SIDE)
+    big, factor = convkit.explain.magnify_to(crops[mode], SHOWN_SIDE)
+    picture = convkit.explain.edge_lines(big, factor, reach_y, reach_x, corner, REACH_COLOUR)
+    difference, _ = convkit.explain.magnify_to(differences[mode], SHOWN_SIDE)
     with column:
         st.image(picture, caption=f"{mode}, {current.mapping} mapping", width="stretch")
         st.image(difference, caption=f"{mode} − {REFERENCE}", width="stretch")
@@ -123,11 +123,11 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
 st.markdown(f"**Mean difference from {REFERENCE} in the border band** ({reach_y} row(s) at "
             f"the top and bottom, {reach_x} column(s) at the left and right, the whole output; "
             "grey levels of the mapped output)")
-report = convkit.border_band_report(outputs, reach_y, reach_x, REFERENCE)
+report = convkit.core.border_band_report(outputs, reach_y, reach_x, REFERENCE)
 band_table = pd.DataFrame([{"mode": r.border,
                             "mean |difference| (grey levels)": round(r.mean_abs, 2) + 0.0,
                             "mean difference (signed)": round(r.mean_signed, 2) + 0.0,
-                            "at the edge": convkit.BAND_LOOKS[r.look]} for r in report])
+                            "at the edge": convkit.core.BAND_LOOKS[r.look]} for r in report])
 st.dataframe(band_table, hide_index=True, width="stretch", key="padding_band_table")
 st.download_button("Download the table (CSV)", band_table.to_csv(index=False),
                    f"border_band_{kernel.name}.csv", mime="text/csv",
@@ -137,4 +137,4 @@ if not (reach_y or reach_x):
             "matters.")
 
 code.reproduce_expander(current, key="padding_code")
-ui.show_code(convkit.pad, convkit.padded_corner, convkit.border_band_report)
+ui.show_code(convkit.pad, convkit.core.padded_corner, convkit.core.border_band_report)

@@ -46,12 +46,12 @@ def inspector() -> None:
     with ui.crash_guard("pixel inspector"):
         x, y = pixel.settle()
         ui.write_url(current)
-        zoom = convkit.zoom_window(kernel.shape, x, y, width, height)
+        zoom = convkit.explain.zoom_window(kernel.shape, x, y, width, height)
         # The output has no padding: cells past its edge are shown as a neutral grey.
         border, value = (("constant", 128) if show_output else
                          (current.border, min(max(current.value, 0), 255)))
-        crop, outside = convkit.padded_crop(picture.array, zoom.top, zoom.left, zoom.height,
-                                            zoom.width, border, value)
+        crop, outside = convkit.core.padded_crop(picture.array, zoom.top, zoom.left, zoom.height,
+                                                 zoom.width, border, value)
         pixel_view.show(
             PICTURES,
             overview=pixel_view.overview_data(
@@ -114,7 +114,7 @@ def render_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
         st.info("The kernel lies wholly inside the image here: no padding was used.")
     # Written only when the visitor clicks: a pixel click does not build the file.
     st.download_button("Download the breakdown (CSV)",
-                       data=lambda: convkit.breakdown_csv(breakdown),
+                       data=lambda: convkit.explain.breakdown_csv(breakdown),
                        file_name=f"breakdown_{kernel.name}_x{x}_y{y}.csv", mime="text/csv",
                        key="inspector_csv")
 

@@ -25,10 +25,10 @@ st.markdown(
 
 current = ui.settings()
 image = ui.working_image_or_stop(current)
-gray = ui.cache.gray_within(image.content, convkit.MAX_MATCH_SIDE)
+gray = ui.cache.gray_within(image.content, convkit.lessons.MAX_MATCH_SIDE)
 height, width = gray.array.shape
-st.caption(f"Working in gray at {width} x {height} px (at most {convkit.MAX_MATCH_SIDE} px "
-           f"here; patches up to {convkit.MAX_PATCH_SIDE} px a side)."
+st.caption(f"Working in gray at {width} x {height} px (at most {convkit.lessons.MAX_MATCH_SIDE} px "
+           f"here; patches up to {convkit.lessons.MAX_PATCH_SIDE} px a side)."
            + (" The colour toggle does not apply here." if current.color else ""))
 
 try:
@@ -53,11 +53,11 @@ with controls:
 
 try:
     window = picker.window()
-    patch = convkit.cut_patch(gray.array, window)
+    patch = convkit.lessons.cut_patch(gray.array, window)
 except ValueError as error:
     st.error(f"Cannot use this patch: {error}")
     st.stop()
-centre = convkit.patch_centre(window)
+centre = convkit.lessons.patch_centre(window)
 with pick:
     picker.picture(gray.array, window)
 
@@ -66,9 +66,10 @@ if target_kind == SAME:
 elif target_kind == SHIFTED:
     target = ui.cache.shifted(gray, dx, dy, noise)
     target_label = f"the image moved {dx} right, {dy} down, noise {ui.number(noise, 3)}"
-    expected = convkit.shifted_point(*centre, dx, dy, gray.array.shape)
+    expected = convkit.lessons.shifted_point(*centre, dx, dy, gray.array.shape)
 else:
-    target = ui.cache.sample(other_name, False, min(current.resolution, convkit.MAX_MATCH_SIDE))
+    target = ui.cache.sample(other_name, False,
+                             min(current.resolution, convkit.lessons.MAX_MATCH_SIDE))
     target_label, expected = other_name, None
 try:
     maps = ui.cache.match_maps(target, ui.cache.Pixels.of(patch), current.border)
@@ -77,17 +78,18 @@ except ValueError as error:
     st.stop()
 
 # Clicks on the maps are read before the maps are drawn, so they move the blue point.
-shown = convkit.Window(0, 0, *target.array.shape)
+shown = convkit.explain.Window(0, 0, *target.array.shape)
 for key in ("match_map_plain", "match_map_ncc"):
     clicked = clicks.new_click(key, shown)
     if clicked is not None:
         st.session_state["match_point"] = clicked
-point = convkit.clamp_centre(*(st.session_state.get("match_point") or maps.ncc_best), maps.valid)
+point = convkit.lessons.clamp_centre(*(st.session_state.get("match_point") or maps.ncc_best),
+                                     maps.valid)
 
 st.subheader(f"Matching in {target_label}")
-st.markdown(show.match_summary(maps, convkit.explain_match(target.array, patch, *maps.plain_best),
-                               convkit.explain_match(target.array, patch, *maps.ncc_best),
-                               expected))
+st.markdown(show.match_summary(
+    maps, convkit.lessons.explain_match(target.array, patch, *maps.plain_best),
+    convkit.lessons.explain_match(target.array, patch, *maps.ncc_best), expected))
 show.match_pictures(target.array, target_label, maps, patch.shape, point)
-show.match_breakdown(convkit.explain_match(target.array, patch, *point), maps)
-ui.show_code(convkit.match_maps, convkit.explain_match)
+show.match_breakdown(convkit.lessons.explain_match(target.array, patch, *point), maps)
+ui.show_code(convkit.lessons.match_maps, convkit.lessons.explain_match)

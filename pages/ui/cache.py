@@ -194,7 +194,7 @@ def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0)
 @cached(max_entries=96)
 def stretch_range(raw: Pixels) -> tuple[float, float]:
     """The range the ``minmax`` mapping stretches to 0..255, over all channels together."""
-    return convkit.stretch_range(raw.array)
+    return convkit.explain.stretch_range(raw.array)
 
 
 @cached(max_entries=96, copies=3)
@@ -212,7 +212,7 @@ def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value:
 @cached(max_entries=64, copies=3)
 def opencv_reference(image: Pixels, weights: np.ndarray) -> Pixels:
     """cv2.filter2D's own bytes (its default border), as the tutorial computes them."""
-    return Pixels.of(convkit.opencv_reference(image.array, weights))
+    return Pixels.of(convkit.explain.opencv_reference(image.array, weights))
 
 
 @cached(max_entries=128, copies=4)
@@ -277,7 +277,7 @@ def filtered_picture(image: Pixels, weights: np.ndarray, border: str, flip: bool
 @cached(max_entries=256, copies=3)
 def opencv_picture(image: Pixels, weights: np.ndarray, width: int) -> Encoded:
     """cv2.filter2D's own bytes (`opencv_reference`) as a JPEG picture at most `width` wide."""
-    return _picture(convkit.opencv_reference(image.array, weights), width, "JPEG")
+    return _picture(convkit.explain.opencv_reference(image.array, weights), width, "JPEG")
 
 
 @cached(max_entries=128)
@@ -285,11 +285,11 @@ def overview_url(pixels: Pixels, width: int) -> str:
     """A uint8 picture as a JPEG data URL for an overview `width` wide, encoded once.
 
     Pictures are reduced to fit `width` (their longer side), narrow ones enlarged pixel by
-    pixel (convkit.overview_picture).
+    pixel (convkit.explain.overview_picture).
     """
     import base64
 
-    array = convkit.overview_picture(convkit.fit_to_pixels(pixels.array, width), width)
+    array = convkit.explain.overview_picture(convkit.fit_to_pixels(pixels.array, width), width)
     jpeg = _encoded(array, format="JPEG", quality=90)
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
 
@@ -323,58 +323,58 @@ def gray_within(image: Pixels, side: int) -> Pixels:
 @cached(max_entries=16, copies=4)
 def degraded(gray: Pixels, weights: np.ndarray, noise: float, border: str) -> Pixels:
     """A gray image blurred by a kernel's weights, plus noise, on the 0..1 scale."""
-    return Pixels.of(convkit.degrade(gray.array, weights, noise, border=border))
+    return Pixels.of(convkit.lessons.degrade(gray.array, weights, noise, border=border))
 
 
 @cached(max_entries=32, copies=8)
 def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) -> Pixels:
     """A light restoration (inverse filter or Wiener, milliseconds) of a blurred image."""
-    return Pixels.of(convkit.restore(blurred.array, weights, method, balance=balance))
+    return Pixels.of(convkit.lessons.restore(blurred.array, weights, method, balance=balance))
 
 
 @cached(max_entries=64, copies=8)
-def quality(original: Pixels, picture: Pixels) -> convkit.Quality:
+def quality(original: Pixels, picture: Pixels) -> convkit.lessons.Quality:
     """PSNR and SSIM of a picture against the original."""
-    return convkit.image_quality(original.array, picture.array)
+    return convkit.lessons.image_quality(original.array, picture.array)
 
 
 @cached(max_entries=8, copies=8)
 def noise_picture(weights: np.ndarray, shape: tuple[int, int], noise: float,
-                  balance: float) -> convkit.NoisePicture:
+                  balance: float) -> convkit.lessons.NoisePicture:
     """A kernel's |H| on an image grid and the noise each filter lets through."""
-    return convkit.noise_picture(weights, shape, noise, balance)
+    return convkit.lessons.noise_picture(weights, shape, noise, balance)
 
 
 @cached(max_entries=16, copies=2)
 def shifted(gray: Pixels, dx: int, dy: int, noise: float) -> Pixels:
     """A gray image moved (wrapping round) with noise added, as uint8."""
-    return Pixels.of(convkit.shifted_copy(gray.array, dx, dy, noise, seed=0))
+    return Pixels.of(convkit.lessons.shifted_copy(gray.array, dx, dy, noise, seed=0))
 
 
 @cached(max_entries=16, copies=8)
-def match_maps(target: Pixels, patch: Pixels, border: str) -> convkit.MatchMaps:
+def match_maps(target: Pixels, patch: Pixels, border: str) -> convkit.lessons.MatchMaps:
     """The plain and normalized correlation maps of a patch over a gray image."""
-    return convkit.match_maps(target.array, patch.array, border)
+    return convkit.lessons.match_maps(target.array, patch.array, border)
 
 
 @cached(max_entries=16, copies=6)
 def composition_error(image: Pixels, first: np.ndarray, second: np.ndarray) -> float:
     """Largest interior difference between filtering by `first` then `second` and by A * B."""
-    return convkit.composition_error(image.array, first, second)
+    return convkit.lessons.composition_error(image.array, first, second)
 
 
 @cached(max_entries=8, copies=4)
 def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
              value: float) -> Pixels:
     """The image filtered `times` times in a row (float32, no rounding between passes)."""
-    return Pixels.of(convkit.apply_repeatedly(image.array, weights, times, border, flip=flip,
-                                              value=value))
+    return Pixels.of(convkit.lessons.apply_repeatedly(image.array, weights, times, border,
+                                                      flip=flip, value=value))
 
 
 @cached(max_entries=32)
 def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
     """The kernel's gap from its Gaussian after 1..MAX_TIMES passes (up to 30 ms for 31 x 31)."""
-    return convkit.gaussian_gaps(weights)
+    return convkit.lessons.gaussian_gaps(weights)
 
 
 def clear() -> None:
@@ -390,22 +390,22 @@ def clear() -> None:
 
 @cached(max_entries=32, copies=2)
 def descent(inputs: Pixels, weights: np.ndarray, rate: float,
-            steps: int) -> convkit.DescentRun:
+            steps: int) -> convkit.lessons.DescentRun:
     """Gradient descent learning `weights` back from `inputs` and their filtered version.
 
-    At most 2000 steps of a 5 x 5 kernel on 64 x 64 pixels (convkit.layers' bounds).
+    At most 2000 steps of a 5 x 5 kernel on 64 x 64 pixels (convkit.lessons' bounds).
     """
-    x, target = convkit.make_training_pair(inputs.array, weights)
-    return convkit.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
+    x, target = convkit.lessons.make_training_pair(inputs.array, weights)
+    return convkit.lessons.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
 
 
 @cached(max_entries=16, copies=4)
 def least_squares(gray: Pixels, weights: np.ndarray,
-                  noise: float) -> tuple[convkit.LearnedKernel, Pixels]:
+                  noise: float) -> tuple[convkit.lessons.LearnedKernel, Pixels]:
     """The kernel least squares finds from a gray image filtered by `weights`, plus noise.
 
     Returned with that target, as float32 Pixels ready for ``mapped``.
     """
-    inputs, target = convkit.make_training_pair(gray.array, weights, noise, seed=0)
-    return (convkit.learn_kernel(inputs, target, weights.shape),
+    inputs, target = convkit.lessons.make_training_pair(gray.array, weights, noise, seed=0)
+    return (convkit.lessons.learn_kernel(inputs, target, weights.shape),
             Pixels.of(target.astype(np.float32)))

@@ -13,7 +13,7 @@ import streamlit as st
 import convkit
 
 
-def new_click(key: str, window: convkit.Window) -> tuple[int, int] | None:
+def new_click(key: str, window: convkit.explain.Window) -> tuple[int, int] | None:
     """The image pixel (x, y) under a click on picture `key` showing `window`, once per click.
 
     None when there is no click, it was already taken on an earlier run, or the browser sent
@@ -24,14 +24,14 @@ def new_click(key: str, window: convkit.Window) -> tuple[int, int] | None:
         return None
     st.session_state[f"{key}_seen"] = click.get("unix_time")
     try:
-        x, y = convkit.shown_to_pixel(click["x"], click["y"], click["width"], click["height"],
-                                      window.width, window.height)
+        x, y = convkit.explain.shown_to_pixel(click["x"], click["y"], click["width"],
+                                              click["height"], window.width, window.height)
     except (KeyError, TypeError, ValueError):
         return None  # a malformed event from the browser: ignore it
     return window.left + x, window.top + y
 
 
-def drag(key: str, window: convkit.Window) -> tuple[int, int, int, int] | None:
+def drag(key: str, window: convkit.explain.Window) -> tuple[int, int, int, int] | None:
     """The image pixels (x1, y1, x2, y2) where a drag on picture `key` started and ended.
 
     For a ``click_and_drag`` picture's ``on_click`` callback, which runs once per drag. None
@@ -39,8 +39,8 @@ def drag(key: str, window: convkit.Window) -> tuple[int, int, int, int] | None:
     """
     event = st.session_state.get(key)
     try:
-        corners = [convkit.shown_to_pixel(event[f"x{i}"], event[f"y{i}"], event["width"],
-                                          event["height"], window.width, window.height)
+        corners = [convkit.explain.shown_to_pixel(event[f"x{i}"], event[f"y{i}"], event["width"],
+                                                  event["height"], window.width, window.height)
                    for i in (1, 2)]
     except (KeyError, TypeError, ValueError):
         return None

@@ -1,7 +1,7 @@
 """The "Reproduce in code" expander: the current settings as convkit, OpenCV, SciPy and PyTorch.
 
 Pages call ``code.reproduce_expander(current, key="...")`` at their end; the code itself comes
-from ``convkit.codegen`` (``convkit.reproduce``), whose tests run it.
+from ``convkit.explain.codegen`` (``convkit.reproduce``), whose tests run it.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def resize() -> None:
     rows, cols = st.session_state["lab_rows"], st.session_state["lab_cols"]
     if rows % 2 == 0 or cols % 2 == 0:
         return  # the page explains why; the kernel keeps its size
-    load(convkit.resize_kernel(st.session_state[WEIGHTS], rows, cols), "the resized kernel")
+    load(convkit.lessons.resize_kernel(st.session_state[WEIGHTS], rows, cols), "the resized kernel")
 
 
 def normalise() -> None:
@@ -90,7 +90,7 @@ def normalise() -> None:
         notify("editor", "error", "Fix the table first: " + st.session_state[TABLE_ERROR])
         return
     try:
-        weights = convkit.normalise(st.session_state[WEIGHTS])
+        weights = convkit.lessons.normalise(st.session_state[WEIGHTS])
     except ValueError as error:
         notify("editor", "error", f"Cannot normalise: the {error}. Scaling cannot make 0 into "
                                   "1; edge detectors are meant to sum to 0.")
@@ -285,9 +285,9 @@ def keep_it(weights: np.ndarray) -> None:
         st.markdown("**Download**")
         stem = state.get("lab_name", "").strip() or "kernel"
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)
-        st.download_button("Kernel as CSV", convkit.to_csv(weights), file_name=f"{stem}.csv",
+        st.download_button("Kernel as CSV", convkit.core.to_csv(weights), file_name=f"{stem}.csv",
                            mime="text/csv", key="lab_download_csv")
-        st.download_button("Kernel as .npy (NumPy)", convkit.to_npy(weights),
+        st.download_button("Kernel as .npy (NumPy)", convkit.core.to_npy(weights),
                            file_name=f"{stem}.npy", mime="application/octet-stream",
                            key="lab_download_npy")
     with upload_box:

@@ -17,7 +17,7 @@ from pages.ui import cache, kernel_editor
 from pages.ui.kernel_editor import PRESETS, YOURS
 
 
-def frequency_figure(response: convkit.FrequencyResponse) -> go.Figure:
+def frequency_figure(response: convkit.lessons.FrequencyResponse) -> go.Figure:
     """The gain over the frequency plane, zero frequency in the middle."""
     figure = go.Figure(go.Heatmap(
         z=response.gain, x=response.frequencies, y=response.frequencies, colorscale="Viridis",
@@ -31,7 +31,7 @@ def frequency_figure(response: convkit.FrequencyResponse) -> go.Figure:
     return figure
 
 
-def profile_figure(repetition: convkit.Repetition) -> go.Figure:
+def profile_figure(repetition: convkit.lessons.Repetition) -> go.Figure:
     """The composed kernel's profile as bars, the fitted Gaussian as a line over them."""
     figure = go.Figure(go.Bar(x=repetition.offsets, y=repetition.profile,
                               name=f"kernel applied {repetition.times}x", marker_color="#4477aa",
@@ -52,7 +52,7 @@ def profile_figure(repetition: convkit.Repetition) -> go.Figure:
 def properties(weights: np.ndarray) -> None:
     """Sum, size, symmetries, separability (with the factors) and the frequency response."""
     height, width = weights.shape
-    facts = convkit.kernel_properties(weights)
+    facts = convkit.lessons.kernel_properties(weights)
     sums, shape_box, symmetry_box = st.columns([1, 1, 2])
     sums.metric("Sum of the weights", f"{facts.total:.6g}")
     shape_box.metric("Size", f"{height} x {width}")
@@ -82,8 +82,8 @@ def properties(weights: np.ndarray) -> None:
             st.markdown(f"Not separable: it is a sum of {facts.rank} column-times-row pieces, "
                         f"so it needs all {height * width} multiplications per pixel.")
     with frequency_box:
-        st.plotly_chart(frequency_figure(convkit.frequency_response(weights, 64)), width="stretch",
-                        key="lab_frequency")
+        st.plotly_chart(frequency_figure(convkit.lessons.frequency_response(weights, 64)),
+                        width="stretch", key="lab_frequency")
         st.caption("Centre = low frequencies (smooth areas), rim = high frequencies (fine detail, "
                    "noise). Bright passes, dark removes: a blur is bright in the middle, an edge "
                    "detector dark there.")
@@ -117,7 +117,7 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
     b_box.selectbox("Kernel B (second)", choices, key="lab_comp_b", format_func=choice_label)
     first = weights if state["lab_comp_a"] == YOURS else kernels[state["lab_comp_a"]].weights
     second = weights if state["lab_comp_b"] == YOURS else kernels[state["lab_comp_b"]].weights
-    composed = convkit.compose(first, second)
+    composed = convkit.lessons.compose(first, second)
     a_plot, b_plot, ab_plot = st.columns([1, 1, 2])
     # Titles go in captions: a heat map's own title would sit on its column numbers.
     a_plot.caption(f"A: {choice_label(state['lab_comp_a'])}")
@@ -129,7 +129,7 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
                          key="lab_comp_fab")
     with st.expander(f"The values of A * B ({composed.shape[0]} x {composed.shape[1]})"):
         st.dataframe(pd.DataFrame(composed), key="lab_comp_table")
-        st.download_button("Download A * B as CSV", convkit.to_csv(composed),
+        st.download_button("Download A * B as CSV", convkit.core.to_csv(composed),
                            file_name="composed_kernel.csv", mime="text/csv", key="lab_comp_csv")
     try:
         with st.spinner("Filtering twice and once…"):

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import convkit
-from convkit import layers
+from convkit import lessons
 from pages.ui import cache, render
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
@@ -88,14 +88,14 @@ def window_input(pixels: np.ndarray, kernels: dict,
     if source == "crop of the image":
         side = top[2].slider("Crop size (cells per side)", 3, 10, 6, key="dl_side",
                              help="Gray levels of the spot where the working image varies most.")
-        values, crop_top, crop_left = layers.busiest_crop(pixels, side)
+        values, crop_top, crop_left = lessons.busiest_crop(pixels, side)
         top[2].caption(f"The {side} x {side} px where the image varies most, from "
                        f"x = {crop_left}, y = {crop_top}.")
     else:
         typed = top[2].text_area("Your numbers (one row a line, up to 16 x 16)", DEFAULT_GRID,
                                  key="dl_grid", height=180)
         try:
-            values = layers.parse_grid(typed)
+            values = lessons.parse_grid(typed)
         except ValueError as error:
             st.error(f"Cannot read the grid: {error}")
             st.stop()
@@ -107,7 +107,7 @@ def layer_knobs() -> tuple[int, int, str, str]:
     knobs = st.columns([1, 1, 1.6, 1.4])
     stride = knobs[0].slider("Stride s", 1, 3, 1, key="dl_stride")
     dilation = knobs[1].slider("Dilation d", 1, 3, 1, key="dl_dilation")
-    output = knobs[2].radio("Output size", convkit.OUTPUT_SIZES, key="dl_output",
+    output = knobs[2].radio("Output size", lessons.OUTPUT_SIZES, key="dl_output",
                             horizontal=True,
                             help="valid: no padding. same: pad so that out = ceil(n / s) "
                                  "(TensorFlow's rule, the odd cell after). full: every "
@@ -120,7 +120,7 @@ def layer_knobs() -> tuple[int, int, str, str]:
     return stride, dilation, output, border
 
 
-def geometry_facts(geometry: convkit.LayerGeometry) -> None:
+def geometry_facts(geometry: lessons.LayerGeometry) -> None:
     """The output-size formula with its numbers, the sizes and paddings, or why none."""
     (height, width), (kh, kw) = geometry.input_shape, geometry.kernel_shape
     out_h, out_w = geometry.output_shape
@@ -133,24 +133,24 @@ def geometry_facts(geometry: convkit.LayerGeometry) -> None:
                     help="Cells added above and below, then left and right ('same' puts the "
                          "odd one after).")
     facts[2].metric("Kernel span d(k−1)+1",
-                    convkit.learning.effective_size(kh, geometry.dilation))
+                    lessons.effective_size(kh, geometry.dilation))
     facts[3].metric("Window positions", geometry.steps)
     st.caption(f"The formula is for the {height} rows; the {width} columns follow the same "
                "rule.")
     if geometry.steps == 0:
-        span = convkit.learning.effective_size(max(kh, kw), geometry.dilation)
+        span = lessons.effective_size(max(kh, kw), geometry.dilation)
         st.warning(f"No output at all: with dilation {geometry.dilation} the kernel spans "
                    f"{span} cells, more than the padded input. Make the dilation smaller, or "
                    "pick 'same' or 'full'.")
 
 
-def _window_at(values: np.ndarray, weights: np.ndarray, geometry: convkit.LayerGeometry,
+def _window_at(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerGeometry,
                layer_map: np.ndarray, border: str, index: int) -> None:
     """The window at step `index` (1-based): where it reads, the products, the map so far."""
     kh, kw = geometry.kernel_shape
-    step = convkit.window_step(values, weights, index - 1, geometry.stride, geometry.dilation,
+    step = lessons.window_step(values, weights, index - 1, geometry.stride, geometry.dilation,
                                geometry.output, border)
-    padded, outside = layers.padded_input(values, geometry, border)
+    padded, outside = lessons.padded_input(values, geometry, border)
     stride = geometry.stride
     st.markdown(
         f"**Step {step.step + 1} of {geometry.steps}**: output row {step.out_row}, column "
@@ -160,19 +160,19 @@ def _window_at(values: np.ndarray, weights: np.ndarray, geometry: convkit.LayerG
         f"{'s' if stride > 1 else ''} further.")
     show_grids(
         grid(padded, "Input with its padding (gray, italic); the window in orange",
-             {"pad": outside, "tap": layers.window_mask(geometry, step.step)},
+             {"pad": outside, "tap": lessons.window_mask(geometry, step.step)},
              first_row=-geometry.pad_top, first_col=-geometry.pad_left),
         grid(step.region[0], "Region under the window", {"pad": step.padded[0]}),
         grid(weights, "× kernel weights"),
         grid(step.products[0], "= products"),
-        grid(layers.filled_so_far(layer_map, step.step),
+        grid(lessons.filled_so_far(layer_map, step.step),
              "Output map so far (current cell outlined)", {"now": (step.out_row, step.out_col)}))
     st.markdown("Sum of the products: " + render.sum_equation(weights, step.region[0],
                                                               step.total)
                 + f" → output[{step.out_row}, {step.out_col}]")
 
 
-def stepper(values: np.ndarray, weights: np.ndarray, geometry: convkit.LayerGeometry,
+def stepper(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerGeometry,
             layer_map: np.ndarray, border: str) -> None:
     """Play / pause, speed, and the window in a fragment that moves it on at every tick.
 
@@ -223,7 +223,7 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
     _clamp_state("dl_pick_col", 0, width - 1, width // 2)
     pick = st.columns([3, 1, 1])
     with pick[0]:
-        table = pd.DataFrame(layers.rounded(values), columns=[str(c) for c in range(width)])
+        table = pd.DataFrame(lessons.rounded(values), columns=[str(c) for c in range(width)])
         st.dataframe(table, key="dl_pick_table", on_select=_picked_in_table,
                      selection_mode="single-cell", hide_index=False)
     row = pick[1].number_input("Input row", 0, height - 1, step=1, key="dl_pick_row")
@@ -231,7 +231,7 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
     return int(row), int(col)
 
 
-def reach(values: np.ndarray, layer_map: np.ndarray, where: convkit.Reach, steps: int,
+def reach(values: np.ndarray, layer_map: np.ndarray, where: lessons.Reach, steps: int,
           border: str) -> None:
     """The picked input cell, the outputs it feeds with the weights met, and the gradient."""
     row, col, fed = where.row, where.col, len(where.taps)
@@ -265,7 +265,7 @@ def channel_choice(names: list[str], output_shape: tuple[int, int],
     choice = st.columns([1.2, 1, 1])
     name = choice[0].selectbox("Filter of the layer", names, key="dl_filter",
                                help="A small layer of four filters, each 3 x 3 x 3.")
-    st.caption(layers.RGB_FILTERS[name][0])
+    st.caption(lessons.RGB_FILTERS[name][0])
     height, width = output_shape
     _clamp_state("dl_rgb_row", 0, height - 1, min(2, height - 1))
     _clamp_state("dl_rgb_col", 0, width - 1, min(3, width - 1))
@@ -274,7 +274,7 @@ def channel_choice(names: list[str], output_shape: tuple[int, int],
     return names.index(name), int(row), int(col)
 
 
-def channels(breakdown: convkit.WindowStep, maps: np.ndarray, names: list[str], index: int,
+def channels(breakdown: lessons.WindowStep, maps: np.ndarray, names: list[str], index: int,
              corner: tuple[int, int]) -> None:
     """Each channel's values, slice and products at one output, their sum, and every map."""
     for channel, (label, column) in enumerate(zip(("red", "green", "blue"), st.columns(3),
@@ -306,12 +306,12 @@ def layer_settings() -> tuple[float, bool, str | None, int]:
     bias = rest[0].number_input("Bias b", -200.0, 200.0, 0.0, step=10.0, key="dl_bias",
                                 help="Added to every output of the filter.")
     use_relu = rest[1].toggle("ReLU: max(0, x)", True, key="dl_relu")
-    pool = rest[2].selectbox("Pooling", ["none", *layers.POOLS], index=1, key="dl_pool")
+    pool = rest[2].selectbox("Pooling", ["none", *lessons.POOLS], index=1, key="dl_pool")
     size = rest[3].selectbox("Pool window (and stride)", [2, 3], key="dl_pool_size")
     return float(bias), bool(use_relu), None if pool == "none" else pool, int(size)
 
 
-def layer_rest(stages: layers.LayerStages, conv_total: float, bias: float, use_relu: bool,
+def layer_rest(stages: lessons.LayerStages, conv_total: float, bias: float, use_relu: bool,
                pool: str | None, size: int) -> None:
     """One output through bias, ReLU and pooling, with the maps after each stage."""
     row, col = stages.row, stages.col
@@ -366,11 +366,11 @@ def descent_settings(kernels: dict) -> tuple[str, bool, float, int]:
                                    "to learn. A photo: neighbouring pixels alike, so some "
                                    "combinations of weights are learnt slowly.")
     rate = descent[1].select_slider("Learning rate", LEARNING_RATES, 0.1, key="dl_lr")
-    steps = descent[2].slider("Steps", 10, layers.MAX_TRAIN_STEPS, 300, 10, key="dl_steps")
+    steps = descent[2].slider("Steps", 10, lessons.MAX_TRAIN_STEPS, 300, 10, key="dl_steps")
     return name, source == "crop of the image", float(rate), int(steps)
 
 
-def _training_figures(run: convkit.DescentRun, hidden: np.ndarray) -> tuple[go.Figure, ...]:
+def _training_figures(run: lessons.DescentRun, hidden: np.ndarray) -> tuple[go.Figure, ...]:
     """The loss curve, and every weight's path with its hidden value dotted."""
     loss = go.Figure(go.Scatter(y=run.loss, mode="lines", name="loss",
                                 hovertemplate="step %{x}: %{y:.4g}<extra></extra>"))
@@ -396,7 +396,7 @@ def _training_figures(run: convkit.DescentRun, hidden: np.ndarray) -> tuple[go.F
     return loss, paths
 
 
-def descent(run: convkit.DescentRun, hidden: np.ndarray, hidden_name: str,
+def descent(run: lessons.DescentRun, hidden: np.ndarray, hidden_name: str,
             outcome: str) -> None:
     """The run's loss and weights, how close they came, and what to change if they did not."""
     rate, limit = run.learning_rate, number(run.stable_below, 3)
@@ -408,7 +408,7 @@ def descent(run: convkit.DescentRun, hidden: np.ndarray, hidden_name: str,
             f"than it gains. On this image steps are stable only below a learning rate of "
             f"{limit} (2 / the loss's largest curvature): pick a smaller one.")
         return
-    error = layers.largest_error(run.weights, hidden)
+    error = lessons.largest_error(run.weights, hidden)
     figures = st.columns(2)
     loss, paths = _training_figures(run, hidden)
     figures[0].plotly_chart(loss, width="stretch", key="dl_loss_plot")
@@ -430,10 +430,10 @@ def descent(run: convkit.DescentRun, hidden: np.ndarray, hidden_name: str,
                 f"{number(error, 2)}): more steps or a larger learning rate (below "
                 f"{limit}) get closer.")
     show_grids(grid(hidden, f"Hidden: {hidden_name}"),
-               grid(layers.rounded(run.weights), "Learnt by gradient descent"))
+               grid(lessons.rounded(run.weights), "Learnt by gradient descent"))
 
 
-def least_squares(learned: convkit.LearnedKernel, hidden: np.ndarray, gray: cache.Pixels,
+def least_squares(learned: lessons.LearnedKernel, hidden: np.ndarray, gray: cache.Pixels,
                   target: cache.Pixels, mapping: str) -> None:
     """The least-squares kernel against the hidden one, and the training pair as pictures.
 
@@ -441,7 +441,7 @@ def least_squares(learned: convkit.LearnedKernel, hidden: np.ndarray, gray: cach
     """
     numbers = st.columns(3)
     numbers[0].metric("Largest weight error |learned − true|",
-                      number(layers.largest_error(learned.weights, hidden), 3))
+                      number(lessons.largest_error(learned.weights, hidden), 3))
     numbers[1].metric("RMS residual (gray levels)", number(learned.rms_residual, 3))
     numbers[2].metric("Equations (sampled pixels)", f"{learned.samples:,}")
     st.markdown(
@@ -456,10 +456,10 @@ def least_squares(learned: convkit.LearnedKernel, hidden: np.ndarray, gray: cach
             st.dataframe(pd.DataFrame(hidden), key="dl_true_table")
         with tables[1]:
             st.markdown("**Learned by least squares**")
-            st.dataframe(pd.DataFrame(layers.rounded(learned.weights, 8)),
+            st.dataframe(pd.DataFrame(lessons.rounded(learned.weights, 8)),
                          key="dl_learned_table")
             st.download_button("Download the learned kernel (CSV)",
-                               convkit.to_csv(learned.weights), file_name="learned_kernel.csv",
+                               convkit.core.to_csv(learned.weights), file_name="learned_kernel.csv",
                                mime="text/csv", key="dl_download_csv")
         pictures = st.columns(2)
         height, width = gray.array.shape[:2]

@@ -37,15 +37,15 @@ class PatchPicker:
             for key in (*KEYS, "match_point"):
                 state.pop(key, None)
         pending = state.pop("match_pending_example", None)
-        if pending is not None and source == convkit.PATCH_EXAMPLES[pending].sample:
-            self._set(*convkit.example_patch(pending, shape))
+        if pending is not None and source == convkit.lessons.PATCH_EXAMPLES[pending].sample:
+            self._set(*convkit.lessons.example_patch(pending, shape))
         height, width = shape
         for key, default in zip(KEYS, (width // 2, height // 2, DEFAULT_SIDE, DEFAULT_SIDE),
                                 strict=True):
             state.setdefault(key, default)
-        self.limits = convkit.patch_side_limits(shape)
+        self.limits = convkit.lessons.patch_side_limits(shape)
         # Another image (or resolution) may have made the stored patch too big or off it.
-        state.update(zip(KEYS, convkit.fit_patch(*(state[key] for key in KEYS), shape),
+        state.update(zip(KEYS, convkit.lessons.fit_patch(*(state[key] for key in KEYS), shape),
                          strict=True))
 
     def _set(self, *patch: int) -> None:
@@ -56,22 +56,22 @@ class PatchPicker:
         st.session_state.pop("match_point", None)
 
     def _use_example(self) -> None:
-        example = convkit.PATCH_EXAMPLES[st.session_state["match_example"]]
+        example = convkit.lessons.PATCH_EXAMPLES[st.session_state["match_example"]]
         st.session_state["source"] = example.sample
         st.session_state["match_pending_example"] = st.session_state["match_example"]
 
     def _take_drag(self) -> None:
-        corners = clicks.drag("match_pick", convkit.Window(0, 0, *self.shape))
+        corners = clicks.drag("match_pick", convkit.explain.Window(0, 0, *self.shape))
         if corners is not None:
             side = int(st.session_state.get("match_w", DEFAULT_SIDE))
-            self._set(*convkit.drag_to_patch(*corners, self.shape, default_side=side))
+            self._set(*convkit.lessons.drag_to_patch(*corners, self.shape, default_side=side))
 
     def controls(self) -> None:
         """Number inputs for the centre and sides, and the stored examples."""
         st.markdown("**The patch** (its centre and odd sides, in pixels)")
         row = st.columns(2)
         height, width = self.shape
-        (limit_w, limit_h), side = self.limits, convkit.matching.MIN_PATCH_SIDE
+        (limit_w, limit_h), side = self.limits, convkit.lessons.MIN_PATCH_SIDE
         row[0].number_input("x (centre column)", 0, width - 1, step=1, key="match_x",
                             on_change=self._typed)
         row[1].number_input("y (centre row)", 0, height - 1, step=1, key="match_y",
@@ -80,21 +80,22 @@ class PatchPicker:
                             help="Odd, so the patch has a centre pixel, as a kernel must.")
         row[1].number_input("height", side, limit_h, step=2, key="match_h",
                             on_change=self._typed)
-        examples = sorted(convkit.PATCH_EXAMPLES,
-                          key=lambda n: convkit.PATCH_EXAMPLES[n].sample != self.source)
+        examples = sorted(convkit.lessons.PATCH_EXAMPLES,
+                          key=lambda n: convkit.lessons.PATCH_EXAMPLES[n].sample != self.source)
         st.selectbox("Stored example", examples, key="match_example",
-                     format_func=lambda n: f"{n} ({convkit.PATCH_EXAMPLES[n].sample})")
-        st.caption(convkit.PATCH_EXAMPLES[st.session_state["match_example"]].description)
+                     format_func=lambda n: f"{n} ({convkit.lessons.PATCH_EXAMPLES[n].sample})")
+        st.caption(convkit.lessons.PATCH_EXAMPLES[st.session_state["match_example"]].description)
         st.button("Use this example", key="match_use_example", on_click=self._use_example)
 
-    def window(self) -> convkit.Window:
+    def window(self) -> convkit.explain.Window:
         """The chosen patch on the image; ValueError (naming the side) for an even or bad one."""
-        return convkit.patch_window(*(int(st.session_state[key]) for key in KEYS), self.shape)
+        return convkit.lessons.patch_window(*(int(st.session_state[key]) for key in KEYS),
+                                            self.shape)
 
-    def picture(self, gray: np.ndarray, window: convkit.Window) -> None:
+    def picture(self, gray: np.ndarray, window: convkit.explain.Window) -> None:
         """The image with the patch outlined: drag a box on it, or click to centre the patch."""
         st.caption("Drag a box to choose the patch, or click to centre it there (yellow).")
         streamlit_image_coordinates(
-            convkit.mark_patches(gray, [(convkit.patch_centre(window),
-                                         (window.height, window.width), PATCH)]),
+            convkit.lessons.mark_patches(gray, [(convkit.lessons.patch_centre(window),
+                                                 (window.height, window.width), PATCH)]),
             key="match_pick", click_and_drag=True, on_click=self._take_drag, cursor="crosshair")

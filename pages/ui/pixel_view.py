@@ -50,8 +50,8 @@ _COMPONENT = st.components.v2.component(
     "convkit_pixel_view", css=_CSS,
     js=(Path(__file__).with_name("pixel_view.js")).read_text(encoding="utf-8"))
 
-#: The grid between magnified pixels, as convkit.magnify draws it.
-GRID = (convkit.drawing.GRID_LINE,) * 3
+#: The grid between magnified pixels, as convkit.explain.magnify draws it.
+GRID = (convkit.explain.GRID_LINE,) * 3
 
 
 def show(key: str, *, overview: dict, zoom: dict, on_pick) -> None:
@@ -82,8 +82,8 @@ def _noted() -> None:
     """The page's new "held" is read on the run it starts; nothing else to do."""
 
 
-def overview_data(picture, digest: str, full_width: int, full_height: int, box: convkit.Window,
-                  shown_width: int, caption: str) -> dict:
+def overview_data(picture, digest: str, full_width: int, full_height: int,
+                  box: convkit.explain.Window, shown_width: int, caption: str) -> dict:
     """The overview part of the component's data: the picture (a data URL), and `box` (the
     magnified window, clipped to the image) as fractions of the image."""
     top, left = max(box.top, 0), max(box.left, 0)
@@ -92,14 +92,14 @@ def overview_data(picture, digest: str, full_width: int, full_height: int, box: 
     return {"src": picture, "digest": digest, "width": shown_width, "caption": caption,
             "box": [left / full_width, top / full_height, (right - left) / full_width,
                     (bottom - top) / full_height],
-            "colour": list(convkit.drawing.SELECTED)}
+            "colour": list(convkit.explain.SELECTED)}
 
 
-def zoom_data(crop: np.ndarray, outside: np.ndarray, box: convkit.Window, x: int, y: int,
+def zoom_data(crop: np.ndarray, outside: np.ndarray, box: convkit.explain.Window, x: int, y: int,
               kernel_shape: tuple[int, int], side: int, caption: str) -> dict:
     """The magnified part of the component's data: the window's pixels (padding tinted), its
     enlargement factor and the cells of the kernel's footprint and of the picked pixel."""
-    tinted = convkit.tint(crop, outside, convkit.drawing.PADDING_TINT)
+    tinted = convkit.explain.tint(crop, outside, convkit.explain.PADDING_TINT)
     factor = max(1, side // max(box.width, box.height))
     kh, kw = kernel_shape
     row, column = y - box.top, x - box.left
@@ -110,8 +110,8 @@ def zoom_data(crop: np.ndarray, outside: np.ndarray, box: convkit.Window, x: int
         "window": [box.top, box.left, box.height, box.width],
         "marks": [
             {"cells": [row - kh // 2, column - kw // 2, kh, kw],
-             "colour": list(convkit.drawing.FOOTPRINT)},
-            {"cells": [row, column, 1, 1], "colour": list(convkit.drawing.SELECTED)},
+             "colour": list(convkit.explain.FOOTPRINT)},
+            {"cells": [row, column, 1, 1], "colour": list(convkit.explain.SELECTED)},
         ],
     }
 
@@ -140,13 +140,13 @@ def pixel_from_event(event, current: tuple[int, int], width: int,
             dx, dy = (_whole(v, 1) for v in event["step"])
             target = (x + dx, y + dy)
         elif event.get("picture") == "overview":
-            target = convkit.shown_to_pixel(*_shown(event), width, height)
+            target = convkit.explain.shown_to_pixel(*_shown(event), width, height)
         elif event.get("picture") == "zoom":
             top, left, rows, cols = (_whole(v, 64 + max(width, height))
                                      for v in event["window"])
             if not 0 < rows <= 64 or not 0 < cols <= 64:
                 return None
-            column, row = convkit.shown_to_pixel(*_shown(event), cols, rows)
+            column, row = convkit.explain.shown_to_pixel(*_shown(event), cols, rows)
             target = (left + column, top + row)
         else:
             return None

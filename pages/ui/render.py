@@ -192,7 +192,7 @@ def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str
 def how_computed(name: str, description) -> str:
     """Markdown: how cv2.filter2D computes kernel `name`, and which route convkit took and why.
 
-    `description` is a convkit.RouteDescription (convkit.describe_route).
+    `description` is a convkit.core.RouteDescription (convkit.core.describe_route).
     """
     lines = [f"**{name}** (rank {description.rank}"
              f"{', separable' if description.rank == 1 else ''})"]
@@ -382,8 +382,9 @@ def marked_grids(*grids: str) -> str:
 def reach_notes(reach) -> np.ndarray:
     """Under each output an input cell feeds, the weights it meets there and their sum.
 
-    `reach` is a convkit.Reach; the result is an array of strings of its outputs' shape ("" where
-    the cell is not read), e.g. ``"w[0,2] + w[2,2] = 3"`` when a padded copy meets a second tap.
+    `reach` is a convkit.lessons.Reach; the result is an array of strings of its outputs' shape
+    ("" where the cell is not read), e.g. ``"w[0,2] + w[2,2] = 3"`` when a padded copy meets a
+    second tap.
     """
     notes = np.full(reach.weight.shape, "", dtype=object)
     for (a, b), met in reach.taps.items():
@@ -405,7 +406,7 @@ def signed_sum(values, digits: int = 4) -> str:
 def output_size_latex(geometry) -> str:
     """The output-size formula for a layer's rows, with its numbers put in (LaTeX).
 
-    `geometry` is a convkit.LayerGeometry; an empty output ends in "no output".
+    `geometry` is a convkit.lessons.LayerGeometry; an empty output ends in "no output".
     """
     height, kh = geometry.input_shape[0], geometry.kernel_shape[0]
     out_h = geometry.output_shape[0]

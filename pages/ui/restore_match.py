@@ -31,13 +31,13 @@ MAGNIFIED = 240
 # ------------------------------------------------------------------------ deconvolution
 
 
-def score_text(quality: convkit.Quality) -> str:
+def score_text(quality: convkit.lessons.Quality) -> str:
     """'PSNR 23.5 dB, SSIM 0.553' (∞ for a picture equal to the original)."""
     psnr = "∞" if math.isinf(quality.psnr) else number(quality.psnr, 3)
     return f"PSNR {psnr} dB, SSIM {number(quality.ssim, 3)}"
 
 
-def noise_text(spectrum: convkit.NoisePicture) -> str:
+def noise_text(spectrum: convkit.lessons.NoisePicture) -> str:
     """Why the inverse filter explodes, in the spectrum's own numbers (Markdown)."""
     noise = spectrum.noise
     after = (f"so noise of {number(noise, 3)} gray levels comes out at "
@@ -45,7 +45,7 @@ def noise_text(spectrum: convkit.NoisePicture) -> str:
              f"**{number(spectrum.wiener_noise, 3)}**."
              if noise else "there is no noise now: move the slider.")
     return (
-        f"The kernel's response |H| is below {convkit.restoration.NEAR_ZERO} on "
+        f"The kernel's response |H| is below {convkit.lessons.NEAR_ZERO} on "
         f"**{number(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
         f"multiplies each frequency by 1/|H|, which multiplies white noise by "
         f"**{number(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "
@@ -53,27 +53,27 @@ def noise_text(spectrum: convkit.NoisePicture) -> str:
     )
 
 
-def noise_explained(spectrum: convkit.NoisePicture) -> None:
+def noise_explained(spectrum: convkit.lessons.NoisePicture) -> None:
     """The text, then |H| and the two filters' gains side by side on log scales."""
     st.markdown(noise_text(spectrum))
     pictures = st.columns(3)
     with pictures[0]:
-        widgets.show_image(convkit.log_picture(spectrum.magnitude, *H_RANGE),
+        widgets.show_image(convkit.lessons.log_picture(spectrum.magnitude, *H_RANGE),
                            "|H| of the kernel, zero frequency in the middle (log scale: black "
                            "0.001, white 1)")
     with pictures[1]:
-        widgets.show_image(convkit.log_picture(spectrum.inverse_gain, *GAIN_RANGE),
+        widgets.show_image(convkit.lessons.log_picture(spectrum.inverse_gain, *GAIN_RANGE),
                            "Inverse filter's gain 1/|H| (log: black 0.1, white 1000 or more)")
     with pictures[2]:
-        widgets.show_image(convkit.log_picture(spectrum.wiener_gain, *GAIN_RANGE),
+        widgets.show_image(convkit.lessons.log_picture(spectrum.wiener_gain, *GAIN_RANGE),
                            "Wiener's gain, same scale: it never gets large")
 
 
 # -------------------------------------------------------------------- template matching
 
 
-def match_summary(maps: convkit.MatchMaps, fooled: convkit.MatchBreakdown,
-                  found: convkit.MatchBreakdown, expected: tuple[int, int] | None) -> str:
+def match_summary(maps: convkit.lessons.MatchMaps, fooled: convkit.lessons.MatchBreakdown,
+                  found: convkit.lessons.MatchBreakdown, expected: tuple[int, int] | None) -> str:
     """Where each map's best match is, and why plain correlation's lies elsewhere (Markdown).
 
     `fooled` and `found` are the breakdowns at the plain and the normalized best matches;
@@ -92,7 +92,7 @@ def match_summary(maps: convkit.MatchMaps, fooled: convkit.MatchBreakdown,
     )
 
 
-def match_pictures(target: np.ndarray, label: str, maps: convkit.MatchMaps,
+def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMaps,
                    shape: tuple[int, int], point: tuple[int, int]) -> None:
     """The searched image with both best matches, and the two maps (clickable), in a row.
 
@@ -101,9 +101,10 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.MatchMaps,
     """
     row = st.columns(3)
     with row[0]:
-        widgets.show_image(convkit.mark_patches(target, [(maps.plain_best, shape, PLAIN_BEST),
+        widgets.show_image(convkit.lessons.mark_patches(target,
+                                                        [(maps.plain_best, shape, PLAIN_BEST),
                                                          (maps.ncc_best, shape, NCC_BEST)],
-                                                MAP_LINE),
+                                                        MAP_LINE),
                            f"{label}: green the normalized match, red plain correlation's")
     for column, values, best, colour, key, caption in (
             (row[1], maps.plain, maps.plain_best, PLAIN_BEST, "match_map_plain",
@@ -113,8 +114,9 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.MatchMaps,
         with column:
             st.caption(caption)
             streamlit_image_coordinates(
-                convkit.mark_patches(convkit.map_picture(values),
-                                     [(best, shape, colour), (point, (15, 15), POINT)], MAP_LINE),
+                convkit.lessons.mark_patches(convkit.lessons.map_picture(values),
+                                             [(best, shape, colour), (point, (15, 15), POINT)],
+                                             MAP_LINE),
                 key=key, cursor="crosshair", width="stretch")
 
 
@@ -123,13 +125,13 @@ def _cells(title: str, values: np.ndarray, numbered: bool, *, picture: bool = Fa
     st.markdown(f"**{title}**")
     if picture and not numbered:
         factor = max(1, MAGNIFIED // max(values.shape))
-        st.image(convkit.magnify(np.clip(values, 0, 255).astype(np.uint8), factor, grid=False),
-                 width="stretch")
+        st.image(convkit.explain.magnify(np.clip(values, 0, 255).astype(np.uint8), factor,
+                                         grid=False), width="stretch")
     else:
         st.html(number_grid(values, coloured=not picture, numbered=numbered))
 
 
-def ncc_text(b: convkit.MatchBreakdown) -> str:
+def ncc_text(b: convkit.lessons.MatchBreakdown) -> str:
     """The normalized cross-correlation at one point, worked out (Markdown)."""
     return (
         f"**4.** Σ (r − r̄)(t − t̄) = {number(b.numerator, 4)}; "
@@ -140,7 +142,7 @@ def ncc_text(b: convkit.MatchBreakdown) -> str:
     )
 
 
-def match_breakdown(b: convkit.MatchBreakdown, maps: convkit.MatchMaps) -> None:
+def match_breakdown(b: convkit.lessons.MatchBreakdown, maps: convkit.lessons.MatchMaps) -> None:
     """Both correlations at one point, step by step, in two tabs."""
     st.subheader(f"At x={b.x}, y={b.y} (blue)")
     numbered = b.region.size <= GRID_MAX_NUMBERED_CELLS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import convkit
-from convkit.images import UPLOAD_EXTENSIONS
+from convkit.core import UPLOAD_EXTENSIONS
 from pages.ui.images import safe_filename
 from pages.ui.state import (
     CAMERA,
@@ -75,7 +75,7 @@ def sidebar() -> Settings:
                           + "; ".join(f"{m}: {d}" for m, d in
                                       convkit.BORDER_DESCRIPTIONS.items())
                           + ". The same modes by other libraries' names: "
-                          + convkit.border_names_help())
+                          + convkit.core.border_names_help())
         if st.session_state["border"] == "constant":
             st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
                             key="value")
@@ -118,6 +118,6 @@ def _kernel_link_notice(kernel: convkit.Kernel) -> None:
     st.warning(f"**The link cannot carry this kernel**: {problem}. The link keeps your other "
                "settings and opens with the default kernel. To share this kernel, download it "
                "and load the file in the kernel lab.")
-    st.download_button("Download the kernel (CSV)", convkit.to_csv(kernel.weights),
+    st.download_button("Download the kernel (CSV)", convkit.core.to_csv(kernel.weights),
                        file_name=f"{safe_filename(kernel.name)}.csv", mime="text/csv",
                        key="sidebar_kernel_csv")

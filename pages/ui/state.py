@@ -253,7 +253,7 @@ def _weights_link(data: bytes, shape: tuple[int, int]) -> WeightsLink:
         text = convkit.format_weights_text(weights)
     except ValueError:
         return WeightsLink(None, f"its {shape[0]} x {shape[1]} weights, written exactly, take "
-                                 f"more than the {convkit.MAX_WEIGHTS_TEXT:,} characters a "
+                                 f"more than the {convkit.core.MAX_WEIGHTS_TEXT:,} characters a "
                                  "link holds")
     try:
         back = convkit.parse_weights_text(text)

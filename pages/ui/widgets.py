@@ -101,7 +101,7 @@ def how_computed(kernels, image, current) -> None:
     """An expander saying how cv2.filter2D and convkit's engine compute each of `kernels`."""
     title = "this kernel" if len(kernels) == 1 else "these kernels"
     with st.expander(f"How OpenCV and convkit's engine compute {title}"):
-        st.markdown("\n\n".join(render.how_computed(kernel.name, convkit.describe_route(
+        st.markdown("\n\n".join(render.how_computed(kernel.name, convkit.core.describe_route(
             kernel.weights, image.pixels.dtype, current.border, flip=current.flip,
             value=current.value, image_shape=image.pixels.shape)) for kernel in kernels))
 

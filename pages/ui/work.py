@@ -79,14 +79,14 @@ def turn(kind: str):
 
 def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, balance: float,
                 iterations: int, border: str) -> cache.Pixels:
-    """A restoration of `blurred` by `method` (see convkit.RESTORATION_METHODS), by content.
+    """A restoration of `blurred` by `method` (see convkit.lessons.RESTORATION_METHODS), by content.
 
     The light methods come from a cached function, keyed only by the settings they read.
-    The heavy ones (convkit.HEAVY_METHODS) come from the shared store, or take their turn in
+    The heavy ones (convkit.lessons.HEAVY_METHODS) come from the shared store, or take their turn in
     the server's restoration queue, Richardson-Lucy with a progress bar. Raises ValueError
     (a kernel the method cannot undo) and Busy (the line is full), both for a person.
     """
-    if method not in convkit.HEAVY_METHODS:
+    if method not in convkit.lessons.HEAVY_METHODS:
         # Only Wiener reads the balance: the inverse filter stays cached when it moves.
         return cache.restored(blurred, weights, method, balance if method == "wiener" else 0.0)
     iterative = method == "richardson_lucy"
@@ -107,12 +107,13 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
                 # Drawing raises if the visitor left or changed a setting: the run stops.
                 bar.progress(done / total, text=f"Richardson-Lucy: {done}/{total}")
 
-            restored = convkit.restore(blurred.array, weights, method, iterations=iterations,
-                                       border=border, chunk=RL_CHUNK, progress=progress)
+            restored = convkit.lessons.restore(blurred.array, weights, method,
+                                               iterations=iterations, border=border,
+                                               chunk=RL_CHUNK, progress=progress)
             bar.empty()
         else:
             with st.spinner("Unsupervised Wiener: estimating the noise…"):
-                restored = convkit.restore(blurred.array, weights, method, seed=0)
+                restored = convkit.lessons.restore(blurred.array, weights, method, seed=0)
         result = cache.Pixels.of(restored)
         # Kept before the slot is freed: whoever is next in line may want the same.
         store.put(key, result, result.nbytes)

@@ -47,7 +47,7 @@ def test_default_page_shows_every_restoration_with_scores() -> None:
     assert {"Blurred with motion_blur + noise 2", "Inverse filter (divide by H)", "Wiener",
             "Richardson-Lucy", "Unsupervised Wiener"} <= set(found)
     camera = data.camera()
-    blurred = convkit.degrade(camera, convkit.BANK["motion_blur"], 2.0)
+    blurred = convkit.lessons.degrade(camera, convkit.BANK["motion_blur"], 2.0)
     expected = metrics.peak_signal_noise_ratio(camera / 255.0, blurred.clip(0, 1), data_range=1)
     assert found["Blurred with motion_blur + noise 2"] == pytest.approx(expected, abs=0.05)
     assert any("Working in gray at 512 x 512" in c.value for c in at.caption)

@@ -316,13 +316,13 @@ def test_the_outputs_an_input_cell_feeds_are_its_gradient(dl, mode, border, stri
 def colour_crop() -> np.ndarray:
     """The page's 6 x 6 colour crop of the sample when the working image is gray."""
     astronaut = convkit.fit_to_pixels(convkit.load_sample("astronaut"), 256)
-    return convkit.layers.busiest_crop(astronaut, 6, channels=True)[0]
+    return convkit.lessons.busiest_crop(astronaut, 6, channels=True)[0]
 
 
 @pytest.mark.parametrize("name", ["vertical edges", "red minus green", "blue spots"])
 def test_channels_sum_to_one_map_per_filter(dl, name):
     crop = colour_crop()
-    names, filters = convkit.layers.rgb_filters()
+    names, filters = convkit.lessons.rgb_filters()
     f = names.index(name)
     dl.selectbox(key="dl_filter").set_value(name)
     dl.number_input(key="dl_rgb_row").set_value(1)
@@ -364,7 +364,7 @@ def test_a_colour_working_image_is_used_for_the_channels(app):
 ])
 def test_bias_relu_and_pooling_against_numpy(dl, bias, relu, kind, size):
     crop = colour_crop()
-    _, filters = convkit.layers.rgb_filters()
+    _, filters = convkit.lessons.rgb_filters()
     conv = sum(signal.correlate2d(crop[..., ch], filters[0, ch], "same") for ch in range(3))
     dl.number_input(key="dl_bias").set_value(bias)
     dl.toggle(key="dl_relu").set_value(relu)

@@ -118,7 +118,7 @@ def test_the_output_view_shows_the_outputs_pixels():
     expected = ndi.uniform_filter(data.camera().astype(float), 5, mode="nearest")
     inside = np.rint(expected[top:top + rows, 0:left + cols]).astype(np.uint8)
     np.testing.assert_array_equal(sent[:, -left:, 0], inside)
-    grey = np.rint(0.5 * 128 + 0.5 * np.array(convkit.drawing.PADDING_TINT))
+    grey = np.rint(0.5 * 128 + 0.5 * np.array(convkit.explain.PADDING_TINT))
     assert left < 0 and (sent[:, :-left] == grey).all()  # neutral grey, tinted as padding
 
 

@@ -107,7 +107,7 @@ def test_colour_breakdown_has_a_tab_per_channel(page: Page, app_server: str) -> 
 
 
 def test_the_magnified_view_is_drawn_as_convkit_draws_it(page: Page, app_server: str) -> None:
-    """The browser's canvas holds exactly convkit.zoom_picture's pixels for the window cut
+    """The browser's canvas holds exactly convkit.explain.zoom_picture's pixels for the window cut
     from np.pad: padding tinted, the grid, the yellow footprint and the red pixel."""
     open_inspector(page, app_server, "image=coins&kernel=small_blur&border=constant&value=9"
                                      "&x=1&y=300")
@@ -115,13 +115,13 @@ def test_the_magnified_view_is_drawn_as_convkit_draws_it(page: Page, app_server:
     drawn = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
     # 303 x 384 coins, a 7 x 7 kernel: a 25-cell window from (278, -5), reaching 5 past the
     # left edge and 5 past the bottom, where the kernel (half 3) plus 2 reaches.
-    window = convkit.Window(303 - 25 + 5, -5, 25, 25)
+    window = convkit.explain.Window(303 - 25 + 5, -5, 25, 25)
     padded = np.pad(data.coins(), 5, constant_values=9)
     crop = padded[window.top + 5:window.top + 30, 0:25]
     outside = np.zeros((25, 25), bool)
     outside[:, :5] = True
     outside[303 - window.top:, :] = True
-    expected = convkit.zoom_picture(crop, outside, window, 1, 300, (7, 7), 420)
+    expected = convkit.explain.zoom_picture(crop, outside, window, 1, 300, (7, 7), 420)
     assert drawn.shape[:2] == expected.shape[:2] == (400, 400)
     assert (drawn[..., 3] == 255).all()
     np.testing.assert_array_equal(drawn[..., :3], expected)

@@ -14,7 +14,7 @@ from scipy import ndimage
 
 import convkit
 from convkit import Kernel, parse_cells, read_kernel_file
-from convkit._validation import check_weights
+from convkit.core._validation import check_weights
 
 from .references import BORDER_NAMES, BORDERS
 
@@ -138,8 +138,8 @@ def test_all_zero_kernel_gives_a_black_image_in_every_mapping(small_image):
     assert raw.shape == small_image.shape and not raw.any()
     for method in convkit.MAPPINGS:
         assert not convkit.to_uint8(raw, method).any()
-    assert convkit.kernel_properties(zeros).rank == 0
-    assert "sums to 0" in refused(convkit.normalise, zeros)
+    assert convkit.lessons.kernel_properties(zeros).rank == 0
+    assert "sums to 0" in refused(convkit.lessons.normalise, zeros)
 
 
 @pytest.mark.parametrize("border", BORDERS)

@@ -31,7 +31,7 @@ from PIL import Image, ImageFile
 
 import convkit
 from convkit import ImageLoadError, decode_image, load_image
-from convkit.images import DEFAULT_MAX_PIXELS, MAX_PNG_CHUNKS, MAX_SLOW_PIXELS
+from convkit.core import DEFAULT_MAX_PIXELS, MAX_PNG_CHUNKS, MAX_SLOW_PIXELS
 
 
 def png16_gray(values: np.ndarray) -> bytes:
@@ -434,8 +434,8 @@ def test_gif_frame_count_stops_at_the_limit(no_frame_walk):
 
 def test_decode_estimate_over_the_budget_is_refused(no_decoding, monkeypatch):
     """A 16-bit gray PNG at 2 bytes a pixel: refused once the estimate passes the budget."""
-    import convkit.images
+    import convkit.core.images
 
-    monkeypatch.setattr(convkit.images, "MAX_DECODE_BYTES", 1_000_000)
+    monkeypatch.setattr(convkit.core.images, "MAX_DECODE_BYTES", 1_000_000)
     message = quick_refusal(handmade_png(1000, 600, 16, 0, b"\x00" * 2001 * 600))
     assert "1 MB" in message and "1,000 x 600" in message, message

@@ -1,11 +1,11 @@
-"""Tests for the border-name table and the band report in convkit.padding, against the libraries."""
+"""Tests for the border-name table and the band report (core.padding), against the libraries."""
 
 import cv2
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
 
-from convkit.padding import (
+from convkit.core import (
     BAND_LOOKS,
     BORDER_LIBRARIES,
     BORDER_MODES,

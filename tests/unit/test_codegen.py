@@ -1,13 +1,11 @@
 """The generated code is run: convkit, OpenCV and SciPy snippets must give convkit's numbers."""
 
-import doctest
 
 import numpy as np
 import pytest
 
 import convkit
-from convkit import codegen as documented
-from convkit.codegen import LIBRARIES, kernel_literal, reproduce
+from convkit.explain import LIBRARIES, kernel_literal, reproduce
 
 from .references import random_image
 
@@ -170,11 +168,6 @@ def test_oversized_kernels_are_refused():
     """A kernel past 31 x 31 would make pages of code: refused."""
     with pytest.raises(ValueError, match=r"kernel is 33 x 1; at most 31 x 31"):
         reproduce(np.ones((33, 1)))
-
-
-def test_doctests():
-    """The examples in convkit.codegen's docstrings run and give what they say."""
-    assert doctest.testmod(documented).failed == 0
 
 
 def test_kernel_literal_uses_the_least_common_denominator():

@@ -1,13 +1,11 @@
 """Tests for compare_with_opencv: its counts against cv2.filter2D computed directly."""
 
-import doctest
 
 import cv2
 import numpy as np
 import pytest
 
 from convkit import BANK, compare_with_opencv, convolve, to_uint8
-from convkit import compare as documented
 
 from .references import random_image
 
@@ -56,8 +54,3 @@ def test_bad_mapping_is_refused_by_name(gray):
     raw = convolve(gray, weights, "reflect_101")
     with pytest.raises(ValueError, match=r"mapping must be one of .*got 'loud'"):
         compare_with_opencv(gray, weights, raw, "reflect_101", "loud")
-
-
-def test_doctests():
-    """The examples in convkit.compare's docstrings run and give what they say."""
-    assert doctest.testmod(documented).failed == 0

@@ -1,14 +1,23 @@
-"""Tests for convkit.drawing against independent references (np.kron, cv2.rectangle, by hand)."""
+"""Tests for explain.drawing against independent references (np.kron, cv2.rectangle, by hand)."""
 
-import doctest
 
 import cv2
 import numpy as np
 import pytest
 
-from convkit import drawing as documented
-from convkit import edge_lines, magnify, magnify_to, outline, signed_difference, tint, to_rgb
-from convkit.drawing import NEGATIVE, POSITIVE, ZERO, difference_pictures
+from convkit.explain import (
+    NEGATIVE,
+    POSITIVE,
+    ZERO,
+    difference_pictures,
+    edge_lines,
+    magnify,
+    magnify_to,
+    outline,
+    signed_difference,
+    tint,
+    to_rgb,
+)
 
 RED = (255, 0, 0)
 
@@ -158,8 +167,3 @@ def test_signed_difference_refuses_a_gamma_outside_zero_to_one():
     """gamma 0 would paint every difference at full colour; above 1 hides small ones."""
     with pytest.raises(ValueError, match=r"gamma must lie in \(0, 1\]; got 2"):
         signed_difference(np.zeros((1, 1)), np.ones((1, 1)), gamma=2)
-
-
-def test_doctests():
-    """The examples in convkit.drawing's docstrings run and give what they say."""
-    assert doctest.testmod(documented).failed == 0

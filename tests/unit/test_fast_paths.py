@@ -1,6 +1,6 @@
 """Each fast route of convolve gives convolve_loop's and scipy's result, and is the route taken.
 
-The routes (convkit.planner): a centred single weight as a (scaled) copy; on float32, 3 x 3
+The routes (convkit.core.planner): a centred single weight as a (scaled) copy; on float32, 3 x 3
 and 1-D kernels through cv2.filter2D; big constant kernels as a running sum (cv2.boxFilter);
 rank-1 kernels as two 1-D passes (cv2.sepFilter2D), on uint8 also the 3 x 3 and 1-D ones; big
 rank-2/3 kernels as a sum of separable passes; integer kernels on uint8 as exact int16 sums;
@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 
 import convkit
-from convkit import BANK, convolve, convolve_loop, describe_route
+from convkit import BANK, convolve, convolve_loop
+from convkit.core import describe_route
 
 from .references import BORDERS, assert_filter_close, scipy_filter, window_filter
 
-ENGINE = sys.modules["convkit.engine"]
+ENGINE = sys.modules["convkit.core.engine"]
 SPIED = ("filter2D", "sepFilter2D", "boxFilter", "copyMakeBorder")
 
 
@@ -260,7 +261,7 @@ def test_remembered_routes_follow_the_weights_not_the_array():
 def test_int16_sums_in_strips_match_scipy(name, border, monkeypatch, opencv_calls):
     """Big images run integer weights as int16 sums in strips of rows; the seams leave no
     trace."""
-    monkeypatch.setattr(sys.modules["convkit.planner"], "INT16_MIN_VALUES", 40)
+    monkeypatch.setattr(sys.modules["convkit.core.planner"], "INT16_MIN_VALUES", 40)
     monkeypatch.setattr(ENGINE, "INT16_WHOLE_MAX_BYTES", 0)
     monkeypatch.setattr(ENGINE, "INT16_STRIP_BYTES", 64)
     weights = ROUTES[name][0]
@@ -277,7 +278,7 @@ def test_int16_sums_in_strips_match_scipy(name, border, monkeypatch, opencv_call
 @pytest.mark.parametrize("border", BORDERS)
 def test_one_row_kernels_on_big_uint8_images_go_to_filter2d(border, monkeypatch, opencv_calls):
     """Past ROW_PASS_MAX_VALUES a one-row kernel on bytes is filter2D's; one column still not."""
-    monkeypatch.setattr(sys.modules["convkit.planner"], "ROW_PASS_MAX_VALUES", 100)
+    monkeypatch.setattr(sys.modules["convkit.core.planner"], "ROW_PASS_MAX_VALUES", 100)
     image = image_for((20, 30), seed=13, dtype="uint8")
     for name, expected in (("horizontal_box_1x9", "filter2D"), ("vertical_1x7", "separable")):
         weights = ROUTES[name][0]

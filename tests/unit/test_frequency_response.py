@@ -8,7 +8,7 @@ import convkit
 
 def test_box_gain_by_hand():
     """A 1 x 3 box: gain 1 at zero frequency, |1 + 2 cos(2 pi f)| / 3 elsewhere."""
-    response = convkit.frequency_response(np.ones((1, 3)) / 3, 8)
+    response = convkit.lessons.frequency_response(np.ones((1, 3)) / 3, 8)
     f = response.frequencies
     assert f.tolist() == [-0.5, -0.375, -0.25, -0.125, 0.0, 0.125, 0.25, 0.375]
     expected = np.abs(1 + 2 * np.cos(2 * np.pi * f)) / 3
@@ -20,7 +20,7 @@ def test_box_gain_by_hand():
 def test_axes_match_where_the_gain_sits():
     """A horizontal cosine detector [-1, 2, -1]: biggest gain 4 at horizontal f = -0.5, none
     at 0: the axes say which frequency each column is."""
-    response = convkit.frequency_response(np.array([[-1.0, 2.0, -1.0]]), 16)
+    response = convkit.lessons.frequency_response(np.array([[-1.0, 2.0, -1.0]]), 16)
     centre = response.gain[list(response.frequencies).index(0.0)]
     assert centre[np.argmax(centre)] == pytest.approx(4.0)
     assert response.frequencies[np.argmax(centre)] == -0.5
@@ -30,4 +30,4 @@ def test_axes_match_where_the_gain_sits():
 def test_grid_smaller_than_the_kernel_is_refused():
     """The grid must hold the kernel."""
     with pytest.raises(ValueError, match=r"size must be at least 5; got 3"):
-        convkit.frequency_response(np.ones((5, 5)), 3)
+        convkit.lessons.frequency_response(np.ones((5, 5)), 3)

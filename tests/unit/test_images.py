@@ -493,12 +493,3 @@ def test_tiff_orientation_is_applied_once():
     reference = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))))
     assert reference.shape == (10, 6, 3)
     np.testing.assert_array_equal(load_image(data), reference)
-
-
-def test_doctests():
-    """The examples in images's docstrings run."""
-    import doctest
-
-    from convkit import images
-
-    assert doctest.testmod(images).failed == 0

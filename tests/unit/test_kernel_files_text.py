@@ -1,6 +1,5 @@
 """Tests for the compact weights text of links: parse_weights_text and format_weights_text."""
 
-import doctest
 from fractions import Fraction
 
 import numpy as np
@@ -9,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convkit
-from convkit import kernel_files as documented
-from convkit.kernel_files import (
+from convkit.core import (
     MAX_KERNEL_SIDE,
     MAX_WEIGHTS_TEXT,
     format_weights_text,
@@ -98,8 +96,3 @@ def test_non_text_is_refused():
     """Only a string is weights text."""
     with pytest.raises(ValueError, match=r"weights text must be a string; got list"):
         parse_weights_text([[1]])
-
-
-def test_doctests():
-    """The examples in convkit.kernel_files's docstrings run and give what they say."""
-    assert doctest.testmod(documented).failed == 0

@@ -5,13 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convkit import (
-    BORDER_DRAWINGS,
-    BORDER_MODES,
+from convkit import BORDER_DRAWINGS, BORDER_MODES, pad
+from convkit.core import (
     CORNERS,
     border_band_difference,
     busiest_corner,
-    pad,
     padded_corner,
     source_index,
 )
@@ -284,10 +282,11 @@ def test_busiest_corner_of_a_flat_image_is_the_first():
 def test_border_mode_text_is_written_once_and_filled_everywhere():
     """Every public function with a border parameter shows the same entry, drawings included."""
     import convkit
-    from convkit.padding import PARAMETER_DOCS
+    from convkit.core import PARAMETER_DOCS
 
     with_border = [convkit.convolve, convkit.convolve_loop, convkit.explain_pixel, pad,
-                   padded_corner, source_index, convkit.padded_crop, convkit.describe_route]
+                   padded_corner, source_index, convkit.core.padded_crop,
+                   convkit.core.describe_route]
     for function in with_border:
         doc = function.__doc__
         assert "%(" not in doc, function.__name__

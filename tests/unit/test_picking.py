@@ -1,16 +1,11 @@
 """Tests for picking: from a click on a scaled picture to the pixel, and the window around it."""
 
-import doctest
 
 import numpy as np
 import pytest
 
-from convkit import picking, shown_to_pixel, window_around
-
-
-def test_doctests():
-    """The docstring examples run."""
-    assert doctest.testmod(picking).failed == 0
+from convkit import explain
+from convkit.explain import shown_to_pixel, window_around
 
 
 @pytest.mark.parametrize("factor", [0.25, 0.5, 1.0, 3.0, 7.5])
@@ -40,8 +35,8 @@ def test_non_finite_clicks_are_refused(bad):
 
 def test_window_stays_within_the_margin():
     """Centred where it can be; at the edges shifted to reach at most `margin` past them."""
-    assert window_around(50, 40, 100, 80, 9) == picking.Window(36, 46, 9, 9)
-    assert window_around(99, 79, 100, 80, 9, margin=3) == picking.Window(74, 94, 9, 9)
+    assert window_around(50, 40, 100, 80, 9) == explain.Window(36, 46, 9, 9)
+    assert window_around(99, 79, 100, 80, 9, margin=3) == explain.Window(74, 94, 9, 9)
     small = window_around(1, 1, 4, 3, 25, margin=2)
     assert (small.height, small.width) == (7, 8)
     window = window_around(0, 0, 10, 10, 5)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import convkit
-from convkit.drawing import FOOTPRINT, PADDING_TINT, SELECTED
+from convkit.explain import FOOTPRINT, PADDING_TINT, SELECTED
 from pages.ui import pixel_view
 from pages.ui.pixel_view import overview_data, pixel_from_event, zoom_data
 
@@ -74,7 +74,7 @@ def test_malformed_events_are_refused(event):
 def test_overview_box_is_the_window_clipped_to_the_image_as_fractions():
     """A window from (-3, 100) 25 cells a side, in a 200 x 400 image: rows 0..21, columns
     100..124."""
-    data = overview_data("data:,", "d", 200, 400, convkit.Window(-3, 100, 25, 25), 420, "c")
+    data = overview_data("data:,", "d", 200, 400, convkit.explain.Window(-3, 100, 25, 25), 420, "c")
     assert data["box"] == pytest.approx([100 / 200, 0.0, 25 / 200, 22 / 400])
     assert data["colour"] == list(SELECTED) and data["width"] == 420
 
@@ -84,7 +84,7 @@ def test_zoom_data_is_the_windows_own_pixels_with_the_padding_tinted():
     half-way to the tint; the marks are the footprint and the pixel, in cells."""
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, (30, 40), dtype=np.uint8)
-    window = convkit.Window(-3, -3, 25, 25)
+    window = convkit.explain.Window(-3, -3, 25, 25)
     padded = np.pad(image, 3, constant_values=9)[:25, :25]
     outside = np.zeros((25, 25), bool)
     outside[:3, :] = outside[:, :3] = True
@@ -102,9 +102,9 @@ def test_zoom_data_is_the_windows_own_pixels_with_the_padding_tinted():
 
 
 def test_a_coarse_zoom_has_no_grid():
-    """Cells under 6 screen pixels get no grid (as convkit.magnify draws them)."""
+    """Cells under 6 screen pixels get no grid (as convkit.explain.magnify draws them)."""
     crop = np.zeros((64, 64), np.uint8)
-    data = zoom_data(crop, np.zeros((64, 64), bool), convkit.Window(0, 0, 64, 64), 30, 30,
+    data = zoom_data(crop, np.zeros((64, 64), bool), convkit.explain.Window(0, 0, 64, 64), 30, 30,
                      (31, 31), 320, "c")
     assert data["factor"] == 5 and data["grid"] is None
 

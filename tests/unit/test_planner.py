@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from convkit import BANK, describe_route, filter2d_algorithm
-from convkit.planner import ROUTES
+from convkit import BANK
+from convkit.core import ROUTES, describe_route, filter2d_algorithm
 
 from .references import BORDERS
 

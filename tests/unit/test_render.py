@@ -70,8 +70,8 @@ def test_image_yx_agrees_with_where_the_loop_reads():
 
 
 def test_how_computed_says_what_filter2d_and_the_engine_do():
-    description = convkit.describe_route(convkit.BANK["large_blur"].weights, np.uint8,
-                                         "replicate", image_shape=(512, 512))
+    description = convkit.core.describe_route(convkit.BANK["large_blur"].weights, np.uint8,
+                                              "replicate", image_shape=(512, 512))
     text = render.how_computed("large_blur", description)
     assert "**DFT**" in text and "441 cells" in text
     assert f"route **{description.route}**" in text
@@ -83,27 +83,27 @@ def test_zoom_picture_marks_the_pixel_the_footprint_and_the_padding():
     crop = np.full((25, 25), 100, np.uint8)
     outside = np.zeros_like(crop, dtype=bool)
     outside[:, :3] = True  # the first three columns lie past the image's left edge
-    window = convkit.Window(0, -3, 25, 25)
+    window = convkit.explain.Window(0, -3, 25, 25)
     x, y, factor = 9, 12, 10  # pixel (9, 12) is column 12 of the crop
-    big = convkit.zoom_picture(crop, outside, window, x, y, (3, 5), 250)
+    big = convkit.explain.zoom_picture(crop, outside, window, x, y, (3, 5), 250)
     assert big.shape == (250, 250, 3)
     col, row = (x - window.left) * factor, (y - window.top) * factor
-    assert big[row, col].tolist() == list(convkit.drawing.SELECTED)
+    assert big[row, col].tolist() == list(convkit.explain.SELECTED)
     top, left = row - 1 * factor, col - 2 * factor
-    assert big[top, left].tolist() == list(convkit.drawing.FOOTPRINT)
+    assert big[top, left].tolist() == list(convkit.explain.FOOTPRINT)
     assert big[top + 3 * factor - 1, left + 5 * factor - 1].tolist() == list(
-        convkit.drawing.FOOTPRINT)
+        convkit.explain.FOOTPRINT)
     padded, inside = big[100 + 5, 5], big[100 + 5, 200 + 5]
     assert padded[2] > padded[0] and inside[0] == inside[2]
 
 
 def test_zoom_window_reaches_past_the_edge_by_half_the_kernel_plus_two():
-    assert convkit.zoom_window((7, 7), 0, 0, 100, 100).top == -(7 // 2 + 2)
-    assert convkit.zoom_window((31, 31), 50, 50, 100, 100).height == 37
-    assert convkit.zoom_window((3, 3), 50, 50, 100, 100).width == 25
+    assert convkit.explain.zoom_window((7, 7), 0, 0, 100, 100).top == -(7 // 2 + 2)
+    assert convkit.explain.zoom_window((31, 31), 50, 50, 100, 100).height == 37
+    assert convkit.explain.zoom_window((3, 3), 50, 50, 100, 100).width == 25
 
 
 def test_overview_of_a_small_picture_is_enlarged_pixel_by_pixel():
     small = np.arange(12, dtype=np.uint8).reshape(3, 4)
-    shown = convkit.overview_picture(small, 16)
+    shown = convkit.explain.overview_picture(small, 16)
     np.testing.assert_array_equal(shown[..., 0], np.kron(small, np.ones((4, 4), np.uint8)))

@@ -89,19 +89,19 @@ def test_values_must_be_a_grid():
 
 def test_reach_notes_name_the_weights_each_output_meets():
     """A 3 x 3 input, 2 x 2 kernel, valid: the centre cell meets w[1,1] at output (0, 0), ..."""
-    geometry = convkit.layer_geometry((3, 3), (2, 2))
+    geometry = convkit.lessons.layer_geometry((3, 3), (2, 2))
     weights = np.array([[1.0, 2.0], [3.0, -4.5]])
-    notes = render.reach_notes(convkit.input_reach(geometry, weights, 1, 1))
+    notes = render.reach_notes(convkit.lessons.input_reach(geometry, weights, 1, 1))
     assert notes.tolist() == [["w[1,1] = −4.5", "w[1,0] = 3"], ["w[0,1] = 2", "w[0,0] = 1"]]
-    corner = render.reach_notes(convkit.input_reach(geometry, weights, 0, 0))
+    corner = render.reach_notes(convkit.lessons.input_reach(geometry, weights, 0, 0))
     assert corner.tolist() == [["w[0,0] = 1", ""], ["", ""]]
 
 
 def test_reach_notes_sum_two_taps_on_copies_of_one_cell():
     """replicate, 'same', 1 x 3 kernel on a 1 x 2 input: output 0 reads x[0] twice."""
-    geometry = convkit.layer_geometry((1, 2), (1, 3), output="same")
-    notes = render.reach_notes(convkit.input_reach(geometry, [[1.0, 2.0, 4.0]], 0, 0,
-                                                   "replicate"))
+    geometry = convkit.lessons.layer_geometry((1, 2), (1, 3), output="same")
+    notes = render.reach_notes(convkit.lessons.input_reach(geometry, [[1.0, 2.0, 4.0]], 0, 0,
+                                                           "replicate"))
     # Output 0 reads (x0, x0, x1): x0 meets w0 and w1 (1 + 2); output 1 reads (x0, x1, x1).
     assert notes.tolist() == [["w[0,0] + w[0,1] = 3", "w[0,0] = 1"]]
 
@@ -117,7 +117,7 @@ def test_signed_sum_brackets_negatives():
 ])
 def test_output_size_formula_adds_up(n, k, stride, dilation, output):
     """The numbers put in are the layer's, and the fraction evaluates to the size shown."""
-    geometry = convkit.layer_geometry((n, 4), (k, 3), stride, dilation, output)
+    geometry = convkit.lessons.layer_geometry((n, 4), (k, 3), stride, dilation, output)
     latex = render.output_size_latex(geometry)
     top, bottom = re.findall(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", latex)[-1]
     terms = re.fullmatch(r"(\d+) \+ (\d+) \+ (\d+) - (\d+)\\cdot(\d+) - 1", top)

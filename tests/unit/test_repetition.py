@@ -1,6 +1,5 @@
 """Tests for applying a kernel n times: scipy.signal references, the box variance by hand."""
 
-import doctest
 
 import numpy as np
 import pytest
@@ -8,8 +7,7 @@ import scipy.ndimage as ndi
 import scipy.signal
 
 import convkit
-from convkit import repetition as documented
-from convkit.repetition import (
+from convkit.lessons import (
     MAX_TIMES,
     apply_repeatedly,
     compose_power,
@@ -104,11 +102,6 @@ def test_times_outside_the_cap_are_refused(times, message):
         repeat_kernel(convkit.box(3, 3), times)
     with pytest.raises(ValueError, match=message):
         apply_repeatedly(np.zeros((4, 4)), convkit.box(3, 3), times)
-
-
-def test_doctests():
-    """The examples in convkit.repetition's docstrings run and give what they say."""
-    assert doctest.testmod(documented).failed == 0
 
 
 def test_gaussian_gaps_follow_each_repetition():

@@ -5,7 +5,7 @@ import pytest
 
 import convkit
 from convkit import BANK, separate
-from convkit.separable import low_rank_factors, numerical_rank, singular_values, symmetrised
+from convkit.core import low_rank_factors, numerical_rank, singular_values, symmetrised
 
 
 def dog(size):

@@ -101,14 +101,14 @@ def test_same_restoration_asked_twice_at_once_is_computed_once(shown, monkeypatc
     image = np.random.default_rng(4).random((40, 36)) * 0.8 + 0.1
     blurred = cache.Pixels.of(ndi.convolve(image, MILD, mode="constant"))
     calls: list[int] = []
-    real_restore = convkit.restore
+    real_restore = convkit.lessons.restore
 
     def slow_restore(*args, **kwargs):
         calls.append(threading.get_ident())
         time.sleep(0.3)  # long enough for the other visitor to queue behind
         return real_restore(*args, **kwargs)
 
-    monkeypatch.setattr(convkit, "restore", slow_restore)
+    monkeypatch.setattr(convkit.lessons, "restore", slow_restore)
     results = []
 
     def visitor() -> None:

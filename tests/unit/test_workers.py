@@ -96,9 +96,6 @@ print(json.dumps({"status": answer.header["status"], "modules": sorted(sys.modul
 """
 
 
-@pytest.mark.xfail(strict=True, reason="convkit/__init__ still imports every domain, "
-                   "scikit-image's restoration and metrics among them, until it loads them "
-                   "lazily (PEP 562; issue 21, the convkit-by-domain work)")
 def test_the_decode_worker_loads_no_streamlit_and_no_restoration():
     """A decode worker's sys.modules, after a decode: no Streamlit, no skimage.restoration,
     no skimage.metrics (it decodes; nothing else should cost it memory or start-up time)."""

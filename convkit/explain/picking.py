@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ..core._validation import check_positive_int
 
 
 def shown_to_pixel(click_x: float, click_y: float, shown_width: float, shown_height: float,

@@ -1,5 +1,5 @@
 """One kernel grows into a convolutional layer: the sliding window with its numbers, channels,
-bias, ReLU, pooling, which outputs an input feeds, and learning the weights by gradient descent.
+bias, ReLU, pooling, and which outputs an input feeds.
 
 Everything here is what deep-learning frameworks call a 2-D convolution: a *correlation* (the
 kernel is not flipped), with stride, dilation and padding. ``conv2d`` gives the numbers of
@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
-from ._validation import check_image, check_positive_int, check_value
-from .images import to_gray
-from .learning import OUTPUT_SIZES, output_length, padding_before_after, window_taps
-from .padding import check_border, pad, padded_crop, source_index
+from ..core._validation import check_finite_float, check_image, check_positive_int, check_value
+from ..core.images import to_gray
+from ..core.padding import check_border, padded_crop, source_index
+from .geometry import LayerGeometry, Output, layer_geometry
 
 #: Largest input grid the stepper and the layer views take (per side): every cell is shown.
 MAX_GRID_SIDE = 16
@@ -28,13 +26,6 @@ MAX_GRID_SIDE = 16
 MAX_LAYER_KERNEL = 7
 #: Pooling kinds.
 POOLS = ("max", "average")
-#: Bounds of one gradient-descent run: a 64 x 64 crop, a 5 x 5 kernel, 2000 steps take
-#: about 40 ms of one core (tests/unit/test_layers.py checks it stays well under a second).
-MAX_TRAIN_SIDE = 64
-MAX_TRAIN_KERNEL = 5
-MAX_TRAIN_STEPS = 2000
-
-Output = Literal["valid", "same", "full"]
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -55,15 +46,6 @@ def rounded(values, digits: int = 4) -> np.ndarray:
     scale = 10.0 ** (digits - 1 - magnitude)
     result[big] = np.round(array[big] * scale) / scale
     return result
-
-
-# ---------------------------------------------------------------------------- checking
-
-
-def _check_output(output: str) -> str:
-    if output not in OUTPUT_SIZES:
-        raise ValueError(f"output must be one of {OUTPUT_SIZES}; got {output!r}")
-    return output
 
 
 def _check_layer_weights(weights, channels: int | None = None) -> np.ndarray:
@@ -95,133 +77,6 @@ def _as_channels(image) -> np.ndarray:
     return array[..., None] if array.ndim == 2 else array
 
 
-def _check_finite_number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(
-            float(value)):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
-    return float(value)
-
-
-# ---------------------------------------------------------------------------- geometry
-
-
-@dataclass(frozen=True)
-class LayerGeometry:
-    """Where a layer's window goes: padding on each side, output size, the taps of every output.
-
-    ``row_taps[o]`` are the input rows output row `o` reads (negative or >= height: padding),
-    ``col_taps`` the same for columns.
-    """
-
-    input_shape: tuple[int, int]
-    kernel_shape: tuple[int, int]
-    stride: int
-    dilation: int
-    output: str
-    pad_top: int
-    pad_bottom: int
-    pad_left: int
-    pad_right: int
-    output_shape: tuple[int, int]
-    row_taps: np.ndarray
-    col_taps: np.ndarray
-
-    @property
-    def steps(self) -> int:
-        """How many positions the window takes: one per output cell."""
-        return self.output_shape[0] * self.output_shape[1]
-
-    def cell(self, step: int) -> tuple[int, int]:
-        """The output (row, column) of step `step` (0-based, row by row).
-
-        Parameters
-        ----------
-        step : int
-            0..steps - 1.
-
-        Returns
-        -------
-        row, col : int
-            The output cell the window writes at that step.
-
-        Examples
-        --------
-        >>> g = layer_geometry((3, 4), (3, 3), output="same")
-        >>> g.output_shape, g.cell(5)
-        ((3, 4), (1, 1))
-        """
-        if not 0 <= step < self.steps:
-            raise ValueError(f"step must be in 0..{self.steps - 1}; got {step!r}")
-        return divmod(int(step), self.output_shape[1])
-
-    def step_at(self, row: int, col: int) -> int:
-        """The step (0-based) at which the window writes output (`row`, `col`).
-
-        Parameters
-        ----------
-        row, col : int
-            An output cell, inside ``output_shape``.
-
-        Returns
-        -------
-        int
-            ``row * output width + col``: the inverse of `cell`.
-
-        Examples
-        --------
-        >>> layer_geometry((3, 4), (3, 3), output="same").step_at(1, 1)
-        5
-        """
-        height, width = self.output_shape
-        if not (0 <= row < height and 0 <= col < width):
-            raise ValueError(f"(row, col) must be inside the {height} x {width} output; got "
-                             f"({row!r}, {col!r})")
-        return int(row) * width + int(col)
-
-
-def layer_geometry(input_shape: tuple[int, int], kernel_shape: tuple[int, int],
-                   stride: int = 1, dilation: int = 1, output: Output = "valid") -> LayerGeometry:
-    """The padding, output size and window taps of a layer on an input of `input_shape`.
-
-    Parameters
-    ----------
-    input_shape : tuple of int
-        (height, width) of the input.
-    kernel_shape : tuple of int
-        (kh, kw), any sides >= 1 (even ones too, as in deep learning).
-    stride, dilation : int, optional
-        Step between outputs and between taps, >= 1, the same along both axes. Default 1.
-    output : {"valid", "same", "full"}, optional
-        'valid' pads nothing; 'same' pads so that there are ceil(n / stride) outputs
-        (TensorFlow's rule: the odd zero goes after); 'full' gives every overlap. Default
-        'valid'.
-
-    Returns
-    -------
-    LayerGeometry
-        Padding on each side, the output shape and the input rows and columns of every tap.
-
-    Examples
-    --------
-    >>> g = layer_geometry((5, 5), (3, 3), stride=2, output="same")
-    >>> g.output_shape, (g.pad_top, g.pad_bottom), g.row_taps.tolist()
-    ((3, 3), (1, 1), [[-1, 0, 1], [1, 2, 3], [3, 4, 5]])
-    """
-    _check_output(output)
-    height, width = (check_positive_int(n, "input side") for n in input_shape)
-    kh, kw = (check_positive_int(k, "kernel side") for k in kernel_shape)
-    stride = check_positive_int(stride, "stride")
-    dilation = check_positive_int(dilation, "dilation")
-    top, bottom = padding_before_after(height, kh, stride, dilation, output)
-    left, right = padding_before_after(width, kw, stride, dilation, output)
-    shape = (output_length(height, kh, stride, dilation, output),
-             output_length(width, kw, stride, dilation, output))
-    return LayerGeometry(
-        input_shape=(height, width), kernel_shape=(kh, kw), stride=stride, dilation=dilation,
-        output=output, pad_top=top, pad_bottom=bottom, pad_left=left, pad_right=right,
-        output_shape=shape,
-        row_taps=window_taps(height, kh, stride, dilation, output).reshape(shape[0], kh),
-        col_taps=window_taps(width, kw, stride, dilation, output).reshape(shape[1], kw))
 
 
 def padded_input(image: np.ndarray, geometry: LayerGeometry, border: str = "constant",
@@ -284,7 +139,7 @@ def conv2d(image: np.ndarray, weights, stride: int = 1, dilation: int = 1,
     """
     array = _as_channels(image)
     kernel = _check_layer_weights(weights, array.shape[2])
-    bias = _check_finite_number(bias, "bias")
+    bias = check_finite_float(bias, "bias")
     geometry = layer_geometry(array.shape[:2], kernel.shape[1:], stride, dilation, output)
     padded, _ = padded_input(array, geometry, border, value)
     rows = geometry.row_taps + geometry.pad_top
@@ -390,7 +245,7 @@ def window_step(image: np.ndarray, weights, step: int, stride: int = 1, dilation
     """
     array = _as_channels(image)
     kernel = _check_layer_weights(weights, array.shape[2])
-    bias = _check_finite_number(bias, "bias")
+    bias = check_finite_float(bias, "bias")
     geometry = layer_geometry(array.shape[:2], kernel.shape[1:], stride, dilation, output)
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         raise ValueError(f"step must be a whole number; got {step!r}")
@@ -696,7 +551,7 @@ def layer_stages(conv: np.ndarray, row: int, col: int, bias: float = 0.0, use_re
         if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not (
                 0 <= index < size):
             raise ValueError(f"{name} must be a whole number in 0..{size - 1}; got {index!r}")
-    biased = conv + _check_finite_number(bias, "bias")
+    biased = conv + check_finite_float(bias, "bias")
     activated = relu(biased) if use_relu else biased
     window = np.zeros(conv.shape, dtype=bool)
     if pool is None:
@@ -746,224 +601,6 @@ def rgb_filters() -> tuple[list[str], np.ndarray]:
     return list(RGB_FILTERS), np.stack([w for _, w in RGB_FILTERS.values()]).copy()
 
 
-# --------------------------------------------------------------------- gradient descent
-
-
-@dataclass(frozen=True, eq=False)
-class DescentRun:
-    """A gradient-descent run that learns a kernel (and a bias) from an (input, target) pair.
-
-    ``history[s]`` are the weights after `s` steps (``history[0]``: the random start) and
-    ``loss[s]`` the mean squared error then, in gray levels squared; the run stops early once
-    the loss is the best possible one up to float rounding. ``status`` is
-    "converged" (the loss within 0.1 % of the best possible one, which least squares gives;
-    along directions where the loss is nearly flat the weights may still be moving),
-    "diverged" (the loss grew past 100 times its start or overflowed, at step
-    ``diverged_at``; the run stops there) or "still descending". ``stable_below`` is the
-    largest learning rate for which plain gradient descent on this pair cannot diverge,
-    2 / (largest eigenvalue of the loss's Hessian).
-    """
-
-    weights: np.ndarray
-    bias: float
-    history: np.ndarray
-    loss: np.ndarray
-    best_loss: float
-    learning_rate: float
-    steps: int
-    status: str
-    diverged_at: int | None
-    stable_below: float
-
-    @property
-    def rms(self) -> float:
-        """The root of the last loss: the typical error per pixel, in gray levels."""
-        return float(np.sqrt(self.loss[-1]))
-
-
-def train_kernel(inputs: np.ndarray, target: np.ndarray, shape: tuple[int, int], *,
-                 learning_rate: float = 0.05, steps: int = 300, border: str = "replicate",
-                 seed: int = 0) -> DescentRun:
-    """Learn the kernel mapping `inputs` to `target` by plain gradient descent on the squared error.
-
-    The model is one conv layer with a bias, ``target ≈ correlate(x, w) + b``, where x is the
-    input standardised to mean 0 and standard deviation 1 (what networks do to their inputs,
-    so one learning rate suits any image); the weights are reported for the raw input, so
-    they converge to the kernel that made the target. Starts from small random weights
-    (`seed`), then takes `steps` steps ``w -= learning_rate * dLoss/dw``.
-
-    Parameters
-    ----------
-    inputs, target : numpy.ndarray
-        (H, W) float arrays of the same shape, at most MAX_TRAIN_SIDE per side.
-    shape : tuple of int
-        (kh, kw) of the kernel to learn, odd sides, at most MAX_TRAIN_KERNEL.
-    learning_rate : float, optional
-        Positive. Default 0.05.
-    steps : int, optional
-        1..MAX_TRAIN_STEPS. Default 300.
-    border : {"replicate", "constant", "reflect", "reflect_101", "wrap"}, optional
-        How the input is padded ('same' output), as in ``make_training_pair``. Default
-        "replicate".
-    seed : int, optional
-        Seed of the random start. Default 0.
-
-    Returns
-    -------
-    DescentRun
-        The weights and bias after every step, the loss curve, and how the run ended.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> x = rng.uniform(0, 255, (24, 24))
-    >>> y = conv2d(x, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], output="same", border="replicate")
-    >>> run = train_kernel(x, y, (3, 3), learning_rate=0.1, steps=300)
-    >>> run.status, bool(np.abs(run.weights - [[0, 1, 0], [1, -4, 1], [0, 1, 0]]).max() < 1e-6)
-    ('converged', True)
-    """
-    check_image(inputs)
-    if inputs.ndim != 2 or np.shape(target) != inputs.shape:
-        raise ValueError(f"inputs must be gray (2-D) and target of the same shape; got "
-                         f"{inputs.shape} and {np.shape(target)}")
-    if max(inputs.shape) > MAX_TRAIN_SIDE:
-        raise ValueError(f"inputs must be at most {MAX_TRAIN_SIDE} x {MAX_TRAIN_SIDE}; got "
-                         f"{inputs.shape[0]} x {inputs.shape[1]}")
-    kh, kw = (check_positive_int(side, "kernel side", odd=True) for side in shape)
-    if max(kh, kw) > MAX_TRAIN_KERNEL:
-        raise ValueError(f"kernel sides must be at most {MAX_TRAIN_KERNEL}; got {kh} x {kw}")
-    rate = _check_finite_number(learning_rate, "learning_rate")
-    if rate <= 0:
-        raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
-    steps = check_positive_int(steps, "steps")
-    if steps > MAX_TRAIN_STEPS:
-        raise ValueError(f"steps must be at most {MAX_TRAIN_STEPS}; got {steps}")
-    check_border(border)
-    goal = np.asarray(target, dtype=np.float64).ravel()
-    if not np.all(np.isfinite(goal)):
-        raise ValueError("target must be finite numbers; got NaN or infinity")
-
-    raw = inputs.astype(np.float64)
-    mean, spread = float(raw.mean()), float(raw.std()) or 1.0
-    x = (raw - mean) / spread
-    padded = pad(x, kh // 2, kw // 2, border)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))
-    # One row per output pixel: its window's kh*kw values, and a 1 for the bias.
-    design = np.hstack([windows.reshape(-1, kh * kw), np.ones((goal.size, 1))])
-    count = goal.size
-    hessian = 2.0 / count * design.T @ design
-    stable_below = 2.0 / float(np.linalg.eigvalsh(hessian)[-1])
-    best, *_ = np.linalg.lstsq(design, goal, rcond=None)
-    best_loss = float(np.mean((design @ best - goal) ** 2))
-
-    rng = np.random.default_rng(seed)
-    theta = np.concatenate([rng.normal(0.0, 0.1, kh * kw), [0.0]])
-    thetas, losses = [theta.copy()], []
-    status, diverged_at = "still descending", None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(steps + 1):
-            residual = design @ theta - goal
-            loss = float(np.mean(residual**2))
-            losses.append(loss)
-            if not math.isfinite(loss) or loss > 100 * losses[0] + 1e-12:
-                status, diverged_at = "diverged", step
-                break
-            if step == steps or loss - best_loss <= 1e-20 * max(losses[0] - best_loss, 1e-300):
-                break  # the last step, or nothing left to learn but float rounding
-            theta = theta - rate * (2.0 / count) * (design.T @ residual)
-            thetas.append(theta.copy())
-    history = np.array(thetas[: len(losses)])
-    # Weights on the standardised input, back on the raw one: w_raw = w / spread.
-    kernels = history[:, :-1].reshape(-1, kh, kw) / spread
-    final_bias = float(history[-1, -1] - kernels[-1].sum() * mean)
-    if status != "diverged" and losses[-1] - best_loss <= 1e-3 * max(losses[0] - best_loss,
-                                                                      1e-12):
-        status = "converged"
-    return DescentRun(weights=kernels[-1], bias=final_bias, history=kernels,
-                      loss=np.array(losses), best_loss=best_loss, learning_rate=rate,
-                      steps=len(losses) - 1, status=status, diverged_at=diverged_at,
-                      stable_below=stable_below)
-
-
-#: What a descent run came to, as ``descent_outcome`` names it.
-OUTCOMES = ("diverged", "found", "flat", "descending")
-
-
-def largest_error(learned, truth) -> float:
-    """The largest difference ``|learned - truth|`` over the weights of two same-shaped kernels.
-
-    Parameters
-    ----------
-    learned, truth : array_like
-        Kernels of one shape.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> largest_error([[1.0, 2.0]], [[1.5, -1.0]])
-    3.0
-    """
-    learned = np.asarray(learned, dtype=np.float64)
-    truth = np.asarray(truth, dtype=np.float64)
-    if learned.shape != truth.shape:
-        raise ValueError(f"learned and truth must have one shape; got {learned.shape} and "
-                         f"{truth.shape}")
-    return float(np.abs(learned - truth).max()) if learned.size else 0.0
-
-
-def descent_outcome(run: DescentRun, hidden, tolerance: float = 1e-3) -> str:
-    """What a gradient-descent run came to, against the kernel it was meant to find.
-
-    Parameters
-    ----------
-    run : DescentRun
-        From ``train_kernel``.
-    hidden : array_like
-        The kernel that made the target, of the run's weights' shape.
-    tolerance : float
-        Largest weight error that counts as found; > 0.
-
-    Returns
-    -------
-    {"diverged", "found", "flat", "descending"}
-        "diverged": the run stopped on a growing loss; "found": every weight within
-        `tolerance` of the hidden one; "flat": the loss is at its minimum but some weights are
-        still off (directions along which the loss barely changes); "descending": neither yet.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> x = rng.uniform(0, 255, (24, 24))
-    >>> y = conv2d(x, np.eye(3), output="same", border="replicate")
-    >>> descent_outcome(train_kernel(x, y, (3, 3), learning_rate=0.1, steps=300), np.eye(3))
-    'found'
-    """
-    tolerance = _check_finite_number(tolerance, "tolerance")
-    if tolerance <= 0:
-        raise ValueError(f"tolerance must be > 0; got {tolerance!r}")
-    if run.status == "diverged":
-        return "diverged"
-    if largest_error(run.weights, hidden) < tolerance:
-        return "found"
-    return "flat" if run.status == "converged" else "descending"
-
-
-def noise_image(side: int, seed: int = 0) -> np.ndarray:
-    """A `side` x `side` image of uniform random gray levels 0..255 (white noise).
-
-    Every pixel is independent of its neighbours, so every weight is equally easy to learn
-    from it, unlike a photo, whose neighbouring pixels are alike.
-
-    >>> noise_image(4).shape
-    (4, 4)
-    """
-    side = check_positive_int(side, "side")
-    if side > MAX_TRAIN_SIDE:
-        raise ValueError(f"side must be at most {MAX_TRAIN_SIDE}; got {side}")
-    return np.random.default_rng(seed).uniform(0, 255, (side, side))
 
 
 # ----------------------------------------------------------------------- small inputs
@@ -1052,28 +689,3 @@ def busiest_crop(image: np.ndarray, side: int,
     return crop, int(top), int(left)
 
 
-def small_kernels(kernels: Mapping, max_side: int = MAX_TRAIN_KERNEL) -> dict:
-    """The kernels (name -> Kernel, in their order) whose sides are at most `max_side`.
-
-    The ones a layer's window shows with every number on a page, and gradient descent learns
-    within its bound.
-
-    Parameters
-    ----------
-    kernels : Mapping[str, Kernel]
-        Anything with a ``shape``, such as ``convkit.BANK``.
-    max_side : int
-        Largest side kept, >= 1.
-
-    Returns
-    -------
-    dict[str, Kernel]
-
-    Examples
-    --------
-    >>> from convkit import BANK
-    >>> "sobel_x" in small_kernels(BANK), "large_blur" in small_kernels(BANK)
-    (True, False)
-    """
-    max_side = check_positive_int(max_side, "max_side")
-    return {name: kernel for name, kernel in kernels.items() if max(kernel.shape) <= max_side}

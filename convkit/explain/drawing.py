@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._validation import check_image, check_positive_int
+from ..core._validation import check_image, check_positive_int
 
 #: The corners a padded crop can come from (as in ``padding.CORNERS``).
 _CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
@@ -429,7 +429,7 @@ def zoom_picture(crop: np.ndarray, outside: np.ndarray, box, x: int, y: int,
 
     Examples
     --------
-    >>> from convkit.picking import Window
+    >>> from convkit.explain import Window
     >>> crop = np.zeros((5, 5), np.uint8)
     >>> big = zoom_picture(crop, np.zeros((5, 5), bool), Window(0, 0, 5, 5), 2, 2, (3, 3), 50)
     >>> big.shape, big[20, 20].tolist(), big[10, 10].tolist()

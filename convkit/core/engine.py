@@ -98,7 +98,7 @@ def run(source: np.ndarray, route: Route, cv_border: int) -> np.ndarray:
 
     Examples
     --------
-    >>> from convkit.planner import plan
+    >>> from convkit.core.planner import plan
     >>> run(np.full((2, 2), 3, np.uint8), plan([[2.0]], np.uint8), cv2.BORDER_REFLECT_101)
     array([[6., 6.],
            [6., 6.]], dtype=float32)

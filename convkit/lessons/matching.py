@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ._validation import check_gray_image
-from .convolve import convolve
-from .drawing import outline, to_rgb
-from .padding import document_border
-from .picking import Window
+from ..core._validation import check_gray_image
+from ..core.convolve import convolve
+from ..core.padding import document_border
+from ..explain.drawing import outline, to_rgb
+from ..explain.picking import Window
 
 #: Longest side, in pixels, of an image matched against: bounds the work per call.
 MAX_MATCH_SIDE = 512

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_image, check_positive_int, check_weights
-from .convolve import convolve
-from .separable import numerical_rank, rank_one_factors, singular_values
+from ..core._validation import check_image, check_positive_int, check_weights
+from ..core.convolve import convolve
+from ..core.separable import numerical_rank, rank_one_factors, singular_values
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_image, check_positive_int, check_value, check_weights
-from .convolve import convolve
-from .padding import document_border
+from ..core._validation import check_image, check_positive_int, check_value, check_weights
+from ..core.convolve import convolve
+from ..core.padding import document_border
 
 #: At most this many applications: enough to see the bell emerge, bounded in time.
 MAX_TIMES = 10

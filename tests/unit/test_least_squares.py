@@ -1,4 +1,4 @@
-"""Tests for convkit.learning's training pairs: the target a conv layer is trained to produce."""
+"""Tests for lessons.least_squares: the training pair a conv layer learns from, and the fit."""
 
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ IMAGE = RNG.uniform(0, 255, size=(33, 41))
 @pytest.mark.parametrize("name", ["sobel_x", "emboss", "gaussian_5", "horizontal_blur"])
 def test_noise_free_target_is_scipy_correlation(name, border):
     weights = convkit.BANK[name].weights
-    inputs, target = convkit.make_training_pair(IMAGE, weights, 0.0, border=border)
+    inputs, target = convkit.lessons.make_training_pair(IMAGE, weights, 0.0, border=border)
     assert inputs.dtype == target.dtype == np.float64
     np.testing.assert_array_equal(inputs, IMAGE)
     np.testing.assert_allclose(target, scipy_filter(IMAGE, weights, border), atol=1e-9)
@@ -24,10 +24,10 @@ def test_noise_free_target_is_scipy_correlation(name, border):
 def test_noise_has_the_asked_spread_and_is_seeded():
     weights = convkit.BANK["sharpen"].weights
     image = RNG.uniform(0, 255, size=(200, 200))
-    _, clean = convkit.make_training_pair(image, weights, 0.0)
-    _, noisy = convkit.make_training_pair(image, weights, 5.0, seed=1)
-    _, again = convkit.make_training_pair(image, weights, 5.0, seed=1)
-    _, other = convkit.make_training_pair(image, weights, 5.0, seed=2)
+    _, clean = convkit.lessons.make_training_pair(image, weights, 0.0)
+    _, noisy = convkit.lessons.make_training_pair(image, weights, 5.0, seed=1)
+    _, again = convkit.lessons.make_training_pair(image, weights, 5.0, seed=1)
+    _, other = convkit.lessons.make_training_pair(image, weights, 5.0, seed=2)
     noise = noisy - clean
     assert abs(noise.std() - 5.0) < 0.1 and abs(noise.mean()) < 0.1
     np.testing.assert_array_equal(noisy, again)
@@ -36,17 +36,17 @@ def test_noise_has_the_asked_spread_and_is_seeded():
 
 def test_learn_kernel_recovers_the_hidden_kernel_from_a_clean_pair():
     weights = convkit.BANK["unsharp_mask"].weights
-    inputs, target = convkit.make_training_pair(IMAGE, weights, 0.0)
-    learned = convkit.learn_kernel(inputs, target, weights.shape)
+    inputs, target = convkit.lessons.make_training_pair(IMAGE, weights, 0.0)
+    learned = convkit.lessons.learn_kernel(inputs, target, weights.shape)
     assert np.abs(learned.weights - weights).max() < 1e-9
 
 
 @pytest.mark.parametrize("sigma", [-1.0, float("nan"), float("inf"), True])
 def test_bad_noise_is_refused(sigma):
     with pytest.raises(ValueError, match="noise_sigma"):
-        convkit.make_training_pair(IMAGE, convkit.box(3), sigma)
+        convkit.lessons.make_training_pair(IMAGE, convkit.box(3), sigma)
 
 
 def test_colour_image_is_refused():
     with pytest.raises(ValueError, match="gray"):
-        convkit.make_training_pair(np.zeros((5, 5, 3)), convkit.box(3))
+        convkit.lessons.make_training_pair(np.zeros((5, 5, 3)), convkit.box(3))

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_index
-from .convolve import prepare
-from .padding import Border, document_border, padded_crop, source_index
+from ..core._validation import check_index
+from ..core.convolve import prepare
+from ..core.padding import Border, document_border, padded_crop, source_index
 
 
 @dataclass(frozen=True, eq=False)

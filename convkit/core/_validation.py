@@ -102,6 +102,14 @@ def check_positive_int(value, name: str, *, odd: bool = False, minimum: int = 1)
     return value
 
 
+def check_finite_float(value, name: str) -> float:
+    """Return `value` as a finite float (any sign)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(
+            float(value)):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return float(value)
+
+
 def check_positive_float(value, name: str) -> float:
     """Return `value` as a finite float > 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):

@@ -17,10 +17,10 @@ import numpy as np
 from skimage import metrics, restoration
 from skimage.restoration import uft
 
-from ._validation import check_gray_image, check_positive_float
-from .convolve import convolve
-from .kernels import as_weights
-from .padding import check_border, document_border
+from ..core._validation import check_gray_image, check_positive_float
+from ..core.convolve import convolve
+from ..core.kernels import as_weights
+from ..core.padding import check_border, document_border
 
 #: Longest side, in pixels, of an image these functions accept: bounds the work per call.
 MAX_RESTORE_SIDE = 512

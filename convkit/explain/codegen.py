@@ -14,10 +14,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._validation import check_positive_int, check_value, check_weights
+from ..core._validation import check_positive_int, check_value, check_weights
+from ..core.kernel_files import MAX_KERNEL_SIDE
+from ..core.padding import BORDER_NAMES, check_border, document_border
 from .display import check_divisor_offset, check_mapping
-from .kernel_files import MAX_KERNEL_SIDE
-from .padding import BORDER_NAMES, check_border, document_border
 
 #: The libraries a Reproduction has code for, in the order shown.
 LIBRARIES: tuple[str, ...] = ("convkit", "OpenCV", "SciPy", "PyTorch")
@@ -203,7 +203,7 @@ def _number(value: float) -> str:
 def _image_lines(sample: str | None, color: bool, resolution: int | None) -> str:
     if sample is None:
         return "# image: your picture as a uint8 NumPy array, H x W (gray) or H x W x 3 (RGB)\n"
-    from .images import SAMPLES
+    from ..core.images import SAMPLES
 
     if sample not in SAMPLES:
         raise ValueError(f"sample must be one of {tuple(SAMPLES)} or None; got {sample!r}")

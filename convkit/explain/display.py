@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 from skimage.exposure import rescale_intensity
 
-from .padding import PARAMETER_DOCS, document_border
+from ..core.padding import PARAMETER_DOCS, document_border
 
 Mapping = Literal["tutorial", "clip", "abs", "minmax", "divide"]
 

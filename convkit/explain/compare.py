@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ._validation import check_image
-from .convolve import convolve
+from ..core._validation import check_image
+from ..core.convolve import convolve
+from ..core.kernels import as_weights
+from ..core.padding import BORDER_DRAWINGS, OPENCV_DEFAULT_BORDER, check_border, document_border
 from .display import check_divisor_offset, check_mapping, to_uint8
-from .kernels import as_weights
-from .padding import BORDER_DRAWINGS, OPENCV_DEFAULT_BORDER, check_border, document_border
 
 
 @dataclass(frozen=True)
