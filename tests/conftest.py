@@ -19,6 +19,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """conftest.py files are plugins, not modules to search for doctests: tests/app's and
+    tests/e2e's are both imported as `conftest`, and --doctest-modules importing them again
+    stops the whole run with "import file mismatch"."""
+    return True if collection_path.name == "conftest.py" else None
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

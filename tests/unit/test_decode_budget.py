@@ -286,15 +286,6 @@ def test_uploads_take_turns_and_a_full_line_is_a_message(monkeypatch):
     assert np.all(decode.decode_upload(data).pixels == 9)
 
 
-def test_doctests():
-    """The examples in server.decode's docstrings run."""
-    import doctest
-
-    from server import decode
-
-    assert doctest.testmod(decode).failed == 0
-
-
 def table() -> None:
     """Build every file, probe them and print the Markdown table docs/hosting.md quotes."""
     import tempfile

@@ -1,17 +1,16 @@
-"""Every public callable of convkit has a numpydoc docstring, and every example in it runs."""
+"""Every public callable of convkit has a numpydoc docstring with an example to run.
+
+The examples themselves run through pytest's --doctest-modules (pyproject.toml), each a test
+of its own; this file checks the docstrings' structure.
+"""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import doctest
-import importlib
 import inspect
-import pkgutil
 import re
-import sys
+import tomllib
 
-import numpy as np
 import pytest
 
 import convkit
@@ -292,87 +291,10 @@ def test_every_public_function_is_checked() -> None:
     assert len(functions) > 100
 
 
-def _convkit_modules() -> list[str]:
-    submodules = pkgutil.walk_packages(convkit.__path__, "convkit.")
-    names = ["convkit", *(info.name for info in submodules)]
-    # __main__ runs the command line on import; it holds no docstrings to test.
-    return sorted(name for name in names if name != "convkit.__main__")
-
-
-def _doctests() -> tuple[dict[str, doctest.DocTest], dict[str, str]]:
-    """Every docstring with examples, by name, and the modules whose examples do not parse."""
-    found, unparsable = {}, {}
-    finder = doctest.DocTestFinder()
-    for module_name in _convkit_modules():
-        module = importlib.import_module(module_name)
-        try:
-            tests = finder.find(module)
-        except ValueError as error:
-            # A badly indented example fails its module's test, not the whole file's collection.
-            unparsable[module_name] = str(error)
-            continue
-        found.update((test.name, test) for test in tests if test.examples)
-    return found, unparsable
-
-
-DOCTESTS, UNPARSABLE = _doctests()
-
-
-@pytest.mark.parametrize("module_name", _convkit_modules())
-def test_examples_parse(module_name: str) -> None:
-    """Every module's examples are well-formed doctests (consistent indentation and prompts)."""
-    assert module_name not in UNPARSABLE, UNPARSABLE.get(module_name)
-
-
-@pytest.fixture
-def fixed_print_options():
-    """NumPy's print options as the examples were written with, restored afterwards."""
-    saved = np.get_printoptions()
-    np.set_printoptions(legacy=False, precision=8, threshold=1000, linewidth=75,
-                        suppress=False, floatmode="maxprec", sign="-")
-    yield
-    np.set_printoptions(**saved)
-
-
-def run_doctest(test: doctest.DocTest) -> tuple[int, str]:
-    """Run one docstring's examples; return the number that failed and the runner's report."""
-    # A fresh copy of the module's globals: one docstring never sees another's names.
-    test = copy.copy(test)
-    test.globs = dict(test.globs)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    report: list[str] = []
-    runner.run(test, out=report.append)
-    return runner.failures, "".join(report)
-
-
-@pytest.mark.parametrize("name", sorted(DOCTESTS))
-def test_doctest(name: str, fixed_print_options) -> None:
-    """Every example in convkit's docstrings prints what it says it prints."""
-    failures, report = run_doctest(DOCTESTS[name])
-    assert failures == 0, report
-
-
-def test_a_wrong_example_fails(fixed_print_options) -> None:
-    """The runner itself: an example whose printed value is off is reported as a failure."""
-    wrong = doctest.DocTestParser().get_doctest(
-        ">>> np.arange(3).sum()\nnp.int64(4)\n", {"np": np}, "wrong", None, 0)
-    right = doctest.DocTestParser().get_doctest(
-        ">>> np.arange(3).sum()\nnp.int64(3)\n", {"np": np}, "right", None, 0)
-    assert run_doctest(wrong)[0] == 1 and "Expected:" in run_doctest(wrong)[1]
-    assert run_doctest(right) == (0, "")
-
-
-def test_the_checkers_own_examples(fixed_print_options) -> None:
-    """The examples in this file's helpers (sections, documented_names, undescribed) hold."""
-    tests = doctest.DocTestFinder().find(sys.modules[__name__])
-    assert len([test for test in tests if test.examples]) == 3
-    for test in tests:
-        failures, report = run_doctest(test)
-        assert failures == 0, report
-
-
-def test_doctests_found_in_every_documented_module() -> None:
-    """Doctests are collected from the package's modules (a broken finder would pass vacuously)."""
-    modules = {name.rsplit(".", 1)[0] for name in DOCTESTS if name.count(".") == 3}
-    assert {"convkit.core.padding", "convkit.explain.display", "convkit.lessons.layers"} <= modules
-    assert len(DOCTESTS) > 100
+def test_doctests_run_through_pytest(repo_root) -> None:
+    """The examples run as tests of their own: --doctest-modules over convkit, server and the
+    pages' helper modules (a dropped option or path would pass vacuously)."""
+    settings = tomllib.loads((repo_root / "pyproject.toml").read_text())["tool"]["pytest"]
+    options = settings["ini_options"]
+    assert "--doctest-modules" in options["addopts"].split()
+    assert {"convkit", "server", "pages/ui"} <= set(options["testpaths"])

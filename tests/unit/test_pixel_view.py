@@ -7,7 +7,6 @@ every malformed one must be refused, never raise. Where an event lands is worked
 from __future__ import annotations
 
 import base64
-import doctest
 import math
 
 import numpy as np
@@ -17,10 +16,6 @@ import convkit
 from convkit.explain import FOOTPRINT, PADDING_TINT, SELECTED
 from pages.ui import pixel_view
 from pages.ui.pixel_view import overview_data, pixel_from_event, zoom_data
-
-
-def test_doctests():
-    assert doctest.testmod(pixel_view).failed == 0
 
 
 @pytest.mark.parametrize(("step", "start", "expected"), [

@@ -202,13 +202,6 @@ def test_bad_sizes_are_refused(kwargs, word):
         WorkQueue(**kwargs)
 
 
-def test_doctests():
-    """The examples in server.queues' docstrings run."""
-    import doctest
-
-    assert doctest.testmod(queues).failed == 0
-
-
 def test_busy_is_not_bad_input():
     """Busy is an Exception but not a ValueError: a page that catches bad input (ValueError,
     ImageLoadError) lets a busy server through to its own handler."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import html
 import math
 import re
@@ -132,7 +131,3 @@ def test_output_size_formula_adds_up(n, k, stride, dilation, output):
         assert size == geometry.output_shape[0]
     else:
         assert latex.endswith(r"\text{no output}") and geometry.output_shape[0] == 0
-
-
-def test_doctests():
-    assert doctest.testmod(render).failed == 0

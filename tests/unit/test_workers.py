@@ -119,13 +119,3 @@ def _worker_environment() -> dict[str, str]:
     finally:
         process.kill()
     return dict(entry.decode().split("=", 1) for entry in text if b"=" in entry)
-
-
-def test_doctests():
-    """The examples in server.workers' and server.loops' docstrings run."""
-    import doctest
-
-    from server import loops
-
-    assert doctest.testmod(workers).failed == 0
-    assert doctest.testmod(loops).failed == 0
