@@ -4,6 +4,7 @@
     python -m bench.classroom --scenario matching --visitors 30 --seconds 50
     python -m bench.classroom --scenario descent --visitors 30 --seconds 60
     python -m bench.classroom --scenario bank-tour --visitors 12 --after 180
+    python -m bench.classroom --scenario loops --visitors 3 --seconds 60 --every 5
     python -m bench.classroom --scenario deconvolution --url http://127.0.0.1:8501 --pid 1234
 
 Each visitor opens the scenario's page and changes one setting every `--every` seconds (0.5 by
@@ -68,6 +69,8 @@ class Scenario:
     query: str
     change: Callable[[int, int], tuple[str, str, object]]
     setup: tuple[tuple[str, str, object], ...] = ()
+    #: Widget states sent with every change (the browser sends every widget's state).
+    keep: tuple[tuple[str, str, object], ...] = ()
 
 
 #: The tour of the bank-tour scenario: every page after the kernel bank, by URL path.
@@ -113,6 +116,12 @@ SCENARIOS = {
                                _slider(float((visitor * 13 + step * 7) % 121 - 60))),
         setup=(("match_target", "int_value", 1),)),
     # Gradient descent with a new number of steps each time (the descent is cached by them).
+    # The tutorial's loop over every bank kernel in colour: the runs take turns in the loop
+    # queue (tests/e2e/test_resource_limits.py checks they do; the bystander's p95 is here).
+    "loops": Scenario(
+        "kernel_bank", "image=astronaut&color=1",
+        lambda visitor, step: ("bank_run_loop", "trigger_value", True),
+        setup=(every_bank_kernel(),), keep=(every_bank_kernel(),)),
     "descent": Scenario(
         "deep_learning", "image=camera",
         lambda visitor, step: ("dl_steps", "double_array_value",
@@ -163,7 +172,8 @@ async def _visitor(url: str, scenario: Scenario, index: int, figures: Figures,
             step = 0
             while time.monotonic() < stop_at[0]:
                 began = time.monotonic()
-                await session.run(scenario.change(index, step), RUN_TIMEOUT_S)
+                await session.run(scenario.change(index, step), RUN_TIMEOUT_S,
+                                  also=scenario.keep)
                 figures.waits_s.append(time.monotonic() - began)
                 figures.errors.extend(f"{where}: {p}" for p in session.problems)
                 step += 1

@@ -104,17 +104,17 @@ def test_file_cut_inside_its_header_is_refused():
 def test_decompression_bomb_is_refused_fast_without_decoding(side, no_decoding):
     data = bomb_png(side, side)
     assert len(data) < 200_000  # a small file...
-    start = time.perf_counter()
+    start = time.process_time()
     message = refusal(data)  # ...declaring side x side pixels
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert f"{DEFAULT_MAX_PIXELS:,}" in message, message
 
 
 def test_bomb_below_pillows_own_limit_is_refused_by_ours_with_size_and_limit(no_decoding):
     # 7000 x 6000 = 42 Mpx: under Pillow's warning threshold (89 Mpx), over convkit's 40 Mpx.
-    start = time.perf_counter()
+    start = time.process_time()
     message = refusal(bomb_png(7000, 6000))
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     digits = thousands_free(message)
     assert "7000" in digits and "6000" in digits and "42000000" in digits, message
     assert "40000000" in digits, message
@@ -124,9 +124,9 @@ def test_genuine_zlib_bomb_is_refused_before_inflating(no_decoding):
     """A real bomb: 7000 x 7000 zero pixels really compressed, about 50 kB on disk."""
     data = handmade_png(7000, 7000, 8, 0, b"\x00" * (7001 * 7000))
     assert len(data) < 100_000
-    start = time.perf_counter()
+    start = time.process_time()
     message = refusal(data)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert "49,000,000" in message and "40,000,000" in message, message
 
 
@@ -329,10 +329,10 @@ def no_frame_walk(monkeypatch):
 
 
 def quick_refusal(data: bytes, **kwargs) -> str:
-    """The refusal's message, which must come within half a second."""
-    start = time.perf_counter()
+    """The refusal's message, which must cost at most half a second of CPU (no decoding)."""
+    start = time.process_time()
     message = refusal(data, **kwargs)
-    assert time.perf_counter() - start < 0.5, message
+    assert time.process_time() - start < 0.5, message
     return message
 
 
@@ -411,9 +411,9 @@ def test_small_run_length_bmp_decodes_to_its_runs():
 
 def test_tiff_of_40000_pages_answers_fast_with_its_first_page(no_frame_walk):
     data = many_pages_tiff(40_000)
-    start = time.perf_counter()
+    start = time.process_time()
     decoded = decode_image(data)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert decoded.pixels.shape == (1, 1) and decoded.pixels[0, 0] == 0x80
     assert any("more than 100 pages" in note for note in decoded.notes), decoded.notes
 

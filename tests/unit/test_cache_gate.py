@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
 from scipy import ndimage
+from thread_helpers import join_all, start, wait_until
 
 from pages.ui import cache
 from server import queues
@@ -47,26 +47,19 @@ def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
         with gate.slot(nbytes=1):
             release.wait(10)
 
-    holder = threading.Thread(target=hold, daemon=True)
-    holder.start()
-    while gate.busy == 0:
-        time.sleep(0.005)
+    holder = start(hold)
+    wait_until(lambda: gate.busy == 1)
     cached = cache.response(image, weights, "replicate", False, 0.0)
     np.testing.assert_allclose(cached.array, 7, rtol=1e-6)
 
     def miss():
         finished.append(cache.response(image, weights, "reflect_101", True, 0.0))
 
-    worker = threading.Thread(target=miss, daemon=True)
-    worker.start()
-    deadline = time.monotonic() + 10
-    while gate.waiting == 0:
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
+    worker = start(miss)
+    wait_until(lambda: gate.waiting == 1)
     assert finished == []
     release.set()
-    worker.join(10)
-    holder.join(10)
+    join_all([worker, holder])
     assert len(finished) == 1
     np.testing.assert_allclose(finished[0].array, 7, rtol=1e-6)
 

@@ -229,10 +229,10 @@ def test_declared_size_over_default_limit_is_refused_before_decoding():
     """A PNG declaring 20000x20000 is refused fast, naming the default 40,000,000 limit."""
     data = huge_declared_png()
     assert len(data) < 1000
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(ImageLoadError) as info:
         load_image(data)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     text = digits_only(str(info.value))
     assert re.search(r"40000000|40million|40M|40megapixel", text, re.IGNORECASE), str(info.value)
 
