@@ -9,7 +9,7 @@ import scipy.ndimage as ndi
 from e2e_helpers import VIEWPORT, assert_no_exception, save_screenshot, wait_for_app_idle
 from playwright.sync_api import Browser, expect
 from skimage import data
-from test_inspector import shown_sum
+from test_pixel_inspector_browser import shown_sum
 
 import convkit
 from pages.ui.widgets import CRASH_MESSAGE
