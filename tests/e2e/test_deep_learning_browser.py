@@ -1,4 +1,5 @@
-"""Real-browser tests of the deep-learning page: the animation plays, an input cell is picked."""
+"""Real-browser tests of the deep-learning page: stride and padding, the animation plays, an
+input cell is picked, gradient descent finds the hidden kernel."""
 
 from __future__ import annotations
 
@@ -86,3 +87,24 @@ def test_whole_page_reads_well(page: Page, app_server: str) -> None:
     expect(page.get_by_text(re.compile("weights are the hidden kernel's"))).to_be_visible()
     assert_no_exception(page)
     save_screenshot(page, "deep_learning_page")
+
+
+def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
+    """Step the window over the padded input; gradient descent finds the hidden kernel."""
+    page.goto(app_server + "/deep_learning?res=256")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("heading", name="Convolutions in deep learning")).to_be_visible()
+    # Stride 2, 'same' on the 6 x 6 crop: the window starts on the zero padding.
+    page.get_by_role("slider", name="Stride s").press("ArrowRight")
+    wait_for_app_idle(page)
+    page.get_by_text("same", exact=True).click()
+    wait_for_app_idle(page)
+    padding = page.locator('[data-testid="stMetric"]', has_text="Padding top/bottom")
+    expect(padding.locator('[data-testid="stMetricValue"]')).to_have_text("0/1, 0/1")
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("output row 0, column 1 reads input rows 0, 1, 2 and columns 2, 3, "
+                            "4")).to_be_visible()
+    expect(page.get_by_text("weights are the hidden kernel's")).to_be_visible()
+    assert_no_exception(page)
+    save_screenshot(page, "deep_learning")

@@ -1,6 +1,8 @@
-"""Real-browser tests of the kernel lab and the deep-learning page, with screenshots."""
+"""Real-browser tests of the kernel lab: edit, generate, save, and apply a kernel again."""
 
 from __future__ import annotations
+
+import re
 
 from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
 from playwright.sync_api import Page, expect
@@ -53,22 +55,16 @@ def test_kernel_lab_edit_generate_and_save(page: Page, app_server: str) -> None:
     expect(page.get_by_role("option", name="my_gauss (5x5)")).to_be_visible()
 
 
-def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
-    """Step the window over the padded input; gradient descent finds the hidden kernel."""
-    page.goto(app_server + "/deep_learning?res=256")
+def test_kernel_lab_apply_again(page: Page, app_server: str) -> None:
+    """Three 5 x 5 box blurs: one 13 x 13 kernel, sigma sqrt(6), drawn against its Gaussian."""
+    page.goto(app_server + "/kernel_lab?res=256")
     wait_for_app_idle(page)
-    expect(page.get_by_role("heading", name="Convolutions in deep learning")).to_be_visible()
-    # Stride 2, 'same' on the 6 x 6 crop: the window starts on the zero padding.
-    page.get_by_role("slider", name="Stride s").press("ArrowRight")
+    page.get_by_role("button", name="Try it with a 5 x 5 box").click()
     wait_for_app_idle(page)
-    page.get_by_text("same", exact=True).click()
-    wait_for_app_idle(page)
-    padding = page.locator('[data-testid="stMetric"]', has_text="Padding top/bottom")
-    expect(padding.locator('[data-testid="stMetricValue"]')).to_have_text("0/1, 0/1")
-    page.get_by_role("button", name="Next ▶").click()
-    wait_for_app_idle(page)
-    expect(page.get_by_text("output row 0, column 1 reads input rows 0, 1, 2 and columns 2, 3, "
-                            "4")).to_be_visible()
-    expect(page.get_by_text("weights are the hidden kernel's")).to_be_visible()
+    caption = page.get_by_text(re.compile(r"^3 passes = one 13 x 13 kernel"))
+    expect(caption).to_be_visible()
+    assert "sigma 2.45 px" in caption.inner_text()
+    expect(page.locator(".st-key-lab_times_profile")).to_be_visible()
+    expect(page.get_by_text("Gaussian, sigma 2.45 px").first).to_be_visible()
     assert_no_exception(page)
-    save_screenshot(page, "deep_learning")
+    save_screenshot(page, "kernel_lab_apply_again")

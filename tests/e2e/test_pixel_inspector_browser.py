@@ -1,4 +1,5 @@
-"""Clicking pixels of the inspector in a real browser, checked against scipy.ndimage."""
+"""The pixel inspector in a real browser: clicks, zoom, channels, divide and offset, checked
+against scipy.ndimage."""
 
 from __future__ import annotations
 
@@ -207,3 +208,22 @@ def test_the_overview_is_sent_once_not_with_every_click(page: Page, app_server: 
     assert overview_shown(page)["width"] == 420
     save_screenshot(page, "pixel_inspector_output_view")
     assert_no_exception(page)
+
+
+def test_inspector_shows_divide_and_offset(page: Page, app_server: str) -> None:
+    """Sobel x, divisor 4, offset 128: the steps table shows the division, then the offset, and
+    the byte that scipy's sum gives by hand."""
+    page.goto(app_server + "/pixel_inspector?image=camera&kernel=sobel_x&border=replicate"
+              "&mapping=divide&divisor=4&offset=128&x=300&y=200")
+    wait_for_app_idle(page)
+    sobel_x = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    total = ndi.correlate(data.camera().astype(np.float64), sobel_x, mode="nearest")[200, 300]
+    byte = int(np.clip(np.rint(total / 4 + 128), 0, 255))
+    steps = page.locator("table.ck-steps")
+    expect(steps).to_be_visible()
+    text = steps.inner_text().replace("−", "-")
+    assert f"{total:.6g} / 4" in text and f"{total / 4:.6g} + 128" in text
+    expect(page.get_by_text(f"Output byte: {byte}")).to_be_visible()
+    steps.scroll_into_view_if_needed()
+    assert_no_exception(page)
+    save_screenshot(page, "inspector_divide_offset", full_page=False)
