@@ -88,7 +88,9 @@ def save_screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     page.set_viewport_size({"width": viewport["width"],
                             "height": min(max(content_height, viewport["height"]), 12000)})
     try:
-        page.wait_for_timeout(300)  # let images re-lay out at the new size
+        # Every picture loaded and laid out at the new size before the shot.
+        page.wait_for_function("() => [...document.images].every(i => i.complete)")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.set_viewport_size(viewport)
