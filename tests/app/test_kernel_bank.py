@@ -11,6 +11,7 @@ import scipy.ndimage as ndi
 from apptest_helpers import assert_healthy, open_page
 from skimage import data
 
+import convkit
 from convkit import BANK, TUTORIAL_KERNELS
 from pages import ui
 from tests.unit.references import BORDER_NAMES
@@ -202,3 +203,20 @@ def test_upload_source_without_a_file(app):
     app.sidebar.selectbox(key="source").set_value("upload").run()
     assert_healthy(app)
     assert any("Upload an image" in i.value for i in app.info)
+
+
+@pytest.mark.parametrize("name", TUTORIAL_KERNELS)
+def test_the_badges_agreement_matches_an_independent_count(name):
+    """The data behind a badge: compare_with_opencv's Agreement for the fast engine equals
+    scipy.ndimage's bytes counted against cv2.filter2D by hand (the badge tests above check
+    the page shows these figures)."""
+    small = downscale(data.camera(), 128)
+    weights = BANK[name].weights
+    raw = convkit.convolve(small, weights, "replicate")
+    agreement = convkit.compare_with_opencv(small, weights, raw, "replicate", "clip")
+    reference = cv2.filter2D(small, -1, np.asarray(weights, dtype=np.float64))
+    diff = np.abs(scipy_bytes(small, weights, "replicate").astype(int) - reference.astype(int))
+    assert (agreement.max_abs_diff, agreement.differing_pixels, agreement.total_pixels) == (
+        int(diff.max()), int((diff > 0).sum()), diff.size)
+    assert agreement.percent_differ == pytest.approx(expected_numbers(
+        scipy_bytes(small, weights, "replicate"), small, weights)[1])
