@@ -39,8 +39,9 @@ SERVER_TARGET_BANK_MS = 300
 BROWSER_TARGET_MS = 400
 #: A pixel pick in the browser (the capacity issue: it must stay under 150 ms).
 BROWSER_TARGET_PICK_MS = 150
-#: Caches that hold the image itself (decoded, scaled): kept when caches are emptied.
-IMAGE_CACHES = ("._sample", "._upload", "._loop_pixels")
+#: Cached functions that make the image itself (a sample, an upload scaled, the loop's copy):
+#: their results are kept when the computations' are emptied.
+IMAGE_CACHES = ("sample", "working", "resized")
 #: Kernels added one at a time on the bank page (the default six are already shown).
 EXTRA_KERNELS = ("gaussian_15", "emboss", "box_5", "log_9", "outline", "prewitt_x",
                  "motion_blur", "unsharp_mask", "gaussian_5", "scharr_y", "identity",
@@ -62,10 +63,16 @@ def upload_bytes() -> bytes:
 
 
 def empty_computation_caches() -> int:
-    """Clear every st.cache_data cache except the image ones; returns how many were cleared."""
-    from harness import apptest_hooks
+    """Forget every computed result but the images' and the decoded uploads; returns how many
+    results were forgotten."""
+    from pages.ui import cache
 
-    return apptest_hooks.clear_data_caches(keep_suffixes=IMAGE_CACHES)
+    results = cache.stores()["results"]
+    before = len(results)
+    results.clear(lambda key: key[0] in IMAGE_CACHES)
+    cache.stores()["loops"].clear()
+    cache.stores()["restorations"].clear()
+    return before - len(results)
 
 
 def _healthy(at, what: str) -> None:

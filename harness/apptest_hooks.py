@@ -14,25 +14,6 @@ from streamlit.runtime.pages_manager import PagesManager
 from pages.ui.compat import end_pages_directory_mode
 
 
-def clear_data_caches(keep_suffixes: tuple[str, ...] = ()) -> int:
-    """Empty every ``st.cache_data`` cache except those of functions whose qualified name ends
-    with one of `keep_suffixes`; returns how many caches were emptied.
-
-    bench/latency.py's "cold" figures need the computation caches empty but the decoded image
-    kept. ``st.cache_data.clear()`` empties them all, and a cached function's own ``.clear()``
-    needs the function object, which the page scripts (run by exec, not imported) do not expose.
-    """
-    from streamlit.runtime.caching.cache_data_api import _data_caches
-
-    cleared = 0
-    for caches in list(_data_caches._function_caches.values()):
-        for cache in list(caches.values()):
-            if not cache.display_name.endswith(keep_suffixes):
-                cache.clear()
-                cleared += 1
-    return cleared
-
-
 @contextlib.contextmanager
 def fragment_reruns() -> Iterator[Callable[[str | None], None]]:
     """Let AppTest rerun one fragment only, as the browser asks a real server to.

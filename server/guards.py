@@ -10,14 +10,25 @@ is imported only when the guards are installed.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from .memory import collect_now_and_then, trim_heap
 
 _guarded = False
 
 
-def guard_public_server(*, files_per_session: int, reap_every_s: float) -> None:
-    """Install the server's guards once: uploads, the clear-cache message, session reaping."""
+def guard_public_server(*, files_per_session: int, reap_every_s: float,
+                        store_sizes: Callable[[], dict[str, int]] = dict,
+                        on_idle: Callable[[], object] = lambda: None,
+                        idle_after_s: float = 60.0) -> None:
+    """Install the server's guards once: uploads, the clear-cache message, session reaping,
+    the shared stores' sizes among Streamlit's metrics, and what an idle server lets go.
+
+    `store_sizes()` names the app's shared stores and the bytes each holds; `on_idle()` is
+    called once when no visitor has been connected for `idle_after_s` seconds (the app
+    empties its stores: the memory the visitors' work held goes back to the system), and
+    again after the next visitors have come and gone.
+    """
     global _guarded
     from streamlit.runtime import Runtime
 
@@ -27,9 +38,31 @@ def guard_public_server(*, files_per_session: int, reap_every_s: float) -> None:
     _guarded = True
     _refuse_clear_cache()
     _guard_uploads(files_per_session)
-    _start_reaper(reap_every_s)
+    _report_stores(store_sizes)
+    _start_reaper(reap_every_s, on_idle, idle_after_s)
     _reuse_theme_messages()
     _freeze_imports()
+
+
+def _report_stores(store_sizes: Callable[[], dict[str, int]]) -> None:
+    """Show the app's own stores in /_stcore/metrics beside Streamlit's caches.
+
+    The app keeps its shared results in stores of its own, not st.cache_data (which copied
+    every result for every visitor), so Streamlit's metrics no longer saw them; a provider
+    registered with the runtime's stats manager reports them as ``cache_memory_bytes`` with
+    ``cache_type="convkit_store"``.
+    """
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.stats import CACHE_MEMORY_FAMILY, CacheStat
+
+    class StoreStats:
+        stats_families = (CACHE_MEMORY_FAMILY,)
+
+        def get_stats(self, family_names=None):
+            return {CACHE_MEMORY_FAMILY: [CacheStat("convkit_store", name, nbytes)
+                                          for name, nbytes in store_sizes().items()]}
+
+    Runtime.instance()._stats_mgr.register_provider(StoreStats())
 
 
 def _reuse_theme_messages() -> None:
@@ -152,7 +185,7 @@ def _guard_uploads(files_per_session: int) -> None:
     MemoryUploadedFileManager.remove_session_files = remove_session_files
 
 
-def _start_reaper(every_s: float) -> None:
+def _start_reaper(every_s: float, on_idle: Callable[[], object], idle_after_s: float) -> None:
     """End disconnected sessions when their TTL runs out, and give their memory back.
 
     Streamlit keeps a disconnected session (for a reconnect) for server.disconnectedSessionTTL,
@@ -178,11 +211,27 @@ def _start_reaper(every_s: float) -> None:
         for _session_id, info in cache.expire():
             info.session.shutdown()
 
+    idle_since: list[float | None] = [None]
+
+    def let_go_when_idle(runtime) -> None:
+        """on_idle once per quiet spell: nobody connected for idle_after_s seconds."""
+        if runtime._session_mgr.num_active_sessions() > 0:
+            idle_since[0] = None
+        elif idle_since[0] is None:
+            idle_since[0] = time.monotonic()
+        elif idle_since[0] != -1.0 and time.monotonic() - idle_since[0] >= idle_after_s:
+            on_idle()
+            collect_now_and_then(every_s=0.0)
+            idle_since[0] = -1.0  # done for this spell
+
     def loop() -> None:
         from streamlit.runtime import Runtime
 
         while True:
             time.sleep(every_s)
+            with contextlib.suppress(Exception):
+                if Runtime.exists():
+                    let_go_when_idle(Runtime.instance())
             # Off the event loop. The last runs before a quiet spell leave their garbage for
             # the next run to collect (server/memory.py): collect it here instead. glibc
             # keeps the heap pages of freed arrays (a 2048 px colour response is 45 MB) for

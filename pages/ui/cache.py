@@ -2,18 +2,19 @@
 
 A cached value depends on the digest of the image's pixels, the kernel's weights and every
 setting that changes the pixels (border, value, flip, mapping, colour, resolution), all passed
-as arguments Streamlit hashes. Big arrays travel as ``Pixels`` (the array and the digest of
-its bytes, hashed by that digest): Streamlit's own hash of an array of 500,000 values or more
-samples 100,000 of them, so two images differing elsewhere would share an entry. A kernel's
-*name* is never part of a key: two visitors may both call their kernel ``mine``.
+as arguments and keyed by content. Big arrays travel as ``Pixels`` (the array and the digest
+of its bytes). A kernel's *name* is never part of a key: two visitors may both call their
+kernel ``mine``.
 
-All caches are shared by every session and bounded: st.cache_data entries count towards
-``server.maxCacheDataSize``; the two stores below (decoded uploads, tutorial-loop results)
-are bounded in bytes.
+Every cache is a store below, shared by every session, bounded in bytes, least recently used
+first: the results of the cached functions, decoded uploads, tutorial-loop results and heavy
+restorations. Their sum, with the computations under way (server.queues), is the memory the
+server's shared work may hold (docs/hosting.md, "Memory").
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -22,7 +23,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 from PIL import Image
 
 import convkit
@@ -51,10 +51,6 @@ class Pixels:
         return self.array.nbytes
 
 
-#: Arguments of type Pixels are hashed by their digest, not by Streamlit's sampling.
-_CACHED: list = []
-
-
 def work_bytes(arguments: tuple, copies: float) -> int:
     """What a computation on `arguments` holds at its peak: `copies` float32 copies of its
     largest picture (a uint8 picture counts its values, each as 4 bytes)."""
@@ -63,38 +59,13 @@ def work_bytes(arguments: tuple, copies: float) -> int:
     return int(copies * 4 * largest)
 
 
-def cached(*, max_entries: int, copies: float = 0.0):
-    """st.cache_data for this module: Pixels hashed by their digest, and `clear` knows it.
-
-    `copies` > 0 marks a heavy computation: on a cache miss it waits for its turn in the
-    server's compute queue (server.queues.QUEUES["compute"]), declaring `copies` float32
-    copies of its largest picture (`work_bytes`), and leaves the line if its visitor reruns
-    or leaves.
-    """
-
-    def decorate(function):
-        body = function
-        if copies:
-            @functools.wraps(function)
-            def body(*arguments):
-                with QUEUES["compute"].slot(compat.stop_if_rerun_requested,
-                                            nbytes=work_bytes(arguments, copies)):
-                    return function(*arguments)
-
-        cached_function = st.cache_data(body, max_entries=max_entries, show_spinner=False,
-                                        hash_funcs={Pixels: lambda pixels: pixels.digest})
-        _CACHED.append(cached_function)
-        return cached_function
-
-    return decorate
-
-
 class Store:
     """A least-recently-used store bounded in bytes, shared by all sessions, thread-safe.
 
-    For values produced by work that must report progress while it runs (the tutorial loop)
-    or wait in the server's queue (decoding an upload): st.cache_data replays the elements
-    a cached function draws, and refuses one that updates a placeholder made outside it.
+    Values are shared, not copied: every session that asks gets the same read-only object.
+    (st.cache_data pickled each result into its cache and unpickled a fresh copy for every
+    hit, so ten visitors reading one 2048 px colour response held ten 50 MB copies, and the
+    pickling alone allocated more than every computation together.)
     """
 
     def __init__(self, max_bytes: int):
@@ -103,10 +74,10 @@ class Store:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple):
+    def get(self, key: tuple, default=None):
         with self._lock:
             if key not in self._values:
-                return None
+                return default
             self._values.move_to_end(key)
             return self._values[key][0]
 
@@ -125,10 +96,85 @@ class Store:
     def nbytes(self) -> int:
         return self._bytes
 
-    def clear(self) -> None:
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def clear(self, keep=lambda key: False) -> None:
+        """Forget every value, or every one whose key `keep` does not accept."""
         with self._lock:
-            self._values.clear()
-            self._bytes = 0
+            for key in [key for key in self._values if not keep(key)]:
+                self._bytes -= self._values.pop(key)[1]
+
+
+#: Results of the cached computations below: the working images, responses, pictures ...
+RESULT_STORE_BYTES = 256 * 2**20
+_MISSING = object()
+
+
+def _key(value) -> object:
+    """A hashable stand-in for an argument, by content: a digest for arrays, the type with
+    the value otherwise (1, 1.0 and True are three keys)."""
+    if isinstance(value, Pixels):
+        return ("pixels", value.digest)
+    if isinstance(value, np.ndarray):
+        return ("array", Pixels.of(value).digest)
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, *map(_key, value))
+    return (type(value).__name__, value)
+
+
+def _frozen(value):
+    """Make every array in `value` read-only (it is shared by every session); return the bytes
+    its arrays and encoded files hold."""
+    if isinstance(value, Pixels):
+        return value.nbytes
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+        return value.nbytes
+    if isinstance(value, (bytes, str)):
+        return len(value)
+    if isinstance(value, (tuple, list)):
+        return sum(_frozen(item) for item in value) + 64
+    if hasattr(value, "__dataclass_fields__"):
+        return sum(_frozen(getattr(value, name)) for name in value.__dataclass_fields__) + 64
+    return 64
+
+
+def cached(*, copies: float = 0.0):
+    """Cache a function of this module by the content of its arguments, in the results store.
+
+    Arguments are keyed by content (`_key`: Pixels and arrays by digest), never by a name; the
+    function's qualified name is part of the key. The result is kept read-only and shared by
+    every session, counted in bytes against RESULT_STORE_BYTES (least recently used go first).
+    `copies` > 0 marks a heavy computation: on a miss it waits for its turn in the server's
+    compute queue (server.queues.QUEUES["compute"]), declaring `copies` float32 copies of its
+    largest picture (`work_bytes`), and leaves the line if its visitor reruns or leaves; once
+    its turn comes it looks again, as the visitor ahead may have computed the same.
+    """
+
+    def decorate(function):
+        name = function.__qualname__
+
+        @functools.wraps(function)
+        def lookup(*arguments):
+            key = (name, *map(_key, arguments))
+            store = _STORES["results"]
+            value = store.get(key, _MISSING)
+            if value is not _MISSING:
+                return value
+            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested,
+                                           nbytes=work_bytes(arguments, copies))
+                    if copies else contextlib.nullcontext())
+            with turn:
+                value = store.get(key, _MISSING)
+                if value is _MISSING:
+                    value = function(*arguments)
+                    store.put(key, value, _frozen(value))
+            return value
+
+        return lookup
+
+    return decorate
 
 
 #: Decoded uploads at the largest working resolution (at most 2048 x 2048 x 3 = 12 MB each).
@@ -142,8 +188,8 @@ LOOP_STORE_BYTES = 40 * 2**20
 RESTORE_STORE_BYTES = 48 * 2**20
 #: Module-level, not st.cache_resource: two sessions arriving at once on a cold cache could
 #: each build their own.
-_STORES = {"uploads": Store(UPLOAD_STORE_BYTES), "loops": Store(LOOP_STORE_BYTES),
-           "restorations": Store(RESTORE_STORE_BYTES)}
+_STORES = {"results": Store(RESULT_STORE_BYTES), "uploads": Store(UPLOAD_STORE_BYTES),
+           "loops": Store(LOOP_STORE_BYTES), "restorations": Store(RESTORE_STORE_BYTES)}
 
 
 def stores() -> dict[str, Store]:
@@ -151,10 +197,15 @@ def stores() -> dict[str, Store]:
     return _STORES
 
 
+def store_sizes() -> dict[str, int]:
+    """Bytes each store holds now, by name (for the server's metrics)."""
+    return {name: store.nbytes for name, store in _STORES.items()}
+
+
 # ---------------------------------------------------------------------------- images
 
 
-@cached(max_entries=16, copies=1)
+@cached(copies=1)
 def sample(name: str, color: bool, resolution: int) -> Pixels:
     """A bundled sample, gray or colour, at the working resolution."""
     pixels = convkit.load_sample(name)
@@ -162,14 +213,14 @@ def sample(name: str, color: bool, resolution: int) -> Pixels:
     return Pixels.of(convkit.fit_to_pixels(pixels, resolution))
 
 
-@cached(max_entries=32, copies=1)
+@cached(copies=1)
 def working(decoded: Pixels, color: bool, resolution: int) -> Pixels:
     """A decoded upload, gray or colour, at the working resolution."""
     pixels = decoded.array if color else convkit.to_gray(decoded.array)
     return Pixels.of(convkit.fit_to_pixels(pixels, resolution))
 
 
-@cached(max_entries=32, copies=1)
+@cached(copies=1)
 def resized(image: Pixels, resolution: int) -> Pixels:
     """An image downscaled so its longer side is at most `resolution` (the loop's copy)."""
     return Pixels.of(convkit.fit_to_pixels(image.array, resolution))
@@ -178,26 +229,26 @@ def resized(image: Pixels, resolution: int) -> Pixels:
 # ---------------------------------------------------------------------- computations
 
 
-@cached(max_entries=48, copies=3)
+@cached(copies=3)
 def response(image: Pixels, weights: np.ndarray, border: str, flip: bool,
              value: float) -> Pixels:
     """The raw float32 response of an image to a kernel's weights."""
     return Pixels.of(convkit.convolve(image.array, weights, border, flip=flip, value=value))
 
 
-@cached(max_entries=96, copies=2)
+@cached(copies=2)
 def mapped(raw: Pixels, mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
     """A raw response mapped to bytes 0..255 (divisor and offset: the ``divide`` mapping's)."""
     return Pixels.of(convkit.to_uint8(raw.array, mapping, divisor=divisor, offset=offset))
 
 
-@cached(max_entries=96)
+@cached(copies=3)
 def stretch_range(raw: Pixels) -> tuple[float, float]:
     """The range the ``minmax`` mapping stretches to 0..255, over all channels together."""
     return convkit.explain.stretch_range(raw.array)
 
 
-@cached(max_entries=96, copies=3)
+@cached(copies=3)
 def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
              mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
     """The image filtered and mapped to bytes, without keeping the raw float32 response.
@@ -209,13 +260,13 @@ def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value:
     return Pixels.of(convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset))
 
 
-@cached(max_entries=64, copies=3)
+@cached(copies=3)
 def opencv_reference(image: Pixels, weights: np.ndarray) -> Pixels:
     """cv2.filter2D's own bytes (its default border), as the tutorial computes them."""
     return Pixels.of(convkit.explain.opencv_reference(image.array, weights))
 
 
-@cached(max_entries=128, copies=4)
+@cached(copies=4)
 def agreement(image: Pixels, weights: np.ndarray, raw: Pixels, border: str, flip: bool,
               value: float, mapping: str, divisor: float = 1.0,
               offset: float = 0.0) -> convkit.Agreement:
@@ -241,7 +292,7 @@ class Encoded:
         buffer.write(self.data)
 
 
-@cached(max_entries=256)
+@cached()
 def picture(pixels: Pixels, width: int, format: str = "JPEG") -> Encoded:
     """A uint8 picture downscaled to `width`, encoded once.
 
@@ -258,7 +309,7 @@ def _picture(array: np.ndarray, width: int, format: str) -> Encoded:
                    array.shape[1], array.shape[0])
 
 
-@cached(max_entries=256, copies=3)
+@cached(copies=3)
 def filtered_picture(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
                      mapping: str, divisor: float, offset: float, width: int) -> Encoded:
     """The image filtered and mapped to bytes, as a JPEG picture at most `width` wide.
@@ -274,13 +325,13 @@ def filtered_picture(image: Pixels, weights: np.ndarray, border: str, flip: bool
     return _picture(shown, width, "JPEG")
 
 
-@cached(max_entries=256, copies=3)
+@cached(copies=3)
 def opencv_picture(image: Pixels, weights: np.ndarray, width: int) -> Encoded:
     """cv2.filter2D's own bytes (`opencv_reference`) as a JPEG picture at most `width` wide."""
     return _picture(convkit.explain.opencv_reference(image.array, weights), width, "JPEG")
 
 
-@cached(max_entries=128)
+@cached()
 def overview_url(pixels: Pixels, width: int) -> str:
     """A uint8 picture as a JPEG data URL for an overview `width` wide, encoded once.
 
@@ -294,7 +345,7 @@ def overview_url(pixels: Pixels, width: int) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
 
 
-@cached(max_entries=64, copies=1)
+@cached(copies=1)
 def png_file(pixels: Pixels) -> bytes:
     """A uint8 picture as PNG file bytes at full resolution, for downloads."""
     return _encoded(pixels.array, format="PNG")
@@ -314,56 +365,56 @@ def restorations() -> Store:
     return _STORES["restorations"]
 
 
-@cached(max_entries=16, copies=1)
+@cached(copies=1)
 def gray_within(image: Pixels, side: int) -> Pixels:
     """The image in gray, downscaled so its longer side is at most `side`."""
     return Pixels.of(convkit.fit_to_pixels(convkit.to_gray(image.array), side))
 
 
-@cached(max_entries=16, copies=4)
+@cached(copies=4)
 def degraded(gray: Pixels, weights: np.ndarray, noise: float, border: str) -> Pixels:
     """A gray image blurred by a kernel's weights, plus noise, on the 0..1 scale."""
     return Pixels.of(convkit.lessons.degrade(gray.array, weights, noise, border=border))
 
 
-@cached(max_entries=32, copies=8)
+@cached(copies=8)
 def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) -> Pixels:
     """A light restoration (inverse filter or Wiener, milliseconds) of a blurred image."""
     return Pixels.of(convkit.lessons.restore(blurred.array, weights, method, balance=balance))
 
 
-@cached(max_entries=64, copies=8)
+@cached(copies=8)
 def quality(original: Pixels, picture: Pixels) -> convkit.lessons.Quality:
     """PSNR and SSIM of a picture against the original."""
     return convkit.lessons.image_quality(original.array, picture.array)
 
 
-@cached(max_entries=8, copies=8)
+@cached(copies=8)
 def noise_picture(weights: np.ndarray, shape: tuple[int, int], noise: float,
                   balance: float) -> convkit.lessons.NoisePicture:
     """A kernel's |H| on an image grid and the noise each filter lets through."""
     return convkit.lessons.noise_picture(weights, shape, noise, balance)
 
 
-@cached(max_entries=16, copies=2)
+@cached(copies=2)
 def shifted(gray: Pixels, dx: int, dy: int, noise: float) -> Pixels:
     """A gray image moved (wrapping round) with noise added, as uint8."""
     return Pixels.of(convkit.lessons.shifted_copy(gray.array, dx, dy, noise, seed=0))
 
 
-@cached(max_entries=16, copies=8)
+@cached(copies=8)
 def match_maps(target: Pixels, patch: Pixels, border: str) -> convkit.lessons.MatchMaps:
     """The plain and normalized correlation maps of a patch over a gray image."""
     return convkit.lessons.match_maps(target.array, patch.array, border)
 
 
-@cached(max_entries=16, copies=6)
+@cached(copies=6)
 def composition_error(image: Pixels, first: np.ndarray, second: np.ndarray) -> float:
     """Largest interior difference between filtering by `first` then `second` and by A * B."""
     return convkit.lessons.composition_error(image.array, first, second)
 
 
-@cached(max_entries=8, copies=4)
+@cached(copies=4)
 def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
              value: float) -> Pixels:
     """The image filtered `times` times in a row (float32, no rounding between passes)."""
@@ -371,24 +422,23 @@ def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: 
                                                       flip=flip, value=value))
 
 
-@cached(max_entries=32)
+@cached()
 def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
     """The kernel's gap from its Gaussian after 1..MAX_TIMES passes (up to 30 ms for 31 x 31)."""
     return convkit.lessons.gaussian_gaps(weights)
 
 
-def clear() -> None:
-    """Empty every cache and store of this module (tests and benchmarks; visitors cannot)."""
-    for function in _CACHED:
-        function.clear()
+def clear(keep: tuple[str, ...] = ()) -> None:
+    """Empty every store of this module but the results of the functions named in `keep`
+    (tests, benchmarks and an idle server; visitors cannot)."""
     for store in _STORES.values():
-        store.clear()
+        store.clear(lambda key: key[0] in keep)
 
 
 # ----------------------------------------------------------------- deep-learning page
 
 
-@cached(max_entries=32, copies=2)
+@cached(copies=2)
 def descent(inputs: Pixels, weights: np.ndarray, rate: float,
             steps: int) -> convkit.lessons.DescentRun:
     """Gradient descent learning `weights` back from `inputs` and their filtered version.
@@ -399,7 +449,7 @@ def descent(inputs: Pixels, weights: np.ndarray, rate: float,
     return convkit.lessons.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
 
 
-@cached(max_entries=16, copies=4)
+@cached(copies=4)
 def least_squares(gray: Pixels, weights: np.ndarray,
                   noise: float) -> tuple[convkit.lessons.LearnedKernel, Pixels]:
     """The kernel least squares finds from a gray image filtered by `weights`, plus noise.

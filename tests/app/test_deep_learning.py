@@ -487,7 +487,7 @@ def test_the_training_target_is_mapped_with_the_divisor_and_offset(monkeypatch):
         return result
 
     monkeypatch.setattr(convkit, "to_uint8", spy)
-    cache.mapped.clear()
+    cache.clear()
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in {"image": "camera", "mapping": "divide", "divisor": "4",
                        "offset": "128"}.items():

@@ -21,32 +21,6 @@ def _script(tmp_path, body: str) -> str:
     return str(path)
 
 
-def test_clear_data_caches_keeps_only_the_named_functions(tmp_path):
-    # Each cached function returns a fresh clock reading when it really runs.
-    script = _script(tmp_path, """
-        import time
-        import streamlit as st
-
-        @st.cache_data
-        def kept_for_bench(x):
-            return time.perf_counter_ns()
-
-        @st.cache_data
-        def emptied_for_bench(x):
-            return time.perf_counter_ns()
-
-        st.text(str(kept_for_bench(1)))
-        st.text(str(emptied_for_bench(1)))
-    """)
-    at = AppTest.from_file(script).run()
-    first = [t.value for t in at.text]
-    assert [t.value for t in at.run().text] == first  # cached
-    cleared = apptest_hooks.clear_data_caches(keep_suffixes=(".kept_for_bench",))
-    assert cleared >= 1
-    after = [t.value for t in at.run().text]
-    assert after[0] == first[0] and after[1] != first[1]
-
-
 def test_fragment_reruns_rerun_only_the_fragment(tmp_path):
     script = _script(tmp_path, """
         import streamlit as st
