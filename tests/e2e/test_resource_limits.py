@@ -62,9 +62,11 @@ def upload_bytes(url: str) -> int:
 
 
 def data_cache_bytes(url: str) -> int:
+    """Bytes the app's shared results hold, from the server's own metrics."""
     text = http_get(f"{url}/_stcore/metrics")[2].decode()
     return sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines()
-               if line.startswith('cache_memory_bytes{cache_type="st_cache_data"'))
+               if line.startswith('cache_memory_bytes{cache_type="convkit_store",'
+                                  'cache="results"}'))
 
 
 class Bystander:

@@ -116,3 +116,41 @@ def test_reused_theme_messages_equal_streamlit_s_own(monkeypatch):
     finally:
         config.set_option("theme.primaryColor", None)
         config.set_option("theme.dark.textColor", None)
+
+
+def test_the_runtime_keeps_a_stats_manager_that_reports_registered_caches():
+    """The store report: a provider registered with the runtime's stats manager shows up in
+    the cache-memory family, as /_stcore/metrics serves it."""
+    from streamlit.runtime.stats import CACHE_MEMORY_FAMILY, CacheStat, StatsManager
+
+    assert "self._stats_mgr = StatsManager()" in inspect.getsource(Runtime.__init__)
+
+    class Provider:
+        stats_families = (CACHE_MEMORY_FAMILY,)
+
+        def get_stats(self, family_names=None):
+            return {CACHE_MEMORY_FAMILY: [CacheStat("convkit_store", "results", 123)]}
+
+    manager = StatsManager()
+    manager.register_provider(Provider())
+    stats = manager.get_stats()[CACHE_MEMORY_FAMILY]
+    assert [s.to_metric_str() for s in stats] == [
+        'cache_memory_bytes{cache_type="convkit_store",cache="results"} 123']
+
+
+def test_the_session_manager_counts_connected_sessions():
+    """The idle check asks the session manager how many visitors are connected."""
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    assert callable(WebsocketSessionManager.num_active_sessions)
+
+
+def test_a_waiting_computation_can_ask_for_a_pending_rerun():
+    """compat.stop_if_rerun_requested reaches the script runner through the run context's
+    enqueue method, and asks the question drawing asks."""
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    assert "_enqueue" in ScriptRunContext.__dataclass_fields__
+    assert callable(ScriptRunner._maybe_handle_execution_control_request)
+    assert "self._enqueue_forward_msg" in inspect.getsource(ScriptRunner)
