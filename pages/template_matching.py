@@ -5,8 +5,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import clicks
-from pages.ui import restore_match as show
-from pages.ui.patch_picker import PatchPicker
+from pages.views import template_matching as views
 
 SAME, SHIFTED, OTHER = "the same image", "the same image, shifted and noised", "another sample"
 MAX_SHIFT = 100
@@ -32,7 +31,7 @@ st.caption(f"Working in gray at {width} x {height} px (at most {convkit.lessons.
            + (" The colour toggle does not apply here." if current.color else ""))
 
 try:
-    picker = PatchPicker(image.key, gray.array.shape, current.source)
+    picker = views.PatchPicker(image.key, gray.array.shape, current.source)
 except ValueError as error:
     st.warning(f"This image is too small for template matching: {error}")
     st.stop()
@@ -87,9 +86,9 @@ point = convkit.lessons.clamp_centre(*(st.session_state.get("match_point") or ma
                                      maps.valid)
 
 st.subheader(f"Matching in {target_label}")
-st.markdown(show.match_summary(
+st.markdown(views.match_summary(
     maps, convkit.lessons.explain_match(target.array, patch, *maps.plain_best),
     convkit.lessons.explain_match(target.array, patch, *maps.ncc_best), expected))
-show.match_pictures(target.array, target_label, maps, patch.shape, point)
-show.match_breakdown(convkit.lessons.explain_match(target.array, patch, *point), maps)
+views.match_pictures(target.array, target_label, maps, patch.shape, point)
+views.match_breakdown(convkit.lessons.explain_match(target.array, patch, *point), maps)
 ui.show_code(convkit.lessons.match_maps, convkit.lessons.explain_match)

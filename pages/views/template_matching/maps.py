@@ -1,12 +1,11 @@
-"""What the deconvolution and template matching pages show: scores, spectra, maps, breakdowns.
+"""What the template matching page shows: the summary, the searched image and both maps, and
+the breakdown at one point.
 
 Render only: the numbers come from convkit (through ``pages.ui.cache``); the text builders
 are pure and return Markdown.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import streamlit as st
@@ -16,9 +15,6 @@ import convkit
 from pages.ui import widgets
 from pages.ui.render import GRID_MAX_NUMBERED_CELLS, number, number_grid
 
-#: |H| is drawn from 10**-3 (black) to 1 (white); gains from 10**-1 to 10**3.
-H_RANGE, GAIN_RANGE = (-3.0, 0.0), (-1.0, 3.0)
-
 NCC_BEST = (40, 200, 60)    # best normalized match
 PLAIN_BEST = (255, 40, 40)  # best plain correlation
 POINT = (60, 140, 255)      # the position broken down
@@ -26,50 +22,6 @@ POINT = (60, 140, 255)      # the position broken down
 MAP_LINE = 4
 #: Breakdown pictures of big patches are magnified to about this many pixels.
 MAGNIFIED = 240
-
-
-# ------------------------------------------------------------------------ deconvolution
-
-
-def score_text(quality: convkit.lessons.Quality) -> str:
-    """'PSNR 23.5 dB, SSIM 0.553' (∞ for a picture equal to the original)."""
-    psnr = "∞" if math.isinf(quality.psnr) else number(quality.psnr, 3)
-    return f"PSNR {psnr} dB, SSIM {number(quality.ssim, 3)}"
-
-
-def noise_text(spectrum: convkit.lessons.NoisePicture) -> str:
-    """Why the inverse filter explodes, in the spectrum's own numbers (Markdown)."""
-    noise = spectrum.noise
-    after = (f"so noise of {number(noise, 3)} gray levels comes out at "
-             f"**{number(spectrum.inverse_noise, 3)}** and "
-             f"**{number(spectrum.wiener_noise, 3)}**."
-             if noise else "there is no noise now: move the slider.")
-    return (
-        f"The kernel's response |H| is below {convkit.lessons.NEAR_ZERO} on "
-        f"**{number(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
-        f"multiplies each frequency by 1/|H|, which multiplies white noise by "
-        f"**{number(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "
-        f"multiplies it by **{number(spectrum.wiener_factor, 3)}**: " + after
-    )
-
-
-def noise_explained(spectrum: convkit.lessons.NoisePicture) -> None:
-    """The text, then |H| and the two filters' gains side by side on log scales."""
-    st.markdown(noise_text(spectrum))
-    pictures = st.columns(3)
-    with pictures[0]:
-        widgets.show_image(convkit.lessons.log_picture(spectrum.magnitude, *H_RANGE),
-                           "|H| of the kernel, zero frequency in the middle (log scale: black "
-                           "0.001, white 1)")
-    with pictures[1]:
-        widgets.show_image(convkit.lessons.log_picture(spectrum.inverse_gain, *GAIN_RANGE),
-                           "Inverse filter's gain 1/|H| (log: black 0.1, white 1000 or more)")
-    with pictures[2]:
-        widgets.show_image(convkit.lessons.log_picture(spectrum.wiener_gain, *GAIN_RANGE),
-                           "Wiener's gain, same scale: it never gets large")
-
-
-# -------------------------------------------------------------------- template matching
 
 
 def match_summary(maps: convkit.lessons.MatchMaps, fooled: convkit.lessons.MatchBreakdown,
