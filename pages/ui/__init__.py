@@ -5,7 +5,7 @@ Rooms: ``state`` (settings, session and URL), ``sidebar`` (the shared controls),
 (the working image), ``cache`` (every cached computation, keyed by content), ``work`` (heavy
 work through the server's queues, as a visitor sees it), ``widgets`` (pictures, downloads,
 the crash guard), ``render`` (pure text and HTML), ``code`` (the "reproduce this" snippets),
-``clicks`` (clicks on pictures as image pixels), ``compat`` (the Streamlit internals the
+``clickable`` (the one click component for pictures), ``compat`` (the Streamlit internals the
 running UI needs). What only one page draws is in ``pages.views``; the server's own
 processes, queues and guards are in the top-level ``server`` package.
 """

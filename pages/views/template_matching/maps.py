@@ -7,12 +7,13 @@ are pure and return Markdown.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
-from pages.ui import widgets
+from pages.ui import cache, clickable, widgets
 from pages.ui.render import GRID_MAX_NUMBERED_CELLS, number, number_grid
 
 NCC_BEST = (40, 200, 60)    # best normalized match
@@ -20,6 +21,8 @@ PLAIN_BEST = (255, 40, 40)  # best plain correlation
 POINT = (60, 140, 255)      # the position broken down
 #: Lines on the three small pictures: they are shown at about a third of their size.
 MAP_LINE = 4
+#: The point broken down, as the maps' marker: the keyboard moves it, Enter picks it.
+POINT_MARKER = clickable.Marker((15, 15), POINT, MAP_LINE, "blue box")
 #: Breakdown pictures of big patches are magnified to about this many pixels.
 MAGNIFIED = 240
 
@@ -48,8 +51,9 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMa
                    shape: tuple[int, int], point: tuple[int, int]) -> None:
     """The searched image with both best matches, and the two maps (clickable), in a row.
 
-    The maps are ``match_map_plain`` and ``match_map_ncc``: read their clicks with
-    ``clicks.new_click`` before this draws them.
+    The maps are the clickable pictures ``match_map_plain`` and ``match_map_ncc``: a pick on
+    either (pointer or keyboard) becomes the point broken down (``match_point``), before the
+    rerun that draws it.
     """
     row = st.columns(3)
     with row[0]:
@@ -58,18 +62,34 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMa
                                                          (maps.ncc_best, shape, NCC_BEST)],
                                                         MAP_LINE),
                            f"{label}: green the normalized match, red plain correlation's")
-    for column, values, best, colour, key, caption in (
+    height, width = maps.ncc.shape
+    at = f"the blue box marks the point broken down, x={point[0]}, y={point[1]}"
+    for column, values, best, colour, key, caption, alt in (
             (row[1], maps.plain, maps.plain_best, PLAIN_BEST, "match_map_plain",
-             "Plain correlation map, sum(region × patch): click a point"),
+             "Plain correlation map, sum(region × patch): click a point",
+             f"Plain correlation map over {label}, {width} x {height} px, brighter where the "
+             f"sum region × patch is larger; the red box marks its largest, at "
+             f"x={maps.plain_best[0]}, y={maps.plain_best[1]}; {at}"),
             (row[2], maps.ncc, maps.ncc_best, NCC_BEST, "match_map_ncc",
-             "Normalized map, -1..1 (gray where the patch sticks out): click a point")):
+             "Normalized map, -1..1 (gray where the patch sticks out): click a point",
+             f"Normalized cross-correlation map over {label}, {width} x {height} px, black -1 "
+             f"to white 1, gray where the patch sticks out; the green box marks the best "
+             f"match, x={maps.ncc_best[0]}, y={maps.ncc_best[1]}, score "
+             f"{number(maps.ncc_score, 3)}; {at}")):
         with column:
             st.caption(caption)
-            streamlit_image_coordinates(
-                convkit.lessons.mark_patches(convkit.lessons.map_picture(values),
-                                             [(best, shape, colour), (point, (15, 15), POINT)],
-                                             MAP_LINE),
-                key=key, cursor="crosshair", width="stretch")
+            picture = convkit.lessons.mark_patches(convkit.lessons.map_picture(values),
+                                                   [(best, shape, colour)], MAP_LINE)
+            clickable.show(key, cache.Pixels.of(picture), alt=alt, point=point,
+                           marker=POINT_MARKER, stretch=True,
+                           on_pick=functools.partial(_take_pick, key, (height, width)))
+
+
+def _take_pick(key: str, shape: tuple[int, int]) -> None:
+    """A pick on map `key` (of `shape`) becomes the point broken down."""
+    picked = clickable.picked_pixel(clickable.event(key), shape[1], shape[0])
+    if picked is not None:
+        st.session_state["match_point"] = picked
 
 
 def _cells(title: str, values: np.ndarray, numbered: bool, *, picture: bool = False) -> None:
