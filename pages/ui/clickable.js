@@ -32,6 +32,12 @@ function build(parentElement, setTriggerValue) {
     <p class="ckc-hidden" id="${id}-status" aria-live="polite"></p>`;
   parentElement.appendChild(root);
   const img = root.querySelector("img");
+  listenToPointer(root, img, setTriggerValue);
+  listenToKeys(root, img, setTriggerValue);
+  return root;
+}
+
+function listenToPointer(root, img, setTriggerValue) {
   // Where the pointer went down, in screen pixels from the picture's corner.
   let press = null;
   const shown = (event) => {
@@ -70,6 +76,9 @@ function build(parentElement, setTriggerValue) {
     press = null;
     band(root, null, null);
   });
+}
+
+function listenToKeys(root, img, setTriggerValue) {
   img.addEventListener("keydown", (event) => {
     const data = root.ckcData;
     if (event.key in STEPS) {
@@ -92,7 +101,6 @@ function build(parentElement, setTriggerValue) {
       say(root, `${data.what} back at x=${data.point[0]}, y=${data.point[1]}`);
     }
   });
-  return root;
 }
 
 function update(root, data) {
