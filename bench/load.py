@@ -591,7 +591,8 @@ async def _ws_session(base_url: str, index: int, start: _Start, result: LoadResu
 
 async def _hold_overview(session, timeout_s: float) -> None:
     """Say, as the page's script does once it has the overview picture, that it holds it: the
-    server then leaves the picture out of the next runs (pages/ui/pixel_view.py)."""
+    server then leaves the picture out of the next runs
+    (pages/views/pixel_inspector/pixel_view.py)."""
     data = session.components.get(PICTURES) or {}
     overview = data.get("overview") or {}
     if overview.get("src") and overview.get("held") != overview.get("digest"):

@@ -4,7 +4,7 @@ import streamlit as st
 
 import convkit
 from pages import ui
-from pages.ui import restore_match as show
+from pages.views import deconvolution as views
 
 #: Noise slider range, gray levels.
 MAX_NOISE_SHOWN = 30.0
@@ -74,7 +74,7 @@ with top[0]:
 with top[1]:
     ui.show_image(convkit.lessons.unit_to_uint8(blurred.array),
                   f"Blurred with {blur_name} + noise {ui.number(noise, 3)}: "
-                  + show.score_text(ui.cache.quality(gray, blurred)))
+                  + views.score_text(ui.cache.quality(gray, blurred)))
 
 st.subheader("Restorations" + ("" if assumed is blur else f", assuming {assumed_name}"))
 methods = {"inverse": "Inverse filter (divide by H)",
@@ -97,7 +97,7 @@ for column, (method, label) in zip(st.columns(len(methods)), methods.items(), st
             st.warning(f"Cannot start now: {error}")
             continue
         ui.show_image(convkit.lessons.unit_to_uint8(restored.array),
-                      f"{label}: {show.score_text(ui.cache.quality(gray, restored))}")
+                      f"{label}: {views.score_text(ui.cache.quality(gray, restored))}")
 
 st.subheader("Why the inverse filter explodes")
 try:
@@ -105,7 +105,7 @@ try:
 except ValueError as error:
     st.warning(str(error))
     st.stop()
-show.noise_explained(spectrum)
+views.noise_explained(spectrum)
 st.info(
     "All four methods need the kernel **and its border right**. They assume the blur wrapped "
     "round the edges (the `wrap` border); with any other border the pixels near the edge do "

@@ -7,7 +7,7 @@ import streamlit as st
 from convkit import lessons
 from pages import ui
 from pages.ui import cache
-from pages.ui import layer_views as views
+from pages.views import deep_learning as views
 
 #: Gray working image for the least-squares solve: small, so it answers at once.
 LEARN_SIDE = 256

@@ -4,7 +4,8 @@ import streamlit as st
 
 import convkit
 from pages import ui
-from pages.ui import code, kernel_editor, lab
+from pages.ui import code
+from pages.views import kernel_lab as views
 
 st.title("Kernel lab")
 st.markdown(
@@ -17,8 +18,8 @@ st.markdown(
 
 current = ui.settings()
 image = ui.working_image_or_stop(current)
-kernel_editor.start(current)
-weights = kernel_editor.editor_and_generators()
+views.start(current)
+weights = views.editor_and_generators()
 kernel = convkit.Kernel("your kernel", weights)
 height, width = weights.shape
 
@@ -35,8 +36,8 @@ with after:
 ui.describe_image(image)
 
 st.subheader("Properties")
-lab.properties(weights)
-lab.composition(weights, image)
+views.properties(weights)
+views.composition(weights, image)
 
 st.subheader("Apply it again")
 st.markdown(
@@ -51,7 +52,7 @@ times = times_box.slider(
     help=f"At most {convkit.lessons.MAX_TIMES}. Each pass filters the previous pass's float result "
          "with the sidebar's border; nothing is rounded in between.")
 try_box.button("Try it with a 5 x 5 box", key="lab_times_box", width="stretch",
-               on_click=kernel_editor.load, args=(convkit.box(5, 5), "a 5 x 5 box blur"))
+               on_click=views.load, args=(convkit.box(5, 5), "a 5 x 5 box blur"))
 repetition = convkit.lessons.repeat_kernel(weights, times)
 picture_box, profile_box = st.columns(2, gap="large")
 with picture_box:
@@ -61,7 +62,7 @@ with picture_box:
         passes = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
     ui.show_image(passes, f"Your kernel applied {times} times, {current.mapping} mapping")
 with profile_box:
-    st.plotly_chart(lab.profile_figure(repetition), width="stretch", key="lab_times_profile")
+    st.plotly_chart(views.profile_figure(repetition), width="stretch", key="lab_times_profile")
     composed = repetition.weights.shape
     if repetition.sigma is None:
         st.caption(f"{times} passes = one {composed[0]} x {composed[1]} kernel. No Gaussian "
@@ -77,11 +78,11 @@ with profile_box:
             f"{ui.number(100 * gap, 2)} %" for gap in gaps) + ".")
 if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:
     st.button(f"Load the {composed[0]} x {composed[1]} kernel into the editor",
-              key="lab_times_load", on_click=kernel_editor.load,
+              key="lab_times_load", on_click=views.load,
               args=(repetition.weights, f"your kernel applied {times} times"))
 
 st.subheader("Keep it")
-kernel_editor.keep_it(weights)
+views.keep_it(weights)
 code.reproduce_expander(current, weights, key="lab_code")
 ui.show_code(convkit.lessons.kernel_properties, convkit.lessons.compose,
              convkit.lessons.repeat_kernel, convkit.parse_cells)

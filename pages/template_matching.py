@@ -4,9 +4,7 @@ import streamlit as st
 
 import convkit
 from pages import ui
-from pages.ui import clicks
-from pages.ui import restore_match as show
-from pages.ui.patch_picker import PatchPicker
+from pages.views import template_matching as views
 
 SAME, SHIFTED, OTHER = "the same image", "the same image, shifted and noised", "another sample"
 MAX_SHIFT = 100
@@ -20,7 +18,8 @@ st.markdown(
     "(`cv2.matchTemplate`, `TM_CCOEFF_NORMED`) subtracts both means and divides by both "
     "spreads first, so only the pattern counts: 1 is a perfect match. Drag a box on the "
     "picture (or click to centre the patch there), type its place and size, or take a stored "
-    "example; then click either map to see its numbers at that point."
+    "example; then click either map to see its numbers at that point (or focus a map, move its "
+    "blue box with the arrow keys and press Enter)."
 )
 
 current = ui.settings()
@@ -32,7 +31,7 @@ st.caption(f"Working in gray at {width} x {height} px (at most {convkit.lessons.
            + (" The colour toggle does not apply here." if current.color else ""))
 
 try:
-    picker = PatchPicker(image.key, gray.array.shape, current.source)
+    picker = views.PatchPicker(image.key, gray.array.shape, current.source)
 except ValueError as error:
     st.warning(f"This image is too small for template matching: {error}")
     st.stop()
@@ -59,7 +58,7 @@ except ValueError as error:
     st.stop()
 centre = convkit.lessons.patch_centre(window)
 with pick:
-    picker.picture(gray.array, window)
+    picker.picture(gray, window)
 
 if target_kind == SAME:
     target, target_label, expected = gray, "the same image", centre
@@ -77,19 +76,14 @@ except ValueError as error:
     st.error(f"Cannot match in {target_label}: {error}")
     st.stop()
 
-# Clicks on the maps are read before the maps are drawn, so they move the blue point.
-shown = convkit.explain.Window(0, 0, *target.array.shape)
-for key in ("match_map_plain", "match_map_ncc"):
-    clicked = clicks.new_click(key, shown)
-    if clicked is not None:
-        st.session_state["match_point"] = clicked
+# A pick on either map (pointer or keyboard) has set match_point before this run.
 point = convkit.lessons.clamp_centre(*(st.session_state.get("match_point") or maps.ncc_best),
                                      maps.valid)
 
 st.subheader(f"Matching in {target_label}")
-st.markdown(show.match_summary(
+st.markdown(views.match_summary(
     maps, convkit.lessons.explain_match(target.array, patch, *maps.plain_best),
     convkit.lessons.explain_match(target.array, patch, *maps.ncc_best), expected))
-show.match_pictures(target.array, target_label, maps, patch.shape, point)
-show.match_breakdown(convkit.lessons.explain_match(target.array, patch, *point), maps)
+views.match_pictures(target.array, target_label, maps, patch.shape, point)
+views.match_breakdown(convkit.lessons.explain_match(target.array, patch, *point), maps)
 ui.show_code(convkit.lessons.match_maps, convkit.lessons.explain_match)

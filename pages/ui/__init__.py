@@ -4,9 +4,10 @@ widgets and rendering. Pages import it as ``from pages import ui``.
 Rooms: ``state`` (settings, session and URL), ``sidebar`` (the shared controls), ``images``
 (the working image), ``cache`` (every cached computation, keyed by content), ``work`` (heavy
 work through the server's queues, as a visitor sees it), ``widgets`` (pictures, downloads,
-the crash guard), ``render`` (pure text and HTML), ``pixel_view`` (the inspector's pictures,
-drawn in the browser), ``compat`` (the Streamlit internals the running UI needs). The
-server's own processes, queues and guards are in the top-level ``server`` package.
+the crash guard), ``render`` (pure text and HTML), ``code`` (the "reproduce this" snippets),
+``clickable`` (the one click component for pictures), ``compat`` (the Streamlit internals the
+running UI needs). What only one page draws is in ``pages.views``; the server's own
+processes, queues and guards are in the top-level ``server`` package.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pages.ui.images import (
     working_image,
     working_image_or_stop,
 )
-from pages.ui.picker import PixelPicker
 from pages.ui.render import (
     GRID_CSS,
     GRID_MAX_NUMBERED_CELLS,
@@ -86,7 +86,7 @@ def output(image: WorkingImage, current: Settings, kernel: convkit.Kernel | None
 
 __all__ = [
     "CRASH_MESSAGE", "DEFAULT_KERNEL", "DEFAULT_RESOLUTION", "DEFAULT_SAMPLE", "DISPLAY_WIDTH",
-    "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "PixelPicker", "RESOLUTIONS", "Settings", "UPLOAD",
+    "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "RESOLUTIONS", "Settings", "UPLOAD",
     "USER_KERNELS", "WorkingImage", "agreement_badge", "available_kernels", "cache", "compat",
     "crash_guard", "describe_image", "download_png", "format_total", "how_computed",
     "init_state", "kernel_heatmap", "kernel_key", "number", "number_grid", "output",

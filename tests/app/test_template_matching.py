@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import re
 
 import cv2
@@ -10,6 +13,7 @@ import pytest
 import scipy.ndimage as ndi
 from apptest_helpers import APP, assert_healthy, open_page
 from image_files import png
+from PIL import Image
 from skimage import data
 from streamlit.testing.v1 import AppTest
 
@@ -143,3 +147,41 @@ def test_a_small_upload_is_matched() -> None:
     assert_healthy(at)
     assert at.number_input(key="match_h").value == 29
     assert best(at) == opencv_best(pixels, pixels[1:30, 5:36]) == (20, 15)
+
+
+
+def clickable_pictures(at: AppTest) -> list[dict]:
+    """The data of every clickable picture on the page, in page order."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component")
+            if e.proto.component_name == "convkit_clickable"]
+
+
+def picture_of(view: dict) -> np.ndarray:
+    """The picture a clickable picture was sent (a PNG data URL), as an array."""
+    png = base64.b64decode(view["src"].removeprefix("data:image/png;base64,"))
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_clickable_pictures_say_what_they_show_and_where_the_marker_is() -> None:
+    """The patch picture and both maps: an alt text naming what they show and where, the
+    marker on the point, and only the best match burnt in (the browser draws the marker)."""
+    at = set_patch(matching({"image": "camera"}), 222, 150, 41, 51)
+    pick, plain, ncc = clickable_pictures(at)
+    assert pick["drag"] and pick["point"] == [222, 150] and pick["size"] == [512, 512]
+    assert pick["marker"]["shape"] == [51, 41]
+    assert pick["alt"].endswith("the patch outlined in yellow: 41 x 51 px centred on x=222, "
+                                "y=150")
+    np.testing.assert_array_equal(picture_of(pick), data.camera())  # gray, as matched
+    assert ncc["point"] == plain["point"] == [222, 150] and ncc["stretch"] and plain["stretch"]
+    assert ncc["marker"] == plain["marker"] == {"shape": [15, 15], "colour": [60, 140, 255],
+                                                "line": 4}
+    assert "the green box marks the best match, x=222, y=150, score 1;" in ncc["alt"]
+    assert ncc["alt"].endswith("the blue box marks the point broken down, x=222, y=150")
+    camera = data.camera()
+    best = opencv_best(camera, camera[125:176, 202:243])
+    assert "the red box marks its largest, at x=" in plain["alt"]
+    assert best == (222, 150)
+    assert "Enter picks it" in ncc["hint"] and "drag a box" in pick["hint"]
+    shown = picture_of(ncc)
+    assert tuple(shown[150 - 25, 222]) == (40, 200, 60)  # the green box's top line
+    assert not (shown == (60, 140, 255)).all(axis=2).any()  # no blue: the browser draws it

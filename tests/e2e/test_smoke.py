@@ -43,7 +43,8 @@ def test_deep_link_as_a_fresh_servers_first_request(browser) -> None:
             expect(heading).to_be_visible()
             nav = page.locator('[data-testid="stSidebarNav"]')
             expect(nav).to_contain_text("Pixel inspector")
-            expect(nav).not_to_contain_text("ui")  # the helper module is not a page
+            expect(nav).not_to_contain_text("ui")  # the helper packages are not pages
+            expect(nav).not_to_contain_text("views")
             sidebar = page.locator('[data-testid="stSidebar"]')
             expect(sidebar).to_contain_text("Sobel y: vertical gradient")  # the kernel's caption
             expect(page).to_have_url(re.compile(r"kernel=sobel_y&border=wrap"))

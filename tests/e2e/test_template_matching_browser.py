@@ -10,7 +10,8 @@ from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
 from playwright.sync_api import Page, expect
 from skimage import data
 
-PICTURES = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]'
+#: The clickable pictures (pages/ui/clickable.py), by widget key.
+PATCH_PICTURE, NCC_MAP = ".st-key-match_pick img", ".st-key-match_map_ncc img"
 BEST = re.compile(r"Normalized best match \(green\) at x=(\d+), y=(\d+)")
 
 
@@ -25,7 +26,7 @@ def test_drag_a_patch_and_find_it(page: Page, app_server: str) -> None:
     """A box dragged on the face is found where OpenCV finds it, also in a shifted noisy copy."""
     page.goto(f"{app_server}/template_matching?image=camera")
     wait_for_app_idle(page)
-    picture = page.frame_locator(PICTURES).nth(0).locator("img")
+    picture = page.locator(PATCH_PICTURE)
     box = picture.bounding_box()
     scale = box["width"] / 512
     start, end = (202, 125), (242, 175)  # image pixels around the cameraman's face
@@ -39,8 +40,7 @@ def test_drag_a_patch_and_find_it(page: Page, app_server: str) -> None:
     y = int(page.locator(".st-key-match_y input").input_value())
     width = int(page.locator(".st-key-match_w input").input_value())
     height = int(page.locator(".st-key-match_h input").input_value())
-    # The component reads the press from offsetX and the release from clientX, which the
-    # browser rounds differently at fractional positions: a pixel either way.
+    # Screen to image pixels at a fractional scale: a pixel either way.
     assert abs(x - 222) <= 1 and abs(y - 150) <= 1
     assert abs(width - 41) <= 2 and abs(height - 51) <= 2
 
@@ -73,7 +73,7 @@ def test_click_on_the_map_explains_that_point(page: Page, app_server: str) -> No
     y = int(page.locator(".st-key-match_y input").input_value())
     width = int(page.locator(".st-key-match_w input").input_value())
     height = int(page.locator(".st-key-match_h input").input_value())
-    ncc_map = page.frame_locator(PICTURES).nth(2).locator("img")
+    ncc_map = page.locator(NCC_MAP)
     box = ncc_map.bounding_box()
     ncc_map.click(position={"x": 0.7 * box["width"], "y": 0.5 * box["height"]})
     heading = page.get_by_text(re.compile(r"^At x=\d+, y=\d+ \(blue\)$"))

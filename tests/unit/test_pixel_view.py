@@ -14,8 +14,8 @@ import pytest
 
 import convkit
 from convkit.explain import FOOTPRINT, PADDING_TINT, SELECTED
-from pages.ui import pixel_view
-from pages.ui.pixel_view import overview_data, pixel_from_event, zoom_data
+from pages.views.pixel_inspector import pixel_view
+from pages.views.pixel_inspector.pixel_view import overview_data, pixel_from_event, zoom_data
 
 
 @pytest.mark.parametrize(("step", "start", "expected"), [

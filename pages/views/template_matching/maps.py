@@ -1,4 +1,5 @@
-"""What the deconvolution and template matching pages show: scores, spectra, maps, breakdowns.
+"""What the template matching page shows: the summary, the searched image and both maps, and
+the breakdown at one point.
 
 Render only: the numbers come from convkit (through ``pages.ui.cache``); the text builders
 are pure and return Markdown.
@@ -6,70 +7,24 @@ are pure and return Markdown.
 
 from __future__ import annotations
 
-import math
+import functools
 
 import numpy as np
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
-from pages.ui import widgets
+from pages.ui import cache, clickable, widgets
 from pages.ui.render import GRID_MAX_NUMBERED_CELLS, number, number_grid
-
-#: |H| is drawn from 10**-3 (black) to 1 (white); gains from 10**-1 to 10**3.
-H_RANGE, GAIN_RANGE = (-3.0, 0.0), (-1.0, 3.0)
 
 NCC_BEST = (40, 200, 60)    # best normalized match
 PLAIN_BEST = (255, 40, 40)  # best plain correlation
 POINT = (60, 140, 255)      # the position broken down
 #: Lines on the three small pictures: they are shown at about a third of their size.
 MAP_LINE = 4
+#: The point broken down, as the maps' marker: the keyboard moves it, Enter picks it.
+POINT_MARKER = clickable.Marker((15, 15), POINT, MAP_LINE, "blue box")
 #: Breakdown pictures of big patches are magnified to about this many pixels.
 MAGNIFIED = 240
-
-
-# ------------------------------------------------------------------------ deconvolution
-
-
-def score_text(quality: convkit.lessons.Quality) -> str:
-    """'PSNR 23.5 dB, SSIM 0.553' (∞ for a picture equal to the original)."""
-    psnr = "∞" if math.isinf(quality.psnr) else number(quality.psnr, 3)
-    return f"PSNR {psnr} dB, SSIM {number(quality.ssim, 3)}"
-
-
-def noise_text(spectrum: convkit.lessons.NoisePicture) -> str:
-    """Why the inverse filter explodes, in the spectrum's own numbers (Markdown)."""
-    noise = spectrum.noise
-    after = (f"so noise of {number(noise, 3)} gray levels comes out at "
-             f"**{number(spectrum.inverse_noise, 3)}** and "
-             f"**{number(spectrum.wiener_noise, 3)}**."
-             if noise else "there is no noise now: move the slider.")
-    return (
-        f"The kernel's response |H| is below {convkit.lessons.NEAR_ZERO} on "
-        f"**{number(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
-        f"multiplies each frequency by 1/|H|, which multiplies white noise by "
-        f"**{number(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "
-        f"multiplies it by **{number(spectrum.wiener_factor, 3)}**: " + after
-    )
-
-
-def noise_explained(spectrum: convkit.lessons.NoisePicture) -> None:
-    """The text, then |H| and the two filters' gains side by side on log scales."""
-    st.markdown(noise_text(spectrum))
-    pictures = st.columns(3)
-    with pictures[0]:
-        widgets.show_image(convkit.lessons.log_picture(spectrum.magnitude, *H_RANGE),
-                           "|H| of the kernel, zero frequency in the middle (log scale: black "
-                           "0.001, white 1)")
-    with pictures[1]:
-        widgets.show_image(convkit.lessons.log_picture(spectrum.inverse_gain, *GAIN_RANGE),
-                           "Inverse filter's gain 1/|H| (log: black 0.1, white 1000 or more)")
-    with pictures[2]:
-        widgets.show_image(convkit.lessons.log_picture(spectrum.wiener_gain, *GAIN_RANGE),
-                           "Wiener's gain, same scale: it never gets large")
-
-
-# -------------------------------------------------------------------- template matching
 
 
 def match_summary(maps: convkit.lessons.MatchMaps, fooled: convkit.lessons.MatchBreakdown,
@@ -96,8 +51,9 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMa
                    shape: tuple[int, int], point: tuple[int, int]) -> None:
     """The searched image with both best matches, and the two maps (clickable), in a row.
 
-    The maps are ``match_map_plain`` and ``match_map_ncc``: read their clicks with
-    ``clicks.new_click`` before this draws them.
+    The maps are the clickable pictures ``match_map_plain`` and ``match_map_ncc``: a pick on
+    either (pointer or keyboard) becomes the point broken down (``match_point``), before the
+    rerun that draws it.
     """
     row = st.columns(3)
     with row[0]:
@@ -106,18 +62,34 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMa
                                                          (maps.ncc_best, shape, NCC_BEST)],
                                                         MAP_LINE),
                            f"{label}: green the normalized match, red plain correlation's")
-    for column, values, best, colour, key, caption in (
+    height, width = maps.ncc.shape
+    at = f"the blue box marks the point broken down, x={point[0]}, y={point[1]}"
+    for column, values, best, colour, key, caption, alt in (
             (row[1], maps.plain, maps.plain_best, PLAIN_BEST, "match_map_plain",
-             "Plain correlation map, sum(region × patch): click a point"),
+             "Plain correlation map, sum(region × patch): click a point",
+             f"Plain correlation map over {label}, {width} x {height} px, brighter where the "
+             f"sum region × patch is larger; the red box marks its largest, at "
+             f"x={maps.plain_best[0]}, y={maps.plain_best[1]}; {at}"),
             (row[2], maps.ncc, maps.ncc_best, NCC_BEST, "match_map_ncc",
-             "Normalized map, -1..1 (gray where the patch sticks out): click a point")):
+             "Normalized map, -1..1 (gray where the patch sticks out): click a point",
+             f"Normalized cross-correlation map over {label}, {width} x {height} px, black -1 "
+             f"to white 1, gray where the patch sticks out; the green box marks the best "
+             f"match, x={maps.ncc_best[0]}, y={maps.ncc_best[1]}, score "
+             f"{number(maps.ncc_score, 3)}; {at}")):
         with column:
             st.caption(caption)
-            streamlit_image_coordinates(
-                convkit.lessons.mark_patches(convkit.lessons.map_picture(values),
-                                             [(best, shape, colour), (point, (15, 15), POINT)],
-                                             MAP_LINE),
-                key=key, cursor="crosshair", width="stretch")
+            picture = convkit.lessons.mark_patches(convkit.lessons.map_picture(values),
+                                                   [(best, shape, colour)], MAP_LINE)
+            clickable.show(key, cache.Pixels.of(picture), alt=alt, point=point,
+                           marker=POINT_MARKER, stretch=True,
+                           on_pick=functools.partial(_take_pick, key, (height, width)))
+
+
+def _take_pick(key: str, shape: tuple[int, int]) -> None:
+    """A pick on map `key` (of `shape`) becomes the point broken down."""
+    picked = clickable.picked_pixel(clickable.event(key), shape[1], shape[0])
+    if picked is not None:
+        st.session_state["match_point"] = picked
 
 
 def _cells(title: str, values: np.ndarray, numbered: bool, *, picture: bool = False) -> None:

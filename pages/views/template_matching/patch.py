@@ -9,17 +9,16 @@ down first.
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 import convkit
-from pages.ui import clicks
+from pages.ui import cache, clickable
 
 #: The patch's centre and sides, as the number inputs hold them.
 KEYS = ("match_x", "match_y", "match_w", "match_h")
 DEFAULT_SIDE = 31
 PATCH = (255, 200, 0)  # the chosen patch, outlined on the picture
+PATCH_LINE = 2
 
 
 class PatchPicker:
@@ -60,11 +59,19 @@ class PatchPicker:
         st.session_state["source"] = example.sample
         st.session_state["match_pending_example"] = st.session_state["match_example"]
 
-    def _take_drag(self) -> None:
-        corners = clicks.drag("match_pick", convkit.explain.Window(0, 0, *self.shape))
+    def _take_pick(self) -> None:
+        """A box dragged (or a click: a drag of no length) makes the patch; a pick with the
+        keyboard moves its centre there, sides unchanged."""
+        event = clickable.event("match_pick")
+        height, width = self.shape
+        corners = clickable.dragged_pixels(event, width, height)
         if corners is not None:
             side = int(st.session_state.get("match_w", DEFAULT_SIDE))
             self._set(*convkit.lessons.drag_to_patch(*corners, self.shape, default_side=side))
+            return
+        picked = clickable.picked_pixel(event, width, height)
+        if picked is not None:
+            self._set(*picked, *(int(st.session_state[key]) for key in KEYS[2:]))
 
     def controls(self) -> None:
         """Number inputs for the centre and sides, and the stored examples."""
@@ -92,10 +99,15 @@ class PatchPicker:
         return convkit.lessons.patch_window(*(int(st.session_state[key]) for key in KEYS),
                                             self.shape)
 
-    def picture(self, gray: np.ndarray, window: convkit.explain.Window) -> None:
-        """The image with the patch outlined: drag a box on it, or click to centre the patch."""
+    def picture(self, gray: cache.Pixels, window: convkit.explain.Window) -> None:
+        """The image with the patch outlined: drag a box on it, or click to centre the patch;
+        or move the outline with the arrow keys and press Enter."""
         st.caption("Drag a box to choose the patch, or click to centre it there (yellow).")
-        streamlit_image_coordinates(
-            convkit.lessons.mark_patches(gray, [(convkit.lessons.patch_centre(window),
-                                                 (window.height, window.width), PATCH)]),
-            key="match_pick", click_and_drag=True, on_click=self._take_drag, cursor="crosshair")
+        height, width = self.shape
+        x, y = convkit.lessons.patch_centre(window)
+        alt = (f"The image ({self.source}) in gray, {width} x {height} px, the patch outlined "
+               f"in yellow: {window.width} x {window.height} px centred on x={x}, y={y}")
+        clickable.show("match_pick", gray, alt=alt, point=(x, y), drag=True,
+                       marker=clickable.Marker((window.height, window.width), PATCH, PATCH_LINE,
+                                               "yellow outline"),
+                       on_pick=self._take_pick)

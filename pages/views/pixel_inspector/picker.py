@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import pixel_view
+from pages.views.pixel_inspector import pixel_view
 
 
 class PixelPicker:

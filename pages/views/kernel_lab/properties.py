@@ -13,8 +13,9 @@ import streamlit as st
 
 import convkit
 from pages import ui
-from pages.ui import cache, kernel_editor
-from pages.ui.kernel_editor import PRESETS, YOURS
+from pages.ui import cache
+from pages.views.kernel_lab import editing
+from pages.views.kernel_lab.editing import PRESETS, YOURS
 
 
 def frequency_figure(response: convkit.lessons.FrequencyResponse) -> go.Figure:
@@ -105,14 +106,13 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
         if state.get(key) not in choices:
             state[key] = default
 
-
     def choice_label(name: str) -> str:
         shape = weights.shape if name == YOURS else kernels[name].shape
         return f"{'your kernel' if name == YOURS else name} ({shape[0]}x{shape[1]})"
 
     preset_box, a_box, b_box = st.columns([2, 1, 1], vertical_alignment="bottom")
     preset_box.selectbox("Preset", list(PRESETS), key="lab_preset",
-                         on_change=kernel_editor.apply_preset)
+                         on_change=editing.apply_preset)
     a_box.selectbox("Kernel A (first)", choices, key="lab_comp_a", format_func=choice_label)
     b_box.selectbox("Kernel B (second)", choices, key="lab_comp_b", format_func=choice_label)
     first = weights if state["lab_comp_a"] == YOURS else kernels[state["lab_comp_a"]].weights
@@ -149,4 +149,4 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
         )
     if max(composed.shape) <= convkit.MAX_KERNEL_SIDE:
         st.button("Load A * B into the editor", key="lab_load_composed",
-                  on_click=kernel_editor.load, args=(composed, "A * B"))
+                  on_click=editing.load, args=(composed, "A * B"))

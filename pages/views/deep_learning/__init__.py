@@ -1,0 +1,20 @@
+"""The deep-learning page's views, one module per part of the page: the sliding window and what
+an input cell feeds (``window``), colour channels and the rest of a layer (``layer``), learning
+a kernel (``learning``); ``common`` holds what they share."""
+
+from pages.views.deep_learning.layer import channel_choice, channels, layer_rest, layer_settings
+from pages.views.deep_learning.learning import descent, descent_settings, least_squares
+from pages.views.deep_learning.window import (
+    geometry_facts,
+    input_cell,
+    layer_knobs,
+    reach,
+    stepper,
+    window_input,
+)
+
+__all__ = [
+    "channel_choice", "channels", "descent", "descent_settings", "geometry_facts", "input_cell",
+    "layer_knobs", "layer_rest", "layer_settings", "least_squares", "reach", "stepper",
+    "window_input",
+]

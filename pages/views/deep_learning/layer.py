@@ -1,0 +1,117 @@
+"""The deep-learning page's layer sections: one kernel slice per colour channel, then bias,
+ReLU and pooling after the convolution."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from convkit import lessons
+from pages.ui import render
+from pages.ui.render import marked_grid as grid
+from pages.ui.render import number
+from pages.views.deep_learning.common import (
+    clamp_state,
+    show_grids,
+)
+
+# ------------------------------------------------------------------------ colour channels
+
+
+def channel_choice(names: list[str], output_shape: tuple[int, int],
+                   own_colour: bool) -> tuple[int, int, int]:
+    """The filter of the layer (its index) and the output cell to break down."""
+    if not own_colour:
+        st.caption("The working image is gray (one channel), so this part uses the colour "
+                   "sample 'astronaut'; switch Colour on in the sidebar to use yours.")
+    st.markdown(
+        "A colour image has three numbers per pixel, so a layer's kernel has a 3 x 3 slice "
+        "for each of red, green and blue: a 3 x 3 x 3 block. Each slice meets its own "
+        "channel, and the three sums add up to **one** output number: a colour input gives "
+        "one output map per filter, not three. A layer has several filters, so it gives "
+        "several maps (its output channels).")
+    choice = st.columns([1.2, 1, 1])
+    name = choice[0].selectbox("Filter of the layer", names, key="dl_filter",
+                               help="A small layer of four filters, each 3 x 3 x 3.")
+    st.caption(lessons.RGB_FILTERS[name][0])
+    height, width = output_shape
+    clamp_state("dl_rgb_row", 0, height - 1, min(2, height - 1))
+    clamp_state("dl_rgb_col", 0, width - 1, min(3, width - 1))
+    row = choice[1].number_input("Output row", 0, height - 1, step=1, key="dl_rgb_row")
+    col = choice[2].number_input("Output column", 0, width - 1, step=1, key="dl_rgb_col")
+    return names.index(name), int(row), int(col)
+
+
+def channels(breakdown: lessons.WindowStep, maps: np.ndarray, names: list[str], index: int,
+             corner: tuple[int, int]) -> None:
+    """Each channel's values, slice and products at one output, their sum, and every map."""
+    for channel, (label, column) in enumerate(zip(("red", "green", "blue"), st.columns(3),
+                                                 strict=True)):
+        with column:
+            show_grids(grid(breakdown.region[channel], f"{label} values",
+                            {"pad": breakdown.padded[channel]}),
+                       grid(breakdown.weights[channel], f"× {label} slice"),
+                       grid(breakdown.products[channel], f"= {label} products"))
+            st.markdown(f"{label} sum: **{number(breakdown.channel_sums[channel])}**")
+    row, col = breakdown.out_row, breakdown.out_col
+    st.markdown(f"Output ({row}, {col}) = red + green + blue = "
+                f"{render.signed_sum(breakdown.channel_sums)} = "
+                f"**{number(breakdown.total, 6)}** (zero padding, 'same' size, no bias yet).")
+    st.markdown(f"**The layer's four output channels** on this {maps.shape[1]} x "
+                f"{maps.shape[2]} crop (from x = {corner[1]}, y = {corner[0]}, where the "
+                f"picture varies most); the chosen filter's map has output ({row}, {col}) "
+                "outlined:")
+    show_grids(*(grid(maps[f], names[f], {"now": (row, col)} if f == index else None)
+                 for f in range(len(names))))
+
+
+# ------------------------------------------------------------------- the rest of a layer
+
+
+def layer_settings() -> tuple[float, bool, str | None, int]:
+    """Bias, ReLU on or off, the pooling kind (None: no pooling) and its window."""
+    rest = st.columns(4)
+    bias = rest[0].number_input("Bias b", -200.0, 200.0, 0.0, step=10.0, key="dl_bias",
+                                help="Added to every output of the filter.")
+    use_relu = rest[1].toggle("ReLU: max(0, x)", True, key="dl_relu")
+    pool = rest[2].selectbox("Pooling", ["none", *lessons.POOLS], index=1, key="dl_pool")
+    size = rest[3].selectbox("Pool window (and stride)", [2, 3], key="dl_pool_size")
+    return float(bias), bool(use_relu), None if pool == "none" else pool, int(size)
+
+
+def layer_rest(stages: lessons.LayerStages, conv_total: float, bias: float, use_relu: bool,
+               pool: str | None, size: int) -> None:
+    """One output through bias, ReLU and pooling, with the maps after each stage."""
+    row, col = stages.row, stages.col
+    value = float(stages.biased[row, col])
+    steps = [f"convolution {number(conv_total, 6)}",
+             f"+ bias {number(bias)} = **{number(value, 6)}**"]
+    if use_relu:
+        steps.append(f"ReLU: max(0, {number(value, 6)}) = "
+                     f"**{number(stages.activated[row, col], 6)}**")
+    st.markdown(f"At output ({row}, {col}): " + ", ".join(steps) + ".")
+    last = "after ReLU (negatives become 0)" if use_relu else "conv + bias"
+    grids = [grid(stages.biased, "conv + bias", {"now": (row, col)})] if use_relu else []
+    if stages.pooled is None:
+        grids.append(grid(stages.activated, last, {"now": (row, col)}))
+    elif stages.pool is None:
+        st.info(f"Output ({row}, {col}) falls in the leftover rows or columns that "
+                f"{size} x {size} pooling drops.")
+        grids += [grid(stages.activated, last, {"now": (row, col)}),
+                  grid(stages.pooled, f"{pool} pooled")]
+    else:
+        cell = stages.pool
+        grids += [grid(stages.activated, f"{last}: pooling window in orange",
+                       {"tap": stages.pool_window, "now": (row, col)}),
+                  grid(stages.pooled, f"{pool} pooled", {"now": (cell.row, cell.col)})]
+        listed = ", ".join(number(v, 4) for v in cell.values.ravel())
+        st.markdown(f"Pooling: {'max' if pool == 'max' else 'mean'}({listed}) = "
+                    f"**{number(cell.result, 6)}** → pooled cell ({cell.row}, {cell.col}).")
+    if stages.pooled is not None:
+        st.metric("Output size after pooling",
+                  f"{stages.activated.shape[0]} x {stages.activated.shape[1]} → "
+                  f"{stages.pooled.shape[0]} x {stages.pooled.shape[1]}",
+                  help="floor((n − window) / stride) + 1 per side; leftover cells are dropped.")
+    show_grids(*grids)
+
+
