@@ -69,7 +69,8 @@ hidden_name, on_image, rate, steps = views.descent_settings(small)
 hidden = small[hidden_name].weights
 train = (lessons.centre_crop(image.pixels, lessons.MAX_TRAIN_SIDE) if on_image
          else lessons.noise_image(lessons.MAX_TRAIN_SIDE))
-run = cache.descent(cache.Pixels.of(train), hidden, rate, steps)
+with ui.work.told_if_busy("training"):
+    run = cache.descent(cache.Pixels.of(train), hidden, rate, steps)
 views.descent(run, hidden, hidden_name, lessons.descent_outcome(run, hidden))
 
 st.subheader("The same in one go: least squares")

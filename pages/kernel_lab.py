@@ -56,7 +56,7 @@ try_box.button("Try it with a 5 x 5 box", key="lab_times_box", width="stretch",
 repetition = convkit.lessons.repeat_kernel(weights, times)
 picture_box, profile_box = st.columns(2, gap="large")
 with picture_box:
-    with st.spinner(f"Filtering {times} times…"):
+    with st.spinner(f"Filtering {times} times…"), ui.work.told_if_busy("filtering"):
         raw = ui.cache.repeated(image.content, weights, times, current.border, current.flip,
                                 current.value)
         passes = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)

@@ -22,12 +22,15 @@ from server.queues import QUEUES, Busy
 
 #: Richardson-Lucy iterations between two updates of its progress bar.
 RL_CHUNK = 10
+#: What a heavy restoration holds at its peak, in copies of the blurred image (float64): the
+#: estimate, its blurred version, the ratio and their spectra.
+RESTORE_COPIES = 8
 
 #: Each kind of queued work, as the waiting message names one of it.
 KINDS = {"loop": "loop run", "restoration": "restoration"}
 
-__all__ = ["KINDS", "RL_CHUNK", "Busy", "decode", "restoration", "run_loops", "turn",
-           "waiting_text"]
+__all__ = ["KINDS", "RL_CHUNK", "Busy", "decode", "restoration", "run_loops", "told_if_busy",
+           "turn", "waiting_text"]
 
 
 def waiting_text(what: str, ahead: int) -> str:
@@ -58,6 +61,27 @@ def decode(data: bytes, max_side: int) -> convkit.DecodedImage:
     try:
         with st.spinner("Decoding your upload…"):
             return decode_upload(data, max_side=max_side, on_wait=on_wait)
+    finally:
+        placeholder.empty()
+
+
+@contextlib.contextmanager
+def told_if_busy(what: str):
+    """Say, for the block, where the visitor's `what` stands when the server's computations
+    have a line (the cached computations wait for their turn inside, where they may not
+    draw); nothing is shown when there is none.
+
+    Examples: ``with work.told_if_busy("training"): run = cache.descent(...)``.
+    """
+    queue = QUEUES["compute"]
+    ahead = queue.waiting + queue.busy
+    placeholder = st.empty()
+    if ahead:
+        placeholder.info(f"Queued: {ahead} computation{'s' if ahead != 1 else ''} of other "
+                         f"visitors before your {what}. It starts by itself; keep this page "
+                         "open.", icon="⏳")
+    try:
+        yield
     finally:
         placeholder.empty()
 
@@ -100,20 +124,25 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
         result = store.get(key)  # the visitor ahead may have asked for the same
         if result is not None:
             return result
-        if iterative:
-            bar = st.progress(0.0, text="Richardson-Lucy: starting")
+        # The restoration's own turn, then a computation's: it shares the cores with every
+        # other visitor's work (server.queues, "compute").
+        placeholder, on_wait = _waiting("computation")
+        with QUEUES["compute"].slot(on_wait, nbytes=RESTORE_COPIES * blurred.nbytes):
+            placeholder.empty()
+            if iterative:
+                bar = st.progress(0.0, text="Richardson-Lucy: starting")
 
-            def progress(done: int, total: int) -> None:
-                # Drawing raises if the visitor left or changed a setting: the run stops.
-                bar.progress(done / total, text=f"Richardson-Lucy: {done}/{total}")
+                def progress(done: int, total: int) -> None:
+                    # Drawing raises if the visitor left or changed a setting: the run stops.
+                    bar.progress(done / total, text=f"Richardson-Lucy: {done}/{total}")
 
-            restored = convkit.lessons.restore(blurred.array, weights, method,
-                                               iterations=iterations, border=border,
-                                               chunk=RL_CHUNK, progress=progress)
-            bar.empty()
-        else:
-            with st.spinner("Unsupervised Wiener: estimating the noise…"):
-                restored = convkit.lessons.restore(blurred.array, weights, method, seed=0)
+                restored = convkit.lessons.restore(blurred.array, weights, method,
+                                                   iterations=iterations, border=border,
+                                                   chunk=RL_CHUNK, progress=progress)
+                bar.empty()
+            else:
+                with st.spinner("Unsupervised Wiener: estimating the noise…"):
+                    restored = convkit.lessons.restore(blurred.array, weights, method, seed=0)
         result = cache.Pixels.of(restored)
         # Kept before the slot is freed: whoever is next in line may want the same.
         store.put(key, result, result.nbytes)

@@ -186,3 +186,35 @@ def test_leaving_during_a_loop_stops_its_worker_and_frees_the_slot(shown, monkey
     work.run_loops(small, [kernel], current, lambda kernel, raw: kept.append(raw))
     np.testing.assert_array_equal(kept[0], convkit.convolve_loop(small, kernel.weights,
                                                                  "constant"))
+
+
+def test_a_visitor_is_told_how_many_computations_are_before_theirs(shown, monkeypatch):
+    """told_if_busy: nothing said while the compute queue is free; with one computation under
+    way and two waiting, "3 computations ... before your training"."""
+    from server.queues import WorkQueue
+
+    queue = WorkQueue(1, 10, name="computations", max_bytes=10**9, reentrant=True)
+    monkeypatch.setitem(QUEUES, "compute", queue)
+    with work.told_if_busy("training"):
+        pass
+    assert shown.get(threading.get_ident(), []) == []
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def wait_in_line():
+        with queue.slot():
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += [start(wait_in_line), start(wait_in_line)]
+    wait_until(lambda: queue.waiting == 2)
+    with work.told_if_busy("training"):
+        pass
+    release.set()
+    join_all(threads)
+    (text,) = shown[threading.get_ident()]
+    assert text.startswith("Queued: 3 computations of other visitors before your training.")
