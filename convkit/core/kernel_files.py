@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._validation import check_weights
+from .formatting import format_number
 
 #: The largest kernel the app lets people type or upload.
 MAX_KERNEL_SIDE = 31
@@ -80,7 +81,7 @@ def _parse_number(cell, row: int, col: int) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{where} is {number}: weights must be finite")
     if abs(number) > 1e12:
-        raise ValueError(f"{where} is {number:g}: weights must lie within ±1e12")
+        raise ValueError(f"{where} is {format_number(number, 6)}: weights must lie within ±1e12")
     return number
 
 
