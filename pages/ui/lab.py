@@ -107,8 +107,9 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
 
 
     def choice_label(name: str) -> str:
-        shape = weights.shape if name == YOURS else kernels[name].shape
-        return f"{'your kernel' if name == YOURS else name} ({shape[0]}x{shape[1]})"
+        if name == YOURS:
+            return ui.kernel_label("your kernel", weights)
+        return ui.kernel_label(name, kernels[name])
 
     preset_box, a_box, b_box = st.columns([2, 1, 1], vertical_alignment="bottom")
     preset_box.selectbox("Preset", list(PRESETS), key="lab_preset",

@@ -40,6 +40,19 @@ _POSITIVE = np.array([178, 24, 43])
 number = convkit.format_number
 
 
+def kernel_label(name: str, kernel) -> str:
+    """How a kernel is named in every widget: its name and size, ``name (rows x cols)``.
+
+    `kernel` is a convkit.Kernel, an array of weights, or their (rows, cols) shape. The text is
+    what a widget sends back, so AppTest and the load tests pick options by it: build it here.
+
+    >>> kernel_label("sharpen", (3, 3)), kernel_label("box", np.ones((1, 5)))
+    ('sharpen (3x3)', 'box (1x5)')
+    """
+    rows, cols = getattr(kernel, "shape", kernel)
+    return f"{name} ({rows}x{cols})"
+
+
 def code_span(text: str, limit: int) -> str:
     """Untrusted text as a Markdown inline code span: no backticks or line breaks can end it.
 

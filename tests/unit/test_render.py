@@ -108,3 +108,9 @@ def test_overview_of_a_small_picture_is_enlarged_pixel_by_pixel():
     shown = convkit.explain.overview_picture(small, 16)
     np.testing.assert_array_equal(shown[..., 0], np.kron(small, np.ones((4, 4), np.uint8)))
 
+
+def test_kernel_label_is_name_and_size():
+    """Hand table: a Kernel, an array and a shape give the text widgets and load tests use."""
+    assert render.kernel_label("sharpen", convkit.BANK["sharpen"]) == "sharpen (3x3)"
+    assert render.kernel_label("my edge", np.zeros((3, 5))) == "my edge (3x5)"
+    assert render.kernel_label("gauss31", (31, 31)) == "gauss31 (31x31)"
