@@ -98,8 +98,9 @@ def every_bank_kernel() -> tuple:
     from streamlit.proto.Common_pb2 import StringArray
 
     from convkit import BANK
+    from pages.ui.render import kernel_label  # the very text the multiselect shows
 
-    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in BANK.items()]
+    labels = [kernel_label(name, k) for name, k in BANK.items()]
     return ("bank_kernels", "string_array_value", StringArray(data=labels))
 
 

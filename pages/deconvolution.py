@@ -39,7 +39,7 @@ controls = st.columns(3)
 names = list(kernels)
 blur_name = controls[0].selectbox(
     "Blur kernel", names, index=names.index(DEFAULT_BLUR) if DEFAULT_BLUR in names else 0,
-    key="deconv_kernel", format_func=lambda n: f"{n} ({kernels[n].shape[0]}x{kernels[n].shape[1]})",
+    key="deconv_kernel", format_func=lambda n: ui.kernel_label(n, kernels[n]),
     help="What blurs the picture. Motion blurs and Gaussians are the natural ones; your own "
          "kernels from the kernel lab are here too.")
 assumed_name = controls[0].selectbox(

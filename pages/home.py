@@ -45,7 +45,7 @@ if image is not None:
                                        *ui.cache.stretch_range(raw),
                                        divisor=current.divisor, offset=current.offset)[-1].value
         st.markdown(f"The `{current.mapping}` mapping turns it into the byte **{byte:.0f}**; "
-                    f"OpenCV computes the same sum: **{float(raw.array[y, x]):.6g}**.")
+                    f"OpenCV computes the same sum: **{ui.number(raw.array[y, x], 6)}**.")
 
 st.subheader("Explore")
 st.page_link("pages/kernel_bank.py", label="Kernel bank: the tutorial's six kernels, the loop "

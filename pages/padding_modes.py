@@ -25,7 +25,7 @@ REFERENCE = convkit.core.OPENCV_DEFAULT_BORDER
 
 def cells(values) -> str:
     """Numbers as a spaced row: 1 2 3."""
-    return " ".join(f"{v:g}" for v in values)
+    return " ".join(ui.number(v, 6) for v in values)
 
 
 st.title("Padding: what lies beyond the edge")
@@ -56,8 +56,8 @@ corner = convkit.core.busiest_corner(image.pixels, CORNER) if choice == AUTO_COR
 
 st.subheader(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px")
 st.caption(f"The red line is the image's real edge; beyond it, invented pixels. Constant mode "
-           f"fills with v = {current.value:g} (set it in the sidebar by choosing the constant "
-           "border). Wrap brings in the opposite edges of the image.")
+           f"fills with v = {ui.number(current.value, 6)} (set it in the sidebar by choosing the "
+           "constant border). Wrap brings in the opposite edges of the image.")
 for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MODES,
                         strict=True):
     padded = convkit.core.padded_corner(image.pixels, amount, mode, current.value, size=CORNER,

@@ -1,6 +1,7 @@
 """The engine and its vocabulary: convolution (loop and fast door), borders, kernels, images."""
 
 from .convolve import convolve, convolve_loop
+from .formatting import ZERO_TOLERANCE, format_number, round_significant
 from .images import (
     DEFAULT_MAX_PIXELS,
     MAX_PNG_CHUNKS,
@@ -107,6 +108,7 @@ __all__ = [
     "SAMPLES",
     "TUTORIAL_KERNELS",
     "UPLOAD_EXTENSIONS",
+    "ZERO_TOLERANCE",
     "band_look",
     "border_band_difference",
     "border_band_report",
@@ -119,6 +121,7 @@ __all__ = [
     "describe_route",
     "filter2d_algorithm",
     "fit_to_pixels",
+    "format_number",
     "format_weights_text",
     "gaussian",
     "identity",
@@ -135,6 +138,7 @@ __all__ = [
     "parse_cells",
     "parse_weights_text",
     "read_kernel_file",
+    "round_significant",
     "separate",
     "singular_values",
     "source_index",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 
 from ._validation import check_weights
+from .formatting import format_number
 
 #: The largest kernel the app lets people type or upload.
 MAX_KERNEL_SIDE = 31
@@ -80,7 +82,7 @@ def _parse_number(cell, row: int, col: int) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{where} is {number}: weights must be finite")
     if abs(number) > 1e12:
-        raise ValueError(f"{where} is {number:g}: weights must lie within ±1e12")
+        raise ValueError(f"{where} is {format_number(number, 6)}: weights must lie within ±1e12")
     return number
 
 
@@ -258,8 +260,10 @@ def parse_weights_text(text: str) -> np.ndarray:
 def format_weights_text(weights) -> str:
     """The weights as compact text that `parse_weights_text` reads back exactly.
 
-    Each cell is written in the shorter of its exact forms: the shortest decimal that reads
-    back as the same float (``0.25``, ``-2``) or a fraction (``1/9``) when that is exact.
+    Each cell is written in the shortest of its exact forms: the shortest digits that read
+    back as the same float (``repr``'s), written out (``0.25``, ``-2``) or with an exponent
+    when that is shorter (``1e12``, ``-1e-5``; never ``e+``, which a URL reads as a space), or
+    a fraction (``1/9``) when that is exact. Text for programs: ASCII, every digit.
 
     Parameters
     ----------
@@ -282,6 +286,8 @@ def format_weights_text(weights) -> str:
     '1/9,1/9,1/9;1/9,1/9,1/9;1/9,1/9,1/9'
     >>> format_weights_text([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
     '0,-1,0;-1,5,-1;0,-1,0'
+    >>> format_weights_text([[1e12, -1e-05, 100, 1500, 2.5e-07]])
+    '1e12,-1e-5,100,1500,2.5e-7'
     """
     weights = check_weights(weights)
     _check_side(weights.shape)
@@ -293,12 +299,33 @@ def format_weights_text(weights) -> str:
     return text
 
 
+def _decimal_text(value: float) -> str:
+    """The shortest text ``float`` reads back as `value`: repr's digits, positional or not.
+
+    >>> [_decimal_text(v) for v in (1e12, 0.25, -1e-05, 100.0, 1000.0, -0.0, 123.456)]
+    ['1e12', '0.25', '-1e-5', '100', '1e3', '0', '123.456']
+    """
+    if value == 0:
+        return "0"  # -0.0 too: it reads back equal, and a link has no use for its sign
+    # repr gives the fewest digits that round-trip; any exact writing of them reads back alike.
+    sign, digits, exponent = Decimal(repr(value)).as_tuple()
+    text = "".join(map(str, digits))
+    stripped = text.rstrip("0")
+    exponent += len(text) - len(stripped)
+    text, minus = stripped, "-" if sign else ""
+    if exponent >= 0:
+        positional = text + "0" * exponent
+    elif -exponent < len(text):
+        positional = f"{text[:exponent]}.{text[exponent:]}"
+    else:
+        positional = "0." + "0" * (-exponent - len(text)) + text
+    mantissa = text[0] + (f".{text[1:]}" if len(text) > 1 else "")
+    scientific = f"{mantissa}e{exponent + len(text) - 1}"
+    return minus + (scientific if len(scientific) < len(positional) else positional)
+
+
 def _cell_text(value: float) -> str:
-    decimal = repr(value)
-    if decimal.endswith(".0"):
-        decimal = decimal[:-2]
-    if decimal == "-0":
-        decimal = "0"
+    decimal = _decimal_text(value)
     fraction = Fraction(value).limit_denominator(1024)
     # The parser computes numerator / denominator in floats: keep the fraction only if that
     # gives back this very float.

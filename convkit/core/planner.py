@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from ._validation import check_shape, check_value
+from .formatting import format_number
 from .kernels import as_weights
 from .padding import Border, check_border, document_border
 from .separable import low_rank_factors, numerical_rank, rank_one_factors, singular_values
@@ -160,7 +161,7 @@ def _centre_only(weights: np.ndarray) -> Route | None:
     if centre == 1:
         return Route("copy", (), ("numpy copy to float32",), why + ", copied")
     return Route("scale", (np.float32(centre),), ("numpy multiply",),
-                 why + f" times {centre:.6g}")
+                 why + f" times {format_number(centre, 6)}")
 
 
 def _box(weights: np.ndarray, min_span: int, where: str) -> Route | None:
@@ -170,8 +171,9 @@ def _box(weights: np.ndarray, min_span: int, where: str) -> Route | None:
         return None
     return Route("box", ((kernel_width, kernel_height), np.float32(first)),
                  ("cv2.boxFilter", "numpy multiply"),
-                 f"every weight is {first:.6g} and height + width >= {min_span}{where}: a "
-                 "running sum, whose cost does not grow with the kernel, then one scale")
+                 f"every weight is {format_number(first, 6)} and height + width >= "
+                 f"{min_span}{where}: a running sum, whose cost does not grow with the kernel, "
+                 "then one scale")
 
 
 def _separable(weights: np.ndarray, what: str) -> Route:
@@ -252,7 +254,8 @@ def _uint8_plan(weights: np.ndarray, big_image: bool = False, strips: bool = Fal
         return Route("filter2D_int16", (_frozen(integers), np.float32(step)),
                      ("cv2.filter2D",) + (("numpy multiply",) if step != 1 else
                                           ("numpy convert to float32",)),
-                     f"integer weights{'' if step == 1 else f' times {step:.6g}'} whose largest "
+                     f"integer weights{'' if step == 1 else ' times ' + format_number(step, 6)}"
+                     " whose largest "
                      "response fits in int16: filter2D uint8 -> int16 sums exactly and faster "
                      "than to float32 (in strips of rows on big images)")
     if weights.size <= UINT8_DIRECT_MAX_CELLS:

@@ -11,6 +11,7 @@ from typing import Literal
 import numpy as np
 from skimage.exposure import rescale_intensity
 
+from ..core.formatting import format_number
 from ..core.padding import PARAMETER_DOCS, document_border
 
 Mapping = Literal["tutorial", "clip", "abs", "minmax", "divide"]
@@ -101,7 +102,8 @@ def check_divisor_offset(divisor: float, offset: float) -> tuple[float, float]:
         if isinstance(number, bool) or not isinstance(number, numbers.Real):
             raise ValueError(f"{name} must be a number; got {number!r}")
         if not math.isfinite(number) or abs(number) > limit:
-            raise ValueError(f"{name} must be a finite number within ±{limit:g}; got {number!r}")
+            raise ValueError(f"{name} must be a finite number within ±{format_number(limit)}; got "
+                             f"{number!r}")
     if divisor == 0:
         raise ValueError("divisor must not be 0; got 0 (use 1 to leave the sum as it is)")
     return float(divisor), float(offset)
@@ -194,9 +196,9 @@ class MappingStep:
     value: float
 
 
-def _n(value: float) -> str:
-    """A number for people: six significant digits, and 0 for anything below 1e-9."""
-    return "0" if abs(value) < 1e-9 else f"{value:.6g}"
+def _n(value: float, digits: int = 6) -> str:
+    """A number of a step's formula, for people: the one rule, at the scale of bytes (255)."""
+    return format_number(value, digits, scale=255.0)
 
 
 @document_border
@@ -237,8 +239,8 @@ def explain_mapping(total: float, mapping: Mapping, raw_min: float = 0.0,
         steps += [
             MappingStep("clip", f"clip({_n(total)}, 0, 255)", clipped),
             MappingStep("rescale", f"{_n(clipped)} / 255 (rescale_intensity)", scaled),
-            MappingStep("times 255", f"{scaled:.8g} * 255", back),
-            MappingStep("truncate", f"astype(uint8) drops the fraction of {back:.8g}", 0.0),
+            MappingStep("times 255", f"{_n(scaled, 8)} * 255", back),
+            MappingStep("truncate", f"astype(uint8) drops the fraction of {_n(back, 8)}", 0.0),
         ]
     elif mapping == "clip":
         clipped = min(max(total, 0.0), 255.0)

@@ -1,6 +1,7 @@
 """Lessons: layers and learning, restoration, template matching, repetition, kernel properties."""
 
 from .descent import (
+    FIT_PRECISION,
     MAX_TRAIN_KERNEL,
     MAX_TRAIN_SIDE,
     MAX_TRAIN_STEPS,
@@ -44,7 +45,6 @@ from .layers import (
     pool_length,
     relu,
     rgb_filters,
-    rounded,
     window_mask,
     window_step,
 )
@@ -116,6 +116,7 @@ from .restoration import (
 
 __all__ = [
     "DescentRun",
+    "FIT_PRECISION",
     "FrequencyResponse",
     "HEAVY_METHODS",
     "KernelProperties",
@@ -203,7 +204,6 @@ __all__ = [
     "restore",
     "rgb_filters",
     "richardson_lucy",
-    "rounded",
     "shifted_copy",
     "shifted_point",
     "small_kernels",

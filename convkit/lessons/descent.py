@@ -14,6 +14,10 @@ from ..core.padding import check_border, pad
 #: Bounds of one gradient-descent run: a 64 x 64 crop, a 5 x 5 kernel, 2000 steps take
 #: about 40 ms of one core (tests/unit/test_layers.py checks it stays well under a second).
 MAX_TRAIN_SIDE = 64
+#: How closely a fit pins its weights down, relative to their size: a minimum found through a
+#: sum of squares moves the loss by only (error)², so below about the square root of float64's
+#: epsilon (1.5e-8) a weight's error is not known. The tolerance for showing fit errors as 0.
+FIT_PRECISION = math.sqrt(np.finfo(np.float64).eps)
 MAX_TRAIN_KERNEL = 5
 MAX_TRAIN_STEPS = 2000
 

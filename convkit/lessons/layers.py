@@ -28,26 +28,6 @@ MAX_LAYER_KERNEL = 7
 POOLS = ("max", "average")
 
 
-# ----------------------------------------------------------------------------- numbers
-
-
-def rounded(values, digits: int = 4) -> np.ndarray:
-    """An array rounded to `digits` significant digits, with |x| < 1e-9 set to 0 (for tables).
-
-    The same rule as the app's ``number`` for text, for tables that take numbers.
-
-    >>> rounded([4.72e-15, 0.123456, -1234.5]).tolist()
-    [0.0, 0.1235, -1234.0]
-    """
-    array = np.asarray(values, dtype=np.float64)
-    result = np.zeros_like(array)
-    big = np.abs(array) >= 1e-9
-    magnitude = np.floor(np.log10(np.abs(array[big])))
-    scale = 10.0 ** (digits - 1 - magnitude)
-    result[big] = np.round(array[big] * scale) / scale
-    return result
-
-
 def _check_layer_weights(weights, channels: int | None = None) -> np.ndarray:
     """Weights as float64 (C, kh, kw): a 2-D kernel is one channel's."""
     try:

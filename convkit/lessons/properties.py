@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core._validation import check_image, check_positive_int, check_weights
 from ..core.convolve import convolve
+from ..core.formatting import format_number
 from ..core.separable import numerical_rank, rank_one_factors, singular_values
 
 
@@ -34,11 +35,12 @@ def sum_meaning(total: float) -> str:
         return "sums to 1: flat areas keep their brightness (a blur or a sharpen)"
     if abs(total) < 1e-9:
         return "sums to 0: flat areas become 0, only changes (edges, texture) respond"
+    shown = format_number(total)
     if total > 1:
-        return f"sums to {total:.4g}: flat areas get {total:.4g} times brighter"
+        return f"sums to {shown}: flat areas get {shown} times brighter"
     if total > 0:
-        return f"sums to {total:.4g}: flat areas get darker, times {total:.4g}"
-    return f"sums to {total:.4g}: flat areas turn negative, clipped to black unless mapped"
+        return f"sums to {shown}: flat areas get darker, times {shown}"
+    return f"sums to {shown}: flat areas turn negative, clipped to black unless mapped"
 
 
 def kernel_properties(weights) -> KernelProperties:

@@ -19,6 +19,7 @@ from skimage.restoration import uft
 
 from ..core._validation import check_gray_image, check_positive_float
 from ..core.convolve import convolve
+from ..core.formatting import format_number
 from ..core.kernels import as_weights
 from ..core.padding import check_border, document_border
 
@@ -75,12 +76,13 @@ def _check_psf(kernel, image: np.ndarray, *, positive: bool = False) -> np.ndarr
     total = float(weights.sum())
     if abs(total) < ZERO_SUM:
         raise ValueError(f"kernel must have a non-zero sum to be undone; its weights sum to "
-                         f"{total:.3g}, so it erases the image's mean brightness, which no "
-                         "deconvolution can bring back: pick a blur (weights summing to 1)")
+                         f"{format_number(total, 3, scale=weights)}, so it erases the image's "
+                         "mean brightness, which no deconvolution can bring back: pick a blur "
+                         "(weights summing to 1)")
     if positive and (weights < 0).any():
         raise ValueError("kernel must have no negative weights for Richardson-Lucy (a blur "
                          f"spreads light, it never subtracts it); its smallest is "
-                         f"{weights.min():.3g}")
+                         f"{format_number(weights.min(), 3)}")
     return weights
 
 
@@ -131,7 +133,7 @@ def degrade(image: np.ndarray, kernel, noise: float = 0.0, *, border: str = "wra
     check_border(border)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not (
             0 <= noise <= MAX_NOISE):
-        raise ValueError(f"noise must be a number of gray levels in 0..{MAX_NOISE:g}; "
+        raise ValueError(f"noise must be a number of gray levels in 0..{format_number(MAX_NOISE)}; "
                          f"got {noise!r}")
     blurred = convolve(pixels, weights, border, flip=True).astype(np.float64)
     if noise:

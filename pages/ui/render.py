@@ -1,16 +1,16 @@
 """Text and HTML for people: rounded numbers, sums written out, number grids. Pure functions.
 
 No Streamlit here, so every string a page shows can be unit-tested (tests/unit/test_render.py).
-One precision rule for every table and equation: ``number`` (significant digits, a Unicode
-minus, anything below ``ZERO`` in size shown as 0).
+One precision rule for every table and equation: ``number`` is ``convkit.format_number``
+(significant digits, a Unicode minus, float noise shown as 0).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-#: Values smaller than this in size are float noise around zero and are shown as 0.
-ZERO = 1e-9
+import convkit
+
 #: Grids with more cells than this are drawn as colour only: their numbers would not fit.
 GRID_MAX_NUMBERED_CELLS = 121
 
@@ -36,16 +36,21 @@ _ZERO_RGB = np.array([247, 247, 247])
 _POSITIVE = np.array([178, 24, 43])
 
 
-def number(value: float, digits: int = 4) -> str:
-    """A number rounded for people: `digits` significant digits, float noise shown as 0.
+#: A number for people (the one rule of convkit.format_number), under the short name pages use.
+number = convkit.format_number
 
-    >>> number(4.72e-15), number(-0.5), number(1 / 9)
-    ('0', '−0.5', '0.1111')
+
+def kernel_label(name: str, kernel) -> str:
+    """How a kernel is named in every widget: its name and size, ``name (rows x cols)``.
+
+    `kernel` is a convkit.Kernel, an array of weights, or their (rows, cols) shape. The text is
+    what a widget sends back, so AppTest and the load tests pick options by it: build it here.
+
+    >>> kernel_label("sharpen", (3, 3)), kernel_label("box", np.ones((1, 5)))
+    ('sharpen (3x3)', 'box (1x5)')
     """
-    value = float(value)
-    if abs(value) < ZERO:
-        return "0"
-    return f"{value:.{digits}g}".replace("-", "−")
+    rows, cols = getattr(kernel, "shape", kernel)
+    return f"{name} ({rows}x{cols})"
 
 
 def code_span(text: str, limit: int) -> str:
@@ -59,20 +64,38 @@ def code_span(text: str, limit: int) -> str:
     return "`" + (flat.replace("`", "'") or " ") + "`"
 
 
-def format_total(total, digits: int = 6) -> str:
+def format_total(total, digits: int = 6, *, scale=None) -> str:
     """A breakdown's sum: one number for gray, one per channel for colour.
+
+    `scale` is what the sum was added up from (its products), so its rounding noise shows as 0.
 
     >>> format_total(3.0), format_total(np.array([1.0, -2.0, 0.5]))
     ('3', 'R 1, G −2, B 0.5')
     """
     if np.ndim(total) == 0:
-        return number(total, digits)
-    return ", ".join(f"{name} {number(v, digits)}"
+        return number(total, digits, scale=scale)
+    return ", ".join(f"{name} {number(v, digits, scale=scale)}"
                      for name, v in zip("RGBA", np.ravel(total), strict=False))
 
 
+def _bracketed(text: str) -> str:
+    """A shown number as a term of a sum: negative ones in brackets."""
+    return f"({text})" if text.startswith("−") else text
+
+
+def _products(weights: np.ndarray, roi: np.ndarray) -> np.ndarray:
+    """The products a weighted sum adds up: the scale of its rounding noise."""
+    return np.asarray(weights, dtype=np.float64) * np.asarray(roi, dtype=np.float64)
+
+
+def _largest(values: np.ndarray) -> float:
+    """The largest finite |value| of a grid: the scale its numbers are shown at."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size else 0.0
+
+
 def _sum_terms(weights: np.ndarray, roi: np.ndarray, max_terms: int) -> str:
-    terms = [f"({number(w)})×{number(v)}" if w < 0 else f"{number(w)}×{number(v)}"
+    terms = [f"{_bracketed(number(w))}×{number(v)}"
              for w, v in zip(np.ravel(weights), np.ravel(roi), strict=True)]
     if len(terms) > max_terms:
         hidden = len(terms) - max_terms + 2
@@ -86,7 +109,8 @@ def sum_equation(weights: np.ndarray, roi: np.ndarray, total: float, max_terms: 
     >>> sum_equation(np.array([[1.0, -1.0]]), np.array([[5, 2]]), 3.0)
     '1×5 + (−1)×2 = **3**'
     """
-    return _sum_terms(weights, roi, max_terms) + f" = **{number(total, 6)}**"
+    total = number(total, 6, scale=_products(weights, roi))
+    return _sum_terms(weights, roi, max_terms) + f" = **{total}**"
 
 
 def sum_equation_html(weights: np.ndarray, roi: np.ndarray, total: float,
@@ -98,7 +122,8 @@ def sum_equation_html(weights: np.ndarray, roi: np.ndarray, total: float,
     """
     from html import escape
 
-    return escape(_sum_terms(weights, roi, max_terms)) + f" = <b>{number(total, 6)}</b>"
+    total = number(total, 6, scale=_products(weights, roi))
+    return escape(_sum_terms(weights, roi, max_terms)) + f" = <b>{total}</b>"
 
 
 def _cell_colour(value: float, limit: float) -> str:
@@ -123,6 +148,7 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
     if numbered is None:
         numbered = values.size <= GRID_MAX_NUMBERED_CELLS
     limit = float(np.abs(values).max()) if coloured and values.size else 0.0
+    size = _largest(values)
     lines = []
     for r in range(rows):
         cells = []
@@ -131,9 +157,9 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
             if r == rows // 2 and c == cols // 2:
                 classes.append("centre")
             style = f' style="{_cell_colour(values[r, c], limit)}"' if coloured else ""
-            text = number(values[r, c], digits) if numbered else ""
+            text = number(values[r, c], digits, scale=size) if numbered else ""
             note = f"<small>{notes[r][c]}</small>" if notes is not None and notes[r][c] else ""
-            title = f' title="row {r}, column {c}: {number(values[r, c], 6)}"'
+            title = f' title="row {r}, column {c}: {number(values[r, c], 6, scale=size)}"'
             cells.append(f'<td class="{" ".join(classes)}"{style}{title}>{text}{note}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
     size = " compact" if numbered and cols > 5 else "" if numbered else " tiny"
@@ -355,6 +381,7 @@ def marked_grid(values, title: str, marks: dict | None = None, notes=None, first
     if unknown:
         raise ValueError(f"marks must be among {MARKS}; got {unknown}")
     masks = {name: _mark_mask(mark, values.shape, name) for name, mark in (marks or {}).items()}
+    size = _largest(values)
     rows = []
     for r in range(values.shape[0]):
         tds = []
@@ -363,7 +390,7 @@ def marked_grid(values, title: str, marks: dict | None = None, notes=None, first
             value = values[r, c]
             if np.isnan(value):
                 classes.append("empty")
-            text = "·" if np.isnan(value) else number(value, digits)
+            text = "·" if np.isnan(value) else number(value, digits, scale=size)
             note = notes[r][c] if notes is not None else ""
             small = f"<small>{escape(note)}</small>" if note else ""
             where = f"row {r + first_row}, column {c + first_col}"
@@ -399,8 +426,7 @@ def signed_sum(values, digits: int = 4) -> str:
     >>> signed_sum([1.5, -2.0, 0.25])
     '1.5 + (−2) + 0.25'
     """
-    return " + ".join(f"({number(v, digits)})" if v < 0 else number(v, digits)
-                      for v in np.ravel(values))
+    return " + ".join(_bracketed(number(v, digits)) for v in np.ravel(values))
 
 
 def output_size_latex(geometry) -> str:

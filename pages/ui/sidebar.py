@@ -7,6 +7,7 @@ import streamlit as st
 import convkit
 from convkit.core import UPLOAD_EXTENSIONS
 from pages.ui.images import safe_filename
+from pages.ui.render import kernel_label
 from pages.ui.state import (
     CAMERA,
     RESOLUTIONS,
@@ -65,8 +66,7 @@ def sidebar() -> Settings:
         st.subheader("Kernel")
         kernels = available_kernels()
         st.selectbox("Kernel", list(kernels), key="kernel_name",
-                      format_func=lambda name: f"{name} ({kernels[name].shape[0]}x"
-                                               f"{kernels[name].shape[1]})",
+                      format_func=lambda name: kernel_label(name, kernels[name]),
                       help="The tutorial's six come first; your own from the kernel lab last.")
         st.caption(kernels[st.session_state["kernel_name"]].description)
         st.selectbox("Border (padding)", convkit.BORDER_MODES, key="border",

@@ -78,9 +78,12 @@ def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -
     show_text = rows * cols <= 121
     figure = go.Figure(go.Heatmap(
         z=weights, zmin=-limit, zmax=limit, colorscale="RdBu", reversescale=True,
-        text=np.vectorize(lambda v: number(v, 3))(weights) if show_text else None,
+        text=np.vectorize(lambda v: number(v, 3, scale=limit))(weights) if show_text else None,
         texttemplate="%{text}" if show_text else None,
-        hovertemplate="row %{y}, col %{x}: %{z:.6g}<extra></extra>", showscale=not show_text,
+        # The hover text is written here, not by plotly's %{z:.6g}: one rule for every number.
+        customdata=np.vectorize(lambda v: number(v, 6, scale=limit))(weights),
+        hovertemplate="row %{y}, col %{x}: %{customdata}<extra></extra>",
+        showscale=not show_text,
     ))
     # constrain="domain": square cells shrink the plot, not widen the axes past the kernel.
     figure.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False, dtick=1,

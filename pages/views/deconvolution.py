@@ -33,7 +33,7 @@ def noise_text(spectrum: convkit.lessons.NoisePicture) -> str:
              f"**{number(spectrum.wiener_noise, 3)}**."
              if noise else "there is no noise now: move the slider.")
     return (
-        f"The kernel's response |H| is below {convkit.lessons.NEAR_ZERO} on "
+        f"The kernel's response |H| is below {number(convkit.lessons.NEAR_ZERO)} on "
         f"**{number(100 * spectrum.near_zero, 3)} %** of the frequencies. The inverse filter "
         f"multiplies each frequency by 1/|H|, which multiplies white noise by "
         f"**{number(spectrum.inverse_factor, 3)}**; Wiener's gain stays small where |H| is, and "

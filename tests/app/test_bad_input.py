@@ -50,9 +50,9 @@ def code_spans(markdown: str) -> list[str]:
 def centre_sum_shown(at: AppTest) -> float:
     """The Home page's 'OpenCV computes the same sum: **v**' number."""
     for markdown in at.markdown:
-        found = re.search(r"OpenCV computes the same sum: \*\*([-0-9.e+]+)\*\*", markdown.value)
+        found = re.search(r"OpenCV computes the same sum: \*\*([−0-9.e+]+)\*\*", markdown.value)
         if found:
-            return float(found.group(1))
+            return float(found.group(1).replace("−", "-"))
     raise AssertionError("no centre sum on the page")
 
 

@@ -48,7 +48,9 @@ def every_bank_kernel() -> tuple:
     """The kernel bank's multiselect state with every bank kernel chosen (its labels)."""
     from streamlit.proto.Common_pb2 import StringArray
 
-    labels = [f"{name} ({k.shape[0]}x{k.shape[1]})" for name, k in convkit.BANK.items()]
+    from pages.ui.render import kernel_label  # the very text the multiselect shows
+
+    labels = [kernel_label(name, k) for name, k in convkit.BANK.items()]
     return ("bank_kernels", "string_array_value", StringArray(data=labels))
 
 

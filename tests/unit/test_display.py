@@ -261,7 +261,7 @@ def test_explain_divide_shows_both_steps_by_hand():
     steps = explain_mapping(-40.0, "divide", divisor=4, offset=128)
     assert [s.label for s in steps] == ["sum", "divide", "add offset", "clip", "round"]
     assert [s.value for s in steps] == [-40.0, -10.0, 118.0, 118.0, 118.0]
-    assert steps[1].formula == "-40 / 4" and steps[2].formula == "-10 + 128"
+    assert steps[1].formula == "−40 / 4" and steps[2].formula == "−10 + 128"  # U+2212
 
 
 def test_explain_divide_clips_before_rounding():

@@ -34,7 +34,6 @@ NOT_NUMPYDOC_YET: dict[str, str] = {
     "parse_grid": "lessons",
     "pool_length": "lessons",
     "rgb_filters": "lessons",
-    "rounded": "lessons",
     "small_kernels": "lessons",
     "window_mask": "lessons",
 }

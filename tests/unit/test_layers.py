@@ -322,11 +322,6 @@ def test_layer_stages_refuses_a_cell_outside_the_map():
 # -------------------------------------------------------------------- numbers and grids
 
 
-def test_rounded_tables():
-    np.testing.assert_array_equal(lessons.rounded([4.72e-15, 1 / 3, -2 / 3, 1234.56, 0.0]),
-                                  [0.0, 0.3333, -0.6667, 1235.0, 0.0])
-
-
 def test_parse_grid_and_its_errors():
     np.testing.assert_array_equal(lessons.parse_grid(" 1, 2\n\n -3.5 4 \n"), [[1, 2], [-3.5, 4]])
     for text, match in (("", "empty"), ("1 2\n3", "row 2 has 1 numbers"),

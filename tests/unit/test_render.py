@@ -13,7 +13,7 @@ from pages.ui import render
 
 
 @pytest.mark.parametrize("value, shown", [
-    (4.72e-15, "0"), (-3e-12, "0"), (0.0, "0"), (1 / 9, "0.1111"), (-0.5, "−0.5"),
+    (4.72e-15, "0"), (-3e-13, "0"), (0.0, "0"), (1 / 9, "0.1111"), (-0.5, "−0.5"),
     (123456.0, "1.235e+05"), (2.0, "2"),
 ])
 def test_number_rounds_for_people(value, shown):
@@ -107,3 +107,10 @@ def test_overview_of_a_small_picture_is_enlarged_pixel_by_pixel():
     small = np.arange(12, dtype=np.uint8).reshape(3, 4)
     shown = convkit.explain.overview_picture(small, 16)
     np.testing.assert_array_equal(shown[..., 0], np.kron(small, np.ones((4, 4), np.uint8)))
+
+
+def test_kernel_label_is_name_and_size():
+    """Hand table: a Kernel, an array and a shape give the text widgets and load tests use."""
+    assert render.kernel_label("sharpen", convkit.BANK["sharpen"]) == "sharpen (3x3)"
+    assert render.kernel_label("my edge", np.zeros((3, 5))) == "my edge (3x5)"
+    assert render.kernel_label("gauss31", (31, 31)) == "gauss31 (31x31)"

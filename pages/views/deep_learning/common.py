@@ -27,6 +27,6 @@ def kernel_box(where, label: str, key: str, kernels: dict, default: str) -> str:
         st.session_state[key] = default if default in kernels else "sobel_x"
     name = where.selectbox(
         label, list(kernels), key=key,
-        format_func=lambda n: f"{n} ({kernels[n].shape[0]}x{kernels[n].shape[1]})",
+        format_func=lambda n: render.kernel_label(n, kernels[n]),
         help="The bank's kernels up to 5x5 (and yours of that size).")
     return name

@@ -91,12 +91,15 @@ def descent(run: lessons.DescentRun, hidden: np.ndarray, hidden_name: str,
     figures[0].plotly_chart(loss, width="stretch", key="dl_loss_plot")
     figures[1].plotly_chart(paths, width="stretch", key="dl_paths_plot")
     verdict = st.columns(3)
-    verdict[0].metric("Largest weight error |learned − hidden|", number(error, 3))
-    verdict[1].metric("RMS error after training (gray levels)", number(run.rms, 3))
+    # A fit's errors are known to FIT_PRECISION of the weights (of 255 for gray levels) only.
+    error_text = number(error, 3, scale=hidden, tolerance=lessons.FIT_PRECISION)
+    rms_text = number(run.rms, 3, scale=255, tolerance=lessons.FIT_PRECISION)
+    verdict[0].metric("Largest weight error |learned − hidden|", error_text)
+    verdict[1].metric("RMS error after training (gray levels)", rms_text)
     verdict[2].metric("Stable learning rates", f"below {limit}")
     if outcome == "found":
         st.success(f"After {run.steps} steps the weights are the hidden kernel's (largest "
-                   f"error {number(error, 2)}).")
+                   f"error {error_text}).")
     elif outcome == "flat":
         st.info(f"The loss is at its minimum, but the weights are still up to "
                 f"{number(error, 2)} off: neighbouring pixels are so alike that some weight "
@@ -107,7 +110,9 @@ def descent(run: lessons.DescentRun, hidden: np.ndarray, hidden_name: str,
                 f"{number(error, 2)}): more steps or a larger learning rate (below "
                 f"{limit}) get closer.")
     show_grids(grid(hidden, f"Hidden: {hidden_name}"),
-               grid(lessons.rounded(run.weights), "Learnt by gradient descent"))
+               grid(convkit.core.round_significant(run.weights, scale=hidden,
+                                                   tolerance=lessons.FIT_PRECISION),
+                    "Learnt by gradient descent"))
 
 
 def least_squares(learned: lessons.LearnedKernel, hidden: np.ndarray, gray: cache.Pixels,
@@ -118,8 +123,10 @@ def least_squares(learned: lessons.LearnedKernel, hidden: np.ndarray, gray: cach
     """
     numbers = st.columns(3)
     numbers[0].metric("Largest weight error |learned − true|",
-                      number(lessons.largest_error(learned.weights, hidden), 3))
-    numbers[1].metric("RMS residual (gray levels)", number(learned.rms_residual, 3))
+                      number(lessons.largest_error(learned.weights, hidden), 3, scale=hidden,
+                             tolerance=lessons.FIT_PRECISION))
+    numbers[1].metric("RMS residual (gray levels)",
+                      number(learned.rms_residual, 3, scale=255, tolerance=lessons.FIT_PRECISION))
     numbers[2].metric("Equations (sampled pixels)", f"{learned.samples:,}")
     st.markdown(
         "With one linear layer the squared error is a least-squares problem, which "
@@ -133,7 +140,8 @@ def least_squares(learned: lessons.LearnedKernel, hidden: np.ndarray, gray: cach
             st.dataframe(pd.DataFrame(hidden), key="dl_true_table")
         with tables[1]:
             st.markdown("**Learned by least squares**")
-            st.dataframe(pd.DataFrame(lessons.rounded(learned.weights, 8)),
+            st.dataframe(pd.DataFrame(convkit.core.round_significant(
+                learned.weights, 8, scale=hidden, tolerance=lessons.FIT_PRECISION)),
                          key="dl_learned_table")
             st.download_button("Download the learned kernel (CSV)",
                                convkit.core.to_csv(learned.weights), file_name="learned_kernel.csv",

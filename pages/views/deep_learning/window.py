@@ -203,7 +203,8 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
     clamp_state("dl_pick_col", 0, width - 1, width // 2)
     pick = st.columns([3, 1, 1])
     with pick[0]:
-        table = pd.DataFrame(lessons.rounded(values), columns=[str(c) for c in range(width)])
+        table = pd.DataFrame(convkit.core.round_significant(values),
+                             columns=[str(c) for c in range(width)])
         st.dataframe(table, key="dl_pick_table", on_select=_picked_in_table,
                      selection_mode="single-cell", hide_index=False)
     row = pick[1].number_input("Input row", 0, height - 1, step=1, key="dl_pick_row")

@@ -49,7 +49,7 @@ def _table() -> None:
     st.subheader("Your kernel")
     pick, button = st.columns([3, 1], vertical_alignment="bottom")
     pick.selectbox("Start from", list(kernels), key="lab_start",
-                   format_func=lambda n: f"{n} ({kernels[n].shape[0]}x{kernels[n].shape[1]})",
+                   format_func=lambda n: ui.kernel_label(n, kernels[n]),
                    help="Any kernel of the bank or one you saved; the sidebar's is chosen "
                         "first.")
     button.button("Load", key="lab_load_start", on_click=load_start, width="stretch")

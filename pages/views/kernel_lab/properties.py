@@ -40,7 +40,7 @@ def profile_figure(repetition: convkit.lessons.Repetition) -> go.Figure:
     if repetition.gaussian is not None:
         figure.add_trace(go.Scatter(
             x=repetition.offsets, y=repetition.gaussian, mode="lines+markers",
-            name=f"Gaussian, sigma {repetition.sigma:.3g} px", line=dict(color="#cc3311"),
+            name=f"Gaussian, sigma {ui.number(repetition.sigma, 3)} px", line=dict(color="#cc3311"),
             hovertemplate="offset %{x}: %{y:.4g}<extra></extra>"))
     what = "column" if repetition.axis == "horizontal" else "row"
     figure.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), bargap=0.05,
@@ -55,7 +55,7 @@ def properties(weights: np.ndarray) -> None:
     height, width = weights.shape
     facts = convkit.lessons.kernel_properties(weights)
     sums, shape_box, symmetry_box = st.columns([1, 1, 2])
-    sums.metric("Sum of the weights", f"{facts.total:.6g}")
+    sums.metric("Sum of the weights", ui.number(facts.total, 6, scale=weights))
     shape_box.metric("Size", f"{height} x {width}")
     with symmetry_box:
         st.markdown(f"**What the sum means:** it {facts.sum_meaning}.")
@@ -107,8 +107,9 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
             state[key] = default
 
     def choice_label(name: str) -> str:
-        shape = weights.shape if name == YOURS else kernels[name].shape
-        return f"{'your kernel' if name == YOURS else name} ({shape[0]}x{shape[1]})"
+        if name == YOURS:
+            return ui.kernel_label("your kernel", weights)
+        return ui.kernel_label(name, kernels[name])
 
     preset_box, a_box, b_box = st.columns([2, 1, 1], vertical_alignment="bottom")
     preset_box.selectbox("Preset", list(PRESETS), key="lab_preset",
@@ -139,7 +140,7 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
     else:
         band_y, band_x = composed.shape[0] // 2, composed.shape[1] // 2
         st.metric("Largest difference between A then B and A * B, interior of the image",
-                  f"{error:.3g}")
+                  ui.number(error, 3))
         st.caption(
             f"Both routes filter the working image with a zero border; the {band_y}-row and "
             f"{band_x}-column band along the edges is left out, because there the first pass's "

@@ -22,7 +22,7 @@ def show_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels, outp
     mapping = (f"divide mapping (÷ {ui.number(current.divisor)}, + {ui.number(current.offset)})"
                if current.mapping == "divide" else f"{current.mapping} mapping")
     st.subheader(f"Output pixel x={x}, y={y}")
-    st.caption(f"{kernel.name} ({kernel.shape[0]}x{kernel.shape[1]}), {what}, "
+    st.caption(f"{ui.kernel_label(kernel.name, kernel)}, {what}, "
                f"{current.border} border {convkit.BORDER_DRAWINGS[current.border]}, {mapping}")
     channels = ["R", "G", "B", "A"][: breakdown.roi.shape[2]] if breakdown.is_colour else [None]
     tabs = st.tabs([f"Channel {c}" for c in channels]) if breakdown.is_colour else [st.container()]
