@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from .memory import collect_now_and_then, trim_heap
+from .memory import collect_now_and_then, return_large_blocks, trim_heap
 
 _guarded = False
 
@@ -36,6 +36,7 @@ def guard_public_server(*, files_per_session: int, reap_every_s: float,
     if _guarded or not Runtime.exists() or type(Runtime.instance()) is not Runtime:
         return
     _guarded = True
+    return_large_blocks()
     _refuse_clear_cache()
     _guard_uploads(files_per_session)
     _report_stores(store_sizes)

@@ -9,7 +9,10 @@ left 1.9 GB resident. One collection every COLLECT_EVERY_S seconds, after whiche
 then, frees that garbage for a few per cent of one core (README, "Hosting").
 
 glibc keeps the heap pages of freed arrays (a 2048 px colour response is 45 MB) for reuse;
-`trim_heap` gives them back to the system, in the server and in its worker processes.
+`trim_heap` gives them back to the system, in the server and in its worker processes, and
+`return_large_blocks` makes every block of a megabyte or more its own mapping, given back the
+moment it is freed (the server's threads otherwise kept each other's freed arrays in eight
+heaps per core, hundreds of megabytes after a class had left: docs/hosting.md, "Memory").
 """
 
 from __future__ import annotations
@@ -51,6 +54,29 @@ def trim_heap() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+#: glibc's mallopt parameters (malloc.h) and the values used: blocks from 1 MiB up are
+#: mapped on their own, and the script threads share two heaps instead of eight per core.
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
+MMAP_THRESHOLD_BYTES = 1 << 20
+ARENAS = 2
+
+
+def return_large_blocks() -> bool:
+    """Make glibc map every block of MMAP_THRESHOLD_BYTES or more on its own (unmapped when
+    freed) and keep at most ARENAS heaps; returns whether glibc took both settings.
+
+    The environment variables MALLOC_MMAP_THRESHOLD_ and MALLOC_ARENA_MAX do the same, but
+    only if whoever starts the server sets them; this is called once by the server itself.
+    A fixed threshold also stops glibc from raising it after each freed mapping (up to
+    32 MiB), which is what let arrays of a few megabytes pile up in the heaps.
+    """
+    libc = _libc()
+    if libc is None:
+        return False
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+                and libc.mallopt(_M_ARENA_MAX, ARENAS))
 
 
 @functools.cache
