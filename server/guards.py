@@ -10,6 +10,7 @@ is imported only when the guards are installed.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 
 from .memory import collect_now_and_then, return_large_blocks, trim_heap
@@ -41,8 +42,30 @@ def guard_public_server(*, files_per_session: int, reap_every_s: float,
     _guard_uploads(files_per_session)
     _report_stores(store_sizes)
     _start_reaper(reap_every_s, on_idle, idle_after_s)
+    _start_status_writer()
     _reuse_theme_messages()
     _freeze_imports()
+
+
+def _start_status_writer() -> None:
+    """Write the replica's figures for its readiness probe every few seconds (server.readiness).
+    """
+    import threading
+
+    from streamlit import config
+
+    from .queues import QUEUES
+    from .readiness import STATUS_EVERY_S, write_status
+
+    port = int(config.get_option("server.port"))
+
+    def loop() -> None:
+        while True:
+            with contextlib.suppress(OSError):
+                write_status(port, QUEUES["compute"].waiting)
+            time.sleep(STATUS_EVERY_S)
+
+    threading.Thread(target=loop, name="convkit-status", daemon=True).start()
 
 
 def _report_stores(store_sizes: Callable[[], dict[str, int]]) -> None:

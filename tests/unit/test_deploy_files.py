@@ -51,7 +51,8 @@ def test_manifest_matches_the_kubernetes_schemas(version: str) -> None:
     done = kubernetes_validate(MANIFEST, version)
     assert done.returncode == 0, done.stdout + done.stderr
     kinds = re.findall(r"passed for resource (\S+)", done.stdout)
-    assert sorted(kinds) == ["deployment/convkit", "ingress/convkit", "ingress/convkit-uploads",
+    assert sorted(kinds) == ["deployment/convkit", "horizontalpodautoscaler/convkit",
+                             "ingress/convkit", "ingress/convkit-uploads",
                              "poddisruptionbudget/convkit", "service/convkit"], done.stdout
 
 
@@ -186,3 +187,28 @@ def test_the_image_holds_every_package_the_app_imports_and_no_dev_tooling() -> N
     copied = set(re.findall(r"^COPY (\w+) \./\1$", DOCKERFILE.read_text(), re.MULTILINE))
     assert imported & local == {"convkit", "pages", "server"}
     assert copied == {"convkit", "pages", "server"}
+
+
+def test_the_autoscaler_scales_the_deployment_and_never_below_the_disruption_budget(manifest):
+    """The HPA targets the Deployment, keeps at least two replicas (one more than the PDB's
+    minAvailable), scales on CPU and memory, and scales down one replica at a time."""
+    hpa = manifest["HorizontalPodAutoscaler", "convkit"]["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                     "name": "convkit"}
+    pdb = manifest["PodDisruptionBudget", "convkit"]["spec"]
+    assert hpa["minReplicas"] >= pdb["minAvailable"] + 1 and hpa["maxReplicas"] > hpa[
+        "minReplicas"]
+    assert sorted(m["resource"]["name"] for m in hpa["metrics"]) == ["cpu", "memory"]
+    assert hpa["behavior"]["scaleDown"]["policies"] == [
+        {"type": "Pods", "value": 1, "periodSeconds": 300}]
+
+
+def test_readiness_asks_the_server_whether_it_has_room(manifest):
+    """Readiness runs the project's own probe on the container's port; liveness still asks
+    Streamlit's health endpoint, so a full replica is not restarted."""
+    (container,) = manifest["Deployment", "convkit"]["spec"]["template"]["spec"]["containers"]
+    (port,) = container["ports"]
+    command = container["readinessProbe"]["exec"]["command"]
+    assert command[:3] == ["python", "-m", "server.readiness"]
+    assert command[command.index("--port") + 1] == str(port["containerPort"])
+    assert container["livenessProbe"]["httpGet"]["path"] == "/_stcore/health"

@@ -1,0 +1,40 @@
+"""The readiness probe against a real server: ready when it has room, full past its budget."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from e2e_helpers import run_async, run_streamlit
+from thread_helpers import wait_until
+
+from harness import open_session
+from harness.server import REPO_ROOT
+from server import readiness
+
+
+def probe(port: int, tmp_path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server.readiness", "--port", str(port)],
+                          cwd=REPO_ROOT, env={**os.environ, "TMPDIR": str(tmp_path)},
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("full_mb, ready", [(1200, True), (1, False)])
+def test_a_running_server_reports_whether_it_has_room(tmp_path, full_mb, ready):
+    """The server writes its figures within seconds of starting; the probe reads them: ready
+    under the default budget, "full" when the budget (CONVKIT_FULL_MB) is below what a
+    server holds at rest."""
+    env = {"TMPDIR": str(tmp_path), "CONVKIT_FULL_MB": str(full_mb)}
+    with run_streamlit("app.py", log_name=f"readiness-{full_mb}", env=env) as server:
+        async def visit() -> None:
+            # The guards start with the app's first run, as with a first visitor.
+            async with open_session(server.url, "home", "") as session:
+                await session.run(None, 60)
+
+        run_async(visit())
+        wait_until((tmp_path / readiness.status_path(server.port).name).exists, bound=60)
+        done = probe(server.port, tmp_path)
+    assert (done.returncode == 0) == ready, done.stdout + done.stderr
+    assert done.stdout.startswith("ready: " if ready else "full: ")
