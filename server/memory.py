@@ -6,7 +6,7 @@ response it computed) alive until Python's collector runs a full collection. Str
 answer, a full collection after every run (runner.postScriptGC), took half of the server's CPU
 under twenty busy visitors; with it off, three visitors on the kernel bank at 2048 px in colour
 left 1.9 GB resident. One collection every COLLECT_EVERY_S seconds, after whichever run ends
-then, frees that garbage for a few per cent of one core (README, "Hosting").
+then, frees that garbage for a few per cent of one core (docs/performance.md).
 
 glibc keeps the heap pages of freed arrays (a 2048 px colour response is 45 MB) for reuse;
 `trim_heap` gives them back to the system, in the server and in its worker processes, and

@@ -147,7 +147,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS,
     the image, more than `MAX_PNG_CHUNKS` PNG chunks, run-length BMPs over `MAX_SLOW_PIXELS`
     or an estimated decode over `MAX_DECODE_BYTES` are refused before any pixel is decoded.
     Of multi-frame files only the first frame is decoded, without walking the others.
-    On a shared server call `convkit.decode_upload` instead, which runs this in a worker
+    On a shared server call `server.decode.decode_upload` instead, which runs this in a worker
     process with a memory limit and a timeout.
 
     Parameters

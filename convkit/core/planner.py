@@ -5,7 +5,7 @@
 what ``cv2.filter2D`` itself does with the kernel (a direct sum, or its DFT for big kernels).
 
 Every threshold below was measured with ``python -m bench --only engine`` on 3 and 12
-megapixel images, OpenCV 5 on two cores; the README's Performance section has the figures.
+megapixel images, OpenCV 5 on two cores; docs/performance.md has the figures.
 """
 
 from __future__ import annotations
