@@ -30,6 +30,7 @@ from image_files import bomb_png, png
 from playwright.sync_api import Browser, Page, expect
 
 import convkit
+from server import readiness
 
 CRASH = "Something went wrong on this page"
 ERROR_BOX = '[data-testid="stAlertContentError"]'
@@ -175,7 +176,8 @@ def open_files_under(pid: int, folder: Path) -> list[str]:
 
 def test_an_upload_leaves_no_file_behind(page: Page) -> None:
     """A 3 MB upload (over the web server's 1 MB in-memory spool) is decoded from memory, and
-    the server keeps no file of it, named or unnamed, in its temporary directory."""
+    the server keeps no file of it, named or unnamed, in its temporary directory (where it
+    writes only its readiness status, server/readiness.py)."""
     scratch = Path(tempfile.mkdtemp(prefix="convkit-tmpdir-"))
     noise = np.random.default_rng(9).integers(0, 256, (1000, 1000, 3), np.uint8)
     data = png(noise)
@@ -189,8 +191,11 @@ def test_an_upload_leaves_no_file_behind(page: Page) -> None:
         wait_for_app_idle(page)
         expect(page.locator(ERROR_BOX)).to_have_count(0)
         assert_healthy(page)
-        assert list(scratch.rglob("*")) == []
+        status = readiness.status_path(server.port)
+        assert [p for p in scratch.rglob("*") if p.stem != status.stem] == []
         assert open_files_under(server.proc.pid, scratch) == []
+    for written in scratch.glob(status.stem + ".*"):
+        written.unlink()
     scratch.rmdir()  # empty, as asserted
 
 
