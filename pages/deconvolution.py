@@ -39,7 +39,7 @@ controls = st.columns(3)
 names = list(kernels)
 blur_name = controls[0].selectbox(
     "Blur kernel", names, index=names.index(DEFAULT_BLUR) if DEFAULT_BLUR in names else 0,
-    key="deconv_kernel", format_func=lambda n: ui.kernel_label(n, kernels[n]),
+    key="deconv_kernel", format_func=ui.render.kernel_labels(kernels),
     help="What blurs the picture. Motion blurs and Gaussians are the natural ones; your own "
          "kernels from the kernel lab are here too.")
 assumed_name = controls[0].selectbox(
@@ -49,7 +49,7 @@ noise = controls[1].slider("Noise (gray levels, standard deviation)", 0.0, MAX_N
                            step=0.5, key="deconv_noise")
 border = controls[1].selectbox(
     "Border of the blur", convkit.BORDER_MODES, index=convkit.BORDER_MODES.index("wrap"),
-    key="deconv_border", format_func=lambda m: f"{m}  {convkit.BORDER_DRAWINGS[m]}",
+    key="deconv_border", format_func=ui.render.border_label,
     help="The Fourier methods assume wrap (the image repeats). Pick another and watch the "
          "edges of the inverse filter ring even without noise.")
 balance = controls[2].select_slider("Wiener balance", BALANCES, value=0.01, key="deconv_balance",

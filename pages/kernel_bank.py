@@ -45,7 +45,7 @@ controls = st.columns([2, 1])
 with controls[0]:
     names = st.multiselect(
         "Kernels", list(kernels), default=list(convkit.TUTORIAL_KERNELS), key="bank_kernels",
-        format_func=lambda name: ui.kernel_label(name, kernels[name]),
+        format_func=ui.render.kernel_labels(kernels),
         help="The tutorial's six are chosen to start with. The sidebar's kernel is not used "
              "on this page; its border, flip and mapping are.",
     )

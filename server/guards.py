@@ -129,8 +129,8 @@ def _freeze_imports() -> None:
     The libraries (Streamlit, NumPy, OpenCV, Plotly, pandas ...) are millions of long-lived
     objects that every full collection would walk again; frozen, a collection scans only what
     the sessions allocated. Streamlit's own full collection after every run is switched off in
-    .streamlit/config.toml (runner.postScriptGC); see docs/performance.md, "Garbage collection", for both
-    measured.
+    .streamlit/config.toml (runner.postScriptGC); docs/performance.md, "Garbage collection",
+    has both measured.
     """
     import gc
 

@@ -7,6 +7,8 @@ One precision rule for every table and equation: ``number`` is ``convkit.format_
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 import convkit
@@ -51,6 +53,28 @@ def kernel_label(name: str, kernel) -> str:
     """
     rows, cols = getattr(kernel, "shape", kernel)
     return f"{name} ({rows}x{cols})"
+
+
+def kernel_labels(kernels: dict) -> Callable[[str], str]:
+    """A widget's `format_func` for a choice among `kernels` (name -> kernel): `kernel_label`.
+
+    Made here, not as a lambda in a page: a widget keeps its format function, and a page's
+    lambda keeps the page's whole namespace, working image included, alive with it (a
+    decoded upload stayed in memory after its visitor had left).
+
+    >>> kernel_labels({"sharpen": np.ones((3, 3))})("sharpen")
+    'sharpen (3x3)'
+    """
+    return lambda name: kernel_label(name, kernels[name])
+
+
+def border_label(border: str) -> str:
+    """How a border mode is named in every widget: its name and drawing.
+
+    >>> border_label("reflect_101")
+    'reflect_101  cb|abc|ba'
+    """
+    return f"{border}  {convkit.BORDER_DRAWINGS[border]}"
 
 
 def code_span(text: str, limit: int) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 import convkit
 from convkit.core import UPLOAD_EXTENSIONS
 from pages.ui.images import safe_filename
-from pages.ui.render import kernel_label
+from pages.ui.render import border_label, kernel_label
 from pages.ui.state import (
     CAMERA,
     RESOLUTIONS,
@@ -70,7 +70,7 @@ def sidebar() -> Settings:
                       help="The tutorial's six come first; your own from the kernel lab last.")
         st.caption(kernels[st.session_state["kernel_name"]].description)
         st.selectbox("Border (padding)", convkit.BORDER_MODES, key="border",
-                     format_func=lambda m: f"{m}  {convkit.BORDER_DRAWINGS[m]}",
+                     format_func=border_label,
                      help="What lies beyond the edge: "
                           + "; ".join(f"{m}: {d}" for m, d in
                                       convkit.BORDER_DESCRIPTIONS.items())
