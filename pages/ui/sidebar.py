@@ -7,7 +7,7 @@ import streamlit as st
 import convkit
 from convkit.core import UPLOAD_EXTENSIONS
 from pages.ui.images import safe_filename
-from pages.ui.render import border_label, kernel_label
+from pages.ui.render import border_label, kernel_labels
 from pages.ui.state import (
     CAMERA,
     RESOLUTIONS,
@@ -44,58 +44,8 @@ def sidebar() -> Settings:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     with st.sidebar:
-        st.subheader("Image")
-        sources = [*convkit.SAMPLES, UPLOAD, CAMERA]
-        names = {UPLOAD: "Your upload", CAMERA: "Your camera"}
-        st.selectbox("Image", sources, key="source",
-                     format_func=lambda s: names.get(s, s),
-                     help="scikit-image's bundled samples, a file of your own (below), or a "
-                          "photo from your camera")
-        if st.session_state["source"] == CAMERA:
-            st.camera_input("Take a photo", key="camera_shot",
-                            help="The photo goes through the same checks as an upload and "
-                                 "stays in your session only.")
-        st.file_uploader("Upload an image", type=list(UPLOAD_EXTENSIONS), key="upload",
-                         on_change=_use_upload,
-                         help="PNG, JPEG, BMP, TIFF, WebP or GIF, up to 10 MB. "
-                              "It stays in your session and is never stored.")
-        st.toggle("Colour (each channel on its own)", key="color",
-                  help="Off: convert to gray first, as the tutorial does.")
-        st.select_slider("Working resolution (longer side, px)", RESOLUTIONS, key="resolution",
-                         help="Larger images are downscaled to this before filtering.")
-        st.subheader("Kernel")
-        kernels = available_kernels()
-        st.selectbox("Kernel", list(kernels), key="kernel_name",
-                      format_func=lambda name: kernel_label(name, kernels[name]),
-                      help="The tutorial's six come first; your own from the kernel lab last.")
-        st.caption(kernels[st.session_state["kernel_name"]].description)
-        st.selectbox("Border (padding)", convkit.BORDER_MODES, key="border",
-                     format_func=border_label,
-                     help="What lies beyond the edge: "
-                          + "; ".join(f"{m}: {d}" for m, d in
-                                      convkit.BORDER_DESCRIPTIONS.items())
-                          + ". The same modes by other libraries' names: "
-                          + convkit.core.border_names_help())
-        if st.session_state["border"] == "constant":
-            st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
-                            key="value")
-        st.toggle("Flip kernel (true convolution)", key="flip",
-                  help="Off: correlation, what the tutorial and cv2.filter2D compute. On: the "
-                       "kernel is rotated 180° first, which is convolution as maths defines "
-                       "it. Symmetric kernels give the same result either way.")
-        st.selectbox("Output mapping", list(convkit.MAPPINGS), key="mapping",
-                     help="How raw sums become bytes 0..255: " + "; ".join(
-                         f"{m}: {d}" for m, d in convkit.MAPPINGS.items()))
-        if st.session_state["mapping"] == "divide":
-            # GIMP's and Photoshop's custom filter: sum / divisor + offset, then clip.
-            left, right = st.columns(2)
-            left.number_input("Divisor", min_value=-1e6, max_value=1e6, step=1.0,
-                              key="divisor", help="The sum is divided by this (not 0).")
-            right.number_input("Offset", min_value=-1e6, max_value=1e6, step=1.0, key="offset",
-                               help="Added after dividing: 128 shows a zero-sum edge kernel's "
-                                    "flat areas as grey, its edges lighter and darker.")
-            if st.session_state["divisor"] == 0:
-                st.warning("The divisor cannot be 0: using 1.")
+        _image_controls()
+        _kernel_controls()
         # The address bar holds every setting (and the picked pixel, which the inspector writes
         # after the sidebar has run), so the button copies the browser's own URL.
         st.html(COPY_LINK_BUTTON, unsafe_allow_javascript=True)
@@ -106,6 +56,66 @@ def sidebar() -> Settings:
         _kernel_link_notice(current.kernel)
     write_url(current)
     return current
+
+
+def _image_controls() -> None:
+    """The image, its colour and its working resolution."""
+    st.subheader("Image")
+    sources = [*convkit.SAMPLES, UPLOAD, CAMERA]
+    names = {UPLOAD: "Your upload", CAMERA: "Your camera"}
+    st.selectbox("Image", sources, key="source",
+                 format_func=lambda s: names.get(s, s),
+                 help="scikit-image's bundled samples, a file of your own (below), or a "
+                      "photo from your camera")
+    if st.session_state["source"] == CAMERA:
+        st.camera_input("Take a photo", key="camera_shot",
+                        help="The photo goes through the same checks as an upload and "
+                             "stays in your session only.")
+    st.file_uploader("Upload an image", type=list(UPLOAD_EXTENSIONS), key="upload",
+                     on_change=_use_upload,
+                     help="PNG, JPEG, BMP, TIFF, WebP or GIF, up to 10 MB. "
+                          "It stays in your session and is never stored.")
+    st.toggle("Colour (each channel on its own)", key="color",
+              help="Off: convert to gray first, as the tutorial does.")
+    st.select_slider("Working resolution (longer side, px)", RESOLUTIONS, key="resolution",
+                     help="Larger images are downscaled to this before filtering.")
+
+
+def _kernel_controls() -> None:
+    """The kernel, the border, flip and the output mapping."""
+    st.subheader("Kernel")
+    kernels = available_kernels()
+    st.selectbox("Kernel", list(kernels), key="kernel_name",
+                 format_func=kernel_labels(kernels),
+                 help="The tutorial's six come first; your own from the kernel lab last.")
+    st.caption(kernels[st.session_state["kernel_name"]].description)
+    st.selectbox("Border (padding)", convkit.BORDER_MODES, key="border",
+                 format_func=border_label,
+                 help="What lies beyond the edge: "
+                      + "; ".join(f"{m}: {d}" for m, d in
+                                  convkit.BORDER_DESCRIPTIONS.items())
+                      + ". The same modes by other libraries' names: "
+                      + convkit.core.border_names_help())
+    if st.session_state["border"] == "constant":
+        st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
+                        key="value")
+    st.toggle("Flip kernel (true convolution)", key="flip",
+              help="Off: correlation, what the tutorial and cv2.filter2D compute. On: the "
+                   "kernel is rotated 180° first, which is convolution as maths defines "
+                   "it. Symmetric kernels give the same result either way.")
+    st.selectbox("Output mapping", list(convkit.MAPPINGS), key="mapping",
+                 help="How raw sums become bytes 0..255: " + "; ".join(
+                     f"{m}: {d}" for m, d in convkit.MAPPINGS.items()))
+    if st.session_state["mapping"] == "divide":
+        # GIMP's and Photoshop's custom filter: sum / divisor + offset, then clip.
+        left, right = st.columns(2)
+        left.number_input("Divisor", min_value=-1e6, max_value=1e6, step=1.0,
+                          key="divisor", help="The sum is divided by this (not 0).")
+        right.number_input("Offset", min_value=-1e6, max_value=1e6, step=1.0, key="offset",
+                           help="Added after dividing: 128 shows a zero-sum edge kernel's "
+                                "flat areas as grey, its edges lighter and darker.")
+        if st.session_state["divisor"] == 0:
+            st.warning("The divisor cannot be 0: using 1.")
 
 
 def _kernel_link_notice(kernel: convkit.Kernel) -> None:
