@@ -18,6 +18,7 @@ DEFAULT_PARTS = ("engine", "latency", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Long on purpose: one block per benchmark part, run and reported in the order listed.
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true",
                         help="more repetitions (about 3x longer), for steadier figures")

@@ -95,6 +95,7 @@ def _timed_run(action) -> float:
 
 def server_side(data: bytes, repetitions: int) -> dict:
     """AppTest timings for both images and the three interactions."""
+    # Long on purpose: one timed scenario after another, in the order the table prints them.
     from streamlit.testing.v1 import AppTest
 
     from harness import apptest_hooks
@@ -255,6 +256,7 @@ def _pick_breakdown(page) -> tuple[int, int]:
 
 def browser_side(path: Path, repetitions: int) -> dict:
     """End-to-end timings in headless Chromium against a real server."""
+    # Long on purpose: one timed scenario after another, in the order the table prints them.
     from playwright.sync_api import sync_playwright
 
     executable = harness.chromium_executable()

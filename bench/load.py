@@ -464,6 +464,7 @@ async def _browser_session(browser, base_url: str, index: int, start: _Start,
                            result: LoadResult, timeout_s: float, start_delay_s: float,
                            think_s: float) -> None:
     """One visitor in a browser context: open the inspector, then pick kernels and pixels."""
+    # Long on purpose: a visitor's whole life in a browser, from opening to its last action.
     visitor = _Visitor(index, think_s)
     sample, where = visitor.sample, visitor.where
     await asyncio.sleep(start_delay_s)
@@ -751,6 +752,7 @@ def serve(replicas: int = 1, log_dir: Path = RESULTS_DIR) -> Iterator[Target]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Long on purpose: the options, each with its cap, then one run; read top to bottom.
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split(
         "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n\n".join(__doc__.split("\n\n")[1:3]))

@@ -51,6 +51,7 @@ def _browse(page, pages=PAGES) -> None:
 
 
 def run(full: bool = False) -> dict:
+    # Long on purpose: one browser session walks the pages while the server is sampled.
     from playwright.sync_api import sync_playwright
 
     executable = harness.chromium_executable()
