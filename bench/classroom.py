@@ -115,7 +115,7 @@ SCENARIOS = {
         "template_matching", "image=camera",
         lambda visitor, step: ("match_dx", "double_array_value",
                                _slider(float((visitor * 13 + step * 7) % 121 - 60))),
-        setup=(("match_target", "int_value", 1),)),
+        setup=(("match_target", "string_value", "the same image, shifted and noised"),)),
     # Gradient descent with a new number of steps each time (the descent is cached by them).
     # The tutorial's loop over every bank kernel in colour: the runs take turns in the loop
     # queue (tests/e2e/test_resource_limits.py checks they do; the bystander's p95 is here).

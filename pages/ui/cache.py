@@ -140,16 +140,24 @@ def _frozen(value):
     return 64
 
 
-def cached(*, copies: float = 0.0):
+#: A computation declaring at least this many bytes waits for its turn in the server's
+#: compute queue; smaller ones (a 512 px picture's response is 3 MB) run at once, unless
+#: marked slow. A class's misses could otherwise put a bystander's 5 ms recomputation behind
+#: thirty trainings (their results evicted his from the store: 4.5 s a click).
+LINE_BYTES = 16 * 2**20
+
+
+def cached(*, copies: float = 0.0, slow: bool = False):
     """Cache a function of this module by the content of its arguments, in the results store.
 
     Arguments are keyed by content (`_key`: Pixels and arrays by digest), never by a name; the
     function's qualified name is part of the key. The result is kept read-only and shared by
     every session, counted in bytes against RESULT_STORE_BYTES (least recently used go first).
-    `copies` > 0 marks a heavy computation: on a miss it waits for its turn in the server's
-    compute queue (server.queues.QUEUES["compute"]), declaring `copies` float32 copies of its
-    largest picture (`work_bytes`), and leaves the line if its visitor reruns or leaves; once
-    its turn comes it looks again, as the visitor ahead may have computed the same.
+    On a miss, a computation declaring `copies` float32 copies of its largest picture
+    (`work_bytes`) of LINE_BYTES or more, or marked `slow` (seconds of CPU on small inputs:
+    training, restorations, quality scores), waits for its turn in the server's compute queue
+    (server.queues.QUEUES["compute"]) and leaves the line if its visitor reruns or leaves;
+    once its turn comes it looks again, as the visitor ahead may have computed the same.
     """
 
     def decorate(function):
@@ -162,9 +170,9 @@ def cached(*, copies: float = 0.0):
             value = store.get(key, _MISSING)
             if value is not _MISSING:
                 return value
-            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested,
-                                           nbytes=work_bytes(arguments, copies))
-                    if copies else contextlib.nullcontext())
+            nbytes = work_bytes(arguments, copies)
+            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested, nbytes=nbytes)
+                    if slow or (copies and nbytes >= LINE_BYTES) else contextlib.nullcontext())
             with turn:
                 value = store.get(key, _MISSING)
                 if value is _MISSING:
@@ -381,25 +389,25 @@ def gray_within(image: Pixels, side: int) -> Pixels:
     return Pixels.of(convkit.fit_to_pixels(convkit.to_gray(image.array), side))
 
 
-@cached(copies=4)
+@cached(copies=4, slow=True)
 def degraded(gray: Pixels, weights: np.ndarray, noise: float, border: str) -> Pixels:
     """A gray image blurred by a kernel's weights, plus noise, on the 0..1 scale."""
     return Pixels.of(convkit.lessons.degrade(gray.array, weights, noise, border=border))
 
 
-@cached(copies=8)
+@cached(copies=8, slow=True)
 def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) -> Pixels:
     """A light restoration (inverse filter or Wiener, milliseconds) of a blurred image."""
     return Pixels.of(convkit.lessons.restore(blurred.array, weights, method, balance=balance))
 
 
-@cached(copies=8)
+@cached(copies=8, slow=True)
 def quality(original: Pixels, picture: Pixels) -> convkit.lessons.Quality:
     """PSNR and SSIM of a picture against the original."""
     return convkit.lessons.image_quality(original.array, picture.array)
 
 
-@cached(copies=8)
+@cached(copies=8, slow=True)
 def noise_picture(weights: np.ndarray, shape: tuple[int, int], noise: float,
                   balance: float) -> convkit.lessons.NoisePicture:
     """A kernel's |H| on an image grid and the noise each filter lets through."""
@@ -412,19 +420,19 @@ def shifted(gray: Pixels, dx: int, dy: int, noise: float) -> Pixels:
     return Pixels.of(convkit.lessons.shifted_copy(gray.array, dx, dy, noise, seed=0))
 
 
-@cached(copies=8)
+@cached(copies=8, slow=True)
 def match_maps(target: Pixels, patch: Pixels, border: str) -> convkit.lessons.MatchMaps:
     """The plain and normalized correlation maps of a patch over a gray image."""
     return convkit.lessons.match_maps(target.array, patch.array, border)
 
 
-@cached(copies=6)
+@cached(copies=6, slow=True)
 def composition_error(image: Pixels, first: np.ndarray, second: np.ndarray) -> float:
     """Largest interior difference between filtering by `first` then `second` and by A * B."""
     return convkit.lessons.composition_error(image.array, first, second)
 
 
-@cached(copies=4)
+@cached(copies=4, slow=True)
 def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: bool,
              value: float) -> Pixels:
     """The image filtered `times` times in a row (float32, no rounding between passes)."""
@@ -432,7 +440,7 @@ def repeated(image: Pixels, weights: np.ndarray, times: int, border: str, flip: 
                                                       flip=flip, value=value))
 
 
-@cached()
+@cached(slow=True)
 def gaussian_gaps(weights: np.ndarray) -> tuple[float | None, ...]:
     """The kernel's gap from its Gaussian after 1..MAX_TIMES passes (up to 30 ms for 31 x 31)."""
     return convkit.lessons.gaussian_gaps(weights)
@@ -448,7 +456,7 @@ def clear(keep: tuple[str, ...] = ()) -> None:
 # ----------------------------------------------------------------- deep-learning page
 
 
-@cached(copies=2)
+@cached(copies=2, slow=True)
 def descent(inputs: Pixels, weights: np.ndarray, rate: float,
             steps: int) -> convkit.lessons.DescentRun:
     """Gradient descent learning `weights` back from `inputs` and their filtered version.
@@ -459,7 +467,7 @@ def descent(inputs: Pixels, weights: np.ndarray, rate: float,
     return convkit.lessons.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
 
 
-@cached(copies=4)
+@cached(copies=4, slow=True)
 def least_squares(gray: Pixels, weights: np.ndarray,
                   noise: float) -> tuple[convkit.lessons.LearnedKernel, Pixels]:
     """The kernel least squares finds from a gray image filtered by `weights`, plus noise.

@@ -18,6 +18,7 @@ def gate(monkeypatch):
     """A fresh compute queue of one slot for the test, and empty caches before and after."""
     fresh = queues.WorkQueue(1, 10, name="computations", max_bytes=2**30, reentrant=True)
     monkeypatch.setitem(queues.QUEUES, "compute", fresh)
+    monkeypatch.setattr(cache, "LINE_BYTES", 0)  # every computation takes its turn
     cache.clear()
     yield fresh
     cache.clear()
@@ -35,9 +36,11 @@ def test_a_response_on_a_miss_declares_three_float32_copies_of_the_image(gate):
     np.testing.assert_allclose(raw.array, expected, atol=1e-3)
 
 
-def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
-    """With the one place held elsewhere, a cached result still comes at once, while a new
-    computation waits until the place is given back."""
+def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate, monkeypatch):
+    """With the one place held elsewhere, a cached result still comes at once, and so does a
+    small new computation (under LINE_BYTES), while a big one waits until the place is given
+    back."""
+    monkeypatch.setattr(cache, "LINE_BYTES", 3 * 4 * 300)  # 300 values: 20 x 20 waits
     image = cache.Pixels.of(np.full((20, 20), 7, np.uint8))
     weights = np.ones((3, 3)) / 9
     cache.response(image, weights, "replicate", False, 0.0)  # now cached
@@ -51,6 +54,10 @@ def test_a_hit_does_not_wait_and_a_miss_waits_for_the_place(gate):
     wait_until(lambda: gate.busy == 1)
     cached = cache.response(image, weights, "replicate", False, 0.0)
     np.testing.assert_allclose(cached.array, 7, rtol=1e-6)
+    small = cache.response(cache.Pixels.of(np.full((10, 10), 7, np.uint8)), weights, "wrap",
+                           False, 0.0)
+    np.testing.assert_allclose(small.array, 7, rtol=1e-6)
+    assert gate.busy == 1 and gate.waiting == 0
 
     def miss():
         finished.append(cache.response(image, weights, "reflect_101", True, 0.0))
@@ -90,3 +97,27 @@ def test_the_bank_keeps_only_the_picture_on_screen(gate):
     error = np.abs(shown - halved(np.clip(np.rint(np.abs(full)), 0, 255))).mean()
     unfiltered = np.abs(shown - halved(image.astype(np.float64))).mean()
     assert error < 8.0 and unfiltered > 10 * error, (error, unfiltered)
+
+
+def test_a_slow_computation_waits_for_its_turn_however_small(gate, monkeypatch):
+    """Training a 3 x 3 kernel on 12 x 12 pixels declares little, but is marked slow: with the
+    place held elsewhere it waits, and runs once the place is free."""
+    monkeypatch.setattr(cache, "LINE_BYTES", 2**40)
+    inputs = cache.Pixels.of(np.random.default_rng(2).random((12, 12)) * 255)
+    release, finished = threading.Event(), []
+
+    def hold():
+        with gate.slot(nbytes=1):
+            release.wait(10)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    wait_until(lambda: gate.busy == 1)
+    worker = threading.Thread(target=lambda: finished.append(
+        cache.descent(inputs, np.eye(3) / 3, 0.01, 20)), daemon=True)
+    worker.start()
+    wait_until(lambda: gate.waiting == 1)
+    assert finished == []
+    release.set()
+    join_all([worker, holder])
+    assert len(finished) == 1 and finished[0].steps == 20
