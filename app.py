@@ -36,7 +36,8 @@ with ui.crash_guard("sidebar"):
     ui.sidebar()
     ui.url_notices()
 try:
-    with ui.crash_guard(f"page {navigation.title}"):
+    # Full runs take turns, a few at a time (server/queues.py, "run"); the wait is shown.
+    with ui.crash_guard(f"page {navigation.title}"), ui.work.turn("run"):
         navigation.run()
 finally:
     collect_now_and_then()

@@ -253,6 +253,12 @@ LOOP_WAITING = 20
 #: time, up to a second of CPU each, leaves the other core to everyone's clicks.
 RESTORE_SLOTS = 1
 RESTORE_WAITING = 30
+#: Full page runs at a time (CONVKIT_RUN_SLOTS), and how many may wait. Drawing a page is
+#: Python work that holds the interpreter lock (figures, tables, markdown): thirty visitors
+#: rerunning the deep-learning page at once left a bystander's click 4.5 s behind them. Two
+#: at a time, one per core; fragment runs (a pixel picked in the inspector) do not wait.
+RUN_SLOTS = _setting("CONVKIT_RUN_SLOTS", 2, 1, 16)
+RUN_WAITING = _setting("CONVKIT_RUN_WAITING", 500, 1, 10_000)
 #: Computations of the pages (every cached filtering, mapping, restoration, training ...) at
 #: a time (CONVKIT_COMPUTE_SLOTS), the bytes they may hold together (CONVKIT_COMPUTE_MB) and
 #: how many may wait. NumPy, OpenCV and SciPy release the interpreter lock in their loops, so
@@ -271,6 +277,7 @@ QUEUES: dict[str, WorkQueue] = {
     "upload": WorkQueue(DECODE_WORKERS, DECODE_WAITING, name="uploads"),
     "loop": WorkQueue(LOOP_SLOTS, LOOP_WAITING, name="loop runs"),
     "restoration": WorkQueue(RESTORE_SLOTS, RESTORE_WAITING, name="restorations"),
+    "run": WorkQueue(RUN_SLOTS, RUN_WAITING, name="page runs"),
     "compute": WorkQueue(COMPUTE_SLOTS, COMPUTE_WAITING, name="computations",
                          max_bytes=COMPUTE_BYTES, reentrant=True),
 }

@@ -27,7 +27,7 @@ RL_CHUNK = 10
 RESTORE_COPIES = 8
 
 #: Each kind of queued work, as the waiting message names one of it.
-KINDS = {"loop": "loop run", "restoration": "restoration"}
+KINDS = {"loop": "loop run", "restoration": "restoration", "run": "page run"}
 
 __all__ = ["KINDS", "RL_CHUNK", "Busy", "decode", "restoration", "run_loops", "told_if_busy",
            "turn", "waiting_text"]

@@ -238,7 +238,9 @@ def test_busy_is_not_bad_input():
 def test_the_server_queues_and_their_bounds():
     """One queue per kind of heavy work, sized as docs/hosting.md states; decodes 1 or 2 at a
     time; computations one at a time by default, bounded in bytes, reentrant."""
-    assert sorted(queues.QUEUES) == ["compute", "loop", "restoration", "upload"]
+    assert sorted(queues.QUEUES) == ["compute", "loop", "restoration", "run", "upload"]
+    run = queues.QUEUES["run"]
+    assert (run.slots, run.max_waiting) == (queues.RUN_SLOTS, queues.RUN_WAITING) == (2, 500)
     sizes = {kind: (queue.slots, queue.max_waiting) for kind, queue in queues.QUEUES.items()}
     assert sizes["loop"] == (queues.LOOP_SLOTS, queues.LOOP_WAITING) == (1, 20)
     assert sizes["restoration"] == (queues.RESTORE_SLOTS, queues.RESTORE_WAITING) == (1, 30)
@@ -248,7 +250,7 @@ def test_the_server_queues_and_their_bounds():
     assert (compute.slots, compute.max_waiting, compute.max_bytes) == (
         queues.COMPUTE_SLOTS, queues.COMPUTE_WAITING, queues.COMPUTE_BYTES)
     assert compute.reentrant and not any(queues.QUEUES[k].reentrant
-                                         for k in ("loop", "restoration", "upload"))
+                                         for k in ("loop", "restoration", "run", "upload"))
 
 
 @pytest.mark.parametrize("text, expected", [("2", 2), ("7", 2), ("0", 1), ("many", 1)])
