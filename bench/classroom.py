@@ -104,6 +104,11 @@ def every_bank_kernel() -> tuple:
     return ("bank_kernels", "string_array_value", StringArray(data=labels))
 
 
+#: The bystander: a student on the inspector, moving the picked pixel (a fragment run).
+BYSTANDER = Scenario("pixel_inspector", "image=camera&x=10&y=10",
+                     lambda visitor, step: ("inspector_x", "double_value",
+                                            float(20 + step % 200)))
+
 SCENARIOS = {
     # The noise slider: 0.0 to 30.0 in steps of 0.5; every change reruns every restoration.
     "deconvolution": Scenario(
@@ -160,9 +165,11 @@ class Figures:
                             "after": round(after[-1]) if after else None}}
 
 
-async def _visitor(url: str, scenario: Scenario, index: int, figures: Figures,
-                   every_s: float, go: asyncio.Event, stop_at: list[float]) -> None:
-    where = f"visitor {index}"
+async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
+                   errors: list[str], every_s: float, go: asyncio.Event,
+                   stop_at: list[float], where: str) -> None:
+    """Open the scenario's page, then change its setting every `every_s` seconds until
+    `stop_at`, each change's wait for its run appended to `waits`."""
     try:
         async with harness.open_session(url, scenario.page, scenario.query,
                                         timeout_s=RUN_TIMEOUT_S) as session:
@@ -175,12 +182,12 @@ async def _visitor(url: str, scenario: Scenario, index: int, figures: Figures,
                 began = time.monotonic()
                 await session.run(scenario.change(index, step), RUN_TIMEOUT_S,
                                   also=scenario.keep)
-                figures.waits_s.append(time.monotonic() - began)
-                figures.errors.extend(f"{where}: {p}" for p in session.problems)
+                waits.append(time.monotonic() - began)
+                errors.extend(f"{where}: {p}" for p in session.problems)
                 step += 1
                 await asyncio.sleep(max(0.0, every_s - (time.monotonic() - began)))
     except Exception as error:
-        figures.errors.append(f"{where}: {error!r:.200}")
+        errors.append(f"{where}: {error!r:.200}")
 
 
 async def _tourist(url: str, index: int, figures: Figures, go: asyncio.Event,
@@ -209,25 +216,6 @@ async def _tourist(url: str, index: int, figures: Figures, go: asyncio.Event,
             figures.errors.extend(f"{where}: {p}" for p in problems)
     except Exception as error:
         figures.errors.append(f"{where}: {error!r:.200}")
-
-
-async def _bystander(url: str, figures: Figures, go: asyncio.Event, stop_at: list[float]) -> None:
-    try:
-        async with harness.open_session(url, "pixel_inspector", "image=camera&x=10&y=10",
-                                        timeout_s=RUN_TIMEOUT_S) as session:
-            await session.run(None, RUN_TIMEOUT_S)
-            await go.wait()
-            step = 0
-            while time.monotonic() < stop_at[0]:
-                began = time.monotonic()
-                x = float(20 + step % 200)
-                await session.run(("inspector_x", "double_value", x), RUN_TIMEOUT_S)
-                figures.bystander_s.append(time.monotonic() - began)
-                figures.errors.extend(f"bystander: {p}" for p in session.problems)
-                step += 1
-                await asyncio.sleep(max(0.0, PROBE_EVERY_S - (time.monotonic() - began)))
-    except Exception as error:
-        figures.errors.append(f"bystander: {error!r:.200}")
 
 
 def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
@@ -276,9 +264,12 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
         tours.add_done_callback(lambda _: stop_at.__setitem__(0, 0.0))
         tasks = [tours]
     else:
-        tasks = [asyncio.create_task(_visitor(url, SCENARIOS[scenario], i, figures, every_s,
-                                              go, stop_at)) for i in range(visitors)]
-    tasks.append(asyncio.create_task(_bystander(url, figures, go, stop_at)))
+        tasks = [asyncio.create_task(_visitor(
+            url, SCENARIOS[scenario], i, figures.waits_s, figures.errors, every_s, go, stop_at,
+            f"visitor {i}")) for i in range(visitors)]
+    tasks.append(asyncio.create_task(_visitor(url, BYSTANDER, 0, figures.bystander_s,
+                                              figures.errors, PROBE_EVERY_S, go, stop_at,
+                                              "bystander")))
     await asyncio.sleep(settle_s)  # every page opened before the clock starts
     started = time.monotonic() - origin
     if scenario != TOUR_SCENARIO:
