@@ -168,12 +168,14 @@ def test_a_visitors_clear_cache_message_clears_nothing_shared():
 
 
 def test_three_loop_runs_queue_and_the_bystander_is_served():
-    """Three visitors run the tutorial's loop over every bank kernel in colour at once: the
+    """Three visitors run the tutorial's loop over every bank kernel in colour at once, each on
+    an image of its own (on the same image the first run's results serve the others): the
     runs take turns (the others are told they are queued) and a bystander's clicks are all
     answered (their p95: ``python -m bench.classroom --scenario loops --visitors 3``)."""
     with server("loops") as srv:
         async def loop_visitor(index: int) -> list[str]:
-            async with open_session(srv.url, "kernel_bank", "image=astronaut&color=1") as s:
+            image = ("astronaut", "coffee", "chelsea")[index]
+            async with open_session(srv.url, "kernel_bank", f"image={image}&color=1") as s:
                 await s.run(None, 60)
                 chosen = every_bank_kernel()
                 await s.run(chosen, 60)

@@ -89,7 +89,7 @@ def test_restorations_take_turns_and_waiters_hear_their_place(shown) -> None:
 
 def test_unknown_kind_is_refused() -> None:
     """turn() names the kinds it knows."""
-    refused = r"kind must be one of \['loop', 'restoration'\]; got 'render'"
+    refused = r"kind must be one of \['loop', 'restoration', 'run'\]; got 'render'"
     with pytest.raises(ValueError, match=refused), work.turn("render"):
         pass
 
