@@ -42,13 +42,18 @@ class Pixels:
         """Wrap an array (made contiguous and read-only) with its digest."""
         array = np.ascontiguousarray(array)
         array.flags.writeable = False
-        digest = hashlib.blake2b(f"{array.dtype}{array.shape}".encode(), digest_size=16)
-        digest.update(memoryview(array).cast("B"))
-        return cls(array, digest.hexdigest())
+        return cls(array, _digest(array))
 
     @property
     def nbytes(self) -> int:
         return self.array.nbytes
+
+
+def _digest(array: np.ndarray) -> str:
+    """The digest of an array's dtype, shape and bytes (the array itself is left as it is)."""
+    digest = hashlib.blake2b(f"{array.dtype}{array.shape}".encode(), digest_size=16)
+    digest.update(memoryview(np.ascontiguousarray(array)).cast("B"))
+    return digest.hexdigest()
 
 
 def work_bytes(arguments: tuple, copies: float) -> int:
@@ -117,7 +122,7 @@ def _key(value) -> object:
     if isinstance(value, Pixels):
         return ("pixels", value.digest)
     if isinstance(value, np.ndarray):
-        return ("array", Pixels.of(value).digest)
+        return ("array", _digest(value))
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, *map(_key, value))
     return (type(value).__name__, value)
@@ -264,8 +269,15 @@ def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value:
     For pages that show many kernels (the bank): at 2048 px in colour a raw response is
     45 MB, its bytes a quarter of that, so only the bytes take room in the shared cache.
     """
+    return Pixels.of(_filtered_bytes(image, weights, border, flip, value, mapping, divisor,
+                                     offset))
+
+
+def _filtered_bytes(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
+                    mapping: str, divisor: float, offset: float) -> np.ndarray:
+    """The image filtered and mapped to bytes; the raw float32 response is not kept."""
     raw = convkit.convolve(image.array, weights, border, flip=flip, value=value)
-    return Pixels.of(convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset))
+    return convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset)
 
 
 @cached(copies=3)
@@ -327,10 +339,8 @@ def filtered_picture(image: Pixels, weights: np.ndarray, border: str, flip: bool
     kernels' full-resolution bytes overflowed the shared cache, so every rerun filtered
     them all again. A download makes the full-resolution bytes on click (`filtered`).
     """
-    raw = convkit.convolve(image.array, weights, border, flip=flip, value=value)
-    shown = convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset)
-    del raw
-    return _picture(shown, width, "JPEG")
+    return _picture(_filtered_bytes(image, weights, border, flip, value, mapping, divisor,
+                                    offset), width, "JPEG")
 
 
 @cached(copies=3)

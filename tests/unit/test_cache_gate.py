@@ -121,3 +121,17 @@ def test_a_slow_computation_waits_for_its_turn_however_small(gate, monkeypatch):
     release.set()
     join_all([worker, holder])
     assert len(finished) == 1 and finished[0].steps == 20
+
+
+def test_keying_an_argument_by_content_leaves_it_as_it_was(gate):
+    """A kernel's weights passed to a cached function stay writable (the key is a digest of
+    them, not a frozen copy), and changed weights find another entry."""
+    image = cache.Pixels.of(np.arange(64, dtype=np.uint8).reshape(8, 8))
+    weights = np.ones((3, 3)) / 9
+    first = cache.response(image, weights, "replicate", False, 0.0)
+    assert weights.flags.writeable
+    weights[1, 1] = 2.0
+    second = cache.response(image, weights, "replicate", False, 0.0)
+    expected = ndimage.correlate(image.array.astype(np.float64), weights, mode="nearest")
+    np.testing.assert_allclose(second.array, expected, atol=1e-4)
+    assert not np.allclose(first.array, second.array)
