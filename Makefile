@@ -1,7 +1,7 @@
 # convkit: set-up, run and test over a local virtualenv in .venv.
 #   make run    install runtime deps, start the app on http://localhost:8501
-#   make test   install Chromium and nginx if missing (scripts/system-packages.sh), dev deps,
-#               run ruff and all tests (unit, app, e2e)
+#   make test   install Chromium, nginx and Node.js if missing (scripts/system-packages.sh),
+#               dev deps, the npm tools (axe-core, Lighthouse), run ruff and all tests
 #   make lint   ruff only
 #   make bench  benchmarks (python -m bench)
 
@@ -18,8 +18,10 @@ PIP    := $(PY) -m pip --disable-pip-version-check --no-input
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-12)
 STAMP_RUN := $(VENV)/.installed-run-$(REQ_HASH)
 STAMP_DEV := $(VENV)/.installed-dev-$(REQ_HASH)
+NODE_HASH := $(shell cat package-lock.json 2>/dev/null | sha256sum | cut -c1-12)
+STAMP_NODE := node_modules/.installed-$(NODE_HASH)
 
-.PHONY: help run test lint bench venv deps dev-deps system-packages clean
+.PHONY: help run test lint bench venv deps dev-deps node-packages system-packages clean
 
 help:
 	@echo "make run    - set up .venv and start the app (http://localhost:8501)"
@@ -49,6 +51,13 @@ $(STAMP_DEV): | $(PY)
 deps: $(STAMP_RUN)
 dev-deps: $(STAMP_DEV)
 
+# axe-core and Lighthouse, exactly as package-lock.json pins them.
+$(STAMP_NODE): package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-packages: $(STAMP_NODE)
+
 # Chromium and nginx for the browser and proxy tests: apt-get as root (or sudo -n), else stop
 # with the command to run. First, so a missing one stops before minutes of pip installs.
 system-packages:
@@ -58,7 +67,7 @@ run: $(STAMP_RUN)
 	$(PY) -m streamlit run app.py --server.showEmailPrompt false
 
 # Run ruff and pytest both, fail if either fails.
-test: system-packages $(STAMP_DEV)
+test: system-packages $(STAMP_DEV) $(STAMP_NODE)
 	@status=0; \
 	echo "== ruff check ."; $(PY) -m ruff check . || status=1; \
 	echo "== pytest"; $(PY) -m pytest || status=1; \
@@ -67,7 +76,7 @@ test: system-packages $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(PY) -m ruff check .
 
-bench: $(STAMP_DEV)
+bench: $(STAMP_DEV) $(STAMP_NODE)
 	$(PY) -m bench
 
 clean:

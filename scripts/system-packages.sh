@@ -2,6 +2,7 @@
 # The system programs the test suite drives, installed when missing:
 #   Chromium  /usr/bin/chromium  real-browser tests (Playwright drives the system Chromium)
 #   nginx     /usr/sbin/nginx    tests of deploy/nginx.conf as a reverse proxy
+#   Node.js   node and npm       axe-core and Lighthouse (package.json), run in Chromium
 # As root: `apt-get update`, then `apt-get install -y` of the missing ones. Otherwise through
 # `sudo -n` when that works without a password. Otherwise it stops (exit 1) with the command
 # to run, so that `make test` never starts pytest without them: the browser and proxy tests
@@ -26,10 +27,14 @@ if [[ ! -x "$sysroot/usr/sbin/nginx" ]]; then
     packages+=(nginx)
     uses+=("nginx (/usr/sbin/nginx) for the reverse-proxy tests")
 fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+    uses+=("Node.js (node, npm) for axe-core and Lighthouse")
+fi
 ((${#packages[@]})) || exit 0
 
 what="${uses[0]}"
-((${#uses[@]} == 1)) || what+=" and ${uses[1]}"
+for use in "${uses[@]:1}"; do what+=" and $use"; done
 command_line="apt-get update && apt-get install -y ${packages[*]}"
 
 if ((EUID == 0)); then
