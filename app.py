@@ -6,12 +6,14 @@ from pages import ui
 from server.decode import start_decode_workers_once
 from server.guards import guard_public_server
 from server.memory import collect_now_and_then
+from server.settings import IDLE_AFTER_S
 
 # Once per server process: the guards a shared public demo needs (see server/guards.py), and
 # the decode workers, so the first upload need not wait for them. A server nobody has used
-# for a minute empties its shared stores: the memory the visitors' work held goes back.
+# for a minute (CONVKIT_IDLE_AFTER_S) empties its shared stores: the memory the visitors'
+# work held goes back.
 guard_public_server(files_per_session=2, reap_every_s=10, store_sizes=ui.cache.store_sizes,
-                    on_idle=ui.cache.clear, idle_after_s=60)
+                    on_idle=ui.cache.clear, idle_after_s=IDLE_AFTER_S)
 start_decode_workers_once()
 
 st.set_page_config(page_title="convkit: convolution kernels explained", page_icon="🔳",

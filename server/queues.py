@@ -9,12 +9,13 @@ one who leaves (Streamlit raises in the waiting callback) frees its place.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from .settings import whole_number
 
 #: Longest pause between two `on_wait` calls while a caller waits for a slot (seconds).
 WAIT_POLL_S = 0.2
@@ -233,18 +234,10 @@ class WorkQueue:
 # ------------------------------------------------------------------ the server's queues
 
 
-def _setting(name: str, default: int, low: int, high: int) -> int:
-    """A whole number from the environment, kept within [low, high]; the default if unreadable."""
-    try:
-        return min(high, max(low, int(os.environ.get(name, default))))
-    except ValueError:
-        return default
-
-
 #: Decodes at a time per server (1 or 2; CONVKIT_DECODE_WORKERS), and uploads that may wait
 #: for one (CONVKIT_DECODE_QUEUE).
-DECODE_WORKERS = _setting("CONVKIT_DECODE_WORKERS", 1, 1, 2)
-DECODE_WAITING = _setting("CONVKIT_DECODE_QUEUE", 30, 0, 1000)
+DECODE_WORKERS = whole_number("CONVKIT_DECODE_WORKERS", 1, 1, 2)
+DECODE_WAITING = whole_number("CONVKIT_DECODE_QUEUE", 30, 0, 1000)
 #: Tutorial-loop runs at a time, and visitors who may wait for one.
 LOOP_SLOTS = 1
 LOOP_WAITING = 20
@@ -257,8 +250,8 @@ RESTORE_WAITING = 30
 #: Python work that holds the interpreter lock (figures, tables, markdown): thirty visitors
 #: rerunning the deep-learning page at once left a bystander's click 4.5 s behind them. Two
 #: at a time, one per core; fragment runs (a pixel picked in the inspector) do not wait.
-RUN_SLOTS = _setting("CONVKIT_RUN_SLOTS", 2, 1, 16)
-RUN_WAITING = _setting("CONVKIT_RUN_WAITING", 500, 1, 10_000)
+RUN_SLOTS = whole_number("CONVKIT_RUN_SLOTS", 2, 1, 16)
+RUN_WAITING = whole_number("CONVKIT_RUN_WAITING", 500, 1, 10_000)
 #: Computations of the pages (every cached filtering, mapping, restoration, training ...) at
 #: a time (CONVKIT_COMPUTE_SLOTS), the bytes they may hold together (CONVKIT_COMPUTE_MB) and
 #: how many may wait. NumPy, OpenCV and SciPy release the interpreter lock in their loops, so
@@ -266,9 +259,9 @@ RUN_WAITING = _setting("CONVKIT_RUN_WAITING", 500, 1, 10_000)
 #: the event loop and the health probe each got a thirtieth of the machine, and every
 #: computation's working arrays were held at once. One at a time leaves the second core of a
 #: two-core replica to clicks, the event loop and the health probe (docs/hosting.md).
-COMPUTE_SLOTS = _setting("CONVKIT_COMPUTE_SLOTS", 1, 1, 8)
-COMPUTE_BYTES = _setting("CONVKIT_COMPUTE_MB", 320, 64, 8192) * 2**20
-COMPUTE_WAITING = _setting("CONVKIT_COMPUTE_WAITING", 200, 1, 10_000)
+COMPUTE_SLOTS = whole_number("CONVKIT_COMPUTE_SLOTS", 1, 1, 8)
+COMPUTE_BYTES = whole_number("CONVKIT_COMPUTE_MB", 320, 64, 8192) * 2**20
+COMPUTE_WAITING = whole_number("CONVKIT_COMPUTE_WAITING", 200, 1, 10_000)
 
 #: Every server-wide line, by the kind of work that waits in it. Built at import, once per
 #: process, not with st.cache_resource: two sessions arriving at once on a cold cache could

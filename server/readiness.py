@@ -22,25 +22,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from .settings import whole_number
+
 #: Seconds between two status files.
 STATUS_EVERY_S = 2.0
 #: Figures older than this mean the server stopped writing (seconds).
 STALE_AFTER_S = 30.0
 
-
-def _setting(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
-
-
 #: Resident memory of the server and its workers at which the replica is full (MiB;
 #: CONVKIT_FULL_MB): the budget of deploy/k8s.yaml's 2 GiB pod (docs/hosting.md, "Memory").
-FULL_MB = _setting("CONVKIT_FULL_MB", 1200)
+FULL_MB = whole_number("CONVKIT_FULL_MB", 1200, 1, 1 << 20)
 #: Computations waiting at which the replica is full (CONVKIT_FULL_WAITING): at one second a
 #: computation, newcomers would wait longer than a person does.
-FULL_WAITING = _setting("CONVKIT_FULL_WAITING", 60)
+FULL_WAITING = whole_number("CONVKIT_FULL_WAITING", 60, 1, 100_000)
 
 
 def status_path(port: int) -> Path:

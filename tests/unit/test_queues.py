@@ -11,6 +11,7 @@ from thread_helpers import BOUND_S, join_all, start, wait_until
 
 from server import queues
 from server.queues import WAIT_POLL_S, Busy, WorkQueue
+from server.settings import whole_number
 
 
 class Visitor(BaseException):
@@ -257,7 +258,7 @@ def test_the_server_queues_and_their_bounds():
 def test_decode_workers_setting_is_kept_within_bounds(monkeypatch, text, expected):
     """CONVKIT_DECODE_WORKERS is read as a whole number within [1, 2]; unreadable: the default."""
     monkeypatch.setenv("CONVKIT_DECODE_WORKERS", text)
-    assert queues._setting("CONVKIT_DECODE_WORKERS", 1, 1, 2) == expected
+    assert whole_number("CONVKIT_DECODE_WORKERS", 1, 1, 2) == expected
 
 
 # ----------------------------------------------------------- bytes: the compute queue's bound
