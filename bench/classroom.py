@@ -135,6 +135,27 @@ SCENARIOS = {
 }
 
 
+class StartLine:
+    """Where visitors wait for the start, counting who has arrived: the clock starts once
+    every page has been opened, however long a loaded machine takes to open them."""
+
+    def __init__(self) -> None:
+        self.arrived = 0
+        self._go = asyncio.Event()
+
+    async def wait(self) -> None:
+        self.arrived += 1
+        await self._go.wait()
+
+    async def start(self, expected: int, *, longest_s: float) -> None:
+        """Start once `expected` visitors have arrived, or after `longest_s` (a visitor that
+        failed to open its page never arrives: its error is counted)."""
+        deadline = time.monotonic() + longest_s
+        while self.arrived < expected and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        self._go.set()
+
+
 @dataclass
 class Figures:
     bystander_s: list[float] = field(default_factory=list)
@@ -166,7 +187,7 @@ class Figures:
 
 
 async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
-                   errors: list[str], every_s: float, go: asyncio.Event,
+                   errors: list[str], every_s: float, go: StartLine,
                    stop_at: list[float], where: str) -> None:
     """Open the scenario's page, then change its setting every `every_s` seconds until
     `stop_at`, each change's wait for its run appended to `waits`."""
@@ -190,7 +211,7 @@ async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
         errors.append(f"{where}: {error!r:.200}")
 
 
-async def _tourist(url: str, index: int, figures: Figures, go: asyncio.Event,
+async def _tourist(url: str, index: int, figures: Figures, go: StartLine,
                    photo: bytes) -> None:
     """The bank-tour visitor: upload, every bank kernel in colour at 2048 px, every page."""
     from harness.uploads import upload
@@ -234,7 +255,7 @@ def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
 
 
 async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: int,
-                        seconds: float, every_s: float = 0.5, settle_s: float = 5.0,
+                        seconds: float, every_s: float = 0.5,
                         after_s: float = 10.0) -> dict:
     """Run `scenario` with `visitors` on the server at `url` (loopback); returns the summary."""
     harness.check_loopback(url)
@@ -254,7 +275,7 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
         url, pid, figures, stop, lambda: time.monotonic() - origin))
     watcher.start()
     await asyncio.sleep(2.0)  # the memory before anyone arrives
-    go, stop_at = asyncio.Event(), [float("inf")]
+    go, stop_at = StartLine(), [float("inf")]
     if scenario == TOUR_SCENARIO:
         photos = await asyncio.to_thread(lambda: [phone_photo(i) for i in range(visitors)])
         tasks = [asyncio.create_task(_tourist(url, i, figures, go, photos[i]))
@@ -270,11 +291,11 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
     tasks.append(asyncio.create_task(_visitor(url, BYSTANDER, 0, figures.bystander_s,
                                               figures.errors, PROBE_EVERY_S, go, stop_at,
                                               "bystander")))
-    await asyncio.sleep(settle_s)  # every page opened before the clock starts
+    # Every page opened (the visitors' and the bystander's) before the clock starts.
+    await go.start(visitors + 1, longest_s=RUN_TIMEOUT_S)
     started = time.monotonic() - origin
     if scenario != TOUR_SCENARIO:
         stop_at[0] = time.monotonic() + seconds
-    go.set()
     await asyncio.gather(*tasks)
     ended = time.monotonic() - origin
     await asyncio.sleep(after_s)

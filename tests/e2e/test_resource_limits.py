@@ -21,7 +21,7 @@ import pytest
 from e2e_helpers import run_async, run_streamlit
 from PIL import Image
 
-import convkit
+from bench.classroom import every_bank_kernel
 from harness import http_get, open_session, rss_kib
 from harness.process import tree_rss_kib
 from harness.uploads import put_file, request_upload_urls, upload, xsrf_token
@@ -42,16 +42,6 @@ def distinct_copies(data: bytes, count: int) -> list[bytes]:
                  + zlib.crc32(b"tEXt" + text).to_bytes(4, "big"))
         copies.append(data[:33] + chunk + data[33:])  # after the signature and IHDR
     return copies
-
-
-def every_bank_kernel() -> tuple:
-    """The kernel bank's multiselect state with every bank kernel chosen (its labels)."""
-    from streamlit.proto.Common_pb2 import StringArray
-
-    from pages.ui.render import kernel_label  # the very text the multiselect shows
-
-    labels = [kernel_label(name, k) for name, k in convkit.BANK.items()]
-    return ("bank_kernels", "string_array_value", StringArray(data=labels))
 
 
 def upload_bytes(url: str) -> int:
@@ -331,50 +321,3 @@ def test_each_hostile_file_is_answered_fast_and_small():
         else:
             # Over server.maxUploadSize: refused from its Content-Length, the body unread.
             assert status in (413, -1) and len(files[name]) > 10 * 2**20, (name, status)
-
-
-def test_three_visitors_on_the_bank_at_2048_px_in_colour_stay_within_the_pod():
-    """The heaviest thing a visitor can ask for: a 40 MP upload at the 2048 px working
-    resolution in colour, every bank kernel at once. Three at once must peak (server and
-    decode worker together) well under the pod's 2 GiB, and hold little once done."""
-    from image_files import photo_rgb_png
-    copies = distinct_copies(photo_rgb_png(), 3)
-    with server("heavy-bank") as srv:
-        peak = [0]
-
-        async def sample() -> None:
-            while True:
-                peak[0] = max(peak[0], tree_rss_kib(srv.proc.pid))
-                await asyncio.sleep(0.1)
-
-        async def visitor(index: int, token: str, done: asyncio.Barrier) -> list[str]:
-            async with open_session(srv.url, "kernel_bank", "color=1&res=2048") as s:
-                await s.run(None, 120)
-                status, uploaded = await upload(s, srv.url, "upload", "p.png", copies[index],
-                                                token=token, timeout_s=240)
-                assert status == 204
-                chosen = every_bank_kernel()
-                await s.run(chosen, 240, also=(uploaded,))
-                await done.wait()
-                settled[index] = tree_rss_kib(srv.proc.pid)
-                return s.problems + [t for t in s.markdown if "downscaled from" in t][:1]
-
-        settled: dict[int, int] = {}
-
-        async def main():
-            sampler = asyncio.create_task(sample())
-            token, done = xsrf_token(srv.url), asyncio.Barrier(3)
-            results = await asyncio.gather(*(visitor(i, token, done) for i in range(3)))
-            sampler.cancel()
-            return results
-
-        results = run_async(main())
-    steady = max(settled.values())
-    print(f"three heavy visitors: peak {peak[0] / 1024:.0f} MiB, "
-          f"{steady / 1024:.0f} MiB with all three done and connected")
-    for result in results:
-        # Each saw its own image at the 2048 px working resolution.
-        assert result and "2048 px (downscaled from" in result[-1], result
-        assert not [p for p in result[:-1]], result
-    assert peak[0] <= 1.6 * 2**20, peak[0]
-    assert steady <= 1.0 * 2**20, steady
