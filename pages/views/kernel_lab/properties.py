@@ -17,17 +17,28 @@ from pages.ui import cache
 from pages.views.kernel_lab import editing
 from pages.views.kernel_lab.editing import PRESETS, YOURS
 
+#: The gains the frequency response's colours span, as powers of two either side of 1: a
+#: gain of 1/16 or less is as good as removed, 16 or more as amplified as it gets.
+GAIN_OCTAVES = 4
+GAIN_TICKS = {-4: "1/16 or less: removed", -2: "1/4", -1: "1/2", 0: "1: passes unchanged",
+              1: "2", 2: "4", 4: "16 or more: amplified"}
+
 
 def frequency_figure(response: convkit.lessons.FrequencyResponse) -> go.Figure:
-    """The gain over the frequency plane, zero frequency in the middle."""
+    """The gain over the frequency plane, zero frequency in the middle, on one fixed scale for
+    every kernel: white where a frequency passes unchanged (gain 1), blue where it is weakened,
+    red where it is amplified, each power of two one step (log2 of the gain)."""
+    floor = 2.0 ** -GAIN_OCTAVES
+    octaves = np.clip(np.log2(np.maximum(response.gain, floor)), -GAIN_OCTAVES, GAIN_OCTAVES)
     figure = go.Figure(go.Heatmap(
-        z=response.gain, x=response.frequencies, y=response.frequencies, colorscale="Viridis",
-        hovertemplate="fx %{x:.3f}, fy %{y:.3f} cycles/px: gain %{z:.3g}<extra></extra>",
-        colorbar=dict(title="gain"),
+        z=octaves, customdata=response.gain, x=response.frequencies, y=response.frequencies,
+        colorscale="RdBu_r", zmin=-GAIN_OCTAVES, zmax=GAIN_OCTAVES, zmid=0,
+        hovertemplate="fx %{x:.3f}, fy %{y:.3f} cycles/px: gain %{customdata:.3g}<extra></extra>",
+        colorbar=dict(title="gain", tickvals=list(GAIN_TICKS), ticktext=list(GAIN_TICKS.values())),
     ))
     figure.update_yaxes(autorange="reversed", scaleanchor="x", title="vertical frequency")
     figure.update_xaxes(title="horizontal frequency (cycles per pixel)")
-    figure.update_layout(title="Frequency response |FFT|", height=340,
+    figure.update_layout(title="Frequency response: gain at each frequency", height=340,
                          margin=dict(l=10, r=10, t=40, b=10))
     return figure
 
@@ -86,8 +97,10 @@ def properties(weights: np.ndarray) -> None:
         st.plotly_chart(frequency_figure(convkit.lessons.frequency_response(weights, 64)),
                         width="stretch", key="lab_frequency")
         st.caption("Centre = low frequencies (smooth areas), rim = high frequencies (fine detail, "
-                   "noise). Bright passes, dark removes: a blur is bright in the middle, an edge "
-                   "detector dark there.")
+                   "noise). White passes unchanged (gain 1), blue weakens, red amplifies, on the "
+                   "same scale for every kernel: a blur is white in the middle and blue at the "
+                   "rim, an edge detector blue in the middle, sharpen white in the middle (flat "
+                   "areas stay as they are) and red at the rim.")
 
 
 def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
