@@ -5,14 +5,17 @@ from __future__ import annotations
 import html
 import math
 import re
+import threading
 
 import numpy as np
 import pytest
 from apptest_helpers import APP, assert_healthy, open_page
 from scipy import signal
 from streamlit.testing.v1 import AppTest
+from thread_helpers import BOUND_S, join_all, start, wait_until
 
 import convkit
+from server.queues import QUEUES, WorkQueue
 from tests.unit.references import BORDER_NAMES
 
 GRID = np.random.default_rng(5).integers(-9, 10, (6, 7))
@@ -429,6 +432,36 @@ def test_a_photo_learns_slowly_and_says_so(dl):
     assert "Still descending" in message or "weights are still" in message
     error = float(metric(dl, "Largest weight error |learned − hidden|"))
     assert error > 1e-3
+
+
+def test_a_full_compute_line_is_told_and_the_training_runs_once_there_is_room(dl,
+                                                                             monkeypatch):
+    """Another visitor's computation under way and no room to wait: a new number of steps
+    says the training cannot start now (no crash, no figures); once the line is free, the
+    same steps train and the result shows."""
+    queue = WorkQueue(1, 0, name="computations", max_bytes=2**30, reentrant=True)
+    monkeypatch.setitem(QUEUES, "compute", queue)
+    release = threading.Event()
+
+    def other_visitor():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    holder = start(other_visitor)
+    wait_until(lambda: queue.busy == 1)
+    dl.slider(key="dl_steps").set_value(370).run()
+    release.set()
+    join_all([holder])
+    assert_healthy(dl)
+    assert [w.value for w in dl.warning] == [
+        "The training cannot start now: The server is busy: 1 computation is being worked on "
+        "and no more can wait. Try again in a minute."]
+    assert not dl.get("plotly_chart") and not dl.success
+    dl.run()
+    assert_healthy(dl)
+    assert not dl.warning and len(dl.get("plotly_chart")) == 2
+    learnt, _, _ = grid(dl, "Learnt by gradient descent")
+    np.testing.assert_allclose(learnt, convkit.BANK["sobel_x"].weights, rtol=1e-3, atol=1e-9)
 
 
 def tables(at: AppTest) -> tuple[np.ndarray, np.ndarray]:
