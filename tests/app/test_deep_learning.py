@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import math
 import re
 import threading
@@ -401,6 +403,13 @@ def test_bias_relu_and_pooling_against_numpy(dl, bias, relu, kind, size):
 # -------------------------------------------------------------------- learning
 
 
+def plotted(values) -> np.ndarray:
+    """A plotly figure's array as sent to the browser: a list, or typed bytes in base64."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
 def test_gradient_descent_finds_the_hidden_kernel(dl):
     for name in ("sharpen", "gaussian_5"):
         dl.selectbox(key="dl_hidden").set_value(name).run()
@@ -411,6 +420,18 @@ def test_gradient_descent_finds_the_hidden_kernel(dl):
         np.testing.assert_allclose(learnt, hidden, rtol=1e-3, atol=1e-9)
         assert metric(dl, "Largest weight error |learned − hidden|") == "0"
         assert len(dl.get("plotly_chart")) == 2  # the loss curve and the weights' paths
+        paths = json.loads(dl.get("plotly_chart")[1].proto.spec)
+        # One path per weight ending at the learnt value, and the hidden value dotted across
+        # the whole plot in the path's colour.
+        ends = [plotted(trace["y"])[-1] for trace in paths["data"]]
+        np.testing.assert_allclose(ends, hidden.ravel(), rtol=1e-3, atol=1e-9)
+        lines = paths["layout"]["shapes"]
+        assert [line["y0"] for line in lines] == [line["y1"] for line in lines] == list(
+            hidden.ravel())
+        assert all((line["xref"], line["x0"], line["x1"], line["line"]["dash"])
+                   == ("x domain", 0, 1, "dot") for line in lines)
+        assert [line["line"]["color"] for line in lines] == [
+            trace["line"]["color"] for trace in paths["data"]]
 
 
 def test_too_large_a_learning_rate_is_reported_not_drawn(dl):
