@@ -69,9 +69,14 @@ hidden_name, on_image, rate, steps = views.descent_settings(small)
 hidden = small[hidden_name].weights
 train = (lessons.centre_crop(image.pixels, lessons.MAX_TRAIN_SIDE) if on_image
          else lessons.noise_image(lessons.MAX_TRAIN_SIDE))
-with ui.work.told_if_busy("training"):
-    run = cache.descent(cache.Pixels.of(train), hidden, rate, steps)
-views.descent(run, hidden, hidden_name, lessons.descent_outcome(run, hidden))
+try:
+    # The run waits for a compute slot, then trains in a worker process (server/descent.py).
+    with ui.work.told_if_busy("training"):
+        run = cache.descent(cache.Pixels.of(train), hidden, rate, steps)
+except ui.work.Busy as error:
+    st.warning(f"The training cannot start now: {error}")
+else:
+    views.descent(run, hidden, hidden_name, lessons.descent_outcome(run, hidden))
 
 st.subheader("The same in one go: least squares")
 noise = st.slider("Noise added to the output (standard deviation, gray levels)", 0.0, 20.0,

@@ -27,6 +27,7 @@ from PIL import Image
 
 import convkit
 from pages.ui import compat
+from server.descent import train_in_worker
 from server.queues import QUEUES
 
 
@@ -471,10 +472,12 @@ def descent(inputs: Pixels, weights: np.ndarray, rate: float,
             steps: int) -> convkit.lessons.DescentRun:
     """Gradient descent learning `weights` back from `inputs` and their filtered version.
 
-    At most 2000 steps of a 5 x 5 kernel on 64 x 64 pixels (convkit.lessons' bounds).
+    At most 2000 steps of a 5 x 5 kernel on 64 x 64 pixels (convkit.lessons' bounds), run in
+    the training's worker process (server.descent) while this holds its compute slot: the
+    run's Python does not hold the server's interpreter lock.
     """
-    x, target = convkit.lessons.make_training_pair(inputs.array, weights)
-    return convkit.lessons.train_kernel(x, target, weights.shape, learning_rate=rate, steps=steps)
+    return train_in_worker(inputs.array, weights, learning_rate=rate, steps=steps,
+                           on_wait=compat.stop_if_rerun_requested)
 
 
 @cached(copies=4, slow=True)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import math
 import re
+import threading
 
 import numpy as np
 import pytest
 from apptest_helpers import APP, assert_healthy, open_page
 from scipy import signal
 from streamlit.testing.v1 import AppTest
+from thread_helpers import BOUND_S, join_all, start, wait_until
 
 import convkit
+from server.queues import QUEUES, WorkQueue
 from tests.unit.references import BORDER_NAMES
 
 GRID = np.random.default_rng(5).integers(-9, 10, (6, 7))
@@ -398,6 +403,13 @@ def test_bias_relu_and_pooling_against_numpy(dl, bias, relu, kind, size):
 # -------------------------------------------------------------------- learning
 
 
+def plotted(values) -> np.ndarray:
+    """A plotly figure's array as sent to the browser: a list, or typed bytes in base64."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
 def test_gradient_descent_finds_the_hidden_kernel(dl):
     for name in ("sharpen", "gaussian_5"):
         dl.selectbox(key="dl_hidden").set_value(name).run()
@@ -408,6 +420,18 @@ def test_gradient_descent_finds_the_hidden_kernel(dl):
         np.testing.assert_allclose(learnt, hidden, rtol=1e-3, atol=1e-9)
         assert metric(dl, "Largest weight error |learned − hidden|") == "0"
         assert len(dl.get("plotly_chart")) == 2  # the loss curve and the weights' paths
+        paths = json.loads(dl.get("plotly_chart")[1].proto.spec)
+        # One path per weight ending at the learnt value, and the hidden value dotted across
+        # the whole plot in the path's colour.
+        ends = [plotted(trace["y"])[-1] for trace in paths["data"]]
+        np.testing.assert_allclose(ends, hidden.ravel(), rtol=1e-3, atol=1e-9)
+        lines = paths["layout"]["shapes"]
+        assert [line["y0"] for line in lines] == [line["y1"] for line in lines] == list(
+            hidden.ravel())
+        assert all((line["xref"], line["x0"], line["x1"], line["line"]["dash"])
+                   == ("x domain", 0, 1, "dot") for line in lines)
+        assert [line["line"]["color"] for line in lines] == [
+            trace["line"]["color"] for trace in paths["data"]]
 
 
 def test_too_large_a_learning_rate_is_reported_not_drawn(dl):
@@ -429,6 +453,36 @@ def test_a_photo_learns_slowly_and_says_so(dl):
     assert "Still descending" in message or "weights are still" in message
     error = float(metric(dl, "Largest weight error |learned − hidden|"))
     assert error > 1e-3
+
+
+def test_a_full_compute_line_is_told_and_the_training_runs_once_there_is_room(dl,
+                                                                             monkeypatch):
+    """Another visitor's computation under way and no room to wait: a new number of steps
+    says the training cannot start now (no crash, no figures); once the line is free, the
+    same steps train and the result shows."""
+    queue = WorkQueue(1, 0, name="computations", max_bytes=2**30, reentrant=True)
+    monkeypatch.setitem(QUEUES, "compute", queue)
+    release = threading.Event()
+
+    def other_visitor():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    holder = start(other_visitor)
+    wait_until(lambda: queue.busy == 1)
+    dl.slider(key="dl_steps").set_value(370).run()
+    release.set()
+    join_all([holder])
+    assert_healthy(dl)
+    assert [w.value for w in dl.warning] == [
+        "The training cannot start now: The server is busy: 1 computation is being worked on "
+        "and no more can wait. Try again in a minute."]
+    assert not dl.get("plotly_chart") and not dl.success
+    dl.run()
+    assert_healthy(dl)
+    assert not dl.warning and len(dl.get("plotly_chart")) == 2
+    learnt, _, _ = grid(dl, "Learnt by gradient descent")
+    np.testing.assert_allclose(learnt, convkit.BANK["sobel_x"].weights, rtol=1e-3, atol=1e-9)
 
 
 def tables(at: AppTest) -> tuple[np.ndarray, np.ndarray]:

@@ -55,21 +55,25 @@ def _training_figures(run: lessons.DescentRun, hidden: np.ndarray) -> tuple[go.F
                       exponentformat="power")
     loss.update_xaxes(title="step")
     loss.update_layout(title="Loss", height=330, margin=dict(l=10, r=10, t=40, b=10))
-    paths = go.Figure()
     flat_history = run.history.reshape(len(run.history), -1)
+    traces, hidden_lines = [], []
     for cell, true_value in enumerate(hidden.ravel()):
         colour = PALETTE[cell % len(PALETTE)]
         i, j = divmod(cell, hidden.shape[1])
-        paths.add_trace(go.Scatter(y=flat_history[:, cell], mode="lines",
-                                   line=dict(color=colour, width=1.5), name=f"w[{i},{j}]",
-                                   showlegend=False,
-                                   hovertemplate=f"w[{i},{j}] step %{{x}}: %{{y:.4g}}"
-                                                 "<extra></extra>"))
-        paths.add_hline(y=float(true_value), line=dict(color=colour, dash="dot", width=1))
-    paths.update_xaxes(title="step")
-    paths.update_yaxes(title="weight")
-    paths.update_layout(title="Each weight (line) and its hidden value (dotted)", height=330,
-                        margin=dict(l=10, r=10, t=40, b=10))
+        traces.append(go.Scatter(y=flat_history[:, cell], mode="lines",
+                                 line=dict(color=colour, width=1.5), name=f"w[{i},{j}]",
+                                 showlegend=False,
+                                 hovertemplate=f"w[{i},{j}] step %{{x}}: %{{y:.4g}}"
+                                               "<extra></extra>"))
+        # What Figure.add_hline draws, given in one go: add_hline checks every shape already
+        # there each time, and 25 of them held the interpreter lock for a second.
+        hidden_lines.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y",
+                                 y0=float(true_value), y1=float(true_value),
+                                 line=dict(color=colour, dash="dot", width=1)))
+    paths = go.Figure(traces, layout=dict(
+        shapes=hidden_lines, title="Each weight (line) and its hidden value (dotted)",
+        height=330, margin=dict(l=10, r=10, t=40, b=10), xaxis=dict(title="step"),
+        yaxis=dict(title="weight")))
     return loss, paths
 
 
