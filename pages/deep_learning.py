@@ -70,7 +70,7 @@ hidden = small[hidden_name].weights
 train = (lessons.centre_crop(image.pixels, lessons.MAX_TRAIN_SIDE) if on_image
          else lessons.noise_image(lessons.MAX_TRAIN_SIDE))
 try:
-    # The run waits for a compute slot, then trains in a worker process (server/descent.py).
+    # A full compute line is a busy server, not bad input: say so and draw the rest.
     with ui.work.told_if_busy("training"):
         run = cache.descent(cache.Pixels.of(train), hidden, rate, steps)
 except ui.work.Busy as error:

@@ -100,6 +100,27 @@ def test_an_answer_that_is_not_a_run_is_refused_and_its_worker_killed(monkeypatc
     assert pool.pids() == []
 
 
+def test_leaving_while_the_worker_starts_sends_nothing_and_keeps_the_worker():
+    """A visitor who leaves while a fresh worker imports its libraries: whatever on_wait
+    raises reaches the caller, nothing was sent, and the starting worker is kept; the next
+    run uses that same worker and is the lesson's."""
+    descent.stop_descent_worker()
+    calls = []
+
+    def leave():
+        calls.append("asked")
+        raise Visitor("the visitor left")
+
+    weights = convkit.BANK["prewitt_y"].weights
+    with pytest.raises(Visitor):
+        descent.train_in_worker(NOISE, weights, learning_rate=0.1, steps=30, on_wait=leave)
+    assert calls == ["asked"]
+    [starting] = descent.descent_worker_pids()
+    run = descent.train_in_worker(NOISE, weights, learning_rate=0.1, steps=30)
+    assert descent.descent_worker_pids() == [starting]
+    assert_same_run(run, in_process(NOISE, weights, 0.1, 30))
+
+
 # The training worker built the way the pool builds it (server.workers.load_handler, the same
 # environment and folder), then made to train; it reports what it has loaded.
 TRAINING_WORKER_MODULES = """
