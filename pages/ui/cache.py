@@ -176,7 +176,8 @@ def cached(*, copies: float = 0.0, slow: bool = False):
             if value is not _MISSING:
                 return value
             nbytes = work_bytes(arguments, copies)
-            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested, nbytes=nbytes)
+            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested, nbytes=nbytes,
+                                           owner=compat.session_id())
                     if slow or (copies and nbytes >= LINE_BYTES) else contextlib.nullcontext())
             with turn:
                 value = store.get(key, _MISSING)

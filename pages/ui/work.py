@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 import convkit
-from pages.ui import cache
+from pages.ui import cache, compat
 from server.decode import decode_upload
 from server.loops import convolve_loop_in_worker
 from server.queues import QUEUES, Busy
@@ -96,7 +96,7 @@ def turn(kind: str):
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {list(KINDS)}; got {kind!r}")
     placeholder, on_wait = _waiting(KINDS[kind])
-    with QUEUES[kind].slot(on_wait):
+    with QUEUES[kind].slot(on_wait, owner=compat.session_id()):
         placeholder.empty()
         yield
 
@@ -127,7 +127,8 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
         # The restoration's own turn, then a computation's: it shares the cores with every
         # other visitor's work (server.queues, "compute").
         placeholder, on_wait = _waiting("computation")
-        with QUEUES["compute"].slot(on_wait, nbytes=RESTORE_COPIES * blurred.nbytes):
+        with QUEUES["compute"].slot(on_wait, nbytes=RESTORE_COPIES * blurred.nbytes,
+                                    owner=compat.session_id()):
             placeholder.empty()
             if iterative:
                 bar = st.progress(0.0, text="Richardson-Lucy: starting")

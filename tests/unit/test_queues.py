@@ -342,3 +342,120 @@ def test_negative_bytes_are_refused():
     with pytest.raises(ValueError, match="nbytes must be a whole number >= 0"), \
             WorkQueue(1, 0).slot(nbytes=-1):
         pass
+
+
+def _queued(queue: WorkQueue, calls: list) -> list[threading.Thread]:
+    """Start each (name, owner) caller of `calls` in turn, each in line before the next
+    starts; each appends its name to `order` once served. Returns the threads."""
+    threads = []
+    for number, (target, args) in enumerate(calls):
+        threads.append(start(target, *args))
+        wait_until(lambda number=number: queue.waiting == number + 1)
+    return threads
+
+
+def test_owners_are_served_round_robin_not_first_come():
+    """Visitor a queues three works, then b and c one each, behind a held slot: a's first,
+    then b's and c's, then a's others (first come would serve a, a, a, b, c)."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release = [], threading.Event()
+
+    def hold():
+        with queue.slot(owner="a"):
+            release.wait(BOUND_S)
+
+    def work(name, owner):
+        with queue.slot(owner=owner):
+            order.append(name)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(work, ("a1", "a")), (work, ("a2", "a")), (work, ("a3", "a")),
+                               (work, ("b", "b")), (work, ("c", "c"))])
+    release.set()
+    join_all(threads)
+    # a was served last (the holder): b and c, never served, come first; a's go in order.
+    assert order == ["b", "c", "a1", "a2", "a3"]
+
+
+def test_each_serving_sends_the_owner_behind_the_others():
+    """Two visitors with two works each, queued a, a, b, b: served a, b, a, b."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release = [], threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def work(name, owner):
+        with queue.slot(owner=owner):
+            order.append(name)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(work, ("a1", "a")), (work, ("a2", "a")),
+                               (work, ("b1", "b")), (work, ("b2", "b"))])
+    release.set()
+    join_all(threads)
+    assert order == ["a1", "b1", "a2", "b2"]
+
+
+def test_a_visitor_who_changes_a_setting_keeps_its_place():
+    """a, b, c wait in that order; a's visitor changes a setting (its on_wait raises, as
+    Streamlit's rerun does) and a's new run joins after c: it is served first all the same,
+    and the stale run never is (coalescing: the new setting replaces the queued one)."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release, rerun = [], threading.Event(), threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def stale(name, owner):
+        def on_wait(_ahead):
+            if rerun.is_set():
+                raise Visitor("a newer setting")
+        try:
+            with queue.slot(on_wait, owner=owner):
+                order.append(name)
+        except Visitor:
+            pass
+
+    def work(name, owner):
+        with queue.slot(owner=owner):
+            order.append(name)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(stale, ("a-old", "a")), (work, ("b", "b")), (work, ("c", "c"))])
+    rerun.set()
+    wait_until(lambda: queue.waiting == 2)
+    threads.append(start(work, "a-new", "a"))
+    wait_until(lambda: queue.waiting == 3)
+    release.set()
+    join_all(threads)
+    assert order == ["a-new", "b", "c"]
+
+
+def test_where_an_owner_stands_is_said_in_round_robin_order():
+    """on_wait's `ahead` counts those to be served first: a (just served, holding) queues
+    again and hears 0 ahead, then b (never served) arrives after it and goes in front: b
+    hears 0 and a hears 1."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    release, heard = threading.Event(), {"a": [], "b": []}
+
+    def hold():
+        with queue.slot(owner="a"):
+            release.wait(BOUND_S)
+
+    def work(owner):
+        with queue.slot(heard[owner].append, owner=owner):
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(work, ("a",)), (work, ("b",))])
+    wait_until(lambda: heard["b"] and heard["a"][-1] == 1)
+    release.set()
+    join_all(threads)
+    assert heard["a"][0] == 0 and set(heard["b"]) == {0}
