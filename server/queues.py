@@ -287,6 +287,82 @@ class WorkQueue:
         return f"{number} {self.name} are"
 
 
+# --------------------------------------------------------- working smaller when the line is long
+
+
+class Pace:
+    """How long a page's runs take, by working side: a moving average per side, thread-safe.
+
+    Measured by the server on its own runs (wall time inside the run's slot, waits for a
+    computation's turn included), so it knows its machine and its load, not a constant
+    written for another. A side not measured yet is estimated from the nearest measured one
+    in proportion to its pixels.
+
+    Examples
+    --------
+    >>> pace = Pace()
+    >>> pace.record(512, 2.0)
+    >>> pace.seconds(512), pace.seconds(256)
+    (2.0, 0.5)
+    """
+
+    #: Weight of the newest run in the average.
+    NEWEST = 0.3
+
+    def __init__(self) -> None:
+        self._by_side: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def record(self, side: int, seconds: float) -> None:
+        """Add one run at `side` (its longer side, px) that took `seconds`."""
+        with self._lock:
+            old = self._by_side.get(side)
+            self._by_side[side] = seconds if old is None else (
+                (1 - self.NEWEST) * old + self.NEWEST * seconds)
+
+    def seconds(self, side: int) -> float | None:
+        """The expected seconds of a run at `side`; None before any run was measured."""
+        with self._lock:
+            if side in self._by_side:
+                return self._by_side[side]
+            if not self._by_side:
+                return None
+            nearest = min(self._by_side, key=lambda known: abs(known - side))
+            return self._by_side[nearest] * (side / nearest) ** 2
+
+    def clear(self) -> None:
+        """Forget every measure (tests, and a server that changed machines)."""
+        with self._lock:
+            self._by_side.clear()
+
+
+def working_side(full_side: int, sides: tuple[int, ...], waiting: int, slots: int,
+                 pace: Pace, budget_s: float) -> int:
+    """The largest working side at which `waiting` runs, `slots` at a time, all finish within
+    `budget_s` seconds, as `pace` expects them: `full_side` when the line is short.
+
+    The preference a busy server follows (issue #20): wait in line at full size; when the
+    line's wait would pass the budget, work smaller (the page says so); the smallest of
+    `sides` when even that is too slow (the line's own bound refuses beyond).
+
+    Examples
+    --------
+    >>> pace = Pace(); pace.record(512, 2.0)
+    >>> working_side(512, (384, 256, 128), waiting=3, slots=2, pace=pace, budget_s=8)
+    512
+    >>> working_side(512, (384, 256, 128), waiting=28, slots=2, pace=pace, budget_s=8)
+    256
+    >>> working_side(512, (384, 256, 128), waiting=400, slots=2, pace=pace, budget_s=8)
+    128
+    """
+    candidates = [full_side, *sorted((s for s in sides if s < full_side), reverse=True)]
+    for side in candidates:
+        seconds = pace.seconds(side)
+        if seconds is None or (waiting + 1) * seconds / slots <= budget_s:
+            return side
+    return candidates[-1]
+
+
 # ------------------------------------------------------------------ the server's queues
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -18,7 +19,7 @@ import convkit
 from pages.ui import cache, compat
 from server.decode import decode_upload
 from server.loops import convolve_loop_in_worker
-from server.queues import QUEUES, Busy
+from server.queues import QUEUES, Busy, Pace, working_side
 
 #: Richardson-Lucy iterations between two updates of its progress bar.
 RL_CHUNK = 10
@@ -28,9 +29,18 @@ RESTORE_COPIES = 8
 
 #: Each kind of queued work, as the waiting message names one of it.
 KINDS = {"loop": "loop run", "restoration": "restoration", "run": "page run"}
+#: Working sides (px, the longer side) a page steps down to when the line of page runs is
+#: long: a quarter of the pixels is about a quarter of the work (bench.classroom, deconvolution).
+SMALLER_SIDES = (384, 256, 192, 128)
+#: How long the last visitor in line should wait for its result, at most (seconds): the
+#: issue's 10 s from a visitor's change to its result, less the margin of a run's own time.
+WAIT_BUDGET_S = 8.0
+#: How long each page that can work smaller takes per run, by side, measured here.
+PACES = {"deconvolution": Pace()}
 
-__all__ = ["KINDS", "RL_CHUNK", "Busy", "decode", "restoration", "run_loops", "told_if_busy",
-           "turn", "waiting_text"]
+__all__ = ["KINDS", "PACES", "RL_CHUNK", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy", "Working",
+           "decode", "restoration", "run_loops", "told_if_busy", "turn", "waiting_text",
+           "working"]
 
 
 def waiting_text(what: str, ahead: int) -> str:
@@ -99,6 +109,44 @@ def turn(kind: str):
     with QUEUES[kind].slot(on_wait, owner=compat.session_id()):
         placeholder.empty()
         yield
+
+
+@dataclass
+class Working:
+    """The side a page works at this run, the side it would work at with a short line, and
+    how many page runs waited behind it when it chose."""
+
+    page: str
+    side: int
+    full_side: int
+    waiting: int
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def reduced(self) -> bool:
+        """Whether this run works smaller than it would with a short line."""
+        return self.side < self.full_side
+
+    def done(self) -> None:
+        """Record how long the run took at its side (the page's pace); call once, at the end
+        of a run that finished (a run stopped by a rerun says nothing about the pace)."""
+        PACES[self.page].record(self.side, time.perf_counter() - self.started)
+
+
+def working(page: str, full_side: int, *, full: bool = False) -> Working:
+    """The side `page` (a key of PACES) works at this run, chosen when it has its turn.
+
+    `full_side` when the line of page runs behind it is short, or when the visitor asked for
+    `full` size; otherwise the largest of SMALLER_SIDES at which every run waiting finishes
+    within WAIT_BUDGET_S (server.queues.working_side), as this page's measured pace expects.
+    """
+    if page not in PACES:
+        raise ValueError(f"page must be one of {list(PACES)}; got {page!r}")
+    line = QUEUES["run"]
+    waiting = line.waiting
+    side = full_side if full else working_side(full_side, SMALLER_SIDES, waiting, line.slots,
+                                               PACES[page], WAIT_BUDGET_S)
+    return Working(page, side, full_side, waiting)
 
 
 def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, balance: float,
