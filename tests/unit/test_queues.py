@@ -459,3 +459,38 @@ def test_where_an_owner_stands_is_said_in_round_robin_order():
     release.set()
     join_all(threads)
     assert heard["a"][0] == 0 and set(heard["b"]) == {0}
+
+
+def test_pace_averages_each_side_and_scales_to_the_others_by_pixels():
+    """Runs of 2 s then 4 s at 512 px average to 2.6 s (the newest weighs 0.3); 256 px, never
+    measured, is a quarter of that; measured, it is its own."""
+    pace = queues.Pace()
+    assert pace.seconds(512) is None
+    pace.record(512, 2.0)
+    pace.record(512, 4.0)
+    assert pace.seconds(512) == pytest.approx(0.7 * 2.0 + 0.3 * 4.0)
+    assert pace.seconds(256) == pytest.approx(2.6 / 4)
+    pace.record(256, 1.0)
+    assert pace.seconds(256) == 1.0 and pace.seconds(192) == pytest.approx(1.0 * (192 / 256) ** 2)
+
+
+@pytest.mark.parametrize(("waiting", "expected"), [
+    (0, 512), (6, 512),      # 7 runs x 2 s / 2 slots = 7 s: full size
+    (7, 512),                # 8 x 2 / 2 = 8 s: the budget, just
+    (8, 384),                # 9 x 2 / 2 = 9 s > 8; at 384 (1.125 s) 5.1 s
+    (14, 256), (30, 256),    # at 384: 15 x 1.125 / 2 = 8.4 s > 8; at 256 (0.5 s): 3.75 s
+    (40, 192),               # at 256: 41 x 0.5 / 2 = 10.25 s; at 192 (0.28 s): 5.8 s
+    (60, 128), (1000, 128)])  # the smallest when nothing else fits
+def test_working_side_is_the_largest_whose_line_finishes_within_the_budget(waiting, expected):
+    """Runs of 2 s at 512 px, two at a time, a budget of 8 s: by hand, per line length."""
+    pace = queues.Pace()
+    pace.record(512, 2.0)
+    assert queues.working_side(512, (384, 256, 192, 128), waiting, 2, pace, 8.0) == expected
+
+
+def test_working_side_is_full_size_before_any_run_was_measured():
+    """No pace yet: nothing says the line is slow, so full size; a smaller image keeps its own."""
+    pace = queues.Pace()
+    assert queues.working_side(512, (256, 128), 500, 2, pace, 8.0) == 512
+    pace.record(200, 30.0)
+    assert queues.working_side(200, (256, 128), 500, 2, pace, 8.0) == 128
