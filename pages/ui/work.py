@@ -20,9 +20,11 @@ from pages.ui import cache, compat
 from server.decode import decode_upload
 from server.loops import convolve_loop_in_worker
 from server.queues import QUEUES, Busy, Pace, working_side
+from server.restorations import restore_in_worker
 
-#: Richardson-Lucy iterations between two updates of its progress bar.
-RL_CHUNK = 10
+#: What a visitor reads while a heavy restoration runs, by method.
+RESTORING = {"richardson_lucy": "Richardson-Lucy: iterating",
+             "unsupervised_wiener": "Unsupervised Wiener: estimating the noise"}
 #: What a heavy restoration holds at its peak, in copies of the blurred image (float64): the
 #: estimate, its blurred version, the ratio and their spectra.
 RESTORE_COPIES = 8
@@ -38,7 +40,7 @@ WAIT_BUDGET_S = 8.0
 #: How long each page that can work smaller takes per run, by side, measured here.
 PACES = {"deconvolution": Pace()}
 
-__all__ = ["KINDS", "PACES", "RL_CHUNK", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy", "Working",
+__all__ = ["KINDS", "PACES", "RESTORING", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy", "Working",
            "decode", "restoration", "run_loops", "told_if_busy", "turn", "waiting_text",
            "working"]
 
@@ -154,9 +156,10 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
     """A restoration of `blurred` by `method` (see convkit.lessons.RESTORATION_METHODS), by content.
 
     The light methods come from a cached function, keyed only by the settings they read.
-    The heavy ones (convkit.lessons.HEAVY_METHODS) come from the shared store, or take their turn in
-    the server's restoration queue, Richardson-Lucy with a progress bar. Raises ValueError
-    (a kernel the method cannot undo) and Busy (the line is full), both for a person.
+    The heavy ones (convkit.lessons.HEAVY_METHODS) come from the shared store, or take their
+    turn in the server's restoration queue and run in the restorations' worker process
+    (server.restorations), the seconds so far shown. Raises ValueError (a kernel the method
+    cannot undo) and Busy (the line is full), both for a person.
     """
     if method not in convkit.lessons.HEAVY_METHODS:
         # Only Wiener reads the balance: the inverse filter stays cached when it moves.
@@ -173,25 +176,22 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
         if result is not None:
             return result
         # The restoration's own turn, then a computation's: it shares the cores with every
-        # other visitor's work (server.queues, "compute").
+        # other visitor's work (server.queues, "compute"); it runs in the restorations'
+        # worker process, away from the server's interpreter lock (server.restorations).
         placeholder, on_wait = _waiting("computation")
         with QUEUES["compute"].slot(on_wait, nbytes=RESTORE_COPIES * blurred.nbytes,
                                     owner=compat.session_id()):
             placeholder.empty()
-            if iterative:
-                bar = st.progress(0.0, text="Richardson-Lucy: starting")
+            status, started = st.empty(), time.perf_counter()
 
-                def progress(done: int, total: int) -> None:
-                    # Drawing raises if the visitor left or changed a setting: the run stops.
-                    bar.progress(done / total, text=f"Richardson-Lucy: {done}/{total}")
+            def show_progress() -> None:
+                # Drawing raises if the visitor left or changed a setting: the run stops.
+                status.caption(f"{RESTORING[method]}… {time.perf_counter() - started:.1f} s")
 
-                restored = convkit.lessons.restore(blurred.array, weights, method,
-                                                   iterations=iterations, border=border,
-                                                   chunk=RL_CHUNK, progress=progress)
-                bar.empty()
-            else:
-                with st.spinner("Unsupervised Wiener: estimating the noise…"):
-                    restored = convkit.lessons.restore(blurred.array, weights, method, seed=0)
+            restored = restore_in_worker(blurred.array, weights, method,
+                                         iterations=iterations, border=border, seed=0,
+                                         on_wait=show_progress)
+            status.empty()
         result = cache.Pixels.of(restored)
         # Kept before the slot is freed: whoever is next in line may want the same.
         store.put(key, result, result.nbytes)
