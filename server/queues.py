@@ -15,9 +15,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Longest pause between two `on_wait` calls while a caller waits for a slot (seconds).
 WAIT_POLL_S = 0.2
@@ -36,11 +36,13 @@ class Busy(Exception):
 
 @dataclass(eq=False)
 class _Ticket:
-    """One caller in line: for whom, in which order it arrived, and its place as a newcomer."""
+    """One caller in line: for whom, in which order it arrived, its place as a newcomer, and
+    since when it waits (time.monotonic)."""
 
     owner: object
     arrival: int
     place: tuple[int, int]
+    since: float = field(default_factory=time.monotonic)
 
 
 class WorkQueue:
@@ -121,6 +123,13 @@ class WorkQueue:
         """How many callers are waiting in line now."""
         with self._changed:
             return len(self._line)
+
+    def waited(self) -> list[float]:
+        """The seconds each caller in line has waited so far, in the order they will be
+        served (the next one first)."""
+        with self._changed:
+            now = time.monotonic()
+            return [now - ticket.since for ticket in sorted(self._line, key=self._rank)]
 
     @property
     def bytes_held(self) -> int:
@@ -336,10 +345,17 @@ class Pace:
             self._by_side.clear()
 
 
-def working_side(full_side: int, sides: tuple[int, ...], waiting: int, slots: int,
+def working_side(full_side: int, sides: tuple[int, ...], waited: Sequence[float], slots: int,
                  pace: Pace, budget_s: float) -> int:
-    """The largest working side at which `waiting` runs, `slots` at a time, all finish within
-    `budget_s` seconds, as `pace` expects them: `full_side` when the line is short.
+    """The largest working side at which every run waiting behind this one has its result
+    within `budget_s` seconds of joining the line, as `pace` expects: `full_side` when the
+    line is short.
+
+    `waited` holds the seconds each run in line has already waited, the next one first. The
+    one at place ``i`` (from 0) starts once this run and the ``i`` before it have gone through
+    `slots` slots, then takes its own time: ``waited[i] + (i + 1) * t / slots + t`` for runs
+    of ``t = pace.seconds(side)``. A line that has waited long already (a class that stopped
+    changing settings, whose last runs still wait) so keeps working small until it is served.
 
     The preference a busy server follows (issue #20): wait in line at full size; when the
     line's wait would pass the budget, work smaller (the page says so); the smallest of
@@ -348,17 +364,21 @@ def working_side(full_side: int, sides: tuple[int, ...], waiting: int, slots: in
     Examples
     --------
     >>> pace = Pace(); pace.record(512, 2.0)
-    >>> working_side(512, (384, 256, 128), waiting=3, slots=2, pace=pace, budget_s=8)
+    >>> working_side(512, (384, 256, 128), [0.0] * 3, slots=2, pace=pace, budget_s=8)
     512
-    >>> working_side(512, (384, 256, 128), waiting=28, slots=2, pace=pace, budget_s=8)
+    >>> working_side(512, (384, 256, 128), [0.0] * 28, slots=2, pace=pace, budget_s=8)
     256
-    >>> working_side(512, (384, 256, 128), waiting=400, slots=2, pace=pace, budget_s=8)
+    >>> working_side(512, (384, 256, 128), [7.0, 0.5, 0.0], slots=2, pace=pace, budget_s=8)
+    256
+    >>> working_side(512, (384, 256, 128), [0.0] * 400, slots=2, pace=pace, budget_s=8)
     128
     """
     candidates = [full_side, *sorted((s for s in sides if s < full_side), reverse=True)]
     for side in candidates:
         seconds = pace.seconds(side)
-        if seconds is None or (waiting + 1) * seconds / slots <= budget_s:
+        if seconds is None or all(
+                already + (place + 1) * seconds / slots + seconds <= budget_s
+                for place, already in enumerate(waited)):
             return side
     return candidates[-1]
 

@@ -139,16 +139,17 @@ def working(page: str, full_side: int, *, full: bool = False) -> Working:
     """The side `page` (a key of PACES) works at this run, chosen when it has its turn.
 
     `full_side` when the line of page runs behind it is short, or when the visitor asked for
-    `full` size; otherwise the largest of SMALLER_SIDES at which every run waiting finishes
-    within WAIT_BUDGET_S (server.queues.working_side), as this page's measured pace expects.
+    `full` size; otherwise the largest of SMALLER_SIDES at which every run waiting has its
+    result within WAIT_BUDGET_S of joining the line (server.queues.working_side), as this
+    page's measured pace expects.
     """
     if page not in PACES:
         raise ValueError(f"page must be one of {list(PACES)}; got {page!r}")
     line = QUEUES["run"]
-    waiting = line.waiting
-    side = full_side if full else working_side(full_side, SMALLER_SIDES, waiting, line.slots,
+    waited = line.waited()
+    side = full_side if full else working_side(full_side, SMALLER_SIDES, waited, line.slots,
                                                PACES[page], WAIT_BUDGET_S)
-    return Working(page, side, full_side, waiting)
+    return Working(page, side, full_side, len(waited))
 
 
 def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, balance: float,

@@ -475,22 +475,61 @@ def test_pace_averages_each_side_and_scales_to_the_others_by_pixels():
 
 
 @pytest.mark.parametrize(("waiting", "expected"), [
-    (0, 512), (6, 512),      # 7 runs x 2 s / 2 slots = 7 s: full size
-    (7, 512),                # 8 x 2 / 2 = 8 s: the budget, just
-    (8, 384),                # 9 x 2 / 2 = 9 s > 8; at 384 (1.125 s) 5.1 s
-    (14, 256), (30, 256),    # at 384: 15 x 1.125 / 2 = 8.4 s > 8; at 256 (0.5 s): 3.75 s
-    (40, 192),               # at 256: 41 x 0.5 / 2 = 10.25 s; at 192 (0.28 s): 5.8 s
-    (60, 128), (1000, 128)])  # the smallest when nothing else fits
+    # Runs of t s, two at a time: the last of N fresh waiters has its result at t (N/2 + 1).
+    (0, 512), (6, 512),      # t = 2 (512 px): 2 x 4 = 8 s, the budget
+    (7, 384), (12, 384),     # 2 x 4.5 = 9 s > 8; at 384 px, t = 1.125: 1.125 x 7 = 7.9 s
+    (13, 256), (30, 256),    # 1.125 x 7.5 = 8.4 s > 8; at 256 px, t = 0.5: 0.5 x 16 = 8 s
+    (31, 192), (54, 192),    # at 192 px, t = 0.28125: 0.28125 x 28 = 7.9 s
+    (55, 128), (1000, 128)])  # 0.28125 x 28.5 = 8.02 s > 8; the smallest when nothing fits
 def test_working_side_is_the_largest_whose_line_finishes_within_the_budget(waiting, expected):
-    """Runs of 2 s at 512 px, two at a time, a budget of 8 s: by hand, per line length."""
+    """Runs of 2 s at 512 px (smaller sides in proportion to pixels), two at a time, a budget
+    of 8 s, fresh waiters: by hand, per line length."""
     pace = queues.Pace()
     pace.record(512, 2.0)
-    assert queues.working_side(512, (384, 256, 192, 128), waiting, 2, pace, 8.0) == expected
+    assert queues.working_side(512, (384, 256, 192, 128), [0.0] * waiting, 2, pace,
+                               8.0) == expected
+
+
+def test_a_line_that_has_waited_long_keeps_working_small():
+    """Three waiters, the first of them 7 s already: at 512 px it would have its result at
+    7 + 1 + 2 = 10 s, at 384 px 7 + 0.56 + 1.125 = 8.7 s, at 256 px 7 + 0.25 + 0.5 = 7.75 s;
+    the same three just arrived: full size (the last at 0 + 3 + 2 = 5 s)."""
+    pace = queues.Pace()
+    pace.record(512, 2.0)
+    assert queues.working_side(512, (384, 256, 128), [7.0, 0.5, 0.0], 2, pace, 8.0) == 256
+    assert queues.working_side(512, (384, 256, 128), [0.5, 0.0, 0.0], 2, pace, 8.0) == 512
+
+
+def test_the_line_says_how_long_each_has_waited_in_the_order_served():
+    """Three callers join a held queue 0.2 s apart: `waited` lists them first come first
+    (no owners), each about its own time in line, the oldest longest."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def wait_turn():
+        with queue.slot():
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    for count in range(1, 4):
+        threads.append(start(wait_turn))
+        wait_until(lambda count=count: queue.waiting == count)
+        time.sleep(0.2)
+    waited = queue.waited()
+    release.set()
+    join_all(threads)
+    assert len(waited) == 3 and waited == sorted(waited, reverse=True)
+    assert waited[0] - waited[2] >= 0.4 and waited[2] >= 0.2
 
 
 def test_working_side_is_full_size_before_any_run_was_measured():
     """No pace yet: nothing says the line is slow, so full size; a smaller image keeps its own."""
     pace = queues.Pace()
-    assert queues.working_side(512, (256, 128), 500, 2, pace, 8.0) == 512
+    assert queues.working_side(512, (256, 128), [0.0] * 500, 2, pace, 8.0) == 512
     pace.record(200, 30.0)
-    assert queues.working_side(200, (256, 128), 500, 2, pace, 8.0) == 128
+    assert queues.working_side(200, (256, 128), [0.0] * 500, 2, pace, 8.0) == 128
