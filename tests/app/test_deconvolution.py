@@ -201,7 +201,8 @@ def long_line(waiting: int):
 
 def test_a_long_line_works_smaller_says_so_and_full_size_comes_back() -> None:
     """With runs measured at 2 s at 512 px and 20 visitors waiting behind, the page works at
-    256 px (21 runs x 0.5 s / 2 slots is within the 8 s budget, 384 px is not) and says why
+    256 px (the 20th waiter's result at 20 x 0.5 s / 2 slots + 0.5 s = 5.5 s, within the 6 s
+    budget; at 384 px 12.4 s) and says why
     and at which size; its Wiener and unsupervised Wiener scores are scikit-image's on the
     same 256 px image, blurred by scipy. "Full size now" works at 512 px in the same line;
     with a short line the page is at 512 px with no notice."""
