@@ -1,11 +1,13 @@
-"""The heavy restorations (Richardson-Lucy, the unsupervised Wiener) in a worker process.
+"""The heavy restorations (Richardson-Lucy, the unsupervised Wiener) and the quality scores in
+a worker process.
 
 The unsupervised Wiener is a Gibbs sampler: a Python loop of small NumPy steps that holds the
-interpreter lock most of the time. Thirty visitors restoring at a small working size (the line
-is long, the page works smaller) made the server's interpreter lock busy most of every second,
-and a bystander's click waited for it. In a worker process (`server.workers`) the work shares
-nothing with the server but a core. Restorations take turns through the server's
-"restoration" and "compute" queues (`server.queues`): the worker serves one caller at a time.
+interpreter lock most of the time, and SSIM's filters hold it too (five scores a run). Thirty
+visitors restoring at a small working size (the line is long, the page works smaller) made
+the server's interpreter lock busy most of every second, and a bystander's click waited for
+it. In a worker process (`server.workers`) the work shares nothing with the server but a
+core. Restorations and scores take turns through the server's "restoration" and "compute"
+queues (`server.queues`): the worker serves one caller at a time.
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ def restore_in_worker(blurred: np.ndarray, weights: np.ndarray, method: str, *,
     that the worker is killed). Raises ValueError with convkit's message for a kernel or
     image the method refuses, RuntimeError if the worker failed.
     """
+    header, answer = _ask({"kind": "restore", "method": str(method),
+                           "iterations": int(iterations), "border": str(border),
+                           "seed": int(seed)}, [blurred, weights], on_wait)
+    (result,) = unpack_arrays(header.get("arrays"), answer)
+    return result
+
+
+def quality_in_worker(original: np.ndarray, picture: np.ndarray, *,
+                      on_wait: Callable[[], object]) -> tuple[float, float]:
+    """``convkit.lessons.image_quality(original, picture)`` as (PSNR, SSIM), computed in the
+    restorations' worker process: SSIM's filters hold the interpreter lock, five scores a
+    deconvolution run. `on_wait` and the errors as for `restore_in_worker`."""
+    header, _ = _ask({"kind": "quality"}, [original, picture], on_wait)
+    return float(header["psnr"]), float(header["ssim"])
+
+
+def _ask(request: dict, arrays: list[np.ndarray],
+         on_wait: Callable[[], object]) -> tuple[dict, bytearray]:
+    """Send `request` with `arrays` to a restorations' worker; its answer when "ok"."""
     worker = _POOL.take()
     try:
         while not worker.ready:
@@ -46,9 +67,8 @@ def restore_in_worker(blurred: np.ndarray, weights: np.ndarray, method: str, *,
                 worker.wait_ready()
             else:
                 on_wait()
-        arrays, payload = pack_arrays([np.asarray(blurred), np.asarray(weights)])
-        worker.send({"arrays": arrays, "method": str(method), "iterations": int(iterations),
-                     "border": str(border), "seed": int(seed)}, payload)
+        specs, payload = pack_arrays([np.asarray(array) for array in arrays])
+        worker.send({**request, "arrays": specs}, payload)
         try:
             while not worker.answered(POLL_S):
                 on_wait()
@@ -73,8 +93,7 @@ def restore_in_worker(blurred: np.ndarray, weights: np.ndarray, method: str, *,
         raise ValueError(str(header.get("message")))
     if header.get("status") != "ok":
         raise RuntimeError(f"the restoration failed in its worker: {header.get('message')}")
-    (result,) = unpack_arrays(header.get("arrays"), answer)
-    return result
+    return header, answer
 
 
 def restoration_worker_pids() -> list[int]:
@@ -91,13 +110,18 @@ def stop_restoration_worker() -> None:
 
 
 def restorer() -> Handler:
-    """The worker's handler: restore each request's blurred image with its kernel."""
-    from convkit.lessons import restore
+    """The worker's handler: restore a blurred image with its kernel ("restore"), or score a
+    picture against the original ("quality")."""
+    from convkit.lessons import image_quality, restore
 
     def run(request: dict, payload: bytearray) -> Answer:
-        blurred, weights = unpack_arrays(request["arrays"], payload)
+        first, second = unpack_arrays(request["arrays"], payload)
         try:
-            restored = restore(blurred, weights, str(request["method"]),
+            if request.get("kind") == "quality":
+                scores = image_quality(first, second)
+                return Answer({"status": "ok", "psnr": float(scores.psnr),
+                               "ssim": float(scores.ssim)})
+            restored = restore(first, second, str(request["method"]),
                                iterations=int(request["iterations"]),
                                border=str(request["border"]), seed=int(request["seed"]))
         except ValueError as error:

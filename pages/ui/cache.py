@@ -28,6 +28,7 @@ from PIL import Image
 import convkit
 from pages.ui import compat
 from server.queues import QUEUES
+from server.restorations import quality_in_worker
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,8 +415,11 @@ def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) 
 
 @cached(copies=8, slow=True)
 def quality(original: Pixels, picture: Pixels) -> convkit.lessons.Quality:
-    """PSNR and SSIM of a picture against the original."""
-    return convkit.lessons.image_quality(original.array, picture.array)
+    """PSNR and SSIM of a picture against the original, scored in the restorations' worker
+    process (SSIM's filters hold the interpreter lock; server.restorations)."""
+    psnr, ssim = quality_in_worker(original.array, picture.array,
+                                   on_wait=compat.stop_if_rerun_requested)
+    return convkit.lessons.Quality(psnr, ssim)
 
 
 @cached(copies=8, slow=True)

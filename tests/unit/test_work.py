@@ -145,6 +145,25 @@ def test_the_unsupervised_wiener_in_its_worker_is_scikit_images(shown) -> None:
         restore_in_worker(blurred, sharpen, "richardson_lucy", on_wait=lambda: None)
 
 
+def test_quality_scores_in_the_worker_are_scikit_images() -> None:
+    """PSNR and SSIM from the worker process equal skimage.metrics' on the same pictures
+    (clipped to 0..1, data range 1); equal pictures score an infinite PSNR and SSIM 1."""
+    from skimage import metrics
+
+    from server.restorations import quality_in_worker
+
+    rng = np.random.default_rng(7)
+    original = rng.random((64, 48))
+    picture = original + rng.normal(0, 0.05, original.shape)
+    psnr, ssim = quality_in_worker(original, picture, on_wait=lambda: None)
+    shown = picture.clip(0, 1)
+    assert psnr == pytest.approx(metrics.peak_signal_noise_ratio(original, shown,
+                                                                 data_range=1), rel=1e-12)
+    assert ssim == pytest.approx(metrics.structural_similarity(original, shown,
+                                                               data_range=1), rel=1e-12)
+    assert quality_in_worker(original, original, on_wait=lambda: None) == (float("inf"), 1.0)
+
+
 def test_a_visitor_leaving_during_a_restoration_keeps_the_worker_for_the_next(shown) -> None:
     """The visitor leaves (its on_wait raises) while its restoration runs: that reaches the
     caller once the worker has answered, the worker is kept (no second of imports for the
