@@ -25,6 +25,13 @@ POLL_S = 0.25
 #: started again (a second of imports, taken from the next visitor's turn).
 FINISH_S = 30.0
 
+#: How much lower the worker's CPU priority is than the server's (added to its nice value):
+#: while a class keeps the line long, the worker would take a core at full speed, and a
+#: bystander's click, the event loop and the health probe share the other with the page
+#: runs; at a lower priority the worker gets what they leave. The line's own pace adapts
+#: (server.queues.Pace).
+NICENESS = 10
+
 _POOL = WorkerPool("server.restorations:restorer")
 
 
@@ -112,7 +119,11 @@ def stop_restoration_worker() -> None:
 def restorer() -> Handler:
     """The worker's handler: restore a blurred image with its kernel ("restore"), or score a
     picture against the original ("quality")."""
+    import os
+
     from convkit.lessons import image_quality, restore
+
+    os.nice(NICENESS)
 
     def run(request: dict, payload: bytearray) -> Answer:
         first, second = unpack_arrays(request["arrays"], payload)

@@ -164,6 +164,18 @@ def test_quality_scores_in_the_worker_are_scikit_images() -> None:
     assert quality_in_worker(original, original, on_wait=lambda: None) == (float("inf"), 1.0)
 
 
+def test_the_restorations_worker_runs_at_a_lower_priority_than_the_server() -> None:
+    """Its nice value is the server's plus NICENESS (10): the CPU goes to clicks first."""
+    import os
+
+    from server import restorations
+
+    restorations.quality_in_worker(np.zeros((8, 8)), np.ones((8, 8)), on_wait=lambda: None)
+    (pid,) = restorations.restoration_worker_pids()
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + restorations.NICENESS)
+
+
 def test_a_visitor_leaving_during_a_restoration_keeps_the_worker_for_the_next(shown) -> None:
     """The visitor leaves (its on_wait raises) while its restoration runs: that reaches the
     caller once the worker has answered, the worker is kept (no second of imports for the
