@@ -20,7 +20,9 @@ The ``bank-tour`` scenario is a class's heaviest ordinary hour instead: each vis
 the kernel bank, then opens every other page once. Its wait is the whole tour.
 
 Printed: the bystander's click p50/p95/max, the health answers' p95/max and how many took over
-1 s, the visitors' waits p50/p95/max, errors, and peak RSS against RSS before and after. The
+1 s, the visitors' waits p50/p95/max, the wait for each visitor's last change (the result a
+visitor sees at the end: the largest, and how many of them came within 10 s), errors, and peak
+RSS against RSS before and after. The
 figures go to bench/results/classroom-<scenario>.json. Loopback only, and visitors (60),
 duration (300 s) and the pace are capped: this is a test of our own server.
 """
@@ -49,6 +51,8 @@ MAX_SECONDS = 300
 PROBE_EVERY_S = 0.5
 #: Longest wait for one run before it counts as an error (seconds).
 RUN_TIMEOUT_S = 120.0
+#: The longest a visitor should wait for the result of its latest change (issue #20).
+LATEST_WITHIN_S = 10.0
 TOUR_SCENARIO = "bank-tour"
 
 
@@ -161,6 +165,8 @@ class Figures:
     bystander_s: list[float] = field(default_factory=list)
     health_s: list[float] = field(default_factory=list)
     waits_s: list[float] = field(default_factory=list)
+    #: Each visitor's wait for its last change, by visitor (None: that change never came).
+    last_waits_s: dict[int, float | None] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     rss_mib: list[tuple[float, float]] = field(default_factory=list)
 
@@ -180,6 +186,11 @@ class Figures:
                 "health_s": {**spread(self.health_s),
                              "over_1s": sum(s > 1 for s in self.health_s)},
                 "visitor_wait_s": spread(self.waits_s),
+                "last_change_s": {
+                    **spread([w for w in self.last_waits_s.values() if w is not None]),
+                    "visitors": len(self.last_waits_s),
+                    "within_10s": sum(w is not None and w <= LATEST_WITHIN_S
+                                      for w in self.last_waits_s.values())},
                 "errors": len(self.errors), "first_errors": self.errors[:5],
                 "rss_mib": {"before": round(before[-1]) if before else None,
                             "peak": round(max(during, default=0)),
@@ -188,9 +199,13 @@ class Figures:
 
 async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
                    errors: list[str], every_s: float, go: StartLine,
-                   stop_at: list[float], where: str) -> None:
+                   stop_at: list[float], where: str,
+                   last_waits: dict[int, float | None] | None = None) -> None:
     """Open the scenario's page, then change its setting every `every_s` seconds until
-    `stop_at`, each change's wait for its run appended to `waits`."""
+    `stop_at`, each change's wait for its run appended to `waits`, the last one kept in
+    `last_waits[index]` (None when it never came)."""
+    if last_waits is not None:
+        last_waits[index] = None
     try:
         async with harness.open_session(url, scenario.page, scenario.query,
                                         timeout_s=RUN_TIMEOUT_S) as session:
@@ -204,6 +219,8 @@ async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
                 await session.run(scenario.change(index, step), RUN_TIMEOUT_S,
                                   also=scenario.keep)
                 waits.append(time.monotonic() - began)
+                if last_waits is not None:
+                    last_waits[index] = waits[-1]
                 errors.extend(f"{where}: {p}" for p in session.problems)
                 step += 1
                 await asyncio.sleep(max(0.0, every_s - (time.monotonic() - began)))
@@ -287,7 +304,7 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
     else:
         tasks = [asyncio.create_task(_visitor(
             url, SCENARIOS[scenario], i, figures.waits_s, figures.errors, every_s, go, stop_at,
-            f"visitor {i}")) for i in range(visitors)]
+            f"visitor {i}", figures.last_waits_s)) for i in range(visitors)]
     tasks.append(asyncio.create_task(_visitor(url, BYSTANDER, 0, figures.bystander_s,
                                               figures.errors, PROBE_EVERY_S, go, stop_at,
                                               "bystander")))
@@ -309,6 +326,7 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
 def text(result: dict) -> str:
     b, h, w, m = (result[k] for k in ("bystander_click_s", "health_s", "visitor_wait_s",
                                        "rss_mib"))
+    last = result["last_change_s"]
     return "\n".join([
         f"{result['scenario']}: {result['visitors']} visitors for {result['seconds']} s, "
         f"a change every {result['every_s']} s each",
@@ -318,6 +336,8 @@ def text(result: dict) -> str:
         f"{h['over_1s']} of {h['n']}",
         f"  visitors' waits  p50 {w.get('p50')} s  p95 {w.get('p95')} s  max {w.get('max')} s"
         f"  ({w['n']} results)",
+        f"  last change's    p50 {last.get('p50')} s  max {last.get('max')} s  within "
+        f"{LATEST_WITHIN_S:g} s: {last['within_10s']} of {last['visitors']} visitors",
         f"  errors {result['errors']}" + "".join(f"\n    {e}" for e in result["first_errors"]),
         f"  RSS (server + workers)  before {m['before']} MiB  peak {m['peak']} MiB  "
         f"after {m['after']} MiB",

@@ -29,11 +29,23 @@ st.markdown(
 current = ui.settings()
 image = ui.working_image_or_stop(current)
 gray = ui.cache.gray_within(image.content, convkit.lessons.MAX_RESTORE_SIDE)
+# A long line of page runs: this run works smaller, so every visitor's comes within seconds.
+working = ui.work.working("deconvolution", max(gray.array.shape),
+                          full=bool(st.session_state.get("deconv_full_size")))
+full_height, full_width = gray.array.shape
+if working.reduced:
+    gray = ui.cache.gray_within(image.content, working.side)
 height, width = gray.array.shape
 kernels = ui.available_kernels()
 st.caption(f"Working in gray at {width} x {height} px (at most "
            f"{convkit.lessons.MAX_RESTORE_SIDE} px on this page, so every run stays short)."
            + (" The colour toggle does not apply here." if current.color else ""))
+if working.reduced:
+    notice = st.columns([4, 1], vertical_alignment="center")
+    notice[0].info(views.smaller_text(working.waiting, (width, height),
+                                      (full_width, full_height)), icon="⏳")
+    notice[1].button("Full size now", key="deconv_full_size",
+                     help="Work this setting at full size: it waits its turn in the line.")
 
 controls = st.columns(3)
 names = list(kernels)
@@ -106,6 +118,7 @@ except ValueError as error:
     st.warning(str(error))
     st.stop()
 views.noise_explained(spectrum)
+working.done()
 st.info(
     "All four methods need the kernel **and its border right**. They assume the blur wrapped "
     "round the edges (the `wrap` border); with any other border the pixels near the edge do "

@@ -1,24 +1,30 @@
-"""The server's queues for heavy work: a few slots, a capped line, in arrival order.
+"""The server's queues for heavy work: a few slots, a capped line, visitors in turn.
 
 One Streamlit server runs every visitor's script in its own thread of one process. Left alone,
 twenty simultaneous uploads decode at once (memory) and three tutorial loops share the GIL with
 every click (latency). Here each kind of heavy work has a fixed number of slots for the whole
 server and a bounded waiting line (`QUEUES`); a caller who waits is told where it stands, and
-one who leaves (Streamlit raises in the waiting callback) frees its place.
+one who leaves (Streamlit raises in the waiting callback) frees its place. Callers that name
+their visitor (`owner`, a session) are served round-robin between visitors: a visitor who
+changes a setting while waiting leaves and comes back at the place it had, not at the back.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from .settings import whole_number
 
 #: Longest pause between two `on_wait` calls while a caller waits for a slot (seconds).
 WAIT_POLL_S = 0.2
+#: Visitors whose last turn a queue remembers (round-robin); the longest-served are forgotten
+#: first, and one forgotten only joins at the back.
+REMEMBERED_OWNERS = 4096
 
 
 class Busy(Exception):
@@ -29,16 +35,33 @@ class Busy(Exception):
     """
 
 
+@dataclass(eq=False)
+class _Ticket:
+    """One caller in line: for whom, in which order it arrived, its place as a newcomer, and
+    since when it waits (time.monotonic)."""
+
+    owner: object
+    arrival: int
+    place: tuple[int, int]
+    since: float = field(default_factory=time.monotonic)
+
+
 class WorkQueue:
     """At most `slots` holders at a time, holding at most `max_bytes` together; at most
-    `max_waiting` callers waiting, in FIFO order.
+    `max_waiting` callers waiting, visitors in turn.
 
     Thread-safe. A caller that cannot have a slot at once waits in line, and is told where it
     stands through `on_wait(ahead)` at least every `WAIT_POLL_S` seconds. Anything raised by
     `on_wait` (Streamlit raises from it when the visitor leaves or reruns) takes the caller out
-    of the line cleanly, and those behind it move up. The line is first come, first served:
-    a visitor whose page needs several turns goes to the back after each, so visitors take
-    turns.
+    of the line cleanly, and those behind it move up.
+
+    The line is round-robin between owners (a caller's `owner`, its visitor's session): the
+    next served is the one whose owner's last turn is oldest, a newcomer counting as served
+    when it first joined; ties, and callers without an owner, go in arrival order. So a
+    visitor whose page needs several turns goes behind everyone else after each, and one who
+    leaves the line (a setting changed while waiting: Streamlit reruns) and comes back gets
+    the place it had rather than the back of the line, where thirty others' turns would come
+    first again. Without owners the line is first come, first served.
 
     Parameters
     ----------
@@ -83,7 +106,10 @@ class WorkQueue:
         self._busy = 0
         self._held = 0
         self._peak_held = 0
-        self._line: deque[object] = deque()
+        self._line: list[_Ticket] = []
+        self._arrivals = 0
+        self._turns = 0
+        self._owner_places: OrderedDict[object, tuple[int, int]] = OrderedDict()
         self._changed = threading.Condition(threading.Lock())
         self._holder = threading.local()
 
@@ -99,6 +125,13 @@ class WorkQueue:
         with self._changed:
             return len(self._line)
 
+    def waited(self) -> list[float]:
+        """The seconds each caller in line has waited so far, in the order they will be
+        served (the next one first)."""
+        with self._changed:
+            now = time.monotonic()
+            return [now - ticket.since for ticket in sorted(self._line, key=self._rank)]
+
     @property
     def bytes_held(self) -> int:
         """Bytes the holders declared, together."""
@@ -113,7 +146,8 @@ class WorkQueue:
 
     @contextmanager
     def slot(self, on_wait: Callable[[int], object] | None = None, *,
-             timeout_s: float | None = None, nbytes: int = 0) -> Iterator[None]:
+             timeout_s: float | None = None, nbytes: int = 0,
+             owner: object = None) -> Iterator[None]:
         """Hold one slot for the `with` block, waiting in line for it if need be.
 
         Parameters
@@ -129,6 +163,9 @@ class WorkQueue:
         nbytes : int
             What the work holds at its peak (an estimate, 0 or more), counted against
             `max_bytes` while the slot is held.
+        owner : hashable or None
+            Who the work is for (a visitor's session id): owners take turns, round-robin.
+            None: in arrival order, as a newcomer.
 
         Yields
         ------
@@ -157,7 +194,7 @@ class WorkQueue:
         if self.reentrant and getattr(self._holder, "holds", False):
             yield
             return
-        self._enter(on_wait, timeout_s, nbytes)
+        self._enter(on_wait, timeout_s, nbytes, owner)
         self._holder.holds = True
         try:
             yield
@@ -177,34 +214,63 @@ class WorkQueue:
         self._held += nbytes
         self._peak_held = max(self._peak_held, self._held)
 
+    def _rank(self, ticket: _Ticket) -> tuple[int, int, int]:
+        """Where a ticket stands: its owner's place (last turn, or first arrival), then its own
+        arrival."""
+        return (*self._owner_places.get(ticket.owner, ticket.place), ticket.arrival)
+
+    def _first(self) -> _Ticket:
+        return min(self._line, key=self._rank)
+
+    def _ahead(self, ticket: _Ticket) -> int:
+        rank = self._rank(ticket)
+        return sum(self._rank(other) < rank for other in self._line)
+
+    def _served(self, owner: object) -> None:
+        self._turns += 1
+        if owner is None:
+            return
+        # 2t: behind whoever joined before this turn (2t - 1 at most).
+        self._owner_places[owner] = (2 * self._turns, 0)
+        self._owner_places.move_to_end(owner)
+        while len(self._owner_places) > REMEMBERED_OWNERS:
+            self._owner_places.popitem(last=False)
+
     def _enter(self, on_wait: Callable[[int], object] | None, timeout_s: float | None,
-               nbytes: int) -> None:
+               nbytes: int, owner: object) -> None:
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
-        ticket = object()
         with self._changed:
             if not self._line and self._fits(nbytes):
                 self._take(nbytes)
+                self._served(owner)
                 return
             if len(self._line) >= self.max_waiting:
                 raise Busy(self._full_message())
+            self._arrivals += 1
+            # A newcomer stands after every owner served so far, before the last one served.
+            ticket = _Ticket(owner, self._arrivals, (2 * self._turns - 1, self._arrivals))
+            if owner is not None and owner not in self._owner_places:
+                # Kept when it leaves: coming back (a rerun), it gets this place again.
+                self._owner_places[owner] = ticket.place
             self._line.append(ticket)
         try:
             while True:
                 with self._changed:
-                    if self._line[0] is ticket and self._fits(nbytes):
-                        self._line.popleft()
+                    if self._first() is ticket and self._fits(nbytes):
+                        self._line.remove(ticket)
                         self._take(nbytes)
+                        self._served(owner)
                         # The next in line may have a free slot too, and everyone moved up.
                         self._changed.notify_all()
                         return
-                    ahead = self._line.index(ticket)
+                    ahead = self._ahead(ticket)
                 if deadline is not None and time.monotonic() >= deadline:
                     raise Busy(f"Waited more than {timeout_s:g} s for a turn: the server "
                                f"is busy with other {self.name}. Try again in a minute.")
                 if on_wait is not None:
                     on_wait(ahead)
                 with self._changed:
-                    if not (self._line[0] is ticket and self._fits(nbytes)):
+                    if not (self._first() is ticket and self._fits(nbytes)):
                         pause = WAIT_POLL_S
                         if deadline is not None:
                             pause = max(0.0, min(pause, deadline - time.monotonic()))
@@ -229,6 +295,93 @@ class WorkQueue:
         if number == 1:
             return f"1 {self.name.removesuffix('s')} is"
         return f"{number} {self.name} are"
+
+
+# --------------------------------------------------------- working smaller when the line is long
+
+
+class Pace:
+    """How long a page's runs take, by working side: a moving average per side, thread-safe.
+
+    Measured by the server on its own runs (wall time inside the run's slot, waits for a
+    computation's turn included), so it knows its machine and its load, not a constant
+    written for another. A side not measured yet is estimated from the nearest measured one
+    in proportion to its pixels.
+
+    Examples
+    --------
+    >>> pace = Pace()
+    >>> pace.record(512, 2.0)
+    >>> pace.seconds(512), pace.seconds(256)
+    (2.0, 0.5)
+    """
+
+    #: Weight of the newest run in the average.
+    NEWEST = 0.3
+
+    def __init__(self) -> None:
+        self._by_side: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def record(self, side: int, seconds: float) -> None:
+        """Add one run at `side` (its longer side, px) that took `seconds`."""
+        with self._lock:
+            old = self._by_side.get(side)
+            self._by_side[side] = seconds if old is None else (
+                (1 - self.NEWEST) * old + self.NEWEST * seconds)
+
+    def seconds(self, side: int) -> float | None:
+        """The expected seconds of a run at `side`; None before any run was measured."""
+        with self._lock:
+            if side in self._by_side:
+                return self._by_side[side]
+            if not self._by_side:
+                return None
+            nearest = min(self._by_side, key=lambda known: abs(known - side))
+            return self._by_side[nearest] * (side / nearest) ** 2
+
+    def clear(self) -> None:
+        """Forget every measure (tests, and a server that changed machines)."""
+        with self._lock:
+            self._by_side.clear()
+
+
+def working_side(full_side: int, sides: tuple[int, ...], waited: Sequence[float], slots: int,
+                 pace: Pace, budget_s: float) -> int:
+    """The largest working side at which every run waiting behind this one has its result
+    within `budget_s` seconds of joining the line, as `pace` expects: `full_side` when the
+    line is short.
+
+    `waited` holds the seconds each run in line has already waited, the next one first. The
+    one at place ``i`` (from 0) starts once this run and the ``i`` before it have gone through
+    `slots` slots, then takes its own time: ``waited[i] + (i + 1) * t / slots + t`` for runs
+    of ``t = pace.seconds(side)``. A line that has waited long already (a class that stopped
+    changing settings, whose last runs still wait) so keeps working small until it is served.
+
+    The preference a busy server follows (issue #20): wait in line at full size; when the
+    line's wait would pass the budget, work smaller (the page says so); the smallest of
+    `sides` when even that is too slow (the line's own bound refuses beyond).
+
+    Examples
+    --------
+    >>> pace = Pace(); pace.record(512, 2.0)
+    >>> working_side(512, (384, 256, 128), [0.0] * 3, slots=2, pace=pace, budget_s=8)
+    512
+    >>> working_side(512, (384, 256, 128), [0.0] * 28, slots=2, pace=pace, budget_s=8)
+    256
+    >>> working_side(512, (384, 256, 128), [7.0, 0.5, 0.0], slots=2, pace=pace, budget_s=8)
+    256
+    >>> working_side(512, (384, 256, 128), [0.0] * 400, slots=2, pace=pace, budget_s=8)
+    128
+    """
+    candidates = [full_side, *sorted((s for s in sides if s < full_side), reverse=True)]
+    for side in candidates:
+        seconds = pace.seconds(side)
+        if seconds is None or all(
+                already + (place + 1) * seconds / slots + seconds <= budget_s
+                for place, already in enumerate(waited)):
+            return side
+    return candidates[-1]
 
 
 # ------------------------------------------------------------------ the server's queues

@@ -1,7 +1,7 @@
 """The engine and its vocabulary: convolution (loop and fast door), borders, kernels, images."""
 
 from .convolve import convolve, convolve_loop
-from .formatting import ZERO_TOLERANCE, format_number, round_significant
+from .formatting import ZERO_TOLERANCE, format_number, format_numbers, round_significant
 from .images import (
     DEFAULT_MAX_PIXELS,
     MAX_PNG_CHUNKS,
@@ -122,6 +122,7 @@ __all__ = [
     "filter2d_algorithm",
     "fit_to_pixels",
     "format_number",
+    "format_numbers",
     "format_weights_text",
     "gaussian",
     "identity",

@@ -29,6 +29,7 @@ import convkit
 from pages.ui import compat
 from server.descent import train_in_worker
 from server.queues import QUEUES
+from server.restorations import quality_in_worker
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,7 +178,8 @@ def cached(*, copies: float = 0.0, slow: bool = False):
             if value is not _MISSING:
                 return value
             nbytes = work_bytes(arguments, copies)
-            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested, nbytes=nbytes)
+            turn = (QUEUES["compute"].slot(compat.stop_if_rerun_requested, nbytes=nbytes,
+                                           owner=compat.session_id())
                     if slow or (copies and nbytes >= LINE_BYTES) else contextlib.nullcontext())
             with turn:
                 value = store.get(key, _MISSING)
@@ -414,8 +416,11 @@ def restored(blurred: Pixels, weights: np.ndarray, method: str, balance: float) 
 
 @cached(copies=8, slow=True)
 def quality(original: Pixels, picture: Pixels) -> convkit.lessons.Quality:
-    """PSNR and SSIM of a picture against the original."""
-    return convkit.lessons.image_quality(original.array, picture.array)
+    """PSNR and SSIM of a picture against the original, scored in the restorations' worker
+    process (SSIM's filters hold the interpreter lock; server.restorations)."""
+    psnr, ssim = quality_in_worker(original.array, picture.array,
+                                   on_wait=compat.stop_if_rerun_requested)
+    return convkit.lessons.Quality(psnr, ssim)
 
 
 @cached(copies=8, slow=True)

@@ -56,3 +56,15 @@ def stop_if_rerun_requested(_ahead: int = 0) -> None:
     check = getattr(runner, "_maybe_handle_execution_control_request", None)
     if check is not None:
         check()
+
+
+def session_id() -> str | None:
+    """The id of the visitor's session running this script, or None outside a script run.
+
+    The server's queues serve visitors in turn (server.queues, `owner`) and need to know which
+    visitor a caller is; st.context offers no session id in the pinned version.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return getattr(ctx, "session_id", None)

@@ -150,12 +150,19 @@ def sum_equation_html(weights: np.ndarray, roi: np.ndarray, total: float,
     return escape(_sum_terms(weights, roi, max_terms)) + f" = <b>{total}</b>"
 
 
-def _cell_colour(value: float, limit: float) -> str:
-    share = 0.0 if limit == 0 else max(-1.0, min(1.0, value / limit))
-    end = _POSITIVE if share > 0 else _NEGATIVE
-    rgb = np.rint(_ZERO_RGB + (end - _ZERO_RGB) * abs(share)).astype(int)
-    text = "#fff" if abs(share) > 0.55 else "#222"
-    return f"background:rgb({rgb[0]},{rgb[1]},{rgb[2]});color:{text}"
+def _cell_colours(values: np.ndarray, limit: float) -> list[str]:
+    """The style of each cell of a diverging heat map, in row order: -limit blue, 0 near
+    white, +limit red; white text on the darker ends."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = values.ravel() / limit if limit else np.zeros(values.size)
+    # As min(1, max(-1, ratio)) a cell at a time did: NaN counts as 1.
+    share = np.where(ratio < 1.0, ratio, 1.0)
+    share = np.where(share > -1.0, share, -1.0)
+    ends = np.where((share > 0)[:, None], _POSITIVE, _NEGATIVE)
+    rgb = np.rint(_ZERO_RGB + (ends - _ZERO_RGB) * np.abs(share)[:, None]).astype(int).tolist()
+    dark = (np.abs(share) > 0.55).tolist()
+    return [f"background:rgb({r},{g},{b});color:{'#fff' if d else '#222'}"
+            for (r, g, b), d in zip(rgb, dark, strict=True)]
 
 
 def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, notes=None,
@@ -173,18 +180,25 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
         numbered = values.size <= GRID_MAX_NUMBERED_CELLS
     limit = float(np.abs(values).max()) if coloured and values.size else 0.0
     size = _largest(values)
+    # Written once for the grid, not a cell at a time: the template-matching page draws four
+    # grids of 961 cells a run, and cell by cell that held the interpreter lock 20 ms each.
+    shown = (convkit.core.format_numbers(values, digits, scale=size) if numbered
+             else [""] * values.size)
+    hover = convkit.core.format_numbers(values, 6, scale=size)
+    styles = _cell_colours(values, limit) if coloured else None
     lines = []
     for r in range(rows):
         cells = []
         for c in range(cols):
+            index = r * cols + c
             classes = ["pad"] if shaded is not None and shaded[r, c] else []
             if r == rows // 2 and c == cols // 2:
                 classes.append("centre")
-            style = f' style="{_cell_colour(values[r, c], limit)}"' if coloured else ""
-            text = number(values[r, c], digits, scale=size) if numbered else ""
+            style = f' style="{styles[index]}"' if coloured else ""
             note = f"<small>{notes[r][c]}</small>" if notes is not None and notes[r][c] else ""
-            title = f' title="row {r}, column {c}: {number(values[r, c], 6, scale=size)}"'
-            cells.append(f'<td class="{" ".join(classes)}"{style}{title}>{text}{note}</td>')
+            title = f' title="row {r}, column {c}: {hover[index]}"'
+            cells.append(f'<td class="{" ".join(classes)}"{style}{title}>{shown[index]}{note}'
+                         "</td>")
         lines.append("<tr>" + "".join(cells) + "</tr>")
     size = " compact" if numbered and cols > 5 else "" if numbered else " tiny"
     return ((GRID_CSS if css else "") + f'<div class="ck-wrap"><table class="ck-grid{size}">'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import logging
 
@@ -97,7 +98,15 @@ def show_code(*functions) -> None:
     """An expander with the source of the convkit functions a page calls."""
     with st.expander("Show the code"):
         for function in functions:
-            st.code(inspect.getsource(function), language="python")
+            st.code(_source(function), language="python")
+
+
+@functools.cache
+def _source(function) -> str:
+    """A function's source, read once per server: the source does not change under a running
+    server (no file watcher), and reading it tokenizes the module's lines, a few
+    milliseconds of the interpreter lock on every run of every page."""
+    return inspect.getsource(function)
 
 
 def how_computed(kernels, image, current) -> None:

@@ -10,27 +10,41 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
 import convkit
-from pages.ui import cache
+from pages.ui import cache, compat
 from server.decode import decode_upload
 from server.loops import convolve_loop_in_worker
-from server.queues import QUEUES, Busy
+from server.queues import QUEUES, Busy, Pace, working_side
+from server.restorations import restore_in_worker
 
-#: Richardson-Lucy iterations between two updates of its progress bar.
-RL_CHUNK = 10
+#: What a visitor reads while a heavy restoration runs, by method.
+RESTORING = {"richardson_lucy": "Richardson-Lucy: iterating",
+             "unsupervised_wiener": "Unsupervised Wiener: estimating the noise"}
 #: What a heavy restoration holds at its peak, in copies of the blurred image (float64): the
 #: estimate, its blurred version, the ratio and their spectra.
 RESTORE_COPIES = 8
 
 #: Each kind of queued work, as the waiting message names one of it.
 KINDS = {"loop": "loop run", "restoration": "restoration", "run": "page run"}
+#: Working sides (px, the longer side) a page steps down to when the line of page runs is
+#: long: a quarter of the pixels is about a quarter of the work (bench.classroom, deconvolution).
+SMALLER_SIDES = (384, 256, 192, 128)
+#: How long a visitor in line should wait for its result, at most (seconds): the issue's
+#: 10 s from a visitor's change to its result, less a margin for the pace's errors (runs
+#: served from the store are quick and pull it down; a loaded machine slows the next ones).
+#: 8 s left one visitor of thirty at 12 s (bench.classroom, deconvolution).
+WAIT_BUDGET_S = 6.0
+#: How long each page that can work smaller takes per run, by side, measured here.
+PACES = {"deconvolution": Pace()}
 
-__all__ = ["KINDS", "RL_CHUNK", "Busy", "decode", "restoration", "run_loops", "told_if_busy",
-           "turn", "waiting_text"]
+__all__ = ["KINDS", "PACES", "RESTORING", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy", "Working",
+           "decode", "restoration", "run_loops", "told_if_busy", "turn", "waiting_text",
+           "working"]
 
 
 def waiting_text(what: str, ahead: int) -> str:
@@ -96,9 +110,48 @@ def turn(kind: str):
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {list(KINDS)}; got {kind!r}")
     placeholder, on_wait = _waiting(KINDS[kind])
-    with QUEUES[kind].slot(on_wait):
+    with QUEUES[kind].slot(on_wait, owner=compat.session_id()):
         placeholder.empty()
         yield
+
+
+@dataclass
+class Working:
+    """The side a page works at this run, the side it would work at with a short line, and
+    how many page runs waited behind it when it chose."""
+
+    page: str
+    side: int
+    full_side: int
+    waiting: int
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def reduced(self) -> bool:
+        """Whether this run works smaller than it would with a short line."""
+        return self.side < self.full_side
+
+    def done(self) -> None:
+        """Record how long the run took at its side (the page's pace); call once, at the end
+        of a run that finished (a run stopped by a rerun says nothing about the pace)."""
+        PACES[self.page].record(self.side, time.perf_counter() - self.started)
+
+
+def working(page: str, full_side: int, *, full: bool = False) -> Working:
+    """The side `page` (a key of PACES) works at this run, chosen when it has its turn.
+
+    `full_side` when the line of page runs behind it is short, or when the visitor asked for
+    `full` size; otherwise the largest of SMALLER_SIDES at which every run waiting has its
+    result within WAIT_BUDGET_S of joining the line (server.queues.working_side), as this
+    page's measured pace expects.
+    """
+    if page not in PACES:
+        raise ValueError(f"page must be one of {list(PACES)}; got {page!r}")
+    line = QUEUES["run"]
+    waited = line.waited()
+    side = full_side if full else working_side(full_side, SMALLER_SIDES, waited, line.slots,
+                                               PACES[page], WAIT_BUDGET_S)
+    return Working(page, side, full_side, len(waited))
 
 
 def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, balance: float,
@@ -106,9 +159,10 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
     """A restoration of `blurred` by `method` (see convkit.lessons.RESTORATION_METHODS), by content.
 
     The light methods come from a cached function, keyed only by the settings they read.
-    The heavy ones (convkit.lessons.HEAVY_METHODS) come from the shared store, or take their turn in
-    the server's restoration queue, Richardson-Lucy with a progress bar. Raises ValueError
-    (a kernel the method cannot undo) and Busy (the line is full), both for a person.
+    The heavy ones (convkit.lessons.HEAVY_METHODS) come from the shared store, or take their
+    turn in the server's restoration queue and run in the restorations' worker process
+    (server.restorations), the seconds so far shown. Raises ValueError (a kernel the method
+    cannot undo) and Busy (the line is full), both for a person.
     """
     if method not in convkit.lessons.HEAVY_METHODS:
         # Only Wiener reads the balance: the inverse filter stays cached when it moves.
@@ -125,24 +179,22 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
         if result is not None:
             return result
         # The restoration's own turn, then a computation's: it shares the cores with every
-        # other visitor's work (server.queues, "compute").
+        # other visitor's work (server.queues, "compute"); it runs in the restorations'
+        # worker process, away from the server's interpreter lock (server.restorations).
         placeholder, on_wait = _waiting("computation")
-        with QUEUES["compute"].slot(on_wait, nbytes=RESTORE_COPIES * blurred.nbytes):
+        with QUEUES["compute"].slot(on_wait, nbytes=RESTORE_COPIES * blurred.nbytes,
+                                    owner=compat.session_id()):
             placeholder.empty()
-            if iterative:
-                bar = st.progress(0.0, text="Richardson-Lucy: starting")
+            status, started = st.empty(), time.perf_counter()
 
-                def progress(done: int, total: int) -> None:
-                    # Drawing raises if the visitor left or changed a setting: the run stops.
-                    bar.progress(done / total, text=f"Richardson-Lucy: {done}/{total}")
+            def show_progress() -> None:
+                # Drawing raises if the visitor left or changed a setting: the run stops.
+                status.caption(f"{RESTORING[method]}… {time.perf_counter() - started:.1f} s")
 
-                restored = convkit.lessons.restore(blurred.array, weights, method,
-                                                   iterations=iterations, border=border,
-                                                   chunk=RL_CHUNK, progress=progress)
-                bar.empty()
-            else:
-                with st.spinner("Unsupervised Wiener: estimating the noise…"):
-                    restored = convkit.lessons.restore(blurred.array, weights, method, seed=0)
+            restored = restore_in_worker(blurred.array, weights, method,
+                                         iterations=iterations, border=border, seed=0,
+                                         on_wait=show_progress)
+            status.empty()
         result = cache.Pixels.of(restored)
         # Kept before the slot is freed: whoever is next in line may want the same.
         store.put(key, result, result.nbytes)

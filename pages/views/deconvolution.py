@@ -25,6 +25,16 @@ def score_text(quality: convkit.lessons.Quality) -> str:
     return f"PSNR {psnr} dB, SSIM {number(quality.ssim, 3)}"
 
 
+def smaller_text(waiting: int, size: tuple[int, int], full_size: tuple[int, int]) -> str:
+    """Why this run works smaller, at which size, and how the full size comes back."""
+    runs = "1 visitor's page" if waiting == 1 else f"{waiting} visitors' pages"
+    return (f"The server is busy ({runs} waiting behind yours), so this run works at "
+            f"**{size[0]} x {size[1]} px** instead of {full_size[0]} x {full_size[1]}: "
+            "everyone's result comes within seconds. Full size comes back by itself with "
+            "your next change once the line is short, or now with *Full size now* (it waits "
+            "its turn).")
+
+
 def noise_text(spectrum: convkit.lessons.NoisePicture) -> str:
     """Why the inverse filter explodes, in the spectrum's own numbers (Markdown)."""
     noise = spectrum.noise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
@@ -10,9 +11,10 @@ import numpy as np
 import pytest
 from apptest_helpers import APP, assert_healthy, open_page
 from image_files import png
-from skimage import data, metrics
+from scipy import ndimage
+from skimage import data, metrics, restoration
 from streamlit.testing.v1 import AppTest
-from thread_helpers import start, wait_until
+from thread_helpers import join_all, start, wait_until
 
 import convkit
 from pages import ui
@@ -159,3 +161,83 @@ def test_tiny_uploads_get_a_message(pixels: np.ndarray) -> None:
     assert at.session_state["source"] == "upload"
     assert not at.error
     assert any("must be no larger than the image" in w.value for w in at.warning)
+
+
+@contextlib.contextmanager
+def long_line(waiting: int):
+    """For the block, both page-run slots held and `waiting` runs in line, all a class's
+    (one owner, server.queues); when the page's run (a newcomer, served before the class by
+    round-robin) joins the line, one slot is freed for it and the class still waits."""
+    queue = QUEUES["run"]
+    free_one, release = threading.Event(), threading.Event()
+
+    def hold(until: threading.Event) -> None:
+        with queue.slot(owner="class"):
+            until.wait(120)
+
+    def wait_in_line() -> None:
+        with queue.slot(owner="class"):
+            pass
+
+    threads = [start(hold, free_one), start(hold, release)]
+    wait_until(lambda: queue.busy == 2)
+    for number in range(waiting):
+        threads.append(start(wait_in_line))
+        wait_until(lambda number=number: queue.waiting == number + 1)
+
+    def free_when_the_page_waits() -> None:
+        wait_until(lambda: queue.waiting == waiting + 1, bound=60)
+        free_one.set()
+
+    threads.append(start(free_when_the_page_waits))
+    try:
+        yield
+    finally:
+        free_one.set()
+        release.set()
+        join_all(threads)
+    assert (queue.busy, queue.waiting) == (0, 0)
+
+
+def test_a_long_line_works_smaller_says_so_and_full_size_comes_back() -> None:
+    """With runs measured at 2 s at 512 px and 20 visitors waiting behind, the page works at
+    256 px (the 20th waiter's result at 20 x 0.5 s / 2 slots + 0.5 s = 5.5 s, within the 6 s
+    budget; at 384 px 12.4 s) and says why
+    and at which size; its Wiener and unsupervised Wiener scores are scikit-image's on the
+    same 256 px image, blurred by scipy. "Full size now" works at 512 px in the same line;
+    with a short line the page is at 512 px with no notice."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["image"] = "camera"
+    at.run()
+    pace = ui.work.PACES["deconvolution"]
+    pace.clear()
+    pace.record(512, 2.0)
+    with long_line(20):
+        open_page(at, "deconvolution")
+    assert any("Working in gray at 256 x 256" in c.value for c in at.caption)
+    (notice,) = [i.value for i in at.info if "server is busy" in i.value]
+    assert "20 visitors' pages waiting" in notice
+    assert "**256 x 256 px** instead of 512 x 512" in notice
+
+    small = convkit.fit_to_pixels(data.camera(), 256) / 255.0
+    weights = convkit.BANK["motion_blur"].weights
+    blurred = ndimage.convolve(small, weights, mode="wrap")
+    blurred += np.random.default_rng(0).normal(0.0, 2.0 / 255, blurred.shape)
+    found = scores(at)
+    for name, restored in (
+            ("Wiener", restoration.wiener(blurred, weights, 0.01, clip=False)),
+            ("Unsupervised Wiener", restoration.unsupervised_wiener(
+                blurred, weights, clip=False, rng=0,
+                user_params={"max_num_iter": 100, "min_num_iter": 30})[0])):
+        expected = metrics.peak_signal_noise_ratio(small, restored.clip(0, 1), data_range=1)
+        assert found[name] == pytest.approx(expected, abs=0.05), name
+
+    with long_line(20):
+        at.button(key="deconv_full_size").click().run()
+    assert_healthy(at)
+    assert any("Working in gray at 512 x 512" in c.value for c in at.caption)
+    assert not [i.value for i in at.info if "server is busy" in i.value]
+
+    at.slider(key="deconv_noise").set_value(3.0).run()  # a short line: full size by itself
+    assert any("Working in gray at 512 x 512" in c.value for c in at.caption)
+    assert not [i.value for i in at.info if "server is busy" in i.value]

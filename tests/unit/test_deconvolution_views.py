@@ -29,3 +29,13 @@ def test_noise_text_multiplies_the_noise_by_each_gain() -> None:
     quiet = convkit.lessons.NoisePicture(spectrum.magnitude, spectrum.inverse_gain,
                                          spectrum.wiener_gain, 0.125, 0.0, 50.0, 1.5)
     assert show.noise_text(quiet).endswith("there is no noise now: move the slider.")
+
+
+def test_smaller_text_says_why_at_which_size_and_how_full_size_comes_back():
+    """One visitor waiting and twenty, by hand: the sizes as width x height."""
+    one = show.smaller_text(1, (256, 192), (512, 384))
+    assert one.startswith("The server is busy (1 visitor's page waiting behind yours), so "
+                          "this run works at **256 x 192 px** instead of 512 x 384")
+    assert "Full size comes back by itself with your next change" in one
+    assert "*Full size now*" in one
+    assert "(20 visitors' pages waiting" in show.smaller_text(20, (128, 128), (512, 512))

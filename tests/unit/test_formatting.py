@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convkit.core import ZERO_TOLERANCE, format_number, round_significant
+from convkit.core import ZERO_TOLERANCE, format_number, format_numbers, round_significant
 
 
 @pytest.mark.parametrize("value, digits, shown", [
@@ -105,3 +105,16 @@ def test_round_significant_agrees_with_format_number(values, digits):
     for value, number in zip(values, rounded, strict=True):
         shown = format_number(value, digits, scale=values).replace("−", "-")
         assert number == float(shown)
+
+
+def test_format_numbers_writes_each_number_as_format_number_does():
+    """The grid door agrees with the one-number door on every kind of value, at 4 and 6
+    digits, with and without a scale."""
+    values = np.array([[1 / 9, -0.5, 2.0, -0.0], [123456.0, -2e-05, 5.6e-17, 3e-11],
+                       [np.inf, -np.inf, np.nan, 255 * 0.3]])
+    for digits in (4, 6):
+        for scale in (None, 255.0, values[np.isfinite(values)]):
+            assert format_numbers(values, digits, scale=scale) == [
+                format_number(v, digits, scale=scale) for v in values.ravel()]
+    with pytest.raises(ValueError, match="digits must be"):
+        format_numbers(values, 0)

@@ -343,3 +343,194 @@ def test_negative_bytes_are_refused():
     with pytest.raises(ValueError, match="nbytes must be a whole number >= 0"), \
             WorkQueue(1, 0).slot(nbytes=-1):
         pass
+
+
+def _queued(queue: WorkQueue, calls: list) -> list[threading.Thread]:
+    """Start each (name, owner) caller of `calls` in turn, each in line before the next
+    starts; each appends its name to `order` once served. Returns the threads."""
+    threads = []
+    for number, (target, args) in enumerate(calls):
+        threads.append(start(target, *args))
+        wait_until(lambda number=number: queue.waiting == number + 1)
+    return threads
+
+
+def test_owners_are_served_round_robin_not_first_come():
+    """Visitor a queues three works, then b and c one each, behind a held slot: a's first,
+    then b's and c's, then a's others (first come would serve a, a, a, b, c)."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release = [], threading.Event()
+
+    def hold():
+        with queue.slot(owner="a"):
+            release.wait(BOUND_S)
+
+    def work(name, owner):
+        with queue.slot(owner=owner):
+            order.append(name)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(work, ("a1", "a")), (work, ("a2", "a")), (work, ("a3", "a")),
+                               (work, ("b", "b")), (work, ("c", "c"))])
+    release.set()
+    join_all(threads)
+    # a was served last (the holder): b and c, never served, come first; a's go in order.
+    assert order == ["b", "c", "a1", "a2", "a3"]
+
+
+def test_each_serving_sends_the_owner_behind_the_others():
+    """Two visitors with two works each, queued a, a, b, b: served a, b, a, b."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release = [], threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def work(name, owner):
+        with queue.slot(owner=owner):
+            order.append(name)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(work, ("a1", "a")), (work, ("a2", "a")),
+                               (work, ("b1", "b")), (work, ("b2", "b"))])
+    release.set()
+    join_all(threads)
+    assert order == ["a1", "b1", "a2", "b2"]
+
+
+def test_a_visitor_who_changes_a_setting_keeps_its_place():
+    """a, b, c wait in that order; a's visitor changes a setting (its on_wait raises, as
+    Streamlit's rerun does) and a's new run joins after c: it is served first all the same,
+    and the stale run never is (coalescing: the new setting replaces the queued one)."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    order, release, rerun = [], threading.Event(), threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def stale(name, owner):
+        def on_wait(_ahead):
+            if rerun.is_set():
+                raise Visitor("a newer setting")
+        try:
+            with queue.slot(on_wait, owner=owner):
+                order.append(name)
+        except Visitor:
+            pass
+
+    def work(name, owner):
+        with queue.slot(owner=owner):
+            order.append(name)
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(stale, ("a-old", "a")), (work, ("b", "b")), (work, ("c", "c"))])
+    rerun.set()
+    wait_until(lambda: queue.waiting == 2)
+    threads.append(start(work, "a-new", "a"))
+    wait_until(lambda: queue.waiting == 3)
+    release.set()
+    join_all(threads)
+    assert order == ["a-new", "b", "c"]
+
+
+def test_where_an_owner_stands_is_said_in_round_robin_order():
+    """on_wait's `ahead` counts those to be served first: a (just served, holding) queues
+    again and hears 0 ahead, then b (never served) arrives after it and goes in front: b
+    hears 0 and a hears 1."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    release, heard = threading.Event(), {"a": [], "b": []}
+
+    def hold():
+        with queue.slot(owner="a"):
+            release.wait(BOUND_S)
+
+    def work(owner):
+        with queue.slot(heard[owner].append, owner=owner):
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    threads += _queued(queue, [(work, ("a",)), (work, ("b",))])
+    wait_until(lambda: heard["b"] and heard["a"][-1] == 1)
+    release.set()
+    join_all(threads)
+    assert heard["a"][0] == 0 and set(heard["b"]) == {0}
+
+
+def test_pace_averages_each_side_and_scales_to_the_others_by_pixels():
+    """Runs of 2 s then 4 s at 512 px average to 2.6 s (the newest weighs 0.3); 256 px, never
+    measured, is a quarter of that; measured, it is its own."""
+    pace = queues.Pace()
+    assert pace.seconds(512) is None
+    pace.record(512, 2.0)
+    pace.record(512, 4.0)
+    assert pace.seconds(512) == pytest.approx(0.7 * 2.0 + 0.3 * 4.0)
+    assert pace.seconds(256) == pytest.approx(2.6 / 4)
+    pace.record(256, 1.0)
+    assert pace.seconds(256) == 1.0 and pace.seconds(192) == pytest.approx(1.0 * (192 / 256) ** 2)
+
+
+@pytest.mark.parametrize(("waiting", "expected"), [
+    # Runs of t s, two at a time: the last of N fresh waiters has its result at t (N/2 + 1).
+    (0, 512), (6, 512),      # t = 2 (512 px): 2 x 4 = 8 s, the budget
+    (7, 384), (12, 384),     # 2 x 4.5 = 9 s > 8; at 384 px, t = 1.125: 1.125 x 7 = 7.9 s
+    (13, 256), (30, 256),    # 1.125 x 7.5 = 8.4 s > 8; at 256 px, t = 0.5: 0.5 x 16 = 8 s
+    (31, 192), (54, 192),    # at 192 px, t = 0.28125: 0.28125 x 28 = 7.9 s
+    (55, 128), (1000, 128)])  # 0.28125 x 28.5 = 8.02 s > 8; the smallest when nothing fits
+def test_working_side_is_the_largest_whose_line_finishes_within_the_budget(waiting, expected):
+    """Runs of 2 s at 512 px (smaller sides in proportion to pixels), two at a time, a budget
+    of 8 s, fresh waiters: by hand, per line length."""
+    pace = queues.Pace()
+    pace.record(512, 2.0)
+    assert queues.working_side(512, (384, 256, 192, 128), [0.0] * waiting, 2, pace,
+                               8.0) == expected
+
+
+def test_a_line_that_has_waited_long_keeps_working_small():
+    """Three waiters, the first of them 7 s already: at 512 px it would have its result at
+    7 + 1 + 2 = 10 s, at 384 px 7 + 0.56 + 1.125 = 8.7 s, at 256 px 7 + 0.25 + 0.5 = 7.75 s;
+    the same three just arrived: full size (the last at 0 + 3 + 2 = 5 s)."""
+    pace = queues.Pace()
+    pace.record(512, 2.0)
+    assert queues.working_side(512, (384, 256, 128), [7.0, 0.5, 0.0], 2, pace, 8.0) == 256
+    assert queues.working_side(512, (384, 256, 128), [0.5, 0.0, 0.0], 2, pace, 8.0) == 512
+
+
+def test_the_line_says_how_long_each_has_waited_in_the_order_served():
+    """Three callers join a held queue 0.2 s apart: `waited` lists them first come first
+    (no owners), each about its own time in line, the oldest longest."""
+    queue = WorkQueue(slots=1, max_waiting=10)
+    release = threading.Event()
+
+    def hold():
+        with queue.slot():
+            release.wait(BOUND_S)
+
+    def wait_turn():
+        with queue.slot():
+            pass
+
+    threads = [start(hold)]
+    wait_until(lambda: queue.busy == 1)
+    for count in range(1, 4):
+        threads.append(start(wait_turn))
+        wait_until(lambda count=count: queue.waiting == count)
+        time.sleep(0.2)
+    waited = queue.waited()
+    release.set()
+    join_all(threads)
+    assert len(waited) == 3 and waited == sorted(waited, reverse=True)
+    assert waited[0] - waited[2] >= 0.4 and waited[2] >= 0.2
+
+
+def test_working_side_is_full_size_before_any_run_was_measured():
+    """No pace yet: nothing says the line is slow, so full size; a smaller image keeps its own."""
+    pace = queues.Pace()
+    assert queues.working_side(512, (256, 128), [0.0] * 500, 2, pace, 8.0) == 512
+    pace.record(200, 30.0)
+    assert queues.working_side(200, (256, 128), [0.0] * 500, 2, pace, 8.0) == 128

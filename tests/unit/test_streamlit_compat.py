@@ -154,3 +154,14 @@ def test_a_waiting_computation_can_ask_for_a_pending_rerun():
     assert "_enqueue" in ScriptRunContext.__dataclass_fields__
     assert callable(ScriptRunner._maybe_handle_execution_control_request)
     assert "self._enqueue_forward_msg" in inspect.getsource(ScriptRunner)
+
+
+def test_a_script_run_knows_its_session_id():
+    """compat.session_id reads the run context's session id (the queues' owner); outside a
+    script run there is none."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    from pages.ui import compat
+
+    assert "session_id" in ScriptRunContext.__dataclass_fields__
+    assert compat.session_id() is None
