@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
 
 import convkit
-from pages.ui import cache
+from pages.ui import cache, compat
 from server.decode import decode_upload
 from server.loops import convolve_loop_in_worker
 from server.queues import QUEUES, Busy
@@ -29,8 +30,12 @@ RESTORE_COPIES = 8
 #: Each kind of queued work, as the waiting message names one of it.
 KINDS = {"loop": "loop run", "restoration": "restoration", "run": "page run"}
 
-__all__ = ["KINDS", "RL_CHUNK", "Busy", "decode", "restoration", "run_loops", "told_if_busy",
-           "turn", "waiting_text"]
+__all__ = ["KINDS", "RL_CHUNK", "Busy", "VisitorLeft", "decode", "download", "restoration",
+           "run_loops", "told_if_busy", "turn", "waiting_text"]
+
+
+class VisitorLeft(Exception):
+    """The visitor who asked for the work closed the page; the work is dropped."""
 
 
 def waiting_text(what: str, ahead: int) -> str:
@@ -168,3 +173,38 @@ def run_loops(pixels, kernels: list, current, keep) -> None:
             keep(kernel, raw)
         seconds = time.perf_counter() - started
     bar.progress(1.0, text=f"The loop ran {len(kernels)} kernel(s) in {seconds:.1f} s.")
+
+
+def download(make: Callable[[], np.ndarray], nbytes: int) -> Callable[[], bytes]:
+    """A download button's data: a PNG made on click, in the server's compute queue.
+
+    Streamlit runs a download's data function in its own thread pool when the button is
+    clicked, outside the script run and outside the app's queues. This one takes its turn in
+    ``QUEUES["compute"]`` declaring `nbytes` (what `make` holds at its peak, as the cached
+    computations declare theirs; 0: `make` only reads cached results, which take their own
+    turns), makes the picture (`make()`, a uint8 array) and encodes it; nothing is kept.
+    While it waits, and between its steps, it asks whether the visitor still has the page
+    open: if not, it raises VisitorLeft and leaves the line (Streamlit then sends no file).
+
+    Call it during the run that draws the button: it notes whose page it is.
+    """
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
+        raise ValueError(f"nbytes must be a whole number >= 0; got {nbytes!r}")
+    still_here = compat.visitor_still_here()
+
+    def check(_ahead: int = 0) -> None:
+        if not still_here():
+            raise VisitorLeft("the visitor closed the page; their download is dropped")
+
+    def data() -> bytes:
+        check()
+        turn = (QUEUES["compute"].slot(check, nbytes=nbytes) if nbytes
+                else contextlib.nullcontext())
+        with turn:
+            check()
+            pixels = make()
+            pixels = pixels.array if isinstance(pixels, cache.Pixels) else pixels
+            check()
+            return cache.png_bytes(pixels)
+
+    return data

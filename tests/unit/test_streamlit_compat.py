@@ -154,3 +154,15 @@ def test_a_waiting_computation_can_ask_for_a_pending_rerun():
     assert "_enqueue" in ScriptRunContext.__dataclass_fields__
     assert callable(ScriptRunner._maybe_handle_execution_control_request)
     assert "self._enqueue_forward_msg" in inspect.getsource(ScriptRunner)
+
+
+def test_a_visitor_still_here_is_asked_of_the_runtime():
+    """compat.visitor_still_here reads the runtime and its thread-safe session check; outside
+    a server, the visitor counts as here."""
+    from streamlit import runtime
+
+    from pages.ui import compat
+
+    assert callable(runtime.exists) and callable(runtime.get_instance)
+    assert "session_id" in inspect.signature(Runtime.is_active_session).parameters
+    assert compat.visitor_still_here()() is True
