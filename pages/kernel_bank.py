@@ -16,7 +16,7 @@ DEFAULT_LOOP_RESOLUTION = 128
 #: response is 50 MB, its copy's 3 MB); a download is made at full resolution on click.
 PICTURE_SIDE = 512
 #: Copies of its image a full-resolution download holds while it is made: the float32
-#: image, its response and the padded copy (convkit.convolve), as cache.filtered declares.
+#: image, its response and the padded copy (convkit.convolve), as cache.response declares.
 DOWNLOAD_COPIES = 3
 
 

@@ -261,18 +261,6 @@ def stretch_range(raw: Pixels) -> tuple[float, float]:
     return convkit.explain.stretch_range(raw.array)
 
 
-@cached(copies=3)
-def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
-             mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
-    """The image filtered and mapped to bytes, without keeping the raw float32 response.
-
-    For pages that show many kernels (the bank): at 2048 px in colour a raw response is
-    45 MB, its bytes a quarter of that, so only the bytes take room in the shared cache.
-    """
-    return Pixels.of(filtered_bytes(image, weights, border, flip, value, mapping, divisor,
-                                    offset))
-
-
 def filtered_bytes(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
                    mapping: str, divisor: float = 1.0, offset: float = 0.0) -> np.ndarray:
     """The image filtered and mapped to bytes, not cached: the raw float32 response is not
