@@ -50,7 +50,7 @@ from pathlib import Path
 
 import harness
 from bench import common
-from harness.process import tree_rss_kib
+from harness.process import rss_kib, tree_rss_kib
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MAX_VISITORS = 60
@@ -158,6 +158,8 @@ class Figures:
     waits_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rss_mib: list[tuple[float, float]] = field(default_factory=list)
+    #: With each RSS sample: the server's own RSS and what its stores hold (MiB).
+    parts_mib: list[tuple[float, float | None]] = field(default_factory=list)
     #: When a visitor who leaves on purpose (downloads) left, on time.monotonic().
     left_at: float | None = None
     #: Figures only one scenario has (downloads: files, bytes, CPU after leaving).
@@ -173,16 +175,25 @@ class Figures:
                     "max": round(ordered[-1], 3)}
 
         before = [m for t, m in self.rss_mib if t < started]
-        during = [m for t, m in self.rss_mib if started <= t <= ended]
+        during = [(m, i) for i, (t, m) in enumerate(self.rss_mib) if started <= t <= ended]
         after = [m for t, m in self.rss_mib if t > ended]
+        at_peak = {}
+        if during:
+            peak, index = max(during)
+            server, stores = self.parts_mib[index]
+            at_peak = {"seconds_in": round(self.rss_mib[index][0] - started),
+                       "server": round(server), "workers": round(peak - server),
+                       "stores": None if stores is None else round(stores)}
         return {"bystander_click_s": spread(self.bystander_s),
                 "health_s": {**spread(self.health_s),
                              "over_1s": sum(s > 1 for s in self.health_s)},
                 "visitor_wait_s": spread(self.waits_s),
                 "errors": len(self.errors), "first_errors": self.errors[:5],
                 "rss_mib": {"before": round(before[-1]) if before else None,
-                            "peak": round(max(during, default=0)),
-                            "after": round(after[-1]) if after else None}}
+                            "peak": round(max(during, default=(0, 0))[0]),
+                            "after": round(after[-1]) if after else None,
+                            "at_peak": at_peak},
+                "rss_timeline_mib": [(round(t, 1), round(m)) for t, m in self.rss_mib]}
 
 
 async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
@@ -226,13 +237,21 @@ async def _tourist(url: str, index: int, figures: Figures, go: asyncio.Event,
                                             timeout_s=RUN_TIMEOUT_S)
             if status != 204:
                 raise RuntimeError(f"the upload was answered {status}")
+            uploaded_at = time.monotonic()
             await session.run(every_bank_kernel(), RUN_TIMEOUT_S, also=(uploaded,))
             problems = list(session.problems)
+            # When this visitor was done with each page, in seconds since it uploaded.
+            done_with = {"upload": uploaded_at - began,
+                         "kernel_bank": time.monotonic() - began}
             for page in TOUR:
                 session.page = page
                 await session.run(None, RUN_TIMEOUT_S, also=(uploaded,))
                 problems += [f"{page}: {p}" for p in session.problems]
+                done_with[page] = time.monotonic() - began
             figures.waits_s.append(time.monotonic() - began)
+            for page, seconds in done_with.items():
+                figures.extra.setdefault("done_with_s", {}).setdefault(page, []).append(
+                    round(seconds, 1))
             figures.errors.extend(f"{where}: {p}" for p in problems)
     except Exception as error:
         figures.errors.append(f"{where}: {error!r:.200}")
@@ -350,9 +369,22 @@ def _tree_cpu_s(pid: int) -> float:
 ONE_SHOT = {TOUR_SCENARIO: _tourist, "compose": _composer, "downloads": _downloader}
 
 
+def _store_mib(url: str) -> float | None:
+    """What the server's shared stores hold now (its /_stcore/metrics), MiB; None if unread."""
+    import re
+
+    with contextlib.suppress(Exception):
+        status, _, body = harness.http_get(f"{url}/_stcore/metrics", timeout_s=5)
+        if status == 200:
+            return sum(int(n) for n in re.findall(
+                rb'cache_type="convkit_store"[^}]*}\s+(\d+)', body)) / 2**20
+    return None
+
+
 def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
            clock: Callable[[], float]) -> None:
-    """Health probes and RSS samples every PROBE_EVERY_S, in a thread of its own."""
+    """Health probes and RSS samples every PROBE_EVERY_S, in a thread of its own; with each
+    RSS sample, the server's own RSS (without its workers) and what its stores hold."""
     while not stop.is_set():
         began = time.monotonic()
         try:
@@ -362,6 +394,7 @@ def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
             figures.health_s.append(10.0)
         if pid is not None:
             figures.rss_mib.append((clock(), tree_rss_kib(pid) / 1024))
+            figures.parts_mib.append(((rss_kib(pid) or 0) / 1024, _store_mib(url)))
         stop.wait(max(0.0, PROBE_EVERY_S - (time.monotonic() - began)))
 
 
@@ -441,6 +474,9 @@ def text(result: dict) -> str:
         f"  errors {result['errors']}" + "".join(f"\n    {e}" for e in result["first_errors"]),
         f"  RSS (server + workers)  before {m['before']} MiB  peak {m['peak']} MiB  "
         f"after {m['after']} MiB",
+        f"  at the peak ({m['at_peak'].get('seconds_in')} s in): server "
+        f"{m['at_peak'].get('server')} MiB, of which stores {m['at_peak'].get('stores')} MiB; "
+        f"workers {m['at_peak'].get('workers')} MiB",
         *([f"  downloads        {result['files']} files ({result['megabytes']} MB) waited "
            f"for, then {result['left_in_the_making']} left in the making"]
           if "files" in result else []),
