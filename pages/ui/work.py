@@ -35,7 +35,7 @@ __all__ = ["KINDS", "RL_CHUNK", "Busy", "VisitorLeft", "decode", "download", "re
 
 
 class VisitorLeft(Exception):
-    """The visitor who asked for the work closed the page; the work is dropped."""
+    """The visitor who asked for the work closed the page; the work is dropped (`download`)."""
 
 
 def waiting_text(what: str, ahead: int) -> str:
@@ -184,7 +184,7 @@ def download(make: Callable[[], np.ndarray], nbytes: int) -> Callable[[], bytes]
     computations declare theirs; 0: `make` only reads cached results, which take their own
     turns), makes the picture (`make()`, a uint8 array) and encodes it; nothing is kept.
     While it waits, and between its steps, it asks whether the visitor still has the page
-    open: if not, it raises VisitorLeft and leaves the line (Streamlit then sends no file).
+    open: if not, it leaves the line, stops, and gives an empty file to nobody.
 
     Call it during the run that draws the button: it notes whose page it is.
     """
@@ -197,14 +197,19 @@ def download(make: Callable[[], np.ndarray], nbytes: int) -> Callable[[], bytes]
             raise VisitorLeft("the visitor closed the page; their download is dropped")
 
     def data() -> bytes:
-        check()
         turn = (QUEUES["compute"].slot(check, nbytes=nbytes) if nbytes
                 else contextlib.nullcontext())
-        with turn:
+        try:
             check()
-            pixels = make()
-            pixels = pixels.array if isinstance(pixels, cache.Pixels) else pixels
-            check()
-            return cache.png_bytes(pixels)
+            with turn:
+                check()
+                pixels = make()
+                pixels = pixels.array if isinstance(pixels, cache.Pixels) else pixels
+                check()
+                return cache.png_bytes(pixels)
+        except VisitorLeft:
+            # Nobody is there to take the file: an empty one, not an error (Streamlit logs
+            # a traceback for every data function that raises).
+            return b""
 
     return data
