@@ -4,6 +4,8 @@
     python -m bench.classroom --scenario matching --visitors 30 --seconds 50
     python -m bench.classroom --scenario descent --visitors 30 --seconds 60
     python -m bench.classroom --scenario bank-tour --visitors 12 --after 180
+    python -m bench.classroom --scenario compose --visitors 5
+    python -m bench.classroom --scenario downloads --visitors 1
     python -m bench.classroom --scenario loops --visitors 3 --seconds 60 --every 5
     python -m bench.classroom --scenario deconvolution --url http://127.0.0.1:8501 --pid 1234
 
@@ -17,7 +19,14 @@ sampled every 0.5 s, before, during and after the visitors.
 
 The ``bank-tour`` scenario is a class's heaviest ordinary hour instead: each visitor uploads a
 12 MP phone photo of its own (JPEG), works in colour at 2048 px, chooses every bank kernel on
-the kernel bank, then opens every other page once. Its wait is the whole tour.
+the kernel bank, then opens every other page once. Its wait is the whole tour. In
+``compose`` each visitor uploads such a photo (colour, 2048 px), makes a 31 x 31 Gaussian of
+its own in the kernel lab, then all at once apply it 10 times (one 301 x 301 kernel); the wait
+is that last change's. In ``downloads`` one visitor saves a 31 x 31 Gaussian in the lab, shows
+it with every bank kernel on the kernel bank (colour, 2048 px) and clicks every download
+button once, each time waiting for its file (the wait), then clicks them all again at once and
+leaves with them in the making: the server's CPU from 5 to 10 s after it left says whether
+the work it left behind was dropped.
 
 Printed: the bystander's click p50/p95/max, the health answers' p95/max and how many took over
 1 s, the visitors' waits p50/p95/max, the wait for each visitor's last change (the result a
@@ -43,7 +52,7 @@ from pathlib import Path
 
 import harness
 from bench import common
-from harness.process import tree_rss_kib
+from harness.process import rss_kib, tree_rss_kib
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MAX_VISITORS = 60
@@ -54,6 +63,13 @@ RUN_TIMEOUT_S = 120.0
 #: The longest a visitor should wait for the result of its latest change (issue #20).
 LATEST_WITHIN_S = 10.0
 TOUR_SCENARIO = "bank-tour"
+#: The lab's Gaussian every compose and downloads visitor makes, and how often compose applies it.
+OWN_KERNEL_SIDE = 31
+COMPOSE_TIMES = 10
+#: Answers the downloads visitor waits for in its second round before it leaves.
+ANSWERS_BEFORE_LEAVING = 3
+#: When the server's CPU is read after the downloads visitor left (seconds after, from, to).
+CPU_WINDOW_S = (5.0, 10.0)
 
 
 def _slider(value: float):
@@ -169,6 +185,12 @@ class Figures:
     last_waits_s: dict[int, float | None] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     rss_mib: list[tuple[float, float]] = field(default_factory=list)
+    #: With each RSS sample: the server's own RSS and what its stores hold (MiB).
+    parts_mib: list[tuple[float, float | None]] = field(default_factory=list)
+    #: When a visitor who leaves on purpose (downloads) left, on time.monotonic().
+    left_at: float | None = None
+    #: Figures only one scenario has (downloads: files, bytes, CPU after leaving).
+    extra: dict = field(default_factory=dict)
 
     def summary(self, started: float, ended: float) -> dict:
         def spread(values: list[float]) -> dict:
@@ -180,8 +202,15 @@ class Figures:
                     "max": round(ordered[-1], 3)}
 
         before = [m for t, m in self.rss_mib if t < started]
-        during = [m for t, m in self.rss_mib if started <= t <= ended]
+        during = [(m, i) for i, (t, m) in enumerate(self.rss_mib) if started <= t <= ended]
         after = [m for t, m in self.rss_mib if t > ended]
+        at_peak = {}
+        if during:
+            peak, index = max(during)
+            server, stores = self.parts_mib[index]
+            at_peak = {"seconds_in": round(self.rss_mib[index][0] - started),
+                       "server": round(server), "workers": round(peak - server),
+                       "stores": None if stores is None else round(stores)}
         return {"bystander_click_s": spread(self.bystander_s),
                 "health_s": {**spread(self.health_s),
                              "over_1s": sum(s > 1 for s in self.health_s)},
@@ -193,8 +222,10 @@ class Figures:
                                       for w in self.last_waits_s.values())},
                 "errors": len(self.errors), "first_errors": self.errors[:5],
                 "rss_mib": {"before": round(before[-1]) if before else None,
-                            "peak": round(max(during, default=0)),
-                            "after": round(after[-1]) if after else None}}
+                            "peak": round(max(during, default=(0, 0))[0]),
+                            "after": round(after[-1]) if after else None,
+                            "at_peak": at_peak},
+                "rss_timeline_mib": [(round(t, 1), round(m)) for t, m in self.rss_mib]}
 
 
 async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
@@ -229,7 +260,7 @@ async def _visitor(url: str, scenario: Scenario, index: int, waits: list[float],
 
 
 async def _tourist(url: str, index: int, figures: Figures, go: StartLine,
-                   photo: bytes) -> None:
+                   photo: bytes, together: asyncio.Barrier | None = None) -> None:
     """The bank-tour visitor: upload, every bank kernel in colour at 2048 px, every page."""
     from harness.uploads import upload
 
@@ -244,21 +275,154 @@ async def _tourist(url: str, index: int, figures: Figures, go: StartLine,
                                             timeout_s=RUN_TIMEOUT_S)
             if status != 204:
                 raise RuntimeError(f"the upload was answered {status}")
+            uploaded_at = time.monotonic()
             await session.run(every_bank_kernel(), RUN_TIMEOUT_S, also=(uploaded,))
             problems = list(session.problems)
+            # When this visitor was done with each page, in seconds since it uploaded.
+            done_with = {"upload": uploaded_at - began,
+                         "kernel_bank": time.monotonic() - began}
             for page in TOUR:
                 session.page = page
                 await session.run(None, RUN_TIMEOUT_S, also=(uploaded,))
                 problems += [f"{page}: {p}" for p in session.problems]
+                done_with[page] = time.monotonic() - began
             figures.waits_s.append(time.monotonic() - began)
+            for page, seconds in done_with.items():
+                figures.extra.setdefault("done_with_s", {}).setdefault(page, []).append(
+                    round(seconds, 1))
             figures.errors.extend(f"{where}: {p}" for p in problems)
     except Exception as error:
         figures.errors.append(f"{where}: {error!r:.200}")
 
 
+async def _upload_photo(session, url: str, index: int, photo: bytes) -> tuple:
+    """Upload the visitor's phone photo; the uploader's state, which every later run sends."""
+    from harness.uploads import upload
+
+    status, uploaded = await upload(session, url, "upload", f"photo{index}.jpg", photo,
+                                    timeout_s=RUN_TIMEOUT_S)
+    if status != 204:
+        raise RuntimeError(f"the upload was answered {status}")
+    return uploaded
+
+
+async def _own_gaussian(session, index: int, uploaded: tuple) -> tuple:
+    """Make a 31 x 31 Gaussian of the visitor's own (its sigma) in the kernel lab's editor;
+    the widget states later runs send."""
+    size = ("lab_gauss_size", "double_array_value", _slider(float(OWN_KERNEL_SIDE)))
+    sigma = ("lab_gauss_sigma", "double_array_value", _slider(3.0 + 0.5 * index))
+    await session.run(size, RUN_TIMEOUT_S, also=(uploaded,))
+    await session.run(sigma, RUN_TIMEOUT_S, also=(uploaded, size))
+    await session.run(("lab_load_gaussian", "trigger_value", True), RUN_TIMEOUT_S,
+                      also=(uploaded, size, sigma))
+    return uploaded, size, sigma
+
+
+async def _composer(url: str, index: int, figures: Figures, go: StartLine, photo: bytes,
+                    together: asyncio.Barrier) -> None:
+    """The compose visitor: upload, a 31 x 31 Gaussian of its own, then, with the others at
+    once, apply it 10 times (one 301 x 301 kernel) in colour at 2048 px."""
+    where = f"visitor {index}"
+    try:
+        async with harness.open_session(url, "kernel_lab", "color=1&res=2048",
+                                        timeout_s=RUN_TIMEOUT_S) as session:
+            await session.run(None, RUN_TIMEOUT_S)
+            await go.wait()
+            states = await _own_gaussian(session, index, await _upload_photo(
+                session, url, index, photo))
+            problems = list(session.problems)
+            await together.wait()
+            began = time.monotonic()
+            await session.run(("lab_times", "double_array_value",
+                               _slider(float(COMPOSE_TIMES))), RUN_TIMEOUT_S, also=states)
+            figures.waits_s.append(time.monotonic() - began)
+            side = COMPOSE_TIMES * (OWN_KERNEL_SIDE - 1) + 1
+            if not any(f"one {side} x {side} kernel" in text for text in session.markdown):
+                problems.append(f"no {side} x {side} kernel was composed")
+            figures.errors.extend(f"{where}: {p}" for p in problems + session.problems)
+    except Exception as error:
+        figures.errors.append(f"{where}: {error!r:.200}")
+
+
+async def _downloader(url: str, index: int, figures: Figures, go: StartLine, photo: bytes,
+                      together: asyncio.Barrier) -> None:
+    """The downloads visitor: a 31 x 31 Gaussian saved in the lab, every kernel on the bank
+    (colour, 2048 px), every download once, waiting for each, then every one at once, and
+    gone after the first few answers."""
+    from streamlit.proto.Common_pb2 import StringArray
+
+    from pages.ui.render import kernel_label
+
+    where = f"visitor {index}"
+    name = f"gauss{OWN_KERNEL_SIDE}_{index}"
+    try:
+        async with harness.open_session(url, "kernel_lab", "color=1&res=2048",
+                                        timeout_s=RUN_TIMEOUT_S) as session:
+            await session.run(None, RUN_TIMEOUT_S)
+            await go.wait()
+            uploaded = await _upload_photo(session, url, index, photo)
+            states = await _own_gaussian(session, index, uploaded)
+            # The browser sends every text field's value with a click, the empty one too.
+            named = (("lab_name", "string_value", name),
+                     ("lab_description", "string_value", ""))
+            await session.run(named[0], RUN_TIMEOUT_S, also=(*states, named[1]))
+            await session.run(("lab_save", "trigger_value", True), RUN_TIMEOUT_S,
+                              also=(*states, *named))
+            problems = [f"saving: {p}" for p in session.problems]
+            session.page = "kernel_bank"
+            await session.run(None, RUN_TIMEOUT_S, also=(uploaded,))
+            _, _, bank = every_bank_kernel()
+            chosen = StringArray(data=[*bank.data, kernel_label(name, (OWN_KERNEL_SIDE,) * 2)])
+            await session.run(("bank_kernels", "string_array_value", chosen), RUN_TIMEOUT_S,
+                              also=(uploaded,))
+            problems += session.problems
+            keys = [key for key in session.deferred_files if key.startswith("bank_download_")]
+            if len(keys) != 2 * len(chosen.data):
+                problems.append(f"{len(keys)} download buttons for {len(chosen.data)} kernels")
+            sizes = []
+            for key in keys:
+                began = time.monotonic()
+                sizes.append(len(await session.download(key, RUN_TIMEOUT_S)))
+                figures.waits_s.append(time.monotonic() - began)
+            for key in keys:
+                await session.ask_for_download(key)
+            for _ in range(ANSWERS_BEFORE_LEAVING):
+                await asyncio.wait_for(session.download_answer(), RUN_TIMEOUT_S)
+            figures.extra.update(files=len(sizes), megabytes=round(sum(sizes) / 1e6, 1),
+                                 left_in_the_making=len(keys) - ANSWERS_BEFORE_LEAVING)
+            figures.errors.extend(f"{where}: {p}" for p in problems)
+        figures.left_at = time.monotonic()
+    except Exception as error:
+        figures.errors.append(f"{where}: {error!r:.200}")
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by `pid` and every process below it."""
+    from harness.process import cpu_seconds, descendants
+
+    return sum(cpu_seconds(p) or 0.0 for p in [pid, *descendants(pid)])
+
+
+#: The scenarios whose visitors do one thing each rather than change a setting in a loop.
+ONE_SHOT = {TOUR_SCENARIO: _tourist, "compose": _composer, "downloads": _downloader}
+
+
+def _store_mib(url: str) -> float | None:
+    """What the server's shared stores hold now (its /_stcore/metrics), MiB; None if unread."""
+    import re
+
+    with contextlib.suppress(Exception):
+        status, _, body = harness.http_get(f"{url}/_stcore/metrics", timeout_s=5)
+        if status == 200:
+            return sum(int(n) for n in re.findall(
+                rb'cache_type="convkit_store"[^}]*}\s+(\d+)', body)) / 2**20
+    return None
+
+
 def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
            clock: Callable[[], float]) -> None:
-    """Health probes and RSS samples every PROBE_EVERY_S, in a thread of its own."""
+    """Health probes and RSS samples every PROBE_EVERY_S, in a thread of its own; with each
+    RSS sample, the server's own RSS (without its workers) and what its stores hold."""
     while not stop.is_set():
         began = time.monotonic()
         try:
@@ -268,6 +432,7 @@ def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
             figures.health_s.append(10.0)
         if pid is not None:
             figures.rss_mib.append((clock(), tree_rss_kib(pid) / 1024))
+            figures.parts_mib.append(((rss_kib(pid) or 0) / 1024, _store_mib(url)))
         stop.wait(max(0.0, PROBE_EVERY_S - (time.monotonic() - began)))
 
 
@@ -276,8 +441,8 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
                         after_s: float = 10.0) -> dict:
     """Run `scenario` with `visitors` on the server at `url` (loopback); returns the summary."""
     harness.check_loopback(url)
-    if scenario not in (*SCENARIOS, TOUR_SCENARIO):
-        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)} or {TOUR_SCENARIO!r}; "
+    if scenario not in (*SCENARIOS, *ONE_SHOT):
+        raise ValueError(f"scenario must be one of {sorted([*SCENARIOS, *ONE_SHOT])}; "
                          f"got {scenario!r}")
     if not 1 <= visitors <= MAX_VISITORS:
         raise ValueError(f"visitors must be 1..{MAX_VISITORS}; got {visitors}")
@@ -293,11 +458,12 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
     watcher.start()
     await asyncio.sleep(2.0)  # the memory before anyone arrives
     go, stop_at = StartLine(), [float("inf")]
-    if scenario == TOUR_SCENARIO:
+    if scenario in ONE_SHOT:
         photos = await asyncio.to_thread(lambda: [phone_photo(i) for i in range(visitors)])
-        tasks = [asyncio.create_task(_tourist(url, i, figures, go, photos[i]))
-                 for i in range(visitors)]
-        # The bystander clicks for as long as the tours last.
+        together = asyncio.Barrier(visitors)
+        tasks = [asyncio.create_task(ONE_SHOT[scenario](url, i, figures, go, photos[i],
+                                                        together)) for i in range(visitors)]
+        # The bystander clicks for as long as the visitors stay.
         tours = asyncio.gather(*tasks)
         tours.add_done_callback(lambda _: stop_at.__setitem__(0, 0.0))
         tasks = [tours]
@@ -311,16 +477,24 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
     # Every page opened (the visitors' and the bystander's) before the clock starts.
     await go.start(visitors + 1, longest_s=RUN_TIMEOUT_S)
     started = time.monotonic() - origin
-    if scenario != TOUR_SCENARIO:
+    if scenario not in ONE_SHOT:
         stop_at[0] = time.monotonic() + seconds
     await asyncio.gather(*tasks)
     ended = time.monotonic() - origin
+    if figures.left_at is not None and pid is not None:
+        # Whatever runs now is work its visitor left behind (the bystander has stopped too).
+        first, last = CPU_WINDOW_S
+        await asyncio.sleep(max(0.0, figures.left_at + first - time.monotonic()))
+        cpu_before = _tree_cpu_s(pid)
+        await asyncio.sleep(last - first)
+        figures.extra["cpu_after_leaving_pct"] = round(
+            100 * (_tree_cpu_s(pid) - cpu_before) / (last - first), 1)
     await asyncio.sleep(after_s)
     stop.set()
     watcher.join()
     summary = figures.summary(started, ended)
     return {"scenario": scenario, "visitors": visitors, "seconds": seconds, "every_s": every_s,
-            **summary}
+            **summary, **figures.extra}
 
 
 def text(result: dict) -> str:
@@ -341,13 +515,22 @@ def text(result: dict) -> str:
         f"  errors {result['errors']}" + "".join(f"\n    {e}" for e in result["first_errors"]),
         f"  RSS (server + workers)  before {m['before']} MiB  peak {m['peak']} MiB  "
         f"after {m['after']} MiB",
+        f"  at the peak ({m['at_peak'].get('seconds_in')} s in): server "
+        f"{m['at_peak'].get('server')} MiB, of which stores {m['at_peak'].get('stores')} MiB; "
+        f"workers {m['at_peak'].get('workers')} MiB",
+        *([f"  downloads        {result['files']} files ({result['megabytes']} MB) waited "
+           f"for, then {result['left_in_the_making']} left in the making"]
+          if "files" in result else []),
+        *([f"  server CPU {CPU_WINDOW_S[0]:g}-{CPU_WINDOW_S[1]:g} s after the visitor left: "
+           f"{result['cpu_after_leaving_pct']} % of one core"]
+          if "cpu_after_leaving_pct" in result else []),
     ])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.classroom",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=[*sorted(SCENARIOS), TOUR_SCENARIO],
+    parser.add_argument("--scenario", choices=sorted([*SCENARIOS, *ONE_SHOT]),
                         default="deconvolution")
     parser.add_argument("--visitors", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=50)

@@ -2,7 +2,9 @@
 
 Cheap on the client (no rendering), so a load made of these measures the server. It sends
 what the browser sends, a rerun with one widget's new value (a fragment rerun for a widget
-inside ``st.fragment``), and reads the streamed page until the run has finished.
+inside ``st.fragment``), and reads the streamed page until the run has finished. A download
+button made on click (``data=`` a function) is clicked as the browser clicks it: a backend
+operation asks the server to make the file, then the file is fetched from the URL it answers.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import secrets
 from collections.abc import AsyncIterator
 
 from .server import check_loopback, http_get
@@ -34,8 +37,12 @@ class ProtocolSession:
     """One session: `run` reruns the page (optionally with one widget changed) and records the
     widgets it saw (key -> (id, fragment id)), the headings, and any exception or st.error."""
 
-    def __init__(self, socket, page: str, query: str):
-        self.socket, self.page, self.query = socket, page, query
+    def __init__(self, socket, page: str, query: str, base_url: str = ""):
+        self.socket, self.page, self.query, self.base_url = socket, page, query, base_url
+        #: The server's id of this session (its new_session message), for backend operations.
+        self.session_id = ""
+        #: The file ids of the download buttons made on click seen so far, by key.
+        self.deferred_files: dict[str, str] = {}
         self.widgets: dict[str, tuple[str, str]] = {}
         self.texts: list[str] = []
         self.problems: list[str] = []
@@ -77,6 +84,49 @@ class ProtocolSession:
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
 
+    async def download(self, key: str, timeout_s: float) -> bytes:
+        """Click the download button `key` whose file is made on click, as the browser does:
+        ask the server to make it (a backend operation on the WebSocket), then GET the file.
+
+        Raises RuntimeError with the server's message when it could not make the file.
+        """
+        request_id = await self.ask_for_download(key)
+        url = await asyncio.wait_for(self.download_answer(request_id), timeout_s)
+        status, _, body = await asyncio.to_thread(
+            http_get, url if url.startswith("http") else self.base_url + url,
+            timeout_s=timeout_s)
+        if status != 200:
+            raise RuntimeError(f"download {key}: GET answered {status}")
+        return body
+
+    async def ask_for_download(self, key: str) -> str:
+        """Send the click of download button `key` (no waiting); returns the request's id."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        request = message.backend_operation_request
+        request.request_id = secrets.token_hex(8)
+        request.session_id = self.session_id
+        request.deferred_file.file_id = self.deferred_files[key]
+        await self.socket.send(message.SerializeToString())
+        return request.request_id
+
+    async def download_answer(self, request_id: str | None = None) -> str:
+        """The URL of the file the server made for request `request_id` (None: for any
+        request); raises RuntimeError with the server's message when it could not."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(await self.socket.recv())
+            if reply.WhichOneof("type") != "backend_operation_response":
+                continue
+            response = reply.backend_operation_response
+            if request_id is None or response.request_id == request_id:
+                if response.error_msg:
+                    raise RuntimeError(f"download: {response.error_msg}")
+                return response.deferred_file.url
+
     def component_state(self, key: str, **values) -> tuple[str, str, object]:
         """The widget state a browser component `key` sends when its script has called
         ``setStateValue(name, value)`` for each of `values`, for `run`."""
@@ -104,6 +154,8 @@ class ProtocolSession:
             message = ForwardMsg()
             message.ParseFromString(await self.socket.recv())
             kind = message.WhichOneof("type")
+            if kind == "new_session" and message.new_session.initialize.session_id:
+                self.session_id = message.new_session.initialize.session_id
             if kind == "page_info_changed":
                 self.query = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
@@ -127,6 +179,9 @@ class ProtocolSession:
             proto = element.bidi_component
             body = proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json
             self.components[widget_id.rsplit("-", 1)[-1]] = json.loads(body) if body else None
+        if kind == "download_button" and element.download_button.deferred_file_id:
+            self.deferred_files[widget_id.rsplit("-", 1)[-1]] = (
+                element.download_button.deferred_file_id)
         if kind == "heading":
             self.texts.append(element.heading.body)
         elif kind == "exception":
@@ -157,4 +212,4 @@ async def open_session(base_url: str, page: str, query: str, *, timeout_s: float
     async with connect(ws_url, subprotocols=["streamlit"], origin=base_url,
                        additional_headers=headers, max_size=None,
                        open_timeout=timeout_s) as socket:
-        yield ProtocolSession(socket, page, query)
+        yield ProtocolSession(socket, page, query, base_url)

@@ -10,8 +10,14 @@ from server import loops
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
 LOOP_RESOLUTIONS = (64, 128, 192, 256)
 DEFAULT_LOOP_RESOLUTION = 128
-#: Each picture fills a quarter of the page; the browser gets no more pixels than that.
-PICTURE_WIDTH = 360
+#: Longer side, in pixels, of the pictures the bank shows. Each fills a quarter of a wide
+#: page, at most about 400 CSS px on a laptop: 512 stays sharp there and on a phone's 2x
+#: screen. The rows are computed on a copy this size (a 2048 px colour image's float32
+#: response is 50 MB, its copy's 3 MB); a download is made at full resolution on click.
+PICTURE_SIDE = 512
+#: Copies of its image a full-resolution download holds while it is made: the float32
+#: image, its response and the padded copy (convkit.convolve), as cache.response declares.
+DOWNLOAD_COPIES = 3
 
 
 def loop_key(small: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Settings) -> tuple:
@@ -23,6 +29,18 @@ def loop_key(small: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Setting
 def size_text(pixels) -> str:
     """'W x H px' of a picture."""
     return f"{pixels.shape[1]} x {pixels.shape[0]} px"
+
+
+def full_resolution_fast(image: ui.WorkingImage, weights, current: ui.Settings):
+    """What the fast engine's download holds: the whole working image filtered and mapped."""
+    return lambda: ui.cache.filtered_bytes(image.content, weights, current.border,
+                                           current.flip, current.value, current.mapping,
+                                           current.divisor, current.offset)
+
+
+def full_resolution_filter2d(image: ui.WorkingImage, weights):
+    """What cv2.filter2D's download holds: its own bytes for the whole working image."""
+    return lambda: convkit.explain.opencv_reference(image.pixels, weights)
 
 
 st.title("Kernel bank")
@@ -63,6 +81,10 @@ if not names:
 
 chosen = [kernels[name] for name in names]
 small = ui.smaller(image, resolution)
+# The rows the fast engine fills are computed on this copy, the size they are shown at.
+shown_copy = ui.smaller(image, PICTURE_SIDE)
+reduced = shown_copy.pixels.shape != image.pixels.shape
+download_bytes = ui.cache.work_bytes((image.content,), DOWNLOAD_COPIES)
 store = ui.cache.stores()["loops"]
 pending = [kernel for kernel in chosen if store.get(loop_key(small, kernel, current)) is None]
 batch = loops.loop_batch(pending, small.pixels.size)
@@ -97,51 +119,51 @@ for kernel in chosen:
     if loop_raw is not None:
         # The whole row at the loop's resolution, so the three pictures compare like for like.
         shown = small
-
-        def make_middle(raw=loop_raw):
-            return ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
-
-        middle = make_middle()
+        middle_raw = ui.cache.mapped(loop_raw, current.mapping, current.divisor,
+                                     current.offset)
+        middle = middle_raw
         middle_caption = f"tutorial loop (convolve_loop), {size_text(small.pixels)}"
         middle_name = "loop"
+        # The loop's result exists at its own size only: that is what it downloads.
+        middle_download, middle_bytes = (lambda raw=middle_raw: raw), 0
     else:
-        shown = image
-
-        def make_middle(weights=kernel.weights):
-            return ui.cache.filtered(image.content, weights, current.border, current.flip,
-                                     current.value, current.mapping, current.divisor,
-                                     current.offset)
-
-        # Only the picture on screen is kept; the full-resolution bytes are made for a download.
-        middle = ui.cache.filtered_picture(image.content, kernel.weights, current.border,
+        shown = shown_copy
+        middle = ui.cache.filtered_picture(shown.content, kernel.weights, current.border,
                                            current.flip, current.value, current.mapping,
-                                           current.divisor, current.offset, PICTURE_WIDTH)
-        middle_caption = (f"fast engine (convkit.convolve), {size_text(image.pixels)}: the "
+                                           current.divisor, current.offset, PICTURE_SIDE)
+        middle_caption = (f"fast engine (convkit.convolve), {size_text(shown.pixels)}: the "
                           "loop has not run yet")
         middle_name = "fast"
+        middle_download = full_resolution_fast(image, kernel.weights, current)
+        middle_bytes = download_bytes
 
-    def make_reference(content=shown.content, weights=kernel.weights):
-        return ui.cache.opencv_reference(content, weights)
-
-    reference = ui.cache.opencv_picture(shown.content, kernel.weights, PICTURE_WIDTH)
+    reference = ui.cache.opencv_picture(shown.content, kernel.weights, PICTURE_SIDE)
 
     columns = st.columns([1.1, 1, 1, 1])
     with columns[0]:
         # An HTML heat map: the browser draws six of these far faster than six Plotly charts.
         st.html(ui.number_grid(kernel.weights, coloured=True, digits=2))
     with columns[1]:
-        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_WIDTH)
+        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_SIDE)
     with columns[2]:
         ui.show_image(middle, f"{middle_caption}; {current.border} border, "
-                              f"{current.mapping} mapping", PICTURE_WIDTH)
-        ui.download_png(make_middle, f"{kernel.name}_{middle_name}_{current.border}_"
-                                f"{current.mapping}.png",
-                        key=f"bank_download_{kernel.name}_{middle_name}")
+                              f"{current.mapping} mapping", PICTURE_SIDE)
+        ui.download_png(middle_download, f"{kernel.name}_{middle_name}_{current.border}_"
+                                         f"{current.mapping}.png",
+                        key=f"bank_download_{kernel.name}_{middle_name}", nbytes=middle_bytes)
     with columns[3]:
         ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
-                                 f"{size_text(shown.pixels)}", PICTURE_WIDTH)
-        ui.download_png(make_reference, f"{kernel.name}_filter2D.png",
-                        key=f"bank_download_{kernel.name}_filter2d")
+                                 f"{size_text(shown.pixels)}", PICTURE_SIDE)
+        ui.download_png(full_resolution_filter2d(image, kernel.weights),
+                        f"{kernel.name}_filter2D.png", key=f"bank_download_{kernel.name}_filter2d",
+                        nbytes=download_bytes)
+    if shown is shown_copy and reduced:
+        st.caption(f"Shown at {size_text(shown.pixels)}: the image is downscaled, then "
+                   f"filtered. The downloads are at full resolution, {size_text(image.pixels)}, "
+                   "made when you click (they may wait for their turn).")
+    elif shown is small:
+        st.caption(f"The loop's row is at {size_text(small.pixels)}; its download too. "
+                   f"cv2.filter2D's download is at full resolution, {size_text(image.pixels)}.")
 
     if loop_raw is not None:
         agreement = ui.cache.agreement(small.content, kernel.weights, loop_raw, current.border,

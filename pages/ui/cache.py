@@ -264,21 +264,10 @@ def stretch_range(raw: Pixels) -> tuple[float, float]:
     return convkit.explain.stretch_range(raw.array)
 
 
-@cached(copies=3)
-def filtered(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
-             mapping: str, divisor: float = 1.0, offset: float = 0.0) -> Pixels:
-    """The image filtered and mapped to bytes, without keeping the raw float32 response.
-
-    For pages that show many kernels (the bank): at 2048 px in colour a raw response is
-    45 MB, its bytes a quarter of that, so only the bytes take room in the shared cache.
-    """
-    return Pixels.of(_filtered_bytes(image, weights, border, flip, value, mapping, divisor,
-                                     offset))
-
-
-def _filtered_bytes(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
-                    mapping: str, divisor: float, offset: float) -> np.ndarray:
-    """The image filtered and mapped to bytes; the raw float32 response is not kept."""
+def filtered_bytes(image: Pixels, weights: np.ndarray, border: str, flip: bool, value: float,
+                   mapping: str, divisor: float = 1.0, offset: float = 0.0) -> np.ndarray:
+    """The image filtered and mapped to bytes, not cached: the raw float32 response is not
+    kept, nor the bytes (a full-resolution download, made on click, pages.ui.work)."""
     raw = convkit.convolve(image.array, weights, border, flip=flip, value=value)
     return convkit.to_uint8(raw, mapping, divisor=divisor, offset=offset)
 
@@ -337,13 +326,13 @@ def filtered_picture(image: Pixels, weights: np.ndarray, border: str, flip: bool
                      mapping: str, divisor: float, offset: float, width: int) -> Encoded:
     """The image filtered and mapped to bytes, as a JPEG picture at most `width` wide.
 
-    For pages that show many kernels at once (the bank): the cache keeps only what the page
-    shows, about 0.1 MB a picture, where the bytes at 2048 px in colour are 12.6 MB; twenty
-    kernels' full-resolution bytes overflowed the shared cache, so every rerun filtered
-    them all again. A download makes the full-resolution bytes on click (`filtered`).
+    For pages that show many kernels at once (the bank), given the image at the size it is
+    shown: the cache keeps only the picture, about 0.1 MB, where the bytes at 2048 px in
+    colour are 12.6 MB (twenty kernels' overflowed the shared cache). A download is made at
+    full resolution on click (`filtered_bytes`, pages.ui.work.download).
     """
-    return _picture(_filtered_bytes(image, weights, border, flip, value, mapping, divisor,
-                                    offset), width, "JPEG")
+    return _picture(filtered_bytes(image, weights, border, flip, value, mapping, divisor,
+                                   offset), width, "JPEG")
 
 
 @cached(copies=3)
@@ -376,10 +365,13 @@ def png_url(pixels: Pixels) -> str:
                                                                 format="PNG")).decode()
 
 
-@cached(copies=1)
-def png_file(pixels: Pixels) -> bytes:
-    """A uint8 picture as PNG file bytes at full resolution, for downloads."""
-    return _encoded(pixels.array, format="PNG")
+def png_bytes(array: np.ndarray) -> bytes:
+    """A uint8 picture as PNG file bytes, not cached (a download is made once, on click).
+
+    Fast compression (level 1): a 2048 px colour picture encodes in a fraction of the time of
+    the default level, for a file about a fifth bigger; the server's CPU is the scarcer.
+    """
+    return _encoded(array, format="PNG", compress_level=1)
 
 
 def _encoded(array: np.ndarray, **options) -> bytes:

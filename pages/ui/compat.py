@@ -68,3 +68,22 @@ def session_id() -> str | None:
 
     ctx = get_script_run_ctx(suppress_warning=True)
     return getattr(ctx, "session_id", None)
+
+
+def visitor_still_here():
+    """A check, callable from any thread, of whether this run's visitor still has the page
+    open (its WebSocket connected).
+
+    A download made on click runs in Streamlit's thread pool, outside any script run, so no
+    rerun or stop reaches it when its visitor leaves; work waiting for its turn asks this
+    instead, and is dropped. Outside a server (AppTest, raw mode) the visitor counts as here.
+    ``Runtime.is_active_session`` is thread-safe, but the runtime itself is not public API.
+    """
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not runtime.exists():
+        return lambda: True
+    server, session_id = runtime.get_instance(), ctx.session_id
+    return lambda: server.is_active_session(session_id)

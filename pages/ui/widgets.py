@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import convkit
-from pages.ui import cache, render
+from pages.ui import cache, render, work
 from pages.ui.render import number
 
 #: Widest picture sent to the browser; bigger images are downscaled for display only.
@@ -50,25 +50,30 @@ def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, exact: bool 
     st.image(encoded.data, caption=caption, width="stretch")
 
 
-def download_png(pixels, filename: str, key: str, label: str = "Download PNG") -> None:
-    """A download button for a uint8 picture at full working resolution, encoded on click.
+def download_png(pixels, filename: str, key: str, label: str = "Download PNG", *,
+                 nbytes: int | None = None) -> None:
+    """A download button for a uint8 picture, made and encoded on click (pages.ui.work.download:
+    in the server's compute queue, dropped if the visitor leaves).
 
     `pixels`: an array, a cache.Pixels, or a function returning one. Streamlit keeps a
     download button's data for the life of the session, so a page with many large pictures
-    passes a function that recomputes the picture through the cache on click: the session then
-    holds the function, not the 11 MB picture (a bank of twenty kernels at 2048 px in colour
-    kept 440 MB per visitor before).
+    passes a function that makes the picture on click: the session then holds the function,
+    not the 11 MB picture (a bank of twenty kernels at 2048 px in colour kept 440 MB per
+    visitor before). `nbytes`: what that function holds at its peak (0 when it only reads
+    cached results, which take their own turns); for a picture given as it is, the encoding's
+    (one float32-sized copy, as cache.work_bytes counts it).
     """
     if callable(pixels):
-        make = pixels
+        make, needed = pixels, nbytes or 0
     else:
         content = _content(pixels)
 
         def make():
             return content
 
-    st.download_button(label, data=lambda: cache.png_file(_content(make())),
-                       file_name=filename, mime="image/png", key=key)
+        needed = cache.work_bytes((content,), 1) if nbytes is None else nbytes
+    st.download_button(label, data=work.download(make, needed), file_name=filename,
+                       mime="image/png", key=key, on_click="ignore")
 
 
 def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -> go.Figure:

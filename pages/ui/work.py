@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,9 +43,13 @@ WAIT_BUDGET_S = 6.0
 #: How long each page that can work smaller takes per run, by side, measured here.
 PACES = {"deconvolution": Pace()}
 
-__all__ = ["KINDS", "PACES", "RESTORING", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy", "Working",
-           "decode", "restoration", "run_loops", "told_if_busy", "turn", "waiting_text",
-           "working"]
+__all__ = ["KINDS", "PACES", "RESTORING", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy",
+           "VisitorLeft", "Working", "decode", "download", "restoration", "run_loops",
+           "told_if_busy", "turn", "waiting_text", "working"]
+
+
+class VisitorLeft(Exception):
+    """The visitor who asked for the work closed the page; the work is dropped (`download`)."""
 
 
 def waiting_text(what: str, ahead: int) -> str:
@@ -220,3 +225,43 @@ def run_loops(pixels, kernels: list, current, keep) -> None:
             keep(kernel, raw)
         seconds = time.perf_counter() - started
     bar.progress(1.0, text=f"The loop ran {len(kernels)} kernel(s) in {seconds:.1f} s.")
+
+
+def download(make: Callable[[], np.ndarray], nbytes: int) -> Callable[[], bytes]:
+    """A download button's data: a PNG made on click, in the server's compute queue.
+
+    Streamlit runs a download's data function in its own thread pool when the button is
+    clicked, outside the script run and outside the app's queues. This one takes its turn in
+    ``QUEUES["compute"]`` declaring `nbytes` (what `make` holds at its peak, as the cached
+    computations declare theirs; 0: `make` only reads cached results, which take their own
+    turns), makes the picture (`make()`, a uint8 array) and encodes it; nothing is kept.
+    While it waits, and between its steps, it asks whether the visitor still has the page
+    open: if not, it leaves the line, stops, and gives an empty file to nobody.
+
+    Call it during the run that draws the button: it notes whose page it is.
+    """
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
+        raise ValueError(f"nbytes must be a whole number >= 0; got {nbytes!r}")
+    still_here = compat.visitor_still_here()
+
+    def check(_ahead: int = 0) -> None:
+        if not still_here():
+            raise VisitorLeft("the visitor closed the page; their download is dropped")
+
+    def data() -> bytes:
+        turn = (QUEUES["compute"].slot(check, nbytes=nbytes) if nbytes
+                else contextlib.nullcontext())
+        try:
+            check()
+            with turn:
+                check()
+                pixels = make()
+                pixels = pixels.array if isinstance(pixels, cache.Pixels) else pixels
+                check()
+                return cache.png_bytes(pixels)
+        except VisitorLeft:
+            # Nobody is there to take the file: an empty one, not an error (Streamlit logs
+            # a traceback for every data function that raises).
+            return b""
+
+    return data

@@ -1,19 +1,27 @@
-"""AppTest tests of the kernel bank page: rows, the on-demand loop, and its agreement badges."""
+"""AppTest tests of the kernel bank page: rows, the on-demand loop, its agreement badges, the
+pictures at display size and the full-resolution downloads."""
 
 from __future__ import annotations
 
+import io
 import re
+import threading
 
 import cv2
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+import streamlit as st
 from apptest_helpers import assert_healthy, open_page
+from PIL import Image
 from skimage import data
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from thread_helpers import BOUND_S, join_all, start, wait_until
 
 import convkit
 from convkit import BANK, TUTORIAL_KERNELS
 from pages import ui
+from server import queues
 from tests.unit.references import BORDER_NAMES
 from tests.unit.tutorial_reference import TUTORIAL_KERNELS as TUTORIAL_ARRAYS
 from tests.unit.tutorial_reference import tutorial_convolve
@@ -220,3 +228,155 @@ def test_the_badges_agreement_matches_an_independent_count(name):
         int(diff.max()), int((diff > 0).sum()), diff.size)
     assert agreement.percent_differ == pytest.approx(expected_numbers(
         scipy_bytes(small, weights, "replicate"), small, weights)[1])
+
+
+# ------------------------------------------------ pictures at display size, downloads
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """Every download button's data function of the last run, by key (Streamlit's own
+    registration is not run: the test calls them as the server's thread pool would)."""
+    made: dict[str, object] = {}
+
+    def download_button(label, data, *, key, **_options):
+        made[key] = data
+        return False
+
+    monkeypatch.setattr(st, "download_button", download_button)
+    return made
+
+
+@pytest.fixture
+def media(monkeypatch) -> dict[str, bytes]:
+    """The bytes of every file the app hands to the browser, by file id."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, *args, **kwargs):
+        file_id = original(self, path_or_data, *args, **kwargs)
+        files[file_id] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files
+
+
+def coffee_bank(app, kernels: list[str]):
+    """The bank on the colour coffee sample (600 x 400 px, wider than the pictures shown)."""
+    app.sidebar.toggle(key="color").set_value(True).run()
+    app.sidebar.selectbox(key="source").set_value("coffee").run()
+    open_page(app, "kernel_bank")
+    app.multiselect(key="bank_kernels").set_value(kernels).run()
+    assert_healthy(app)
+    return app
+
+
+def decoded(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def test_rows_are_computed_and_shown_at_display_size_and_say_so(app, media):
+    """Coffee (600 x 400) is shown at 512 x 341: the picture is the downscaled image filtered
+    (scipy on cv2's area downscale), not the full result downscaled, and the caption says so."""
+    coffee_bank(app, ["large_blur"])
+    captions = [c.value for c in app.caption]
+    assert any("Shown at 512 x 341 px" in c and "full resolution, 600 x 400 px" in c
+               for c in captions), captions
+    pictures = {c: image.proto.imgs[0].url for image in app.image
+                for c in image.captions}
+    (fast_caption,) = [c for c in pictures if "fast engine" in c]
+    assert "512 x 341 px" in fast_caption
+    file_id = pictures[fast_caption].rsplit("/", 1)[-1].split(".")[0]
+    shown = decoded(media[file_id]).astype(int)
+    weights = BANK["large_blur"].weights
+    full = data.coffee()
+    expected = scipy_bytes(downscale(full, 512), weights, "replicate").astype(int)
+    downscaled_result = downscale(scipy_bytes(full, weights, "replicate"), 512).astype(int)
+    assert shown.shape == expected.shape == (341, 512, 3)
+    # JPEG (quality 90) moves a value by a level or so; the other order differs by more.
+    assert np.abs(shown - expected).mean() < 1.0
+    assert np.abs(shown - downscaled_result).mean() > 2 * np.abs(shown - expected).mean()
+
+
+def assert_rounds_like_scipy(ours: np.ndarray, image: np.ndarray, weights: np.ndarray) -> None:
+    """`ours` equals scipy.ndimage's correlation (replicate border) clipped and rounded, but
+    where the float64 sum lies within 1e-3 of a half (float32 sums may round the other way)."""
+    raw = np.stack([ndi.correlate(image[..., c].astype(np.float64), weights, mode="nearest")
+                    for c in range(image.shape[2])], axis=2)
+    expected = clip_round(raw)
+    assert ours.shape == expected.shape
+    differ = ours != expected
+    assert (np.abs(ours.astype(int) - expected)[differ] == 1).all()
+    assert (np.abs(raw[differ] % 1 - 0.5) < 1e-3).all()
+
+
+def test_downloads_hold_the_full_resolution_results(app, downloads):
+    """Clicked, each download's PNG is the whole 600 x 400 image: the fast engine's equals
+    scipy.ndimage's correlation, filter2D's equals cv2.filter2D (the reference, called here)."""
+    coffee_bank(app, ["sharpen", "gaussian_5"])
+    full = data.coffee()
+    for name in ("sharpen", "gaussian_5"):
+        weights = BANK[name].weights
+        fast = decoded(downloads[f"bank_download_{name}_fast"]())
+        assert_rounds_like_scipy(fast, full, weights)
+        reference = decoded(downloads[f"bank_download_{name}_filter2d"]())
+        np.testing.assert_array_equal(reference, cv2.filter2D(full, -1, weights.astype(float)))
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """A fresh compute queue of one slot for the test."""
+    fresh = queues.WorkQueue(1, 10, name="computations", max_bytes=2**30, reentrant=True)
+    monkeypatch.setitem(queues.QUEUES, "compute", fresh)
+    return fresh
+
+
+def test_a_download_waits_for_its_turn_declaring_its_bytes(app, downloads, gate):
+    """With the compute queue's one place held, a clicked download waits in line; once the
+    place is free it runs, declaring three float32 copies of the 600 x 400 x 3 image."""
+    coffee_bank(app, ["sharpen"])
+    release, results = threading.Event(), []
+
+    def hold():
+        with gate.slot(nbytes=1):
+            release.wait(BOUND_S)
+
+    holder = start(hold)
+    wait_until(lambda: gate.busy == 1)
+    clicked = start(lambda: results.append(downloads["bank_download_sharpen_fast"]()))
+    wait_until(lambda: gate.waiting == 1)
+    assert not results
+    release.set()
+    join_all([holder, clicked])
+    assert gate.peak_bytes_held == 3 * 4 * 600 * 400 * 3
+    assert_rounds_like_scipy(decoded(results[0]), data.coffee(), BANK["sharpen"].weights)
+
+
+def test_a_download_whose_visitor_left_leaves_the_line(app, downloads, gate, monkeypatch):
+    """The visitor closes the page while their download waits: it leaves the line within a
+    poll, nothing of it runs, and the file it gives (to nobody) is empty."""
+    here = threading.Event()
+    here.set()
+    monkeypatch.setattr(ui.compat, "visitor_still_here", lambda: here.is_set)
+    coffee_bank(app, ["sharpen"])
+    made = []
+    monkeypatch.setattr(ui.cache, "filtered_bytes", lambda *a: made.append(a))
+    release, outcome = threading.Event(), []
+
+    def hold():
+        with gate.slot(nbytes=1):
+            release.wait(BOUND_S)
+
+    def click():
+        outcome.append(downloads["bank_download_sharpen_fast"]())
+
+    holder = start(hold)
+    wait_until(lambda: gate.busy == 1)
+    clicked = start(click)
+    wait_until(lambda: gate.waiting == 1)
+    here.clear()
+    join_all([clicked])
+    assert outcome == [b""] and gate.waiting == 0 and not made
+    release.set()
+    join_all([holder])

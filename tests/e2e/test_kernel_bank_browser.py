@@ -1,17 +1,35 @@
-"""Real-browser tests of the kernel bank: its rows, the tutorial's loop and its badges."""
+"""Real-browser tests of the kernel bank: its rows, a download, the tutorial's loop and its
+badges."""
 
 from __future__ import annotations
 
+import numpy as np
 from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
+from PIL import Image
 from playwright.sync_api import Page, expect
+from scipy import ndimage
+from skimage import data
 
 
 def test_kernel_bank_runs_the_loop(page: Page, app_server: str) -> None:
-    """The bank shows its rows; the loop runs on a click and every row gets its badge."""
+    """The bank shows its rows; a download button gives the whole image filtered; the loop
+    runs on a click and every row gets its badge."""
     page.goto(app_server + "/kernel_bank?mapping=tutorial")
     wait_for_app_idle(page)
     expect(page.get_by_role("heading", name="Kernel bank")).to_be_visible()
     expect(page.get_by_text("The fast engine vs cv2.filter2D").first).to_be_visible()
+
+    # The first row's download: made on click, the whole 512 x 512 image, the tutorial's
+    # small blur (replicate border, values truncated by the tutorial mapping).
+    with page.expect_download() as started:
+        page.get_by_role("button", name="Download PNG").first.click()
+    assert started.value.suggested_filename == "small_blur_fast_replicate_tutorial.png"
+    picture = np.asarray(Image.open(started.value.path()))
+    blurred = ndimage.correlate(data.camera().astype(np.float64), np.ones((7, 7)) / 49,
+                                mode="nearest")
+    assert picture.shape == (512, 512)
+    # Truncation: a sum a hair under a whole number in float32 may land one level lower.
+    assert np.abs(picture.astype(int) - np.floor(blurred + 1e-6)).max() <= 1
 
     page.get_by_role("button", name="Run the tutorial's loop").click()
     wait_for_app_idle(page, timeout_ms=120_000)

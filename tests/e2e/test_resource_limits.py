@@ -21,9 +21,10 @@ import pytest
 from e2e_helpers import run_async, run_streamlit
 from PIL import Image
 
+import convkit
 from bench.classroom import every_bank_kernel
 from harness import http_get, open_session, rss_kib
-from harness.process import tree_rss_kib
+from harness.process import cpu_seconds, descendants, tree_rss_kib
 from harness.uploads import put_file, request_upload_urls, upload, xsrf_token
 
 
@@ -321,3 +322,78 @@ def test_each_hostile_file_is_answered_fast_and_small():
         else:
             # Over server.maxUploadSize: refused from its Content-Length, the body unread.
             assert status in (413, -1) and len(files[name]) > 10 * 2**20, (name, status)
+
+
+def test_three_visitors_on_the_bank_at_2048_px_in_colour_stay_within_the_pod():
+    """The heaviest thing a visitor can ask for: a 40 MP upload at the 2048 px working
+    resolution in colour, every bank kernel at once. Three at once must peak (server and
+    decode worker together) well under the pod's 2 GiB, and hold little once done. One then
+    downloads a full-resolution PNG, clicks every download button at once and leaves: 5 s
+    later the server is idle (the downloads left in line were dropped)."""
+    from image_files import photo_rgb_png
+    copies = distinct_copies(photo_rgb_png(), 3)
+    with server("heavy-bank") as srv:
+        peak = [0]
+
+        async def sample() -> None:
+            while True:
+                peak[0] = max(peak[0], tree_rss_kib(srv.proc.pid))
+                await asyncio.sleep(0.1)
+
+        async def visitor(index: int, token: str, done: asyncio.Barrier) -> list[str]:
+            async with open_session(srv.url, "kernel_bank", "color=1&res=2048") as s:
+                await s.run(None, 120)
+                status, uploaded = await upload(s, srv.url, "upload", "p.png", copies[index],
+                                                token=token, timeout_s=240)
+                assert status == 204
+                chosen = every_bank_kernel()
+                await s.run(chosen, 240, also=(uploaded,))
+                await done.wait()
+                settled[index] = tree_rss_kib(srv.proc.pid)
+                if index == 0:
+                    await download_all_and_leave(s)
+                return s.problems + [t for t in s.markdown if "downscaled from" in t][:1]
+
+        async def download_all_and_leave(s) -> None:
+            """One download waited for (a full-resolution PNG), then every button clicked at
+            once and the page closed at once: the work left in line must be dropped."""
+            keys = [key for key in s.deferred_files if key.startswith("bank_download_")]
+            assert len(keys) == 2 * len(convkit.BANK), keys
+            picture = Image.open(io.BytesIO(await s.download(keys[0], 120)))
+            downloaded.append(picture.size)
+            for key in keys:
+                await s.ask_for_download(key)
+
+        settled: dict[int, int] = {}
+        downloaded: list[tuple[int, int]] = []
+
+        async def main():
+            sampler = asyncio.create_task(sample())
+            token, done = xsrf_token(srv.url), asyncio.Barrier(3)
+            results = await asyncio.gather(*(visitor(i, token, done) for i in range(3)))
+            sampler.cancel()
+            # Every visitor has left, the downloader with 40 downloads in the making (at most
+            # 2 s each): 5 s on, whatever still runs is work nobody will take.
+            await asyncio.sleep(5)
+            before = tree_cpu_s(srv.proc.pid)
+            await asyncio.sleep(2)
+            return results, (tree_cpu_s(srv.proc.pid) - before) / 2
+
+        results, busy_after = run_async(main())
+    steady = max(settled.values())
+    print(f"three heavy visitors: peak {peak[0] / 1024:.0f} MiB, "
+          f"{steady / 1024:.0f} MiB with all three done and connected")
+    for result in results:
+        # Each saw its own image at the 2048 px working resolution.
+        assert result and "2048 px (downscaled from" in result[-1], result
+        assert not [p for p in result[:-1]], result
+    assert peak[0] <= 1.6 * 2**20, peak[0]
+    assert steady <= 1.0 * 2**20, steady
+    # The download is the working image itself, at full resolution (a 40 MP 4:3 photo).
+    assert downloaded and max(downloaded[0]) == 2048, downloaded
+    assert busy_after < 0.1, f"{busy_after:.0%} of a core busy 5 s after the visitors left"
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by `pid` and every process below it."""
+    return sum(cpu_seconds(p) or 0.0 for p in [pid, *descendants(pid)])

@@ -165,3 +165,15 @@ def test_a_script_run_knows_its_session_id():
 
     assert "session_id" in ScriptRunContext.__dataclass_fields__
     assert compat.session_id() is None
+
+
+def test_a_visitor_still_here_is_asked_of_the_runtime():
+    """compat.visitor_still_here reads the runtime and its thread-safe session check; outside
+    a server, the visitor counts as here."""
+    from streamlit import runtime
+
+    from pages.ui import compat
+
+    assert callable(runtime.exists) and callable(runtime.get_instance)
+    assert "session_id" in inspect.signature(Runtime.is_active_session).parameters
+    assert compat.visitor_still_here()() is True
