@@ -299,3 +299,37 @@ def test_reproduce_code_uses_the_edited_kernel(lab):
 
     expected = np.clip(np.rint(ndi.correlate(image, edited, mode="nearest")), 0, 255)
     np.testing.assert_array_equal(namespace["output"], expected.astype(np.uint8))
+
+
+@pytest.mark.parametrize("rows", [40, 0, -3])
+def test_a_size_out_of_bounds_is_explained_in_words_and_nothing_is_loaded(lab, rows):
+    """Rows of 40, 0 or -3: the page says the bounds and that the kernel stays 3 x 3, claims
+    no load, and the kernel is unchanged."""
+    lab.number_input(key="lab_rows").set_value(rows).run()
+    message = errors(lab)
+    assert f"1 to {convkit.MAX_KERNEL_SIDE} rows and columns: {rows} x 3 cannot be used" in message
+    assert "The kernel stays 3 x 3" in message
+    assert "Loaded" not in successes(lab)
+    np.testing.assert_array_equal(weights(lab), SHARPEN)
+    assert_healthy(lab)
+
+
+def test_the_size_bounds_are_written_beside_the_boxes_and_a_refusal_claims_no_load(lab):
+    """The bounds are on the page, not only on hover. After a resize to 5 x 3 (said), a typed
+    40 is refused in words with no "Loaded" left over; going back from a refused 4 to the size
+    the kernel has reloads nothing, so a typed weight stays."""
+    captions = " ".join(c.value for c in lab.caption)
+    assert f"odd numbers from 1 to {convkit.MAX_KERNEL_SIDE}" in captions
+    lab.number_input(key="lab_rows").set_value(5).run()
+    assert "Loaded the resized kernel (5 x 3)" in successes(lab)
+    lab.number_input(key="lab_rows").set_value(40).run()
+    assert "40 x 3 cannot be used" in errors(lab) and "The kernel stays 5 x 3" in errors(lab)
+    assert "Loaded" not in successes(lab)
+    assert weights(lab).shape == (5, 3)
+
+    edit(lab, {(1, 1): "2"})
+    lab.number_input(key="lab_rows").set_value(4).run()
+    assert "odd number of rows and columns" in errors(lab)
+    lab.number_input(key="lab_rows").set_value(5).run()
+    assert not lab.error and "Loaded" not in successes(lab)
+    assert weights(lab)[0, 0] == 2 and table_text(lab)[0][0] == "2"

@@ -133,3 +133,24 @@ def test_ten_edits_in_a_row_are_all_kept(page: Page, app_server: str, gesture: s
     assert_no_exception(page)
 
 
+
+
+def test_rows_of_40_is_explained_in_words_on_the_page(page: Page, app_server: str) -> None:
+    """After a resize to 5 rows (said on the page), typing 40 in Rows shows in words why it
+    cannot be used and that the kernel stays 5 x 5; nothing claims a load."""
+    open_box_5(page, app_server)
+    rows = page.locator(".st-key-lab_rows input")
+    rows.fill("3")
+    rows.press("Enter")
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Loaded the resized kernel (3 x 5)")).to_be_visible()
+    rows.fill("40")
+    rows.press("Enter")
+    wait_for_app_idle(page)
+    expect(page.get_by_text(
+        "A kernel has 1 to 31 rows and columns: 40 x 5 cannot be used. The kernel stays 3 x 5.")
+    ).to_be_visible()
+    expect(page.get_by_text("Loaded the resized kernel")).to_have_count(0)
+    expect(page.get_by_text("Rows and columns: odd numbers from 1 to 31.")).to_be_visible()
+    assert_no_exception(page)
+    save_screenshot(page, "kernel_lab_rows_40", full_page=False)

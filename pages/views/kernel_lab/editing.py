@@ -89,10 +89,21 @@ def load_start() -> None:
     load(ui.available_kernels()[name].weights, f"**{name}**")
 
 
+def size_problem(rows: int, cols: int) -> str | None:
+    """Why a kernel of `rows` x `cols` cannot be made, in words, or None if it can."""
+    if not (1 <= rows <= convkit.MAX_KERNEL_SIDE and 1 <= cols <= convkit.MAX_KERNEL_SIDE):
+        return (f"A kernel has 1 to {convkit.MAX_KERNEL_SIDE} rows and columns: {rows} x {cols} "
+                "cannot be used.")
+    if rows % 2 == 0 or cols % 2 == 0:
+        return (f"A kernel needs an odd number of rows and columns, so that it has a centre "
+                f"pixel: {rows} x {cols} cannot be used.")
+    return None
+
+
 def resize() -> None:
     rows, cols = st.session_state["lab_rows"], st.session_state["lab_cols"]
-    if rows % 2 == 0 or cols % 2 == 0:
-        return  # the page explains why; the kernel keeps its size
+    if size_problem(rows, cols) or (rows, cols) == st.session_state[WEIGHTS].shape:
+        return  # the page explains a refusal; the kernel keeps its size either way
     load(convkit.lessons.resize_kernel(st.session_state[WEIGHTS], rows, cols), "the resized kernel")
 
 

@@ -30,6 +30,7 @@ from pages.views.kernel_lab.editing import (
     resize,
     save,
     show_notice,
+    size_problem,
     take_cells,
     upload,
 )
@@ -57,18 +58,21 @@ def _table() -> None:
                         "first.")
     button.button("Load", key="lab_load_start", on_click=load_start, width="stretch")
     rows_box, cols_box, normalise_box = st.columns([1, 1, 2], vertical_alignment="bottom")
-    side = dict(min_value=1, max_value=convkit.MAX_KERNEL_SIDE, step=2, on_change=resize,
-                help=f"Odd, so the kernel has a centre; at most {convkit.MAX_KERNEL_SIDE}. "
+    # No min_value or max_value: Streamlit would refuse a typed 40 with only a red mark
+    # explained on hover (phones have none); the page says why in words instead.
+    side = dict(step=2, on_change=resize,
+                help=f"Odd, so the kernel has a centre; 1 to {convkit.MAX_KERNEL_SIDE}. "
                      "Resizing keeps the centre: rows and columns are added or cut at both "
                      "ends.")
     rows_box.number_input("Rows", key="lab_rows", **side)
     cols_box.number_input("Columns", key="lab_cols", **side)
     normalise_box.button("Normalise to sum 1", key="lab_normalise", on_click=normalise,
                          width="stretch", help="Divide every weight by the sum.")
-    if state["lab_rows"] % 2 == 0 or state["lab_cols"] % 2 == 0:
-        st.error(f"A kernel needs an odd number of rows and columns, so that it has a centre "
-                 f"pixel: {state['lab_rows']} x {state['lab_cols']} cannot be used. The kernel "
-                 f"stays {state[WEIGHTS].shape[0]} x {state[WEIGHTS].shape[1]}.")
+    st.caption(f"Rows and columns: odd numbers from 1 to {convkit.MAX_KERNEL_SIDE}.")
+    problem = size_problem(state["lab_rows"], state["lab_cols"])
+    if problem:
+        st.error(f"{problem} The kernel stays {state[WEIGHTS].shape[0]} x "
+                 f"{state[WEIGHTS].shape[1]}.")
     show_notice("editor")
 
     base = state[BASE]
