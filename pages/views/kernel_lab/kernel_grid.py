@@ -20,7 +20,7 @@ import streamlit as st
 MAX_CELL_CHARS = 64
 
 _CSS = """
-.ckg { overflow-x: auto; max-width: 100%; font-family: var(--st-font, inherit);
+.ckg { overflow: auto; max-width: 100%; max-height: 30rem; font-family: var(--st-font, inherit);
        color: var(--st-text-color, #31333f); }
 .ckg table { border-collapse: collapse; }
 .ckg caption { text-align: left; font-size: 0.875rem; padding-bottom: 0.3rem; }
