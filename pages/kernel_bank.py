@@ -1,5 +1,8 @@
 """Kernel bank: the tutorial's kernels side by side, its pixel loop checked against cv2.filter2D."""
 
+import time
+from dataclasses import dataclass
+
 import streamlit as st
 
 import convkit
@@ -18,6 +21,20 @@ PICTURE_SIDE = 512
 #: Copies of its image a full-resolution download holds while it is made: the float32
 #: image, its response and the padded copy (convkit.convolve), as cache.response declares.
 DOWNLOAD_COPIES = 3
+
+
+#: The loop runs (or replays) this visitor has seen: loop keys, the oldest dropped past this.
+SEEN = "bank_loops_seen"
+MAX_SEEN = 256
+
+
+@dataclass(frozen=True)
+class LoopRun:
+    """A loop result kept on the server for every visitor, with how long it took to make."""
+
+    raw: ui.cache.Pixels
+    timing: loops.LoopTiming
+    at: str  # when it ran, server time HH:MM
 
 
 def loop_key(small: ui.WorkingImage, kernel: convkit.Kernel, current: ui.Settings) -> tuple:
@@ -41,6 +58,18 @@ def full_resolution_fast(image: ui.WorkingImage, weights, current: ui.Settings):
 def full_resolution_filter2d(image: ui.WorkingImage, weights):
     """What cv2.filter2D's download holds: its own bytes for the whole working image."""
     return lambda: convkit.explain.opencv_reference(image.pixels, weights)
+
+
+def timing_text(run: LoopRun, how: str) -> str:
+    """The loop's time beside cv2.filter2D's, for one kernel."""
+    loop_s, fast_s = run.timing.loop_seconds, run.timing.filter2d_seconds
+    # A whole number: "2.36e+03 times" reads badly to a class.
+    ratio = ui.number(round(loop_s / fast_s), 9) if fast_s > 0 else "many"
+    what = ("your run" if how == "ran" else
+            f"a replay of the run measured on this server at {run.at}, played at its speed")
+    return (f"**Time** ({what}): the tutorial's loop took **{ui.number(loop_s, 3)} s**, "
+            f"`cv2.filter2D` on the same pixels **{ui.number(1000 * fast_s, 3)} ms**: "
+            f"about {ratio} times faster.")
 
 
 st.title("Kernel bank")
@@ -86,36 +115,84 @@ shown_copy = ui.smaller(image, PICTURE_SIDE)
 reduced = shown_copy.pixels.shape != image.pixels.shape
 download_bytes = ui.cache.work_bytes((image.content,), DOWNLOAD_COPIES)
 store = ui.cache.stores()["loops"]
-pending = [kernel for kernel in chosen if store.get(loop_key(small, kernel, current)) is None]
-batch = loops.loop_batch(pending, small.pixels.size)
+keys = {kernel.name: loop_key(small, kernel, current) for kernel in chosen}
+# Each visitor runs the loop, or watches a replay of a run the server measured (the result
+# is kept once for everyone), so every student sees how slow it is next to cv2.filter2D.
+seen = st.session_state.setdefault(SEEN, {})
+mine = [kernel for kernel in chosen if keys[kernel.name] not in seen]
+batch = loops.loop_batch(mine, small.pixels.size)
+kept = {kernel.name: store.get(keys[kernel.name]) for kernel in batch}
+replays = [kernel for kernel in batch if kept[kernel.name] is not None]
 
 done_text = (f"The loop has run for every chosen kernel at {size_text(small.pixels)} with these "
-             "settings; its results are kept, so nothing runs again.")
+             "settings, for you (your run or a replay of a measured one); its results are "
+             "kept, so nothing runs again.")
 estimate = st.empty()
-estimate.caption(ui.render.loop_estimate(
-    small.pixels.shape, len(batch), len(pending) - len(batch), loops.SECONDS_PER_WINDOW,
-    loops.WINDOWS_PER_RUN, current.border, current.flip) if pending else done_text)
+if mine:
+    text = ui.render.loop_estimate(
+        small.pixels.shape, len(batch), len(mine) - len(batch), loops.SECONDS_PER_WINDOW,
+        loops.WINDOWS_PER_RUN, current.border, current.flip)
+    if replays:
+        text += (f" {len(replays)} of them already ran on this server for another visitor: "
+                 "you will watch a replay of that measured run, at its real speed (nothing is "
+                 "computed again).")
+    estimate.caption(text)
+else:
+    estimate.caption(done_text)
+
+
+def _keep(kernel, raw) -> None:
+    kept[kernel.name] = raw
+
+
+def _note(kernel, timing) -> None:
+    run = LoopRun(ui.cache.Pixels.of(kept[kernel.name]), timing, time.strftime("%H:%M"))
+    store.put(keys[kernel.name], run, run.raw.nbytes)
+    kept[kernel.name] = run
+    _saw(kernel, "ran")
+
+
+def _saw(kernel, how: str) -> None:
+    seen[keys[kernel.name]] = how
+    while len(seen) > MAX_SEEN:
+        seen.pop(next(iter(seen)))
+
 
 if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
              help="Runs convkit.convolve_loop, the tutorial's loop, for the chosen kernels "
-                  "that have not run yet with these settings."):
+                  "you have not run yet with these settings; a kernel another visitor already "
+                  "ran is replayed at its measured speed instead of computed again."):
     if batch:
         try:
-            ui.work.run_loops(small.pixels, batch, current, lambda kernel, raw: store.put(
-                loop_key(small, kernel, current), ui.cache.Pixels.of(raw), raw.nbytes))
+            fresh = [kernel for kernel in batch if kept[kernel.name] is None]
+            if fresh:
+                ui.work.run_loops(small.pixels, fresh, current, _keep, _note,
+                                  known=lambda kernel: store.get(keys[kernel.name]) is not None)
+                # Made by the visitor ahead while this one waited: replayed, not run again.
+                for kernel in fresh:
+                    if kept[kernel.name] is None:
+                        kept[kernel.name] = store.get(keys[kernel.name])
+                        if kept[kernel.name] is not None:
+                            replays.append(kernel)
+            if replays:
+                ui.work.replay_loops([(kernel, kept[kernel.name].timing) for kernel in replays])
+                for kernel in replays:
+                    _saw(kernel, "replayed")
         except ui.work.Busy as error:
             st.warning(f"The loop cannot start now: {error}")
-        if len(batch) == len(pending):
+        if len(batch) == len(mine):
             estimate.caption(done_text)
     else:
-        st.toast("Nothing to run: every chosen kernel's loop result is already here.")
+        st.toast("Nothing to run: you have run or watched every chosen kernel's loop.")
 
 for kernel in chosen:
     st.divider()
     st.subheader(kernel.name)
     st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
 
-    loop_raw = store.get(loop_key(small, kernel, current))
+    how = seen.get(keys[kernel.name])
+    run = store.get(keys[kernel.name]) if how else None
+    loop_raw = run.raw if run is not None else None
     if loop_raw is not None:
         # The whole row at the loop's resolution, so the three pictures compare like for like.
         shown = small
@@ -170,14 +247,16 @@ for kernel in chosen:
                                        current.flip, current.value, current.mapping,
                                        current.divisor, current.offset)
         ui.agreement_badge(agreement, "The tutorial's loop", size_text(small.pixels))
+        st.markdown(timing_text(run, how))
     else:
         agreement = ui.cache.agreement(small.content, kernel.weights,
                                        ui.raw_response(small, current, kernel), current.border,
                                        current.flip, current.value, current.mapping,
                                        current.divisor, current.offset)
         ui.agreement_badge(agreement, "The fast engine", f"loop-sized {size_text(small.pixels)}")
-        st.caption("Run the tutorial's loop to check the loop itself: it adds up the same "
-                   "products, so expect the same badge (a rare sum may round the other way).")
+        st.caption("Run the tutorial's loop to check the loop itself and time it against "
+                   "cv2.filter2D: it adds up the same products, so expect the same badge (a "
+                   "rare sum may round the other way).")
 
 st.divider()
 ui.how_computed(chosen, image, current)

@@ -10,7 +10,9 @@ through the server's "loop" queue (`server.queues`), and one click runs at most
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,6 +26,18 @@ WINDOWS_PER_RUN = 1_000_000
 SECONDS_PER_WINDOW = 4e-6
 #: Longest pause between two `on_wait` calls while the loop runs (seconds).
 POLL_S = 0.25
+#: cv2.filter2D takes well under a millisecond on a loop-sized copy: the best of this many
+#: runs is its time (the first pays for warming caches).
+FILTER2D_REPEATS = 5
+
+
+@dataclass(frozen=True)
+class LoopTiming:
+    """How long one kernel took in the loop's worker process: the tutorial's loop, and
+    ``cv2.filter2D`` on the same pixels and weights (best of FILTER2D_REPEATS), in seconds."""
+
+    loop_seconds: float
+    filter2d_seconds: float
 
 
 def loop_batch(pending: list, windows_each: int) -> list:
@@ -46,7 +60,17 @@ def convolve_loop_in_worker(pixels: np.ndarray, weights: np.ndarray, border: str
                             flip: bool, value: float,
                             on_wait: Callable[[], object]) -> np.ndarray:
     """``convkit.convolve_loop(pixels, weights, border, flip=flip, value=value)``, computed in
-    the loop's worker process (started on first use and kept for the next).
+    the loop's worker process: `timed_loop_in_worker` without the timing."""
+    return timed_loop_in_worker(pixels, weights, border, flip=flip, value=value,
+                                on_wait=on_wait)[0]
+
+
+def timed_loop_in_worker(pixels: np.ndarray, weights: np.ndarray, border: str, *,
+                         flip: bool, value: float,
+                         on_wait: Callable[[], object]) -> tuple[np.ndarray, LoopTiming]:
+    """``convkit.convolve_loop(pixels, weights, border, flip=flip, value=value)`` and how long
+    it took (with cv2.filter2D's time on the same pixels), computed in the loop's worker
+    process (started on first use and kept for the next).
 
     `on_wait()` is called at least every `POLL_S` seconds until the answer comes. Whatever it
     raises (Streamlit's rerun or stop when the visitor leaves or changes a setting) stops the
@@ -69,14 +93,15 @@ def convolve_loop_in_worker(pixels: np.ndarray, weights: np.ndarray, border: str
         if header.get("status") != "ok":
             raise RuntimeError(f"the tutorial loop failed in its worker: {header.get('message')}")
         (result,) = unpack_arrays(header.get("arrays"), answer)
-    except (OSError, EOFError, ValueError, TimeoutError) as error:
+        timing = LoopTiming(float(header["loop_seconds"]), float(header["filter2d_seconds"]))
+    except (OSError, EOFError, ValueError, TimeoutError, KeyError, TypeError) as error:
         worker.kill()
         raise RuntimeError(f"the tutorial loop's worker process stopped ({error!r})") from None
     except BaseException:
         worker.kill()
         raise
     _POOL.give_back(worker)
-    return result
+    return result, timing
 
 
 def stop_loop_worker() -> None:
@@ -88,14 +113,24 @@ def stop_loop_worker() -> None:
 
 
 def loop_runner() -> Handler:
-    """The worker's handler: run the tutorial's loop on each request's pixels and weights."""
+    """The worker's handler: run the tutorial's loop on each request's pixels and weights, and
+    time it and cv2.filter2D on the same pixels (what the tutorial sets side by side)."""
     from convkit import convolve_loop
+    from convkit.explain import opencv_reference
 
     def run(request: dict, payload: bytearray) -> Answer:
         pixels, weights = unpack_arrays(request["arrays"], payload)
+        started = time.perf_counter()
         result = convolve_loop(pixels, weights, str(request["border"]),
                                flip=bool(request["flip"]), value=float(request["value"]))
+        loop_seconds = time.perf_counter() - started
+        filter2d_seconds = float("inf")
+        for _ in range(FILTER2D_REPEATS):
+            started = time.perf_counter()
+            opencv_reference(pixels, weights)
+            filter2d_seconds = min(filter2d_seconds, time.perf_counter() - started)
         arrays, data = pack_arrays([np.asarray(result)])
-        return Answer({"status": "ok", "arrays": arrays}, data)
+        return Answer({"status": "ok", "arrays": arrays, "loop_seconds": loop_seconds,
+                       "filter2d_seconds": filter2d_seconds}, data)
 
     return run

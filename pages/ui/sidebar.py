@@ -6,6 +6,7 @@ import streamlit as st
 
 import convkit
 from convkit.core import UPLOAD_EXTENSIONS
+from pages.ui.copy_link import copy_link_button
 from pages.ui.images import safe_filename
 from pages.ui.render import border_label, kernel_labels
 from pages.ui.state import (
@@ -21,15 +22,6 @@ from pages.ui.state import (
     write_url,
 )
 
-#: Our own markup only (no visitor text), so running its one line of script is safe.
-COPY_LINK_BUTTON = (
-    '<button class="ck-copy-link" style="width:100%;padding:0.4rem;border-radius:0.5rem;'
-    'border:1px solid #ccc;background:#fff;cursor:pointer" onclick="'
-    "navigator.clipboard.writeText((window.top || window).location.href).then("
-    "() => { this.textContent = 'Link copied' }, "
-    "() => { this.textContent = 'Copy it from the address bar' })"
-    '">Copy a link to this view</button>'
-)
 
 def _use_upload() -> None:
     if st.session_state.get("upload") is not None:
@@ -48,7 +40,7 @@ def sidebar() -> Settings:
         _kernel_controls()
         # The address bar holds every setting (and the picked pixel, which the inspector writes
         # after the sidebar has run), so the button copies the browser's own URL.
-        st.html(COPY_LINK_BUTTON, unsafe_allow_javascript=True)
+        copy_link_button()
         st.caption("The link reproduces this view: image sample, kernel (your own kernel's "
                    "weights travel in it if they fit), border, mapping, colour, resolution "
                    "and pixel.")

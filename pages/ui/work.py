@@ -19,7 +19,7 @@ import streamlit as st
 import convkit
 from pages.ui import cache, compat
 from server.decode import decode_upload
-from server.loops import convolve_loop_in_worker
+from server.loops import LoopTiming, timed_loop_in_worker
 from server.queues import QUEUES, Busy, Pace, working_side
 from server.restorations import restore_in_worker
 
@@ -29,6 +29,9 @@ RESTORING = {"richardson_lucy": "Richardson-Lucy: iterating",
 #: What a heavy restoration holds at its peak, in copies of the blurred image (float64): the
 #: estimate, its blurred version, the ratio and their spectra.
 RESTORE_COPIES = 8
+
+#: Seconds between two steps of a replayed loop's progress bar.
+REPLAY_STEP_S = 0.1
 
 #: Each kind of queued work, as the waiting message names one of it.
 KINDS = {"loop": "loop run", "restoration": "restoration", "run": "page run"}
@@ -44,8 +47,8 @@ WAIT_BUDGET_S = 6.0
 PACES = {"deconvolution": Pace()}
 
 __all__ = ["KINDS", "PACES", "RESTORING", "SMALLER_SIDES", "WAIT_BUDGET_S", "Busy",
-           "VisitorLeft", "Working", "decode", "download", "restoration", "run_loops",
-           "told_if_busy", "turn", "waiting_text", "working"]
+           "VisitorLeft", "Working", "decode", "download", "replay_loops", "restoration",
+           "run_loops", "told_if_busy", "turn", "waiting_text", "working"]
 
 
 class VisitorLeft(Exception):
@@ -206,23 +209,30 @@ def restoration(method: str, blurred: cache.Pixels, weights: np.ndarray, *, bala
     return result
 
 
-def run_loops(pixels, kernels: list, current, keep) -> None:
+def run_loops(pixels, kernels: list, current, keep, on_timing=None, known=None) -> None:
     """Run the tutorial's loop for each kernel in the server's loop slot, with a progress bar.
 
     Each kernel runs in the loop's worker process (server.loops). `keep(kernel, raw)` is
-    called with each finished result. Drawing the progress raises when the visitor leaves or
-    changes a setting, which stops the run (and the worker) and frees the slot.
+    called with each finished result, and `on_timing(kernel, timing)` (if given) with how
+    long it took (server.loops.LoopTiming). A kernel for which `known(kernel)` (if given)
+    is true once the slot is ours is skipped: the visitor ahead made it while this one
+    waited. Drawing the progress raises when the visitor leaves or changes a setting, which
+    stops the run (and the worker) and frees the slot.
     """
     with turn("loop"):
         bar = st.progress(0.0, text="Starting the tutorial's loop…")
         started = time.perf_counter()
         for done, kernel in enumerate(kernels):
+            if known is not None and known(kernel):
+                continue
             label = f"Tutorial loop: {kernel.name} ({done + 1} of {len(kernels)})"
-            raw = convolve_loop_in_worker(
+            raw, timing = timed_loop_in_worker(
                 pixels, kernel.weights, current.border, flip=current.flip, value=current.value,
                 on_wait=lambda done=done, label=label: bar.progress(done / len(kernels),
                                                                     text=label))
             keep(kernel, raw)
+            if on_timing is not None:
+                on_timing(kernel, timing)
         seconds = time.perf_counter() - started
     bar.progress(1.0, text=f"The loop ran {len(kernels)} kernel(s) in {seconds:.1f} s.")
 
@@ -265,3 +275,24 @@ def download(make: Callable[[], np.ndarray], nbytes: int) -> Callable[[], bytes]
             return b""
 
     return data
+
+
+def replay_loops(runs: list[tuple[object, LoopTiming]]) -> None:
+    """Play back loop runs measured earlier on this server, at their measured speed: a
+    progress bar per kernel fills over the seconds that kernel's loop took. Nothing is
+    computed and no slot is held (the results are kept); drawing raises when the visitor
+    leaves or changes a setting, which stops the replay.
+    """
+    total = sum(timing.loop_seconds for _, timing in runs) or 1.0
+    bar = st.progress(0.0, text="Replaying the measured loop runs…")
+    elapsed = 0.0
+    for done, (kernel, timing) in enumerate(runs):
+        label = (f"Replay of a measured run: {kernel.name} ({done + 1} of {len(runs)}), "
+                 f"{timing.loop_seconds:.2f} s")
+        start = time.perf_counter()
+        while (spent := time.perf_counter() - start) < timing.loop_seconds:
+            bar.progress(min((elapsed + spent) / total, 1.0), text=label)
+            time.sleep(min(REPLAY_STEP_S, timing.loop_seconds - spent))
+        elapsed += timing.loop_seconds
+    bar.progress(1.0, text=f"Replayed {len(runs)} measured loop run(s) at their real speed: "
+                           f"{total:.1f} s in all.")

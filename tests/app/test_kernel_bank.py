@@ -6,16 +6,18 @@ from __future__ import annotations
 import io
 import re
 import threading
+import time
 
 import cv2
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
 import streamlit as st
-from apptest_helpers import assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, open_page
 from PIL import Image
 from skimage import data
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
 from thread_helpers import BOUND_S, join_all, start, wait_until
 
 import convkit
@@ -380,3 +382,62 @@ def test_a_download_whose_visitor_left_leaves_the_line(app, downloads, gate, mon
     assert outcome == [b""] and gate.waiting == 0 and not made
     release.set()
     join_all([holder])
+
+
+def _timing_lines(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("**Time**")]
+
+
+def _loop_seconds(line: str) -> float:
+    return float(re.search(r"loop took \*\*([0-9.]+) s\*\*", line).group(1))
+
+
+def test_two_visitors_each_run_the_loop_and_the_second_watches_a_measured_replay(
+        app, monkeypatch):
+    """Visitor A presses Run: the loop runs in its worker, A reads its time beside
+    cv2.filter2D's. Visitor B, in a session of its own, first sees the loop as not run for
+    them; B's Run computes nothing again (the worker is not called) but replays A's measured
+    run at its speed (it lasts at least as long) and shows the same measured time, said to be
+    a replay. Both end with the loop's pictures and badges."""
+    computed = []
+    real = ui.work.timed_loop_in_worker
+
+    def counting(pixels, weights, *args, **kwargs):
+        computed.append(np.asarray(weights).copy())
+        return real(pixels, weights, *args, **kwargs)
+
+    monkeypatch.setattr(ui.work, "timed_loop_in_worker", counting)
+    names = ["sharpen", "box_5"]
+    visitors = []
+    for at in (app, AppTest.from_file(APP, default_timeout=60).run()):
+        open_page(at, "kernel_bank")
+        at.multiselect(key="bank_kernels").set_value(names).run()
+        at.select_slider(key="bank_loop_resolution").set_value(64).run()
+        visitors.append(at)
+    first, second = visitors
+
+    first.button(key="bank_run_loop").click().run()
+    assert_healthy(first)
+    assert len(computed) == 2
+    mine = _timing_lines(first)
+    assert len(mine) == 2 and all("(your run)" in line and "cv2.filter2D" in line
+                                  for line in mine), mine
+    assert all(_loop_seconds(line) > 0 for line in mine)
+
+    second.run()
+    assert not _timing_lines(second)  # not run for this visitor yet: the fast engine shows
+    assert any("already ran on this server for another visitor" in c.value
+               for c in second.caption)
+    started = time.perf_counter()
+    second.button(key="bank_run_loop").click().run()
+    took = time.perf_counter() - started
+    assert_healthy(second)
+    assert len(computed) == 2  # nothing computed again
+    replayed = _timing_lines(second)
+    assert len(replayed) == 2 and all("a replay of the run measured on this server" in line
+                                      for line in replayed), replayed
+    assert [_loop_seconds(line) for line in replayed] == [_loop_seconds(line) for line in mine]
+    assert took >= sum(_loop_seconds(line) for line in mine) * 0.99
+    for at in visitors:
+        assert all("The tutorial's loop" in b for b in row_badges(at, names).values())
+        assert any("has run for every chosen kernel" in c.value for c in at.caption)

@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 import scipy.signal
-from apptest_helpers import assert_healthy, open_page
+from apptest_helpers import assert_healthy, component_data, open_page
 from streamlit.testing.v1 import AppTest
 
 import convkit
@@ -27,18 +27,28 @@ def weights(at: AppTest) -> np.ndarray:
 
 
 def editor_key(at: AppTest) -> str:
-    keys = [editor.key for editor in at.data_editor]
-    assert len(keys) == 1, keys
-    return keys[0]
+    """The key the kernel table was mounted under."""
+    (element,) = [e for e in at.get("bidi_component")
+                  if e.proto.component_name == "convkit_kernel_grid"]
+    return element.proto.id.rsplit("-", 1)[-1]
+
+
+def table_text(at: AppTest) -> list[list[str]]:
+    """The text of the kernel table's boxes, as the page sent them to the browser."""
+    return component_data(at, "convkit_kernel_grid")["cells"]
+
+
+def table_values(at: AppTest) -> np.ndarray:
+    return np.array(table_text(at), dtype=float)
 
 
 def edit(at: AppTest, cells: dict[tuple[int, int], object]) -> AppTest:
-    """Type into table cells, (row, column) counted from 1 as the table shows them."""
-    rows: dict[int, dict[str, object]] = {}
+    """Type into table cells, (row, column) counted from 1, as the browser's table sends its
+    boxes (None: a box left empty)."""
+    table = table_text(at)
     for (row, col), text in cells.items():
-        rows.setdefault(row - 1, {})[str(col)] = text
-    at.session_state[editor_key(at)] = {"edited_rows": rows, "added_rows": [],
-                                        "deleted_rows": []}
+        table[row - 1][col - 1] = "" if text is None else text
+    at.session_state["lab_cells"] = table
     return at.run()
 
 
@@ -71,9 +81,9 @@ def successes(at: AppTest) -> str:
 def test_defaults_show_the_sidebar_kernel_and_its_properties(lab):
     assert lab.title[0].value == "Kernel lab"
     np.testing.assert_array_equal(weights(lab), SHARPEN)
-    table = lab.data_editor[0].value
+    table = table_values(lab)
     assert table.shape == (3, 3)
-    np.testing.assert_array_equal(table.to_numpy(dtype=float), SHARPEN)
+    np.testing.assert_array_equal(table, SHARPEN)
     assert shown(metric(lab, "Sum of the weights")) == SHARPEN.sum()
     assert metric(lab, "Size") == "3 x 3"
     text = " ".join(m.value for m in lab.markdown)
@@ -115,7 +125,7 @@ def test_even_size_is_refused_and_resizing_keeps_the_centre(lab):
     assert not lab.error
     expected = np.pad(SHARPEN, ((1, 1), (0, 0)))[:, 1:2]  # zeros above and below, centre column
     np.testing.assert_array_equal(weights(lab), expected)
-    np.testing.assert_array_equal(lab.data_editor[0].value.to_numpy(dtype=float), expected)
+    np.testing.assert_array_equal(table_values(lab), expected)
 
 
 def test_normalise_scales_to_sum_one_and_refuses_sum_zero(lab):
@@ -144,7 +154,7 @@ def test_generators_replace_the_table(lab):
     expected[2] = 0.2  # a horizontal streak: the mean of five pixels in a row
     np.testing.assert_allclose(weights(lab), expected)
     assert editor_key(lab) != first_key
-    np.testing.assert_allclose(lab.data_editor[0].value.to_numpy(dtype=float), expected)
+    np.testing.assert_allclose(table_values(lab), expected)
     assert lab.number_input(key="lab_rows").value == 5
     assert "Loaded a motion blur" in successes(lab)
 
@@ -187,7 +197,7 @@ def test_save_refuses_bad_names_then_appears_in_the_sidebar_everywhere(lab):
     # Back in the lab, the typed edit is still there (Streamlit drops a hidden table's edits).
     open_page(lab, "kernel_lab")
     np.testing.assert_array_equal(weights(lab), expected)
-    np.testing.assert_array_equal(lab.data_editor[0].value.to_numpy(dtype=float), expected)
+    np.testing.assert_array_equal(table_values(lab), expected)
     assert lab.number_input(key="lab_rows").value == 3
 
 
@@ -289,3 +299,37 @@ def test_reproduce_code_uses_the_edited_kernel(lab):
 
     expected = np.clip(np.rint(ndi.correlate(image, edited, mode="nearest")), 0, 255)
     np.testing.assert_array_equal(namespace["output"], expected.astype(np.uint8))
+
+
+@pytest.mark.parametrize("rows", [40, 0, -3])
+def test_a_size_out_of_bounds_is_explained_in_words_and_nothing_is_loaded(lab, rows):
+    """Rows of 40, 0 or -3: the page says the bounds and that the kernel stays 3 x 3, claims
+    no load, and the kernel is unchanged."""
+    lab.number_input(key="lab_rows").set_value(rows).run()
+    message = errors(lab)
+    assert f"1 to {convkit.MAX_KERNEL_SIDE} rows and columns: {rows} x 3 cannot be used" in message
+    assert "The kernel stays 3 x 3" in message
+    assert "Loaded" not in successes(lab)
+    np.testing.assert_array_equal(weights(lab), SHARPEN)
+    assert_healthy(lab)
+
+
+def test_the_size_bounds_are_written_beside_the_boxes_and_a_refusal_claims_no_load(lab):
+    """The bounds are on the page, not only on hover. After a resize to 5 x 3 (said), a typed
+    40 is refused in words with no "Loaded" left over; going back from a refused 4 to the size
+    the kernel has reloads nothing, so a typed weight stays."""
+    captions = " ".join(c.value for c in lab.caption)
+    assert f"odd numbers from 1 to {convkit.MAX_KERNEL_SIDE}" in captions
+    lab.number_input(key="lab_rows").set_value(5).run()
+    assert "Loaded the resized kernel (5 x 3)" in successes(lab)
+    lab.number_input(key="lab_rows").set_value(40).run()
+    assert "40 x 3 cannot be used" in errors(lab) and "The kernel stays 5 x 3" in errors(lab)
+    assert "Loaded" not in successes(lab)
+    assert weights(lab).shape == (5, 3)
+
+    edit(lab, {(1, 1): "2"})
+    lab.number_input(key="lab_rows").set_value(4).run()
+    assert "odd number of rows and columns" in errors(lab)
+    lab.number_input(key="lab_rows").set_value(5).run()
+    assert not lab.error and "Loaded" not in successes(lab)
+    assert weights(lab)[0, 0] == 2 and table_text(lab)[0][0] == "2"

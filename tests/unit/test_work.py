@@ -4,6 +4,7 @@ and the tutorial's loop runs in its worker process."""
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -294,3 +295,36 @@ def test_a_visitor_is_told_how_many_computations_are_before_theirs(shown, monkey
     join_all(threads)
     (text,) = shown[threading.get_ident()]
     assert text.startswith("Queued: 3 computations of other visitors before your training.")
+
+
+def test_a_replay_lasts_the_measured_time_holds_no_slot_and_stops_when_the_visitor_leaves(
+        shown, monkeypatch) -> None:
+    """replay_loops fills its bar over the measured seconds (0.3 s and 0.2 s: at least 0.5 s
+    in all) without taking the loop's slot, and ends saying what it replayed; a visitor who
+    leaves stops it at once."""
+    from server.loops import LoopTiming
+
+    busy_while_drawing = []
+
+    class Watching(Bar):
+        def progress(self, value: float, text: str = "") -> None:
+            busy_while_drawing.append(QUEUES["loop"].busy)
+            super().progress(value, text)
+
+    bar = Watching()
+    monkeypatch.setattr(work.st, "progress", lambda *args, **kwargs: bar)
+    runs = [(convkit.BANK["sharpen"], LoopTiming(0.3, 1e-4)),
+            (convkit.BANK["small_blur"], LoopTiming(0.2, 1e-4))]
+    started = time.perf_counter()
+    work.replay_loops(runs)
+    assert time.perf_counter() - started >= 0.5
+    assert set(busy_while_drawing) == {0}
+    assert any("sharpen (1 of 2), 0.30 s" in text for text in bar.texts)
+    assert bar.texts[-1].startswith("Replayed 2 measured loop run(s) at their real speed")
+
+    leaving = Bar(leave_after=1)
+    monkeypatch.setattr(work.st, "progress", lambda *args, **kwargs: leaving)
+    started = time.perf_counter()
+    with pytest.raises(Visitor):
+        work.replay_loops([(convkit.BANK["sharpen"], LoopTiming(30.0, 1e-4))])
+    assert time.perf_counter() - started < 1.0

@@ -1,10 +1,10 @@
 """The kernel lab's editing state and its callbacks: load, resize, normalise, generate, upload,
 save and the composition presets.
 
-The kernel being edited lives in session state, not in the table widget: a data_editor keeps
-its cell edits across reruns, so when the kernel is replaced (generator, resize, normalise,
-upload) the editor is rebuilt under a new key from BASE. Callbacks report what they did
-through NOTICES, shown once in their section.
+The kernel being edited lives in session state, not in the table widget: the table
+(``kernel_grid``) sends its boxes' text, kept as CELLS; when the kernel is replaced
+(generator, resize, normalise, upload) the table is rebuilt under a new key from BASE.
+Callbacks report what they did through NOTICES, shown once in their section.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import streamlit as st
 
 import convkit
 from pages import ui
+from pages.views.kernel_lab import kernel_grid
 
 WEIGHTS = "lab_weights"  # the kernel in use: the table's last valid content, float64
 BASE = "lab_base"  # the kernel the current editor was built from
+CELLS = "lab_cells"  # the table's text as the visitor left it, row by row; None: BASE's text
 VERSION = "lab_editor_version"  # bumped on every replacement; part of the editor's key
 TABLE_ERROR = "lab_table_error"  # why the table cannot be read, or None
 NOTICES = "lab_notices"  # section -> (kind, message) from the last callback
@@ -66,6 +68,7 @@ def load(weights: np.ndarray, what: str, section: str = "editor") -> None:
     weights = np.array(weights, dtype=np.float64)
     state[WEIGHTS] = weights
     state[BASE] = weights
+    state[CELLS] = None
     state[VERSION] += 1
     state[TABLE_ERROR] = None
     state["lab_rows"], state["lab_cols"] = weights.shape
@@ -73,15 +76,34 @@ def load(weights: np.ndarray, what: str, section: str = "editor") -> None:
                                "into the editor.")
 
 
+def take_cells() -> None:
+    """Keep the text the table sent (a malformed table is ignored: the boxes stay as sent
+    last)."""
+    cells = kernel_grid.sent_cells(editor_key(), st.session_state[BASE].shape)
+    if cells is not None:
+        st.session_state[CELLS] = cells
+
+
 def load_start() -> None:
     name = st.session_state["lab_start"]
     load(ui.available_kernels()[name].weights, f"**{name}**")
 
 
+def size_problem(rows: int, cols: int) -> str | None:
+    """Why a kernel of `rows` x `cols` cannot be made, in words, or None if it can."""
+    if not (1 <= rows <= convkit.MAX_KERNEL_SIDE and 1 <= cols <= convkit.MAX_KERNEL_SIDE):
+        return (f"A kernel has 1 to {convkit.MAX_KERNEL_SIDE} rows and columns: {rows} x {cols} "
+                "cannot be used.")
+    if rows % 2 == 0 or cols % 2 == 0:
+        return (f"A kernel needs an odd number of rows and columns, so that it has a centre "
+                f"pixel: {rows} x {cols} cannot be used.")
+    return None
+
+
 def resize() -> None:
     rows, cols = st.session_state["lab_rows"], st.session_state["lab_cols"]
-    if rows % 2 == 0 or cols % 2 == 0:
-        return  # the page explains why; the kernel keeps its size
+    if size_problem(rows, cols) or (rows, cols) == st.session_state[WEIGHTS].shape:
+        return  # the page explains a refusal; the kernel keeps its size either way
     load(convkit.lessons.resize_kernel(st.session_state[WEIGHTS], rows, cols), "the resized kernel")
 
 
@@ -169,13 +191,16 @@ def start(current: ui.Settings) -> None:
     if WEIGHTS not in state:
         first = current.kernel.weights.copy()
         state[WEIGHTS], state[BASE], state[VERSION], state[TABLE_ERROR] = first, first, 0, None
+        state[CELLS] = None
         state["lab_rows"], state["lab_cols"] = first.shape
         state["lab_start"] = current.kernel_name
     state.setdefault(NOTICES, {})
-    if editor_key() not in state:
-        # The table was not on screen in the last run (back from another page): Streamlit has
-        # dropped its edits and the size boxes, so rebuild them from the kernel in use.
-        state[BASE] = state[WEIGHTS]
+    if "lab_rows" not in state:
+        # The lab was not on screen in the last run (back from another page): Streamlit has
+        # dropped the size boxes, so rebuild them and the table from the kernel in use (a
+        # table that could not be read comes back as the last kernel that could).
+        state[BASE], state[CELLS], state[TABLE_ERROR] = state[WEIGHTS], None, None
+        state[VERSION] += 1
         state["lab_rows"], state["lab_cols"] = state[WEIGHTS].shape
     kernels = ui.available_kernels()
     if state.get("lab_start") not in kernels:

@@ -11,14 +11,16 @@ import html
 import re
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import convkit
 from pages import ui
+from pages.views.kernel_lab import kernel_grid
 from pages.views.kernel_lab.editing import (
     BASE,
+    CELLS,
     TABLE_ERROR,
+    VERSION,
     WEIGHTS,
     cell_text,
     editor_key,
@@ -28,6 +30,8 @@ from pages.views.kernel_lab.editing import (
     resize,
     save,
     show_notice,
+    size_problem,
+    take_cells,
     upload,
 )
 
@@ -54,33 +58,32 @@ def _table() -> None:
                         "first.")
     button.button("Load", key="lab_load_start", on_click=load_start, width="stretch")
     rows_box, cols_box, normalise_box = st.columns([1, 1, 2], vertical_alignment="bottom")
-    side = dict(min_value=1, max_value=convkit.MAX_KERNEL_SIDE, step=2, on_change=resize,
-                help=f"Odd, so the kernel has a centre; at most {convkit.MAX_KERNEL_SIDE}. "
+    # No min_value or max_value: Streamlit would refuse a typed 40 with only a red mark
+    # explained on hover (phones have none); the page says why in words instead.
+    side = dict(step=2, on_change=resize,
+                help=f"Odd, so the kernel has a centre; 1 to {convkit.MAX_KERNEL_SIDE}. "
                      "Resizing keeps the centre: rows and columns are added or cut at both "
                      "ends.")
     rows_box.number_input("Rows", key="lab_rows", **side)
     cols_box.number_input("Columns", key="lab_cols", **side)
     normalise_box.button("Normalise to sum 1", key="lab_normalise", on_click=normalise,
                          width="stretch", help="Divide every weight by the sum.")
-    if state["lab_rows"] % 2 == 0 or state["lab_cols"] % 2 == 0:
-        st.error(f"A kernel needs an odd number of rows and columns, so that it has a centre "
-                 f"pixel: {state['lab_rows']} x {state['lab_cols']} cannot be used. The kernel "
-                 f"stays {state[WEIGHTS].shape[0]} x {state[WEIGHTS].shape[1]}.")
+    st.caption(f"Rows and columns: odd numbers from 1 to {convkit.MAX_KERNEL_SIDE}.")
+    problem = size_problem(state["lab_rows"], state["lab_cols"])
+    if problem:
+        st.error(f"{problem} The kernel stays {state[WEIGHTS].shape[0]} x "
+                 f"{state[WEIGHTS].shape[1]}.")
     show_notice("editor")
 
     base = state[BASE]
-    table = pd.DataFrame([[cell_text(v) for v in row] for row in base],
-                         columns=[str(c) for c in range(1, base.shape[1] + 1)],
-                         index=range(1, base.shape[0] + 1))
-    edited = st.data_editor(
-        table, key=editor_key(), num_rows="fixed",
-        column_config={c: st.column_config.TextColumn(c, width="small") for c in table.columns},
-        height=min(38 + 35 * base.shape[0], 420),
-    )
+    typed = state[CELLS] or [[cell_text(v) for v in row] for row in base]
+    kernel_grid.show(editor_key(), typed, version=state[VERSION], on_change=take_cells,
+                     caption=f"Your kernel's weights, {base.shape[0]} rows (y) by "
+                             f"{base.shape[1]} columns (x)")
     # Unchanged cells keep their exact value; only what was typed is parsed.
-    cells = [[base[r, c] if text == cell_text(base[r, c]) else (None if pd.isna(text) else text)
+    cells = [[base[r, c] if text == cell_text(base[r, c]) else text
               for c, text in enumerate(row)]
-             for r, row in enumerate(edited.itertuples(index=False))]
+             for r, row in enumerate(typed)]
     try:
         state[WEIGHTS] = convkit.parse_cells(cells)
         state[TABLE_ERROR] = None
@@ -88,8 +91,9 @@ def _table() -> None:
         state[TABLE_ERROR] = str(error)
         st.error(f"The table cannot be used: {html.escape(str(error))}. Everything below still "
                  "shows the last kernel that could be read.")
-    st.caption("Cells hold numbers, decimals or fractions (`-2`, `0.25`, `1/9`). The lab "
-               "correlates, like the tutorial: weight (1, 1) multiplies the top-left pixel.")
+    st.caption("Cells hold numbers, decimals or fractions (`-2`, `0.25`, `1/9`): click one and "
+               "type, Enter goes down, Tab right. The lab correlates, like the tutorial: the "
+               "weight at x=0, y=0 multiplies the top-left pixel.")
 
 
 def _generators() -> None:
