@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, open_expander, open_page
 from scipy import signal
 from streamlit.testing.v1 import AppTest
 
@@ -407,7 +408,13 @@ def test_gradient_descent_finds_the_hidden_kernel(dl):
         hidden = convkit.BANK[name].weights
         np.testing.assert_allclose(learnt, hidden, rtol=1e-3, atol=1e-9)
         assert metric(dl, "Largest weight error |learned − hidden|") == "0"
+        assert not dl.get("plotly_chart")  # Plotly's 1.4 MB only once the visitor asks
+        open_expander(dl, "dl_curves_expander")
         assert len(dl.get("plotly_chart")) == 2  # the loss curve and the weights' paths
+        titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
+                  for chart in dl.get("plotly_chart")]
+        assert titles == ["Loss", "Each weight (line) and its hidden value (dotted)"]
+        dl.session_state["dl_curves_expander"] = False
 
 
 def test_too_large_a_learning_rate_is_reported_not_drawn(dl):
