@@ -2,7 +2,9 @@
 
 `load` (20 closed-loop sessions on one server for 60 s, as `python -m bench.load`) runs only
 when named in --only; `python -m bench.load --help` has its other modes (replicas, think time,
-profile)."""
+profile). Benches run on their own: `python -m bench.classroom` (a class on one server, with a
+bystander) and `python -m bench.first_load` (Lighthouse on Home and the inspector through
+nginx, and thirty cold loads at once, with and without compression)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,11 @@ from pages import ui
 st.title("convkit: see what a convolution kernel does")
 st.markdown(
     "A **kernel** is a small grid of weights. To filter an image, slide the kernel over it: at "
-    "each pixel, multiply the weights by the pixels under them (the *region of interest*) and "
+    "each pixel, multiply the weights by the pixels under them (the **region of interest**) and "
     "add the products up. That sum is the output pixel. Blurs average their neighbours, "
     "sharpeners push the centre away from them, edge detectors weigh one side against the "
     "other. Near the edge part of the kernel hangs outside the image, so the image is first "
-    "*padded*; how it is padded changes the border of the result."
+    "**padded**; how it is padded changes the border of the result."
 )
 
 current = ui.settings()

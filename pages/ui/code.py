@@ -6,10 +6,13 @@ from ``convkit.explain.codegen`` (``convkit.reproduce``), whose tests run it.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
 import convkit
+from pages.ui import widgets
 from pages.ui.state import CAMERA, UPLOAD, Settings
 
 #: What each tab says under its code.
@@ -39,13 +42,16 @@ def reproduce_expander(current: Settings, weights: np.ndarray | None = None, *,
     except ValueError as error:
         st.warning(f"No code for these settings: {error}")
         return
-    with st.expander(label, key=f"{key}_expander"):
-        st.caption("Each snippet leaves the float response in `raw` and the shown bytes in "
-                   "`output`; convkit's tests run the convkit, OpenCV and SciPy ones for every "
-                   "border, flip and mapping and compare them with what the page shows.")
-        tabs = st.tabs([snippet.library for snippet in reproduction.snippets],
-                       key=f"{key}_tabs")
-        for tab, snippet in zip(tabs, reproduction.snippets, strict=True):
-            with tab:
-                st.code(snippet.code, language="python")
-                st.caption(NOTES.get(snippet.library, ""))
+    widgets.expander_filled_when_open(label, functools.partial(_snippets, reproduction, key),
+                                      key=f"{key}_expander")
+
+
+def _snippets(reproduction: convkit.explain.Reproduction, key: str) -> None:
+    st.caption("Each snippet leaves the float response in `raw` and the shown bytes in "
+               "`output`; convkit's tests run the convkit, OpenCV and SciPy ones for every "
+               "border, flip and mapping and compare them with what the page shows.")
+    tabs = st.tabs([snippet.library for snippet in reproduction.snippets], key=f"{key}_tabs")
+    for tab, snippet in zip(tabs, reproduction.snippets, strict=True):
+        with tab:
+            st.code(snippet.code, language="python")
+            st.caption(NOTES.get(snippet.library, ""))

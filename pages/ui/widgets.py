@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import inspect
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -99,11 +101,35 @@ def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -
     return figure
 
 
+def expander_filled_when_open(label: str, fill: Callable[[], None], *, key: str) -> None:
+    """An expander whose contents, drawn by `fill`, are sent only while the visitor has it open.
+
+    Streamlit sends a closed expander's contents too, and a single ``st.code`` among them makes
+    the browser download Streamlit's code highlighter (1.5 MB of JavaScript, 0.5 MB gzipped)
+    with the page. Opening or closing reruns only this expander (a fragment), not the page.
+    """
+    _expander_fragment(label, fill, key)
+
+
+@st.fragment
+def _expander_fragment(label: str, fill: Callable[[], None], key: str) -> None:
+    with crash_guard(label):
+        expander = st.expander(label, key=key, on_change="rerun")
+        if expander.open:
+            with expander:
+                fill()
+
+
 def show_code(*functions) -> None:
     """An expander with the source of the convkit functions a page calls."""
-    with st.expander("Show the code"):
-        for function in functions:
-            st.code(_source(function), language="python")
+    names = ",".join(f"{f.__module__}.{f.__qualname__}" for f in functions)
+    key = "show_code_" + hashlib.blake2b(names.encode(), digest_size=6).hexdigest()
+    expander_filled_when_open("Show the code", functools.partial(_sources, functions), key=key)
+
+
+def _sources(functions) -> None:
+    for function in functions:
+        st.code(_source(function), language="python")
 
 
 @functools.cache

@@ -26,6 +26,14 @@ def open_page(at: AppTest, page: str) -> AppTest:
     return at
 
 
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open the expander `key` as a visitor's click does (its state turns true, the app reruns)."""
+    at.session_state[key] = True
+    at.run()
+    assert_healthy(at)
+    return at
+
+
 def component_data(at: AppTest, name: str):
     """The data the browser component (st.components.v2) `name` was mounted with."""
     (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == name]

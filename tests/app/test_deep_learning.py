@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, assert_healthy, open_page
+from apptest_helpers import APP, assert_healthy, open_expander, open_page
 from scipy import signal
 from streamlit.testing.v1 import AppTest
 from thread_helpers import BOUND_S, join_all, start, wait_until
@@ -419,6 +419,8 @@ def test_gradient_descent_finds_the_hidden_kernel(dl):
         hidden = convkit.BANK[name].weights
         np.testing.assert_allclose(learnt, hidden, rtol=1e-3, atol=1e-9)
         assert metric(dl, "Largest weight error |learned − hidden|") == "0"
+        assert not dl.get("plotly_chart")  # Plotly's 1.4 MB only once the visitor asks
+        open_expander(dl, "dl_curves_expander")
         assert len(dl.get("plotly_chart")) == 2  # the loss curve and the weights' paths
         paths = json.loads(dl.get("plotly_chart")[1].proto.spec)
         # One path per weight ending at the learnt value, and the hidden value dotted across
@@ -432,6 +434,10 @@ def test_gradient_descent_finds_the_hidden_kernel(dl):
                    == ("x domain", 0, 1, "dot") for line in lines)
         assert [line["line"]["color"] for line in lines] == [
             trace["line"]["color"] for trace in paths["data"]]
+        titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
+                  for chart in dl.get("plotly_chart")]
+        assert titles == ["Loss", "Each weight (line) and its hidden value (dotted)"]
+        dl.session_state["dl_curves_expander"] = False
 
 
 def test_too_large_a_learning_rate_is_reported_not_drawn(dl):

@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 import scipy.signal
-from apptest_helpers import assert_healthy, component_data, open_page
+from apptest_helpers import assert_healthy, component_data, open_expander, open_page
 from streamlit.testing.v1 import AppTest
 
 import convkit
@@ -289,6 +289,7 @@ def test_reproduce_code_uses_the_edited_kernel(lab):
     assert_healthy(lab)
     edited = SHARPEN.copy()
     edited[1, 1] = 4
+    open_expander(lab, "lab_code_expander")
     snippets = [c.value for c in lab.main.code if "raw =" in c.value]
     assert len(snippets) == 4
     namespace = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from apptest_helpers import assert_healthy, open_page
+from apptest_helpers import assert_healthy, open_expander, open_page
 from skimage import data
 
 from convkit import BANK, BORDER_DRAWINGS, BORDER_MODES
@@ -131,6 +131,7 @@ def test_reproduce_code_runs_and_gives_the_pages_bytes(app):
     app.sidebar.toggle(key="flip").set_value(True).run()
     app.sidebar.selectbox(key="mapping").set_value("abs").run()
     open_page(app, "padding_modes")
+    open_expander(app, "padding_code_expander")
     snippets = [c.value for c in app.main.code if "raw =" in c.value]
     assert len(snippets) == 4  # convkit, OpenCV, SciPy, PyTorch
     import convkit

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from apptest_helpers import APP, assert_healthy, component_data, open_page
+from apptest_helpers import APP, assert_healthy, component_data, open_expander, open_page
 from PIL import Image
 from skimage import data
 from streamlit.testing.v1 import AppTest
@@ -190,3 +190,23 @@ def test_large_kernel_sum_is_abbreviated_but_exact():
     assert "… 418 more terms …" in breakdowns(at)[0]
     expected = reference(data.camera(), convkit.BANK["large_blur"].weights, "replicate")[500, 3]
     assert shown_sums(at) == [pytest.approx(expected, abs=1e-3)]
+
+
+def test_the_code_is_sent_only_while_reproduce_in_code_is_open():
+    """Closed, "Reproduce in code" sends no code (a code block makes the browser fetch the
+    1.5 MB highlighter); opened, the four snippets for the page's settings; closed, none."""
+    at = inspector({"image": "camera", "kernel": "emboss", "border": "wrap"})
+    assert [e.label for e in at.expander if e.label == "Reproduce in code"] == [
+        "Reproduce in code"]
+    assert list(at.code) == []
+    open_expander(at, "inspector_code_expander")
+    assert [t.label for t in at.tabs] == ["convkit", "OpenCV", "SciPy", "PyTorch"]
+    namespace: dict = {}
+    exec(compile(at.code[1].value, "<OpenCV snippet>", "exec"), namespace)  # noqa: S102
+    raw = reference(data.camera(), convkit.BANK["emboss"].weights, "wrap")
+    expected = np.clip(np.rint(raw), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(namespace["output"], expected)
+    at.session_state["inspector_code_expander"] = False
+    at.run()
+    assert_healthy(at)
+    assert list(at.code) == []

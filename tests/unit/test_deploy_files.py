@@ -51,7 +51,8 @@ def test_manifest_matches_the_kubernetes_schemas(version: str) -> None:
     done = kubernetes_validate(MANIFEST, version)
     assert done.returncode == 0, done.stdout + done.stderr
     kinds = re.findall(r"passed for resource (\S+)", done.stdout)
-    assert sorted(kinds) == ["deployment/convkit", "horizontalpodautoscaler/convkit",
+    assert sorted(kinds) == ["configmap/ingress-nginx-controller",
+                             "deployment/convkit", "horizontalpodautoscaler/convkit",
                              "ingress/convkit", "ingress/convkit-uploads",
                              "poddisruptionbudget/convkit", "service/convkit"], done.stdout
 
@@ -136,6 +137,23 @@ def test_connection_limits_agree(manifest, nginx_conf) -> None:
     (per_address,) = re.findall(r"limit_conn convkit_connections (\d+);", nginx_conf)
     annotations = manifest["Ingress", "convkit"]["metadata"]["annotations"]
     assert int(annotations[INGRESS + "limit-connections"]) == int(per_address)
+
+
+def test_compression_agrees(manifest, nginx_conf) -> None:
+    """The Ingress controller compresses what nginx.conf compresses, at the same level and
+    from the same size; ingress-nginx adds gzip_proxied any and gzip_vary on itself."""
+    directives = dict(re.findall(r"^\s*(gzip\w*)\s+([^;]+);", nginx_conf, re.MULTILINE))
+    assert directives["gzip"] == "on"
+    assert (directives["gzip_proxied"], directives["gzip_vary"]) == ("any", "on")
+    nginx_types = set(directives["gzip_types"].split())
+    assert {"application/javascript", "text/css", "application/json"} <= nginx_types
+    controller = manifest["ConfigMap", "ingress-nginx-controller"]
+    assert controller["metadata"]["namespace"] == "ingress-nginx"
+    data = controller["data"]
+    assert data["use-gzip"] == "true"
+    assert int(data["gzip-level"]) == int(directives["gzip_comp_level"])
+    assert int(data["gzip-min-length"]) == int(directives["gzip_min_length"])
+    assert set(data["gzip-types"].split()) == nginx_types
 
 
 def test_both_ingresses_pin_a_visitor_with_one_cookie(manifest) -> None:

@@ -3,6 +3,8 @@ and in one go by least squares."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +15,7 @@ from convkit import lessons
 from pages.ui import cache
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
-from pages.ui.widgets import download_png, show_image
+from pages.ui.widgets import download_png, expander_filled_when_open, show_image
 from pages.views.deep_learning.common import (
     kernel_box,
     show_grids,
@@ -77,6 +79,13 @@ def _training_figures(run: lessons.DescentRun, hidden: np.ndarray) -> tuple[go.F
     return loss, paths
 
 
+def _training_curves(run: lessons.DescentRun, hidden: np.ndarray) -> None:
+    figures = st.columns(2)
+    loss, paths = _training_figures(run, hidden)
+    figures[0].plotly_chart(loss, width="stretch", key="dl_loss_plot")
+    figures[1].plotly_chart(paths, width="stretch", key="dl_paths_plot")
+
+
 def descent(run: lessons.DescentRun, hidden: np.ndarray, hidden_name: str,
             outcome: str) -> None:
     """The run's loss and weights, how close they came, and what to change if they did not."""
@@ -90,10 +99,10 @@ def descent(run: lessons.DescentRun, hidden: np.ndarray, hidden_name: str,
             f"{limit} (2 / the loss's largest curvature): pick a smaller one.")
         return
     error = lessons.largest_error(run.weights, hidden)
-    figures = st.columns(2)
-    loss, paths = _training_figures(run, hidden)
-    figures[0].plotly_chart(loss, width="stretch", key="dl_loss_plot")
-    figures[1].plotly_chart(paths, width="stretch", key="dl_paths_plot")
+    # Behind a click: the charts are the page's only Plotly, 1.4 MB of JavaScript gzipped.
+    expander_filled_when_open("Training curves: the loss and every weight, step by step",
+                              functools.partial(_training_curves, run, hidden),
+                              key="dl_curves_expander")
     verdict = st.columns(3)
     # A fit's errors are known to FIT_PRECISION of the weights (of 255 for gray levels) only.
     error_text = number(error, 3, scale=hidden, tolerance=lessons.FIT_PRECISION)
