@@ -90,7 +90,7 @@ if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
 
 for kernel in chosen:
     st.divider()
-    st.subheader(kernel.name)
+    st.header(kernel.name)
     st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
 
     loop_raw = store.get(loop_key(small, kernel, current))
@@ -128,18 +128,24 @@ for kernel in chosen:
     columns = st.columns([1.1, 1, 1, 1])
     with columns[0]:
         # An HTML heat map: the browser draws six of these far faster than six Plotly charts.
-        st.html(ui.number_grid(kernel.weights, coloured=True, digits=2))
+        st.html(ui.number_grid(kernel.weights, coloured=True, digits=2,
+                               caption=f"Weights of {kernel.name}"))
     with columns[1]:
-        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_WIDTH)
+        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_WIDTH,
+                      alt=f"The original image, beside the {kernel.name} kernel")
     with columns[2]:
         ui.show_image(middle, f"{middle_caption}; {current.border} border, "
-                              f"{current.mapping} mapping", PICTURE_WIDTH)
+                              f"{current.mapping} mapping", PICTURE_WIDTH,
+                      alt=f"The image filtered with the {kernel.name} kernel ({middle_name} "
+                          f"engine), {current.border} border, {current.mapping} mapping")
         ui.download_png(make_middle, f"{kernel.name}_{middle_name}_{current.border}_"
                                 f"{current.mapping}.png",
                         key=f"bank_download_{kernel.name}_{middle_name}")
     with columns[3]:
         ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
-                                 f"{size_text(shown.pixels)}", PICTURE_WIDTH)
+                                 f"{size_text(shown.pixels)}", PICTURE_WIDTH,
+                      alt=f"The image filtered with the {kernel.name} kernel by cv2.filter2D, "
+                          "reflect_101 border, rounded")
         ui.download_png(make_reference, f"{kernel.name}_filter2D.png",
                         key=f"bank_download_{kernel.name}_filter2d")
 

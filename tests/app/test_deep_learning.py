@@ -109,7 +109,7 @@ def text(at: AppTest, start: str) -> str:
 
 def formula_result(at: AppTest) -> int:
     """Check the formula with numbers: evaluate its fraction, compare with the result shown."""
-    latex = at.latex[0].value.strip("$\n")
+    latex = at.latex[0].value.strip("$\n").removesuffix(r"\end{aligned}")
     top, bottom = re.findall(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", latex)[-1]
     top = top.replace("\\cdot", "*")
     assert re.fullmatch(r"[\d+*\- ]+", top), top
