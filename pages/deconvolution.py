@@ -70,13 +70,16 @@ except ValueError as error:
 
 top = st.columns(2)
 with top[0]:
-    ui.show_image(gray, f"Original ({width} x {height})")
+    ui.show_image(gray, f"Original ({width} x {height})",
+                  alt=f"The original image, in gray, {width} x {height} px")
 with top[1]:
     ui.show_image(convkit.lessons.unit_to_uint8(blurred.array),
                   f"Blurred with {blur_name} + noise {ui.number(noise, 3)}: "
-                  + views.score_text(ui.cache.quality(gray, blurred)))
+                  + views.score_text(ui.cache.quality(gray, blurred)),
+                  alt=f"The image blurred with {blur_name}, noise {ui.number(noise, 3)} gray "
+                      f"levels, {border} border")
 
-st.subheader("Restorations" + ("" if assumed is blur else f", assuming {assumed_name}"))
+st.header("Restorations" + ("" if assumed is blur else f", assuming {assumed_name}"))
 methods = {"inverse": "Inverse filter (divide by H)",
            "wiener": f"Wiener, balance {ui.number(balance, 3)}",
            "richardson_lucy": f"Richardson-Lucy, {iterations} iterations"}
@@ -97,9 +100,10 @@ for column, (method, label) in zip(st.columns(len(methods)), methods.items(), st
             st.warning(f"Cannot start now: {error}")
             continue
         ui.show_image(convkit.lessons.unit_to_uint8(restored.array),
-                      f"{label}: {views.score_text(ui.cache.quality(gray, restored))}")
+                      f"{label}: {views.score_text(ui.cache.quality(gray, restored))}",
+                      alt=f"The blurred image restored by {label}, assuming {assumed_name}")
 
-st.subheader("Why the inverse filter explodes")
+st.header("Why the inverse filter explodes")
 try:
     spectrum = ui.cache.noise_picture(assumed.weights, gray.array.shape, noise, balance)
 except ValueError as error:

@@ -80,7 +80,7 @@ except ValueError as error:
 point = convkit.lessons.clamp_centre(*(st.session_state.get("match_point") or maps.ncc_best),
                                      maps.valid)
 
-st.subheader(f"Matching in {target_label}")
+st.header(f"Matching in {target_label}")
 st.markdown(views.match_summary(
     maps, convkit.lessons.explain_match(target.array, patch, *maps.plain_best),
     convkit.lessons.explain_match(target.array, patch, *maps.ncc_best), expected))

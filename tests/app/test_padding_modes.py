@@ -84,14 +84,14 @@ def test_padding_amount_and_corner(app):
     spreads = {"top-left": camera[:48, :48].std(), "top-right": camera[:48, -48:].std(),
                "bottom-left": camera[-48:, :48].std(), "bottom-right": camera[-48:, -48:].std()}
     busiest = max(spreads, key=spreads.get)
-    assert any(f"The {busiest} 48 x 48 px corner" in s.value for s in app.main.subheader)
+    assert any(f"The {busiest} 48 x 48 px corner" in s.value for s in app.main.header)
     app.slider(key="padding_amount").set_value(5).run()
     assert_healthy(app)
-    assert any("padded by 5 px" in s.value for s in app.main.subheader)
+    assert any("padded by 5 px" in s.value for s in app.main.header)
     assert len(app.main.image) == 15
     app.selectbox(key="padding_corner").set_value("top-right").run()
     assert_healthy(app)
-    assert any("top-right 48 x 48 px corner" in s.value for s in app.main.subheader)
+    assert any("top-right 48 x 48 px corner" in s.value for s in app.main.header)
 
 
 def test_colour_image(app):
@@ -115,7 +115,7 @@ def test_upload_source_without_a_file(app):
 def test_border_names_table_matches_the_references(app):
     """The names table gives scipy's, NumPy's and OpenCV's name of every mode, and the gaps."""
     open_page(app, "padding_modes")
-    names = app.main.table[1].value
+    names = app.main.dataframe[0].value
     assert list(names.index) == list(BORDER_MODES)
     for mode in BORDER_MODES:
         assert names.loc[mode, "scipy.ndimage"] == BORDER_NAMES[mode].scipy

@@ -107,7 +107,7 @@ def test_another_sample_and_a_patch_too_big_for_it() -> None:
     at.radio(key="match_target").set_value("another sample").run()
     at.selectbox(key="match_other").set_value("coins").run()
     assert_healthy(at)
-    assert any(s.value == "Matching in coins" for s in at.subheader)
+    assert any(s.value == "Matching in coins" for s in at.header)
     at.selectbox(key="match_other").set_value("text").run()
     assert_healthy(at)
     assert any("Cannot match in text: patch (61 x 61) must be no larger than the image (128 x 49)"
