@@ -91,8 +91,8 @@ st.markdown("One mode, many names: what OpenCV calls `BORDER_REFLECT_101`, scipy
             "`mirror` and NumPy's `pad` calls `reflect`, while scipy's `reflect` is OpenCV's "
             "plain `BORDER_REFLECT`. *none*: the library has no such mode.")
 names = pd.DataFrame.from_dict(convkit.BORDER_NAMES, orient="index").rename_axis("convkit")
-# A scrolling grid a keyboard can reach: its six columns are wider than a phone.
-st.dataframe(names, key="padding_names_table")
+# Wider than a phone: a table in a box that scrolls and takes focus, so a keyboard can scroll it.
+st.html(ui.render.text_table(names, "Border modes by library", corner="convkit"))
 st.download_button("Download the names (CSV)", names.to_csv(), "border_names.csv",
                    mime="text/csv", key="padding_download_names")
 
@@ -121,7 +121,7 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
                  alt=f"The {corner} corner of the output of {kernel.name} with the {mode} "
                      f"border, {current.mapping} mapping; an orange line marks how far the "
                      "padding reaches")
-        st.image(difference, caption=f"{mode} − {REFERENCE} (red +, blue −)", width="stretch",
+        st.image(difference, caption=f"{mode} − {REFERENCE}", width="stretch",
                  alt=f"Difference of the {mode} output from {REFERENCE} in the {corner} "
                      "corner: red brighter, blue darker, grey equal")
         ui.download_png(lambda mode=mode: ui.output(image, current, border=mode),

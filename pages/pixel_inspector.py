@@ -62,7 +62,7 @@ def inspector() -> None:
                 overview, picture.digest, width, height, zoom, OVERVIEW_WIDTH,
                 "Whole image: click to jump (the red box is the magnified area)",
                 alt=views.pixel_view.overview_alt(f"{image.label} ({shown})", width, height,
-                                                  zoom)),
+                                                  zoom, ui.kernel_label(kernel.name, kernel))),
             zoom=views.pixel_view.zoom_data(
                 crop, outside, zoom, x, y, kernel.shape, ZOOM_WIDTH,
                 f"Magnified {zoom.width}x{zoom.height} px: click a pixel, or use the arrows. "

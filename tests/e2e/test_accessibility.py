@@ -10,11 +10,17 @@ Streamlit's own markup breaks on exactly the selectors listed in ``STREAMLIT_EXC
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from e2e_helpers import REPO_ROOT, save_screenshot, wait_for_app_idle
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
+from scipy import ndimage
+from skimage import data
+
+import convkit
 
 AXE_SOURCE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -91,3 +97,123 @@ def test_page_has_no_wcag_violations(page: Page, app_server: str, title: str) ->
         if left:
             save_screenshot(page, f"axe-{title}-{viewport}", full_page=False)
     assert not left, "\n".join(left)
+
+
+# ------------------------------------------------ Chromium's accessibility tree, and keys only
+
+#: The deepest focused element, through the components' shadow roots: "TAG|name".
+FOCUSED_JS = """() => {
+  let element = document.activeElement;
+  while (element && element.shadowRoot && element.shadowRoot.activeElement) {
+    element = element.shadowRoot.activeElement;
+  }
+  if (!element) return '';
+  const name = element.getAttribute('aria-label') || element.textContent || '';
+  return element.tagName + '|' + name.trim().slice(0, 120);
+}"""
+
+
+def accessibility_tree(page: Page) -> dict[str, dict]:
+    """Chromium's full accessibility tree of `page` (CDP), nodes by id (ignored ones too: a
+    table's rows hang under its ignored row group)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    return {node["nodeId"]: node for node in nodes}
+
+
+def _value(node: dict, field: str) -> str:
+    return str(node.get(field, {}).get("value", ""))
+
+
+def _descendant_roles(tree: dict[str, dict], node: dict) -> set[str]:
+    roles, stack = set(), list(node.get("childIds", []))
+    while stack:
+        child = tree.get(stack.pop())
+        if child is not None:
+            if not child.get("ignored"):
+                roles.add(_value(child, "role"))
+            stack.extend(child.get("childIds", []))
+    return roles
+
+
+def tables_by_name(tree: dict[str, dict]) -> dict[str, set[str]]:
+    """Every table's name (its caption) and the roles found inside it."""
+    return {_value(node, "name"): _descendant_roles(tree, node) for node in tree.values()
+            if _value(node, "role") == "table" and not node.get("ignored")}
+
+
+def image_names(tree: dict[str, dict]) -> list[str]:
+    return [_value(node, "name") for node in tree.values()
+            if _value(node, "role") in ("image", "img") and not node.get("ignored")]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("path", "kernels", "captions"), [
+    ("pixel_inspector", ["sharpen"], ["1. Region under the kernel", "2. Weights as applied",
+                                      "3. Products (region × weight)"]),
+    ("kernel_bank", ["small_blur", "large_blur", "sharpen", "laplacian", "sobel_x", "sobel_y"],
+     [f"Weights of {name}" for name in ("small_blur", "sharpen", "laplacian", "sobel_x",
+                                        "sobel_y")]),
+])
+def test_the_accessibility_tree_names_pictures_and_grids(page: Page, app_server: str, path: str,
+                                                         kernels: list[str],
+                                                         captions: list[str]) -> None:
+    """Every image in Chromium's tree has a name that names its kernel; the grids are tables
+    named by their captions, with column and row headers."""
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.goto(f"{app_server}/{path}?image=camera&res=256&kernel=sharpen")
+    wait_for_app_idle(page, timeout_ms=90_000)
+    tree = accessibility_tree(page)
+    names = image_names(tree)
+    assert len(names) >= len(kernels), names
+    for name in names:
+        assert name.strip(), names
+        assert any(kernel in name for kernel in kernels), name
+    for kernel in kernels:
+        assert any(kernel in name for name in names), (kernel, names)
+    tables = tables_by_name(tree)
+    for caption in captions:
+        assert caption in tables, sorted(tables)
+        assert {"columnheader", "rowheader", "cell"} <= tables[caption], (caption,
+                                                                          tables[caption])
+
+
+@pytest.mark.e2e
+def test_keyboard_only_from_home_to_a_pixel_and_its_sum(page: Page, app_server: str) -> None:
+    """Keys only: from Home, Tab to the inspector's link and open it, Tab to the magnified
+    view, move the pixel right with an arrow key; the live region says the new pixel's sum
+    and byte, which are scipy.ndimage.correlate's."""
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.goto(f"{app_server}/?image=camera&res=512&kernel=sharpen&x=100&y=200")
+    wait_for_app_idle(page, timeout_ms=90_000)
+
+    def tab_to(tag: str, name: str, limit: int) -> int:
+        seen = []
+        for presses in range(1, limit + 1):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate(FOCUSED_JS))
+            if seen[-1].startswith(tag + "|") and name in seen[-1]:
+                return presses
+        pytest.fail(f"{tag} {name!r} not reached in {limit} Tab presses: {seen}", pytrace=False)
+
+    tab_to("A", "Pixel inspector", 40)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pixel_inspector**")
+    wait_for_app_idle(page, timeout_ms=90_000)
+    presses = tab_to("CANVAS", "Magnified input pixels round pixel 100, 200", 60)
+    print(f"Tab presses from the page's top to the magnified view: {presses}")
+    live = page.locator(".ckv-live")
+    page.keyboard.press("ArrowRight")
+    wait_for_app_idle(page)
+    expect(live).to_have_text(re.compile(r"^pixel 101, 200: sum "))
+    found = re.fullmatch(r"pixel 101, 200: sum (\S+), output byte (\d+)", live.inner_text())
+    assert found, live.inner_text()
+    camera = data.camera().astype(np.float64)
+    expected = ndimage.correlate(camera, convkit.BANK["sharpen"].weights, mode="nearest")
+    assert float(found.group(1).replace("−", "-")) == expected[200, 101]
+    assert int(found.group(2)) == int(np.clip(expected[200, 101], 0, 255))
+    # The focus stayed on the magnified view: further arrows keep working without the mouse.
+    assert page.evaluate(FOCUSED_JS).startswith("CANVAS|Magnified input pixels round pixel 101")

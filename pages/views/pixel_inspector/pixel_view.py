@@ -109,17 +109,19 @@ def announcement(breakdown: convkit.PixelBreakdown, byte) -> str:
 
 
 def overview_alt(name: str, full_width: int, full_height: int,
-                 box: convkit.explain.Window) -> str:
-    """The overview's text alternative: which image, and which area is magnified.
+                 box: convkit.explain.Window, kernel: str) -> str:
+    """The overview's text alternative: which image, which area is magnified, and for which
+    kernel.
 
-    >>> overview_alt("camera (input)", 512, 512, convkit.explain.Window(-3, 10, 25, 25))[-41:]
-    'the magnified area, x 10 to 34, y 0 to 21'
+    >>> overview_alt("camera (input)", 512, 512, convkit.explain.Window(-3, 10, 25, 25),
+    ...              "sharpen (3x3)")[-73:]
+    'the magnified area, x 10 to 34, y 0 to 21, round the sharpen (3x3) kernel'
     """
     top, left = max(box.top, 0), max(box.left, 0)
     bottom = min(box.top + box.height, full_height) - 1
     right = min(box.left + box.width, full_width) - 1
     return (f"Whole {name}, {full_width} x {full_height} px; the red box marks the magnified "
-            f"area, x {left} to {right}, y {top} to {bottom}")
+            f"area, x {left} to {right}, y {top} to {bottom}, round the {kernel} kernel")
 
 
 def overview_data(picture, digest: str, full_width: int, full_height: int,
