@@ -36,6 +36,8 @@ PAGES = {
     "Deconvolution": "deconvolution",
     "Template matching": "template_matching",
 }
+#: Where the sidebar's name of a page is longer than the short one above.
+NAV_TITLES = {"Deep learning": "Convolutions in deep learning"}
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 #: (axe rule, exact selector axe reports) -> the Streamlit issue whose markup causes it.
@@ -84,6 +86,9 @@ def test_page_has_no_wcag_violations(page: Page, app_server: str, title: str) ->
     # A small working image: the markup is the same at every resolution, the wait is not.
     page.set_viewport_size(VIEWPORTS["desktop"])
     page.goto(f"{app_server}/{PAGES[title]}?image=camera&res=256")
+    # WCAG 2.4.2: each page says which page it is ("Pixel inspector · convkit").
+    page_title = NAV_TITLES.get(title, title)
+    expect(page).to_have_title(re.compile(rf"^{re.escape(page_title)} · convkit$"))
     left = []
     for viewport, size in VIEWPORTS.items():
         page.set_viewport_size(size)
