@@ -28,6 +28,7 @@ GRID_CSS = """
 .ck-grid small {display: block; font-size: 0.65rem; color: #445;}
 .ck-grid caption {caption-side: top; text-align: left; font-weight: bold; font-family:
   var(--st-font, sans-serif); font-size: 0.9rem; padding-bottom: 3px;}
+.ck-grid td.corner {border: none;}
 .ck-grid th {font-weight: normal; font-size: 0.7rem; color: #333; padding: 1px 4px;}
 .ck-grid th[scope="row"] {text-align: right;}
 .ck-grid.tiny th {display: none;}
@@ -229,7 +230,7 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
         numbered = values.size <= GRID_MAX_NUMBERED_CELLS
     limit = float(np.abs(values).max()) if coloured and values.size else 0.0
     size = _largest(values)
-    header = ("<tr><td></td>" + "".join(_offset_header("x", c - cols // 2, "col")
+    header = ('<tr><td class="corner"></td>' + "".join(_offset_header("x", c - cols // 2, "col")
                                        for c in range(cols)) + "</tr>")
     lines = [header]
     for r in range(rows):

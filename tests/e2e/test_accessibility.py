@@ -113,7 +113,7 @@ FOCUSED_JS = """() => {
     element = element.shadowRoot.activeElement;
   }
   if (!element) return '';
-  const name = element.getAttribute('aria-label') || element.textContent || '';
+  const name = element.getAttribute('aria-label') || element.alt || element.textContent || '';
   return element.tagName + '|' + name.trim().slice(0, 120);
 }"""
 
@@ -186,6 +186,17 @@ def test_the_accessibility_tree_names_pictures_and_grids(page: Page, app_server:
                                                                           tables[caption])
 
 
+def tab_to(page: Page, tag: str, name: str, limit: int) -> int:
+    """Press Tab until the focused element is a `tag` whose name holds `name`; the presses."""
+    seen = []
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED_JS))
+        if seen[-1].startswith(tag + "|") and name in seen[-1]:
+            return presses
+    pytest.fail(f"{tag} {name!r} not reached in {limit} Tab presses: {seen}", pytrace=False)
+
+
 @pytest.mark.e2e
 def test_keyboard_only_from_home_to_a_pixel_and_its_sum(page: Page, app_server: str) -> None:
     """Keys only: from Home, Tab to the inspector's link and open it, Tab to the magnified
@@ -195,20 +206,11 @@ def test_keyboard_only_from_home_to_a_pixel_and_its_sum(page: Page, app_server: 
     page.goto(f"{app_server}/?image=camera&res=512&kernel=sharpen&x=100&y=200")
     wait_for_app_idle(page, timeout_ms=90_000)
 
-    def tab_to(tag: str, name: str, limit: int) -> int:
-        seen = []
-        for presses in range(1, limit + 1):
-            page.keyboard.press("Tab")
-            seen.append(page.evaluate(FOCUSED_JS))
-            if seen[-1].startswith(tag + "|") and name in seen[-1]:
-                return presses
-        pytest.fail(f"{tag} {name!r} not reached in {limit} Tab presses: {seen}", pytrace=False)
-
-    tab_to("A", "Pixel inspector", 40)
+    tab_to(page, "A", "Pixel inspector", 40)
     page.keyboard.press("Enter")
     page.wait_for_url("**/pixel_inspector**")
     wait_for_app_idle(page, timeout_ms=90_000)
-    presses = tab_to("CANVAS", "Magnified input pixels round pixel 100, 200", 60)
+    presses = tab_to(page, "CANVAS", "Magnified input pixels round pixel 100, 200", 60)
     print(f"Tab presses from the page's top to the magnified view: {presses}")
     live = page.locator(".ckv-live")
     page.keyboard.press("ArrowRight")
@@ -222,3 +224,51 @@ def test_keyboard_only_from_home_to_a_pixel_and_its_sum(page: Page, app_server: 
     assert int(found.group(2)) == int(np.clip(expected[200, 101], 0, 255))
     # The focus stayed on the magnified view: further arrows keep working without the mouse.
     assert page.evaluate(FOCUSED_JS).startswith("CANVAS|Magnified input pixels round pixel 101")
+
+
+@pytest.mark.e2e
+def test_keyboard_only_template_point_and_the_animation(page: Page, app_server: str) -> None:
+    """Keys only: on the normalized map, three ArrowRight and Enter choose the point three
+    pixels right of the patch, and its NCC is NumPy's; on the deep-learning page, Enter on
+    Play starts the window and Enter again pauses it."""
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.goto(f"{app_server}/template_matching?image=coins&res=512")
+    wait_for_app_idle(page, timeout_ms=90_000)
+    x = int(page.locator(".st-key-match_x input").input_value())
+    y = int(page.locator(".st-key-match_y input").input_value())
+    width = int(page.locator(".st-key-match_w input").input_value())
+    height = int(page.locator(".st-key-match_h input").input_value())
+    tab_to(page, "IMG", "Normalized cross-correlation map", 80)
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"At x={x + 3}, y={y} (blue)", exact=True)).to_be_visible()
+    wait_for_app_idle(page)
+    # The tabs are one Tab stop; the arrow keys go from one tab to the next.
+    tab_to(page, "DIV", "Plain correlation", 80)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("tab", name="Normalized cross-correlation", selected=True)) \
+        .to_be_visible()
+    line = page.get_by_text(re.compile(r"^NCC = ")).inner_text()
+    shown = float(re.search(r"= \*?\*?(−?[0-9.]+)\*?\*?$", line.strip()).group(1)
+                  .replace("−", "-"))
+    coins = data.coins().astype(float)
+    def cut(cx: int, cy: int) -> np.ndarray:
+        return coins[cy - height // 2:cy + height // 2 + 1, cx - width // 2:cx + width // 2 + 1]
+    region, patch = cut(x + 3, y), cut(x, y)
+    r, t = region - region.mean(), patch - patch.mean()
+    assert abs(shown - (r * t).sum() / np.sqrt((r**2).sum() * (t**2).sum())) < 1e-3
+
+    page.goto(f"{app_server}/deep_learning")
+    wait_for_app_idle(page, timeout_ms=90_000)
+    tab_to(page, "BUTTON", "Play", 80)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(page.get_by_role("slider", name="Window position (output cell, row by row)")) \
+        .not_to_have_value("1")
+    page.get_by_role("button", name="Pause").wait_for()
+    if not page.evaluate(FOCUSED_JS).startswith("BUTTON|"):
+        tab_to(page, "BUTTON", "Pause", 80)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
