@@ -25,7 +25,7 @@ def size_text(pixels) -> str:
     return f"{pixels.shape[1]} x {pixels.shape[0]} px"
 
 
-st.title("Kernel bank")
+st.title("Kernel bank", anchor=False)
 st.markdown(
     "The tutorial filters one image with six kernels, each twice: with its own Python loop "
     "(pad the image, slide a window, multiply and add) and with OpenCV's `cv2.filter2D`. Here "
@@ -90,7 +90,7 @@ if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
 
 for kernel in chosen:
     st.divider()
-    st.header(kernel.name)
+    st.header(kernel.name, anchor=False)
     st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
 
     loop_raw = store.get(loop_key(small, kernel, current))

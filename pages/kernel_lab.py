@@ -7,7 +7,7 @@ from pages import ui
 from pages.ui import code
 from pages.views import kernel_lab as views
 
-st.title("Kernel lab")
+st.title("Kernel lab", anchor=False)
 st.markdown(
     "Type your own kernel into the table (cells take numbers or fractions like `1/9`), or "
     "make one with a generator. Below it you see what it does to the image and what can be "
@@ -23,7 +23,7 @@ weights = views.editor_and_generators()
 kernel = convkit.Kernel("your kernel", weights)
 height, width = weights.shape
 
-st.header("What it does to the image")
+st.header("What it does to the image", anchor=False)
 with st.spinner("Filtering…"):
     output = ui.output(image, current, kernel)
 before, after = st.columns(2)
@@ -38,11 +38,11 @@ with after:
     ui.download_png(output, "kernel_lab_result.png", key="lab_download_png")
 ui.describe_image(image)
 
-st.header("Properties")
+st.header("Properties", anchor=False)
 views.properties(weights)
 views.composition(weights, image)
 
-st.header("Apply it again")
+st.header("Apply it again", anchor=False)
 st.markdown(
     "Filtering the result again with the same kernel, n times over, is one filter with the "
     "kernel composed with itself n times: a kernel n (h − 1) + 1 wide. A blur spreads with "
@@ -86,7 +86,7 @@ if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:
               key="lab_times_load", on_click=views.load,
               args=(repetition.weights, f"your kernel applied {times} times"))
 
-st.header("Keep it")
+st.header("Keep it", anchor=False)
 views.keep_it(weights)
 code.reproduce_expander(current, weights, key="lab_code")
 ui.show_code(convkit.lessons.kernel_properties, convkit.lessons.compose,

@@ -28,7 +28,7 @@ def cells(values) -> str:
     return " ".join(ui.number(v, 6) for v in values)
 
 
-st.title("Padding: what lies beyond the edge")
+st.title("Padding: what lies beyond the edge", anchor=False)
 st.markdown(
     "Near the edge part of the kernel hangs outside the image, so the image is first *padded*: "
     "extended by as many rows and columns as the kernel reaches. There are five common ways to "
@@ -54,7 +54,7 @@ choice = controls[1].selectbox(
          "detail is shown.")
 corner = convkit.core.busiest_corner(image.pixels, CORNER) if choice == AUTO_CORNER else choice
 
-st.header(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px")
+st.header(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px", anchor=False)
 st.caption(f"The red line is the image's real edge; beyond it, invented pixels. Constant mode "
            f"fills with v = {ui.number(current.value, 6)} (set it in the sidebar by choosing the "
            "constant border). Wrap brings in the opposite edges of the image.")
@@ -73,7 +73,7 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
         ui.download_png(picture, f"{corner}_corner_padded_{mode}_{amount}px.png",
                         key=f"padding_download_corner_{mode}")
 
-st.header(f"The same rule on one row: {cells(ROW)} padded by {ROW_PAD}")
+st.header(f"The same rule on one row: {cells(ROW)} padded by {ROW_PAD}", anchor=False)
 table_rows = {}
 for mode in convkit.BORDER_MODES:
     padded = convkit.pad(np.array([ROW], dtype=float), 0, ROW_PAD, mode, current.value)[0]
@@ -86,7 +86,7 @@ st.table(row_table)
 st.download_button("Download the table (CSV)", row_table.to_csv(), "padding_row.csv",
                    mime="text/csv", key="padding_download_row_table")
 
-st.header("The same modes by every library's name")
+st.header("The same modes by every library's name", anchor=False)
 st.markdown("One mode, many names: what OpenCV calls `BORDER_REFLECT_101`, scipy.ndimage calls "
             "`mirror` and NumPy's `pad` calls `reflect`, while scipy's `reflect` is OpenCV's "
             "plain `BORDER_REFLECT`. *none*: the library has no such mode.")
@@ -96,7 +96,7 @@ st.html(ui.render.text_table(names, "Border modes by library", corner="convkit")
 st.download_button("Download the names (CSV)", names.to_csv(), "border_names.csv",
                    mime="text/csv", key="padding_download_names")
 
-st.header(f"What each mode does to the output: {kernel.name}, {corner} corner")
+st.header(f"What each mode does to the output: {kernel.name}, {corner} corner", anchor=False)
 st.markdown(
     f"The {kernel.name} kernel reaches {reach_y} px up and down and {reach_x} px sideways, so "
     "only output pixels between the image's edge and the orange line read padding; everything "

@@ -13,7 +13,7 @@ OVERVIEW_WIDTH = 420
 ZOOM_WIDTH = 420
 PICTURES = "inspector_pictures"
 
-st.title("Pixel inspector")
+st.title("Pixel inspector", anchor=False)
 st.markdown(
     "Click the picture to pick a pixel, then refine it in the magnified view, with the arrow "
     "buttons or keys, or by typing its coordinates. Below: the region under the kernel, the "

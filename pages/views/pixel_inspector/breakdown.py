@@ -21,7 +21,7 @@ def show_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels, outp
     what = "convolution (kernel rotated 180°)" if current.flip else "correlation"
     mapping = (f"divide mapping (÷ {ui.number(current.divisor)}, + {ui.number(current.offset)})"
                if current.mapping == "divide" else f"{current.mapping} mapping")
-    st.header(f"Output pixel x={x}, y={y}")
+    st.header(f"Output pixel x={x}, y={y}", anchor=False)
     st.caption(f"{ui.kernel_label(kernel.name, kernel)}, {what}, "
                f"{current.border} border {convkit.BORDER_DRAWINGS[current.border]}, {mapping}")
     channels = ["R", "G", "B", "A"][: breakdown.roi.shape[2]] if breakdown.is_colour else [None]

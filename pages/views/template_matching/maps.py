@@ -125,7 +125,7 @@ def ncc_text(b: convkit.lessons.MatchBreakdown) -> str:
 
 def match_breakdown(b: convkit.lessons.MatchBreakdown, maps: convkit.lessons.MatchMaps) -> None:
     """Both correlations at one point, step by step, in two tabs."""
-    st.subheader(f"At x={b.x}, y={b.y} (blue)")
+    st.subheader(f"At x={b.x}, y={b.y} (blue)", anchor=False)
     numbered = b.region.size <= GRID_MAX_NUMBERED_CELLS
     if not numbered:
         st.caption(f"{b.patch.shape[1]} x {b.patch.shape[0]} cells: region and patch as "
