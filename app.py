@@ -33,6 +33,9 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
+# Each page's own title in the browser tab and history ("Pixel inspector · convkit"): the
+# first thing a screen reader says on arriving (WCAG 2.4.2).
+st.set_page_config(page_title=f"{navigation.title} · convkit")
 # A public demo shows no tracebacks; the log keeps them for whoever runs the server.
 with ui.crash_guard("sidebar"):
     ui.sidebar()

@@ -14,7 +14,7 @@ BALANCES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 DEFAULT_BLUR = "motion_blur"
 SAME = "the true blur"
 
-st.title("Deconvolution: undoing a blur")
+st.title("Deconvolution: undoing a blur", anchor=False)
 st.markdown(
     "A blur is a convolution, so in the frequency domain it is a multiplication: every "
     "frequency of the image is multiplied by the kernel's frequency response **H**. Dividing "
@@ -82,13 +82,16 @@ except ValueError as error:
 
 top = st.columns(2)
 with top[0]:
-    ui.show_image(gray, f"Original ({width} x {height})")
+    ui.show_image(gray, f"Original ({width} x {height})",
+                  alt=f"The original image, in gray, {width} x {height} px")
 with top[1]:
     ui.show_image(convkit.lessons.unit_to_uint8(blurred.array),
                   f"Blurred with {blur_name} + noise {ui.number(noise, 3)}: "
-                  + views.score_text(ui.cache.quality(gray, blurred)))
+                  + views.score_text(ui.cache.quality(gray, blurred)),
+                  alt=f"The image blurred with {blur_name}, noise {ui.number(noise, 3)} gray "
+                      f"levels, {border} border")
 
-st.subheader("Restorations" + ("" if assumed is blur else f", assuming {assumed_name}"))
+st.header("Restorations" + ("" if assumed is blur else f", assuming {assumed_name}"), anchor=False)
 methods = {"inverse": "Inverse filter (divide by H)",
            "wiener": f"Wiener, balance {ui.number(balance, 3)}",
            "richardson_lucy": f"Richardson-Lucy, {iterations} iterations"}
@@ -109,9 +112,10 @@ for column, (method, label) in zip(st.columns(len(methods)), methods.items(), st
             st.warning(f"Cannot start now: {error}")
             continue
         ui.show_image(convkit.lessons.unit_to_uint8(restored.array),
-                      f"{label}: {views.score_text(ui.cache.quality(gray, restored))}")
+                      f"{label}: {views.score_text(ui.cache.quality(gray, restored))}",
+                      alt=f"The blurred image restored by {label}, assuming {assumed_name}")
 
-st.subheader("Why the inverse filter explodes")
+st.header("Why the inverse filter explodes", anchor=False)
 try:
     spectrum = ui.cache.noise_picture(assumed.weights, gray.array.shape, noise, balance)
 except ValueError as error:

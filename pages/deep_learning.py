@@ -14,7 +14,7 @@ LEARN_SIDE = 256
 #: The colour sample (and its size) the channels use when the working image is gray.
 COLOUR_SAMPLE, COLOUR_SIDE = "astronaut", 256
 
-st.title("Convolutions in deep learning")
+st.title("Convolutions in deep learning", anchor=False)
 st.markdown(
     "A convolutional layer slides small kernels over its input exactly as this app does. Below, "
     "one kernel moves over a few real numbers, cell by cell, with a layer's three extra knobs: "
@@ -31,7 +31,7 @@ current = ui.settings()
 image = ui.working_image_or_stop(current)
 small = lessons.small_kernels(ui.available_kernels())
 
-st.header("The window slides, with numbers")
+st.header("The window slides, with numbers", anchor=False)
 grid, weights = views.window_input(image.pixels, small, current.kernel_name)
 stride, dilation, output, border = views.layer_knobs()
 geometry = lessons.layer_geometry(grid.shape, weights.shape, stride, dilation, output)
@@ -40,13 +40,13 @@ if geometry.steps:
     layer_map = lessons.conv2d(grid, weights, stride, dilation, output, border)
     views.stepper(grid, weights, geometry, layer_map, border)
 
-st.header("Which outputs does this input cell feed?")
+st.header("Which outputs does this input cell feed?", anchor=False)
 if geometry.steps:
     row, col = views.input_cell(grid)
     reach = lessons.input_reach(geometry, weights, row, col, border)
     views.reach(grid, layer_map, reach, geometry.steps, border)
 
-st.header("Colour: one kernel slice per channel")
+st.header("Colour: one kernel slice per channel", anchor=False)
 own_colour = image.pixels.ndim == 3
 colour = (image.pixels if own_colour
           else cache.sample(COLOUR_SAMPLE, True, COLOUR_SIDE).array)
@@ -59,12 +59,12 @@ breakdown = lessons.window_step(rgb, filters[index], rgb_geometry.step_at(out_ro
 maps = lessons.conv_layer(rgb, filters, output="same")
 views.channels(breakdown, maps, names, index, (rgb_top, rgb_left))
 
-st.header("The rest of the layer: bias, ReLU, pooling")
+st.header("The rest of the layer: bias, ReLU, pooling", anchor=False)
 bias, use_relu, pool, pool_size = views.layer_settings()
 stages = lessons.layer_stages(maps[index], out_row, out_col, bias, use_relu, pool, pool_size)
 views.layer_rest(stages, breakdown.total, bias, use_relu, pool, pool_size)
 
-st.header("Learning a kernel")
+st.header("Learning a kernel", anchor=False)
 hidden_name, on_image, rate, steps = views.descent_settings(small)
 hidden = small[hidden_name].weights
 train = (lessons.centre_crop(image.pixels, lessons.MAX_TRAIN_SIDE) if on_image
@@ -78,7 +78,7 @@ except ui.work.Busy as error:
 else:
     views.descent(run, hidden, hidden_name, lessons.descent_outcome(run, hidden))
 
-st.subheader("The same in one go: least squares")
+st.subheader("The same in one go: least squares", anchor=False)
 noise = st.slider("Noise added to the output (standard deviation, gray levels)", 0.0, 20.0,
                   0.0, 0.5, key="dl_noise")
 gray = cache.gray_within(image.content, LEARN_SIDE)

@@ -5,7 +5,7 @@ import streamlit as st
 import convkit
 from pages import ui
 
-st.title("convkit: see what a convolution kernel does")
+st.title("convkit: see what a convolution kernel does", anchor=False)
 st.markdown(
     "A **kernel** is a small grid of weights. To filter an image, slide the kernel over it: at "
     "each pixel, multiply the weights by the pixels under them (the **region of interest**) and "
@@ -23,15 +23,18 @@ if image is not None:
     raw, output = ui.raw_response(image, current), ui.output(image, current)
     left, right = st.columns(2)
     with left:
-        ui.show_image(image.content, f"{image.label} (input)")
+        ui.show_image(image.content, f"{image.label} (input)",
+                      alt=f"The input image: {image.label}")
     with right:
-        ui.show_image(output, f"{kernel.name}, {current.border} border, {current.mapping} mapping")
+        ui.show_image(output, f"{kernel.name}, {current.border} border, {current.mapping} mapping",
+                      alt=f"{image.label} filtered with the {kernel.name} kernel, "
+                          f"{current.border} border, {current.mapping} mapping")
 
     height, width = image.pixels.shape[:2]
     y, x = height // 2, width // 2
     breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
                                       flip=current.flip, value=current.value)
-    st.subheader(f"One pixel by hand: the centre, x={x}, y={y}")
+    st.header(f"One pixel by hand: the centre, x={x}, y={y}", anchor=False)
     if breakdown.is_colour or kernel.shape[0] * kernel.shape[1] > 25:
         st.markdown(
             f"The {kernel.shape[0]}x{kernel.shape[1]} kernel's weighted sum at the centre is "
@@ -47,7 +50,7 @@ if image is not None:
         st.markdown(f"The `{current.mapping}` mapping turns it into the byte **{byte:.0f}**; "
                     f"OpenCV computes the same sum: **{ui.number(raw.array[y, x], 6)}**.")
 
-st.subheader("Explore")
+st.header("Explore", anchor=False)
 st.page_link("pages/kernel_bank.py", label="Kernel bank: the tutorial's six kernels, the loop "
              "against cv2.filter2D", icon=":material/grid_view:")
 st.page_link("pages/pixel_inspector.py", label="Pixel inspector: click a pixel, see every "

@@ -72,7 +72,7 @@ def timing_text(run: LoopRun, how: str) -> str:
             f"about {ratio} times faster.")
 
 
-st.title("Kernel bank")
+st.title("Kernel bank", anchor=False)
 st.markdown(
     "The tutorial filters one image with six kernels, each twice: with its own Python loop "
     "(pad the image, slide a window, multiply and add) and with OpenCV's `cv2.filter2D`. Here "
@@ -187,7 +187,7 @@ if st.button("Run the tutorial's loop", key="bank_run_loop", type="primary",
 
 for kernel in chosen:
     st.divider()
-    st.subheader(kernel.name)
+    st.header(kernel.name, anchor=False)
     st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
 
     how = seen.get(keys[kernel.name])
@@ -219,18 +219,24 @@ for kernel in chosen:
     columns = st.columns([1.1, 1, 1, 1])
     with columns[0]:
         # An HTML heat map: the browser draws six of these far faster than six Plotly charts.
-        st.html(ui.number_grid(kernel.weights, coloured=True, digits=2))
+        st.html(ui.number_grid(kernel.weights, coloured=True, digits=2,
+                               caption=f"Weights of {kernel.name}"))
     with columns[1]:
-        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_SIDE)
+        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_SIDE,
+                      alt=f"The original image, beside the {kernel.name} kernel")
     with columns[2]:
         ui.show_image(middle, f"{middle_caption}; {current.border} border, "
-                              f"{current.mapping} mapping", PICTURE_SIDE)
+                              f"{current.mapping} mapping", PICTURE_SIDE,
+                      alt=f"The image filtered with the {kernel.name} kernel ({middle_name} "
+                          f"engine), {current.border} border, {current.mapping} mapping")
         ui.download_png(middle_download, f"{kernel.name}_{middle_name}_{current.border}_"
                                          f"{current.mapping}.png",
                         key=f"bank_download_{kernel.name}_{middle_name}", nbytes=middle_bytes)
     with columns[3]:
         ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
-                                 f"{size_text(shown.pixels)}", PICTURE_SIDE)
+                                 f"{size_text(shown.pixels)}", PICTURE_SIDE,
+                      alt=f"The image filtered with the {kernel.name} kernel by cv2.filter2D, "
+                          "reflect_101 border, rounded")
         ui.download_png(full_resolution_filter2d(image, kernel.weights),
                         f"{kernel.name}_filter2D.png", key=f"bank_download_{kernel.name}_filter2d",
                         nbytes=download_bytes)

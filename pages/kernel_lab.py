@@ -7,7 +7,7 @@ from pages import ui
 from pages.ui import code
 from pages.views import kernel_lab as views
 
-st.title("Kernel lab")
+st.title("Kernel lab", anchor=False)
 st.markdown(
     "Type your own kernel into the table (cells take numbers or fractions like `1/9`), or "
     "make one with a generator. Below it you see what it does to the image and what can be "
@@ -23,23 +23,26 @@ weights = views.editor_and_generators()
 kernel = convkit.Kernel("your kernel", weights)
 height, width = weights.shape
 
-st.subheader("What it does to the image")
+st.header("What it does to the image", anchor=False)
 with st.spinner("Filtering…"):
     output = ui.output(image, current, kernel)
 before, after = st.columns(2)
 with before:
-    ui.show_image(image.content, f"{image.label} (input)")
+    ui.show_image(image.content, f"{image.label} (input)",
+                  alt=f"The input image: {image.label}")
 with after:
     ui.show_image(output, f"Your {height}x{width} kernel, {current.border} border, "
-                          f"{current.mapping} mapping")
+                          f"{current.mapping} mapping",
+                  alt=f"{image.label} filtered with your {height}x{width} kernel, "
+                      f"{current.border} border, {current.mapping} mapping")
     ui.download_png(output, "kernel_lab_result.png", key="lab_download_png")
 ui.describe_image(image)
 
-st.subheader("Properties")
+st.header("Properties", anchor=False)
 views.properties(weights)
 views.composition(weights, image)
 
-st.subheader("Apply it again")
+st.header("Apply it again", anchor=False)
 st.markdown(
     "Filtering the result again with the same kernel, n times over, is one filter with the "
     "kernel composed with itself n times: a kernel n (h − 1) + 1 wide. A blur spreads with "
@@ -60,7 +63,9 @@ with picture_box:
         raw = ui.cache.repeated(image.content, weights, times, current.border, current.flip,
                                 current.value)
         passes = ui.cache.mapped(raw, current.mapping, current.divisor, current.offset)
-    ui.show_image(passes, f"Your kernel applied {times} times, {current.mapping} mapping")
+    ui.show_image(passes, f"Your kernel applied {times} times, {current.mapping} mapping",
+                  alt=f"{image.label} filtered {times} times with your kernel, "
+                      f"{current.border} border, {current.mapping} mapping")
 with profile_box:
     st.plotly_chart(views.profile_figure(repetition), width="stretch", key="lab_times_profile")
     composed = repetition.weights.shape
@@ -81,7 +86,7 @@ if max(repetition.weights.shape) <= convkit.MAX_KERNEL_SIDE and times > 1:
               key="lab_times_load", on_click=views.load,
               args=(repetition.weights, f"your kernel applied {times} times"))
 
-st.subheader("Keep it")
+st.header("Keep it", anchor=False)
 views.keep_it(weights)
 code.reproduce_expander(current, weights, key="lab_code")
 ui.show_code(convkit.lessons.kernel_properties, convkit.lessons.compose,

@@ -28,7 +28,7 @@ def cells(values) -> str:
     return " ".join(ui.number(v, 6) for v in values)
 
 
-st.title("Padding: what lies beyond the edge")
+st.title("Padding: what lies beyond the edge", anchor=False)
 st.markdown(
     "Near the edge part of the kernel hangs outside the image, so the image is first *padded*: "
     "extended by as many rows and columns as the kernel reaches. There are five common ways to "
@@ -54,7 +54,7 @@ choice = controls[1].selectbox(
          "detail is shown.")
 corner = convkit.core.busiest_corner(image.pixels, CORNER) if choice == AUTO_CORNER else choice
 
-st.subheader(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px")
+st.header(f"The {corner} {CORNER} x {CORNER} px corner, padded by {amount} px", anchor=False)
 st.caption(f"The red line is the image's real edge; beyond it, invented pixels. Constant mode "
            f"fills with v = {ui.number(current.value, 6)} (set it in the sidebar by choosing the "
            "constant border). Wrap brings in the opposite edges of the image.")
@@ -66,12 +66,14 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
     picture = convkit.explain.edge_lines(big, factor, amount, amount, corner, EDGE_COLOUR)
     with column:
         st.markdown(f"**{mode}**")
-        st.image(picture, width="stretch")
+        st.image(picture, width="stretch",
+                 alt=f"The {corner} corner padded by {amount} px with {mode} "
+                     f"({convkit.BORDER_DRAWINGS[mode]}); a red line marks the real edge")
         st.caption(f"`{convkit.BORDER_DRAWINGS[mode]}`  \n{convkit.BORDER_DESCRIPTIONS[mode]}")
         ui.download_png(picture, f"{corner}_corner_padded_{mode}_{amount}px.png",
                         key=f"padding_download_corner_{mode}")
 
-st.subheader(f"The same rule on one row: {cells(ROW)} padded by {ROW_PAD}")
+st.header(f"The same rule on one row: {cells(ROW)} padded by {ROW_PAD}", anchor=False)
 table_rows = {}
 for mode in convkit.BORDER_MODES:
     padded = convkit.pad(np.array([ROW], dtype=float), 0, ROW_PAD, mode, current.value)[0]
@@ -84,16 +86,17 @@ st.table(row_table)
 st.download_button("Download the table (CSV)", row_table.to_csv(), "padding_row.csv",
                    mime="text/csv", key="padding_download_row_table")
 
-st.subheader("The same modes by every library's name")
+st.header("The same modes by every library's name", anchor=False)
 st.markdown("One mode, many names: what OpenCV calls `BORDER_REFLECT_101`, scipy.ndimage calls "
             "`mirror` and NumPy's `pad` calls `reflect`, while scipy's `reflect` is OpenCV's "
             "plain `BORDER_REFLECT`. *none*: the library has no such mode.")
 names = pd.DataFrame.from_dict(convkit.BORDER_NAMES, orient="index").rename_axis("convkit")
-st.table(names)
+# Wider than a phone: a table in a box that scrolls and takes focus, so a keyboard can scroll it.
+st.html(ui.render.text_table(names, "Border modes by library", corner="convkit"))
 st.download_button("Download the names (CSV)", names.to_csv(), "border_names.csv",
                    mime="text/csv", key="padding_download_names")
 
-st.subheader(f"What each mode does to the output: {kernel.name}, {corner} corner")
+st.header(f"What each mode does to the output: {kernel.name}, {corner} corner", anchor=False)
 st.markdown(
     f"The {kernel.name} kernel reaches {reach_y} px up and down and {reach_x} px sideways, so "
     "only output pixels between the image's edge and the orange line read padding; everything "
@@ -114,8 +117,13 @@ for column, mode in zip(st.columns(len(convkit.BORDER_MODES)), convkit.BORDER_MO
     picture = convkit.explain.edge_lines(big, factor, reach_y, reach_x, corner, REACH_COLOUR)
     difference, _ = convkit.explain.magnify_to(differences[mode], SHOWN_SIDE)
     with column:
-        st.image(picture, caption=f"{mode}, {current.mapping} mapping", width="stretch")
-        st.image(difference, caption=f"{mode} − {REFERENCE}", width="stretch")
+        st.image(picture, caption=f"{mode}, {current.mapping} mapping", width="stretch",
+                 alt=f"The {corner} corner of the output of {kernel.name} with the {mode} "
+                     f"border, {current.mapping} mapping; an orange line marks how far the "
+                     "padding reaches")
+        st.image(difference, caption=f"{mode} − {REFERENCE}", width="stretch",
+                 alt=f"Difference of the {mode} output from {REFERENCE} in the {corner} "
+                     "corner: red brighter, blue darker, grey equal")
         ui.download_png(lambda mode=mode: ui.output(image, current, border=mode),
                         f"{kernel.name}_{mode}_{current.mapping}.png",
                         key=f"padding_download_output_{mode}", label="Download output PNG")

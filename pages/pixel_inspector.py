@@ -13,7 +13,7 @@ OVERVIEW_WIDTH = 420
 ZOOM_WIDTH = 420
 PICTURES = "inspector_pictures"
 
-st.title("Pixel inspector")
+st.title("Pixel inspector", anchor=False)
 st.markdown(
     "Click the picture to pick a pixel, then refine it in the magnified view, with the arrow "
     "buttons or keys, or by typing its coordinates. Below: the region under the kernel, the "
@@ -53,19 +53,28 @@ def inspector() -> None:
                          (current.border, min(max(current.value, 0), 255)))
         crop, outside = convkit.core.padded_crop(picture.array, zoom.top, zoom.left, zoom.height,
                                                  zoom.width, border, value)
+        breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
+                                          flip=current.flip, value=current.value)
+        shown = "output" if show_output else "input"
         views.pixel_view.show(
             PICTURES,
             overview=views.pixel_view.overview_data(
                 overview, picture.digest, width, height, zoom, OVERVIEW_WIDTH,
-                "Whole image: click to jump (the red box is the magnified area)"),
+                "Whole image: click to jump (the red box is the magnified area)",
+                alt=views.pixel_view.overview_alt(f"{image.label} ({shown})", width, height,
+                                                  zoom, ui.kernel_label(kernel.name, kernel))),
             zoom=views.pixel_view.zoom_data(
                 crop, outside, zoom, x, y, kernel.shape, ZOOM_WIDTH,
                 f"Magnified {zoom.width}x{zoom.height} px: click a pixel, or use the arrows. "
-                "Yellow: the kernel's footprint; blue tint: padding beyond the edge"),
+                "Yellow, outlined in black: the kernel's footprint; blue tint: padding "
+                "beyond the edge",
+                label=f"Magnified {shown} pixels round pixel {x}, {y} (value "
+                      f"{ui.render.format_total(picture.array[y, x])}), with the "
+                      f"{ui.kernel_label(kernel.name, kernel)} kernel's footprint; arrow keys "
+                      "move the pixel"),
+            announce=views.pixel_view.announcement(breakdown, output.array[y, x]),
             on_pick=functools.partial(pixel.take_view_event, PICTURES))
         pixel.controls()
-        breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
-                                          flip=current.flip, value=current.value)
         views.show_breakdown(breakdown, raw, output, current, (lowest, highest))
 
 

@@ -9,7 +9,7 @@ from pages.views import template_matching as views
 SAME, SHIFTED, OTHER = "the same image", "the same image, shifted and noised", "another sample"
 MAX_SHIFT = 100
 
-st.title("Template matching")
+st.title("Template matching", anchor=False)
 st.markdown(
     "Use a patch of the image as the kernel and slide it over an image: where the patch lies "
     "on itself, the response should peak. **Plain correlation**, the tutorial's operation with "
@@ -80,7 +80,7 @@ except ValueError as error:
 point = convkit.lessons.clamp_centre(*(st.session_state.get("match_point") or maps.ncc_best),
                                      maps.valid)
 
-st.subheader(f"Matching in {target_label}")
+st.header(f"Matching in {target_label}", anchor=False)
 st.markdown(views.match_summary(
     maps, convkit.lessons.explain_match(target.array, patch, *maps.plain_best),
     convkit.lessons.explain_match(target.array, patch, *maps.ncc_best), expected))

@@ -633,8 +633,10 @@ def mark_patches(picture: np.ndarray, marks, thickness: int = 2) -> np.ndarray:
     ----------
     picture : numpy.ndarray
         (H, W) gray or (H, W, C) colour uint8.
-    marks : iterable of ((x, y), (h, w), (r, g, b))
-        A centre, the box's shape and its colour. Boxes reaching past the picture are clipped.
+    marks : iterable of ((x, y), (h, w), (r, g, b)) or ((x, y), (h, w), (r, g, b), dashed)
+        A centre, the box's shape, its colour and, optionally, whether its line is dashed
+        (dashes as long as the line is thick, three times over: two marks of the same shape
+        told apart without their colours). Boxes reaching past the picture are clipped.
     thickness : int, optional
         Line width in pixels, drawn inside each box. Default 2.
 
@@ -648,10 +650,21 @@ def mark_patches(picture: np.ndarray, marks, thickness: int = 2) -> np.ndarray:
     >>> marked = mark_patches(np.zeros((5, 5), np.uint8), [((2, 2), (3, 3), (9, 9, 9))], 1)
     >>> marked[..., 0].tolist()[1:4]
     [[0, 9, 9, 9, 0], [0, 9, 0, 9, 0], [0, 9, 9, 9, 0]]
+    >>> dashed = mark_patches(np.zeros((1, 12), np.uint8), [((5, 0), (1, 12), (9, 9, 9), True)], 1)
+    >>> dashed[0, :, 0].tolist()
+    [9, 9, 9, 0, 0, 0, 9, 9, 9, 0, 0, 0]
     """
     marked = to_rgb(picture)
-    for (x, y), (h, w), colour in marks:
-        marked = outline(marked, y - h // 2, x - w // 2, h, w, colour, thickness)
+    for mark in marks:
+        (x, y), (h, w), colour = mark[:3]
+        drawn = outline(marked, y - h // 2, x - w // 2, h, w, colour, thickness)
+        if len(mark) > 3 and mark[3]:
+            # Gaps where (row + column) // dash is odd: along a line, dashes and gaps alternate.
+            dash = 3 * thickness
+            rows, cols = np.indices(marked.shape[:2])
+            gap = ((rows + cols) // dash) % 2 == 1
+            drawn[gap] = marked[gap]
+        marked = drawn
     return marked
 
 

@@ -25,7 +25,17 @@ GRID_CSS = """
 .ck-grid td.pad {background: repeating-linear-gradient(45deg, #eef, #eef 4px, #dde 4px, #dde 8px);
   color: #335; font-style: italic;}
 .ck-grid td.centre {outline: 2px solid #e02828; outline-offset: -2px; font-weight: bold;}
-.ck-grid small {display: block; font-size: 0.65rem; color: #667;}
+.ck-grid small {display: block; font-size: 0.65rem; color: #445;}
+.ck-grid caption {caption-side: top; text-align: left; font-weight: bold; font-family:
+  var(--st-font, sans-serif); font-size: 0.9rem; padding-bottom: 3px;}
+.ck-grid td.corner {border: none;}
+.ck-grid th {font-weight: normal; font-size: 0.7rem; color: #333; padding: 1px 4px;}
+.ck-grid th[scope="row"] {text-align: right;}
+.ck-grid.tiny th {display: none;}
+.ck-grid details {font-size: 0.8rem;}
+.ck-numbers summary {cursor: pointer; font-size: 0.85rem; margin: 4px 0;}
+.ck-sr {position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;}
 .ck-wrap {overflow-x: auto; max-width: 100%;}
 .ck-steps {border-collapse: collapse; font-size: 0.9rem;}
 .ck-steps th, .ck-steps td {border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left;}
@@ -150,30 +160,83 @@ def sum_equation_html(weights: np.ndarray, roi: np.ndarray, total: float,
     return escape(_sum_terms(weights, roi, max_terms)) + f" = <b>{total}</b>"
 
 
+def relative_luminance(rgb) -> float:
+    """WCAG 2.1's relative luminance of an sRGB colour given as three bytes.
+
+    >>> relative_luminance((255, 255, 255)), relative_luminance((0, 0, 0))
+    (1.0, 0.0)
+    """
+    channels = np.asarray(rgb, dtype=np.float64) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(np.dot([0.2126, 0.7152, 0.0722], linear))
+
+
+def readable_text_colour(background) -> str:
+    """Black or white, whichever contrasts more with `background` (three bytes).
+
+    One of the two always reaches at least 4.58:1 (WCAG's contrast, (L1 + 0.05) / (L2 + 0.05)),
+    whatever the background: the two contrasts multiply to 21.
+
+    >>> readable_text_colour((178, 24, 43)), readable_text_colour((247, 247, 247))
+    ('#fff', '#000')
+    """
+    luminance = relative_luminance(background)
+    return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
+
+
+def heat_colour(value: float, limit: float) -> tuple[int, int, int]:
+    """The diverging heat-map colour of `value` on a scale of ±`limit` (bytes).
+
+    >>> heat_colour(0.0, 1.0), heat_colour(2.0, 2.0), heat_colour(-5.0, 2.0)
+    ((247, 247, 247), (178, 24, 43), (33, 102, 172))
+    """
+    share = 0.0 if limit == 0 else max(-1.0, min(1.0, value / limit))
+    end = _POSITIVE if share > 0 else _NEGATIVE
+    rgb = np.rint(_ZERO_RGB + (end - _ZERO_RGB) * abs(share)).astype(int)
+    return int(rgb[0]), int(rgb[1]), int(rgb[2])
+
+
 def _cell_colours(values: np.ndarray, limit: float) -> list[str]:
-    """The style of each cell of a diverging heat map, in row order: -limit blue, 0 near
-    white, +limit red; white text on the darker ends."""
+    """The style of each cell of a diverging heat map, in row order: `heat_colour` behind,
+    `readable_text_colour` in front, computed for the whole grid at once (the template-matching
+    page draws four grids of 961 cells a run)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = values.ravel() / limit if limit else np.zeros(values.size)
     # As min(1, max(-1, ratio)) a cell at a time did: NaN counts as 1.
     share = np.where(ratio < 1.0, ratio, 1.0)
     share = np.where(share > -1.0, share, -1.0)
     ends = np.where((share > 0)[:, None], _POSITIVE, _NEGATIVE)
-    rgb = np.rint(_ZERO_RGB + (ends - _ZERO_RGB) * np.abs(share)[:, None]).astype(int).tolist()
-    dark = (np.abs(share) > 0.55).tolist()
-    return [f"background:rgb({r},{g},{b});color:{'#fff' if d else '#222'}"
-            for (r, g, b), d in zip(rgb, dark, strict=True)]
+    rgb = np.rint(_ZERO_RGB + (ends - _ZERO_RGB) * np.abs(share)[:, None]).astype(int)
+    channels = rgb / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    black = (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05)
+    return [f"background:rgb({r},{g},{b});color:{'#000' if k else '#fff'}"
+            for (r, g, b), k in zip(rgb.tolist(), black.tolist(), strict=True)]
+
+
+def _offset_header(axis: str, offset: int, scope: str) -> str:
+    """A header cell naming an offset from the centre cell: visibly "−1", read "x offset −1"."""
+    shown = "0" if offset == 0 else f"{'+' if offset > 0 else '−'}{abs(offset)}"
+    return f'<th scope="{scope}"><span class="ck-sr">{axis} offset </span>{shown}</th>'
 
 
 def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, notes=None,
-                numbered: bool | None = None, digits: int = 4, css: bool = True) -> str:
+                numbered: bool | None = None, digits: int = 4, css: bool = True,
+                caption: str = "") -> str:
     """An HTML table of a 2-D array: the centre cell outlined, optionally a diverging heat map.
 
-    `shaded` marks cells (a bool array, e.g. padding) with a hatch; `notes` (an array of
-    strings, or None) adds a small line under a cell's number; `numbered` None writes the
-    numbers when there are at most GRID_MAX_NUMBERED_CELLS; `css` False leaves out the style
-    block (for a page that already has it). Only numbers we computed go in.
+    `caption` names the grid (escaped); the column and row headers are the offsets from the
+    centre cell, read "x offset −1", "y offset +1". `shaded` marks cells (a bool array, e.g.
+    padding) with a hatch; `notes` (an array of strings, or None) adds a small line under a
+    cell's number; `numbered` None writes the numbers when there are at most
+    GRID_MAX_NUMBERED_CELLS; a grid drawn as colour only is followed by its numbers in a
+    table that opens on demand (never only in tooltips). Numbers on a heat map are black or
+    white, whichever contrasts more with their cell. `css` False leaves out the style block
+    (for a page that already has it). Only numbers we computed go in.
     """
+    from html import escape
+
     values = np.asarray(values, dtype=np.float64)
     rows, cols = values.shape
     if numbered is None:
@@ -186,9 +249,11 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
              else [""] * values.size)
     hover = convkit.core.format_numbers(values, 6, scale=size)
     styles = _cell_colours(values, limit) if coloured else None
-    lines = []
+    header = ('<tr><td class="corner"></td>' + "".join(_offset_header("x", c - cols // 2, "col")
+                                       for c in range(cols)) + "</tr>")
+    lines = [header]
     for r in range(rows):
-        cells = []
+        cells = [_offset_header("y", r - rows // 2, "row")]
         for c in range(cols):
             index = r * cols + c
             classes = ["pad"] if shaded is not None and shaded[r, c] else []
@@ -196,13 +261,54 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
                 classes.append("centre")
             style = f' style="{styles[index]}"' if coloured else ""
             note = f"<small>{notes[r][c]}</small>" if notes is not None and notes[r][c] else ""
-            title = f' title="row {r}, column {c}: {hover[index]}"'
+            title = f' title="x offset {c - cols // 2}, y offset {r - rows // 2}: {hover[index]}"'
             cells.append(f'<td class="{" ".join(classes)}"{style}{title}>{shown[index]}{note}'
                          "</td>")
         lines.append("<tr>" + "".join(cells) + "</tr>")
-    size = " compact" if numbered and cols > 5 else "" if numbered else " tiny"
-    return ((GRID_CSS if css else "") + f'<div class="ck-wrap"><table class="ck-grid{size}">'
-            + "".join(lines) + "</table></div>")
+    density = " compact" if numbered and cols > 5 else "" if numbered else " tiny"
+    named = f"<caption>{escape(caption)}</caption>" if caption else ""
+    # A grid of colour only is hidden from screen readers: its numbers follow, on demand.
+    hidden = "" if numbered else ' aria-hidden="true"'
+    table = (f'<div class="ck-wrap"><table class="ck-grid{density}"{hidden}>{named}'
+             + "".join(lines) + "</table></div>")
+    if not numbered:
+        # Colour alone says nothing to a screen reader or in print: the numbers on demand.
+        table += (f'<details class="ck-numbers"><summary>The {rows} x {cols} numbers'
+                  f"{' of ' + escape(caption) if caption else ''}</summary>"
+                  + number_grid(values, shaded=shaded, numbered=True, digits=digits, css=False,
+                                caption=caption) + "</details>")
+    return (GRID_CSS if css else "") + table
+
+
+def text_table(frame, caption: str, *, corner: str = "") -> str:
+    """A table of text (a pandas DataFrame: its index the row headers) in a box that scrolls
+    sideways and takes focus, so that a keyboard can scroll it (WCAG 2.1.1); escaped.
+
+    >>> import pandas as pd
+    >>> html = text_table(pd.DataFrame({"b": ["<x>"]}, index=["a"]), "T", corner="k")
+    >>> '<th scope="col">b</th>' in html, '<th scope="row">a</th><td>&lt;x&gt;</td>' in html
+    (True, True)
+    """
+    from html import escape
+
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+    body = "".join(f'<tr><th scope="row">{escape(str(index))}</th>'
+                   + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+                   for index, row in zip(frame.index, frame.itertuples(index=False), strict=True))
+    return (TEXT_TABLE_CSS + f'<div class="ck-text-wrap" tabindex="0" role="region" '
+            f'aria-label="{escape(caption)}"><table class="ck-text"><caption>{escape(caption)}'
+            f'</caption><tr><th scope="col">{escape(corner)}</th>{head}</tr>{body}</table></div>')
+
+
+TEXT_TABLE_CSS = """<style>
+.ck-text-wrap {overflow-x: auto; max-width: 100%;}
+.ck-text-wrap:focus-visible {outline: 2px solid #b3261e; outline-offset: 2px;}
+.ck-text {border-collapse: collapse; font-size: 0.9rem;}
+.ck-text caption {caption-side: top; text-align: left; font-weight: bold; padding-bottom: 4px;}
+.ck-text th, .ck-text td {border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left;
+  white-space: nowrap;}
+.ck-text th[scope="row"] {font-weight: bold;}
+</style>"""
 
 
 def steps_table(rows: list[tuple[str, str, str]]) -> str:
@@ -214,7 +320,8 @@ def steps_table(rows: list[tuple[str, str, str]]) -> str:
 
     body = "".join(f"<tr><td>{escape(step)}</td><td>{escape(formula)}</td>"
                    f'<td class="num">{escape(value)}</td></tr>' for step, formula, value in rows)
-    return ('<table class="ck-steps"><tr><th>step</th><th>computation</th><th>value</th></tr>'
+    return ('<table class="ck-steps"><tr><th scope="col">step</th><th scope="col">computation'
+            '</th><th scope="col">value</th></tr>'
             + body + "</table>")
 
 
@@ -223,7 +330,7 @@ def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str
     """One HTML block for a pixel's breakdown: titled grids side by side, the sum, the steps
     from the sum to the byte, the byte, and a note.
 
-    `grids` holds (title, grid HTML from number_grid(..., css=False)); `equation` is
+    `grids` holds grid HTML from number_grid(..., css=False, caption=title); `equation` is
     `sum_equation_html`'s. One block per channel instead of a dozen Streamlit elements keeps a
     pixel click to a few messages on the wire.
 
@@ -234,8 +341,7 @@ def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str
     """
     from html import escape
 
-    columns = "".join(f'<div style="flex:1 1 0;min-width:12rem"><b>{escape(title)}</b>{grid}'
-                      "</div>" for title, grid in grids)
+    columns = "".join(f'<div style="flex:1 1 0;min-width:12rem">{grid}</div>' for grid in grids)
     parts = [GRID_CSS]
     if grids:
         parts.append(f'<div style="display:flex;gap:1.5rem;flex-wrap:wrap">{columns}</div>')
@@ -248,7 +354,7 @@ def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str
     if byte is not None:
         parts.append(f"<p style='margin:0.5rem 0 0.2rem'>Output byte: <b>{int(byte)}</b></p>")
     if note:
-        parts.append(f'<p style="color:#667;font-size:0.85rem;margin:0.4rem 0">{escape(note)}'
+        parts.append(f'<p style="color:#444;font-size:0.85rem;margin:0.4rem 0">{escape(note)}'
                      "</p>")
     return "".join(parts)
 
@@ -346,19 +452,21 @@ def kernel_summary(kernel, facts) -> str:
 # ------------------------------------------------ a layer's grids (the deep-learning page)
 
 #: Style of ``marked_grid``. No centre outline (``number_grid`` has one): a layer's input or
-#: output has no centre that means anything; cells are marked by what they are instead.
+#: output has no centre that means anything; cells are marked by what they are instead. Never
+#: by colour alone: the current cell has a solid outline, the picked one a dashed outline, a
+#: fed cell the weight it meets written in it; every text colour is 4.5:1 on its cell.
 MARKED_GRID_CSS = """<style>
 .dl-grid {border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.78rem;}
 .dl-grid td {border: 1px solid #c8c8c8; padding: 2px 4px; text-align: right; min-width: 2.6em;
   height: 1.6em;}
-.dl-grid td.pad {background: #e9ecef; color: #868e96; font-style: italic;}
+.dl-grid td.pad {background: #e9ecef; color: #495057; font-style: italic;}
 .dl-grid td.tap {background: #ffc078; font-weight: bold;}
 .dl-grid td.pad.tap {background: repeating-linear-gradient(45deg, #ffc078, #ffc078 4px,
   #ffe8cc 4px, #ffe8cc 8px); color: #7a4a00;}
 .dl-grid td.now {outline: 3px solid #e8590c; outline-offset: -3px; font-weight: bold;}
 .dl-grid td.fed {background: #d0ebff;}
-.dl-grid td.pick {outline: 3px solid #1c7ed6; outline-offset: -3px; font-weight: bold;}
-.dl-grid td.empty {background: #fafafa; color: #bbb;}
+.dl-grid td.pick {outline: 3px dashed #1c7ed6; outline-offset: -3px; font-weight: bold;}
+.dl-grid td.empty {background: #fafafa; color: #595959;}
 .dl-grid small {display: block; font-size: 0.62rem; color: #1864ab;}
 .dl-grid caption {caption-side: top; text-align: left; font-size: 0.8rem; color: #444;
   padding-bottom: 2px; font-family: sans-serif;}
@@ -468,14 +576,16 @@ def signed_sum(values, digits: int = 4) -> str:
 
 
 def output_size_latex(geometry) -> str:
-    """The output-size formula for a layer's rows, with its numbers put in (LaTeX).
+    """The output-size formula for a layer's rows, with its numbers put in on a second line
+    (LaTeX; two lines fit a phone's width, so the formula never needs scrolling).
 
     `geometry` is a convkit.lessons.LayerGeometry; an empty output ends in "no output".
     """
     height, kh = geometry.input_shape[0], geometry.kernel_shape[0]
     out_h = geometry.output_shape[0]
-    return (r"\text{out} = \left\lfloor \frac{n + p_\text{before} + p_\text{after} - d\,(k-1) "
-            r"- 1}{s}\right\rfloor + 1 = \left\lfloor \frac{"
+    return (r"\begin{aligned}\text{out} &= \left\lfloor \frac{n + p_\text{before} + "
+            r"p_\text{after} - d\,(k-1) - 1}{s}\right\rfloor + 1 \\ &= \left\lfloor \frac{"
             f"{height} + {geometry.pad_top} + {geometry.pad_bottom} - {geometry.dilation}"
             r"\cdot" f"{kh - 1} - 1}}{{{geometry.stride}}}" r"\right\rfloor + 1 "
-            + (f"= {out_h}" if out_h else r"\le 0 \;\Rightarrow\; \text{no output}"))
+            + (f"= {out_h}" if out_h else r"\le 0 \;\Rightarrow\; \text{no output}")
+            + r"\end{aligned}")

@@ -52,7 +52,7 @@ def sidebar() -> Settings:
 
 def _image_controls() -> None:
     """The image, its colour and its working resolution."""
-    st.subheader("Image")
+    st.header("Image", anchor=False)
     sources = [*convkit.SAMPLES, UPLOAD, CAMERA]
     names = {UPLOAD: "Your upload", CAMERA: "Your camera"}
     st.selectbox("Image", sources, key="source",
@@ -75,7 +75,7 @@ def _image_controls() -> None:
 
 def _kernel_controls() -> None:
     """The kernel, the border, flip and the output mapping."""
-    st.subheader("Kernel")
+    st.header("Kernel", anchor=False)
     kernels = available_kernels()
     st.selectbox("Kernel", list(kernels), key="kernel_name",
                  format_func=kernel_labels(kernels),

@@ -40,16 +40,18 @@ def _content(pixels) -> cache.Pixels:
     return pixels if isinstance(pixels, cache.Pixels) else cache.Pixels.of(pixels)
 
 
-def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, exact: bool = False) -> None:
+def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, alt: str,
+               exact: bool = False) -> None:
     """Show a uint8 picture (an array, cache.Pixels, or one already encoded: cache.Encoded) at
-    most `width` wide.
+    most `width` wide; `alt` says what it shows (which image, kernel, border, mapping) to
+    whoever cannot see it.
 
     The encoded bytes are cached by content, so a rerun that did not change the picture does
     not encode it again. `exact`: PNG rather than JPEG, for pictures whose pixels are read.
     """
     encoded = pixels if isinstance(pixels, cache.Encoded) else cache.picture(
         _content(pixels), width, "PNG" if exact else "JPEG")
-    st.image(encoded.data, caption=caption, width="stretch")
+    st.image(encoded.data, caption=caption, alt=alt, width="stretch")
 
 
 def download_png(pixels, filename: str, key: str, label: str = "Download PNG", *,

@@ -58,10 +58,16 @@ def noise_explained(spectrum: convkit.lessons.NoisePicture) -> None:
     with pictures[0]:
         widgets.show_image(convkit.lessons.log_picture(spectrum.magnitude, *H_RANGE),
                            "|H| of the kernel, zero frequency in the middle (log scale: black "
-                           "0.001, white 1)")
+                           "0.001, white 1)",
+                           alt="The magnitude |H| of the assumed kernel's spectrum, zero "
+                               "frequency in the middle, log scale from black 0.001 to white 1")
     with pictures[1]:
         widgets.show_image(convkit.lessons.log_picture(spectrum.inverse_gain, *GAIN_RANGE),
-                           "Inverse filter's gain 1/|H| (log: black 0.1, white 1000 or more)")
+                           "Inverse filter's gain 1/|H| (log: black 0.1, white 1000 or more)",
+                           alt="The inverse filter's gain 1/|H| over the frequencies, log "
+                               "scale from black 0.1 to white 1000 or more")
     with pictures[2]:
         widgets.show_image(convkit.lessons.log_picture(spectrum.wiener_gain, *GAIN_RANGE),
-                           "Wiener's gain, same scale: it never gets large")
+                           "Wiener's gain, same scale: it never gets large",
+                           alt="Wiener's gain over the frequencies, on the same log scale; it "
+                               "stays small where the inverse filter's explodes")

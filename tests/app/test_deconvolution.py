@@ -100,7 +100,7 @@ def test_assumed_kernel_with_negative_weights_skips_richardson_lucy_only() -> No
     assert_healthy(at)
     assert any("no negative weights" in w.value for w in at.warning)
     assert "Wiener" in scores(at) and "Richardson-Lucy" not in scores(at)
-    assert any("assuming sharpen" in s.value for s in at.subheader)
+    assert any("assuming sharpen" in s.value for s in at.header)
 
 
 def test_iterations_balance_and_toggle() -> None:

@@ -114,7 +114,7 @@ def text(at: AppTest, start: str) -> str:
 
 def formula_result(at: AppTest) -> int:
     """Check the formula with numbers: evaluate its fraction, compare with the result shown."""
-    latex = at.latex[0].value.strip("$\n")
+    latex = at.latex[0].value.strip("$\n").removesuffix(r"\end{aligned}")
     top, bottom = re.findall(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", latex)[-1]
     top = top.replace("\\cdot", "*")
     assert re.fullmatch(r"[\d+*\- ]+", top), top
@@ -231,7 +231,10 @@ def test_step_buttons_and_the_ends(dl):
 
 
 def test_play_advances_one_cell_per_run_and_stops_at_the_end(dl):
-    """Each run of the playing fragment moves the window on; Pause and the end stop it."""
+    """It starts paused (WCAG 2.2.2: nothing moves unasked); each run of the playing
+    fragment moves the window on; Pause and the end stop it."""
+    dl.run()  # a run the fragment's timer would make, if it had one
+    assert dl.button(key="dl_play").label == "Play" and dl.slider(key="dl_step").value == 1
     dl.selectbox(key="dl_speed").set_value("fast (0.5 s)").run()
     dl.button(key="dl_play").click().run()
     assert dl.session_state["dl_playing"]

@@ -79,7 +79,7 @@ def numbers(badge: str) -> tuple[int, float]:
 
 def row_badges(at, names) -> dict[str, str]:
     """Each row's badge, keyed by kernel name, matched by the order of the subheaders."""
-    subheaders = [s.value for s in at.main.subheader]
+    subheaders = [s.value for s in at.main.header]
     assert subheaders == list(names)
     ordered = _alerts_in_order(at)
     assert len(ordered) == len(names), ordered
@@ -104,12 +104,14 @@ def _alerts_in_order(at) -> list[str]:
 def test_defaults_show_the_six_tutorial_kernels(app):
     """Six rows, each with a heat map, the original, the fast engine's output and filter2D's."""
     open_page(app, "kernel_bank")
-    assert [s.value for s in app.main.subheader] == list(TUTORIAL_KERNELS)
+    assert [s.value for s in app.main.header] == list(TUTORIAL_KERNELS)
     grids = [g.proto.body for g in app.get("html") if "ck-grid" in g.proto.body]
     assert len(grids) == 6
-    # The sharpen heat map writes the tutorial's own weights, row by row.
+    # The sharpen heat map writes the tutorial's own weights, row by row (after the empty
+    # corner cell of the offset headers).
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", grids[TUTORIAL_KERNELS.index("sharpen")])
-    shown = [float(c.replace("−", "-")) for c in cells]
+    assert cells[0] == ""
+    shown = [float(c.replace("−", "-")) for c in cells[1:]]
     assert shown == TUTORIAL_ARRAYS["sharpen"].ravel().tolist()
     assert len(app.image) == 18
     captions = [c for image in app.image for c in image.captions]
@@ -203,7 +205,7 @@ def test_no_kernel_chosen_says_so(app):
     app.multiselect(key="bank_kernels").set_value([]).run()
     assert_healthy(app)
     assert any("Choose at least one kernel" in i.value for i in app.info)
-    assert not app.main.subheader
+    assert not app.main.header
     assert not app.image
 
 

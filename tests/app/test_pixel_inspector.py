@@ -40,7 +40,7 @@ def shown_sums(at: AppTest) -> list[float]:
 
 
 def heading(at: AppTest) -> str:
-    return next(h.value for h in at.subheader if h.value.startswith("Output pixel"))
+    return next(h.value for h in at.header if h.value.startswith("Output pixel"))
 
 
 def reference(image: np.ndarray, weights: np.ndarray, border: str, *, flip=False, cval=0.0):

@@ -123,7 +123,7 @@ def test_the_camera_is_an_image_source_through_the_same_decoder():
     assert_healthy(at)
     assert any("80 x 60 px" in c.value for c in at.caption)
     gray = convkit.to_gray(convkit.decode_image(jpeg(photo)).pixels).astype(np.float64)
-    heading = next(h.value for h in at.subheader if h.value.startswith("Output pixel"))
+    heading = next(h.value for h in at.header if h.value.startswith("Output pixel"))
     x, y = map(int, re.findall(r"\d+", heading))
     expected = ndi.correlate(gray, convkit.BANK["sharpen"].weights, mode="nearest")[y, x]
     assert shown_sum(at) == pytest.approx(expected, abs=1e-3)

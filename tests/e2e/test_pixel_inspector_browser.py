@@ -77,9 +77,9 @@ def test_zoom_click_and_arrows_reach_the_corner(page: Page, app_server: str) -> 
     assert abs(shown_sum(page) - expected[0, 0]) < 1e-3
     expect(page.get_by_text("filled with the constant 9").first).to_be_visible()
 
-    page.get_by_role("button", name="→").click()
+    page.get_by_role("button", name="Move right one pixel").click()
     expect(page.get_by_text("Output pixel x=1, y=0")).to_be_visible()
-    page.get_by_role("button", name="↓").click()
+    page.get_by_role("button", name="Move down one pixel").click()
     expect(page.get_by_text("Output pixel x=1, y=1")).to_be_visible()
     zoom.focus()  # the arrow keys step too, once the magnified view has the focus
     page.keyboard.press("ArrowLeft")

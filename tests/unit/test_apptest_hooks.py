@@ -70,7 +70,7 @@ def test_keeps_navigation_lets_apptest_switch_pages():
         at.number_input(key="inspector_x").set_value(5).run()
         assert not at.exception, [e.value for e in at.exception]
         assert any(t.value == "Pixel inspector" for t in at.title), [t.value for t in at.title]
-        assert any(h.value.startswith("Output pixel x=5,") for h in at.subheader)
+        assert any(h.value.startswith("Output pixel x=5,") for h in at.header)
     assert PagesManager.__init__ is original
 
 

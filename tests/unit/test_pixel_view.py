@@ -69,7 +69,8 @@ def test_malformed_events_are_refused(event):
 def test_overview_box_is_the_window_clipped_to_the_image_as_fractions():
     """A window from (-3, 100) 25 cells a side, in a 200 x 400 image: rows 0..21, columns
     100..124."""
-    data = overview_data("data:,", "d", 200, 400, convkit.explain.Window(-3, 100, 25, 25), 420, "c")
+    data = overview_data("data:,", "d", 200, 400, convkit.explain.Window(-3, 100, 25, 25), 420, "c",
+                         alt="a")
     assert data["box"] == pytest.approx([100 / 200, 0.0, 25 / 200, 22 / 400])
     assert data["colour"] == list(SELECTED) and data["width"] == 420
 
@@ -83,7 +84,7 @@ def test_zoom_data_is_the_windows_own_pixels_with_the_padding_tinted():
     padded = np.pad(image, 3, constant_values=9)[:25, :25]
     outside = np.zeros((25, 25), bool)
     outside[:3, :] = outside[:, :3] = True
-    data = zoom_data(padded, outside, window, 1, 2, (3, 5), 420, "c")
+    data = zoom_data(padded, outside, window, 1, 2, (3, 5), 420, "c", label="l")
 
     sent = np.frombuffer(base64.b64decode(data["rgb"]), np.uint8).reshape(25, 25, 3)
     rgb = np.repeat(padded[..., None], 3, axis=2).astype(float)
@@ -92,15 +93,15 @@ def test_zoom_data_is_the_windows_own_pixels_with_the_padding_tinted():
     assert (data["rows"], data["cols"], data["factor"]) == (25, 25, 16)  # 420 // 25
     assert data["window"] == [-3, -3, 25, 25] and data["grid"] == list(pixel_view.GRID)
     # Pixel (1, 2) is cell (row 5, column 4); the 3 x 5 footprint starts 1 row, 2 columns up.
-    assert data["marks"] == [{"cells": [4, 2, 3, 5], "colour": list(FOOTPRINT)},
-                             {"cells": [5, 4, 1, 1], "colour": list(SELECTED)}]
+    assert data["marks"] == [{"cells": [4, 2, 3, 5], "colour": list(FOOTPRINT), "lining": True},
+                             {"cells": [5, 4, 1, 1], "colour": list(SELECTED), "lining": False}]
 
 
 def test_a_coarse_zoom_has_no_grid():
     """Cells under 6 screen pixels get no grid (as convkit.explain.magnify draws them)."""
     crop = np.zeros((64, 64), np.uint8)
     data = zoom_data(crop, np.zeros((64, 64), bool), convkit.explain.Window(0, 0, 64, 64), 30, 30,
-                     (31, 31), 320, "c")
+                     (31, 31), 320, "c", label="l")
     assert data["factor"] == 5 and data["grid"] is None
 
 

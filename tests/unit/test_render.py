@@ -39,9 +39,56 @@ def test_number_grid_writes_every_value_and_marks_the_centre():
     values = np.array([[1.0, -2.0, 3.0], [4.0, 5e-14, 6.0], [7.0, 8.0, 9.5]])
     grid = render.number_grid(values, css=False)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", grid)
-    assert cells == ["1", "−2", "3", "4", "0", "6", "7", "8", "9.5"]
+    assert cells == ["", "1", "−2", "3", "4", "0", "6", "7", "8", "9.5"]  # "" is the corner
     assert grid.count('class="centre"') == 1
     assert "<style>" not in grid and "<style>" in render.number_grid(values)
+
+
+def test_number_grid_is_a_table_with_a_caption_and_offset_headers():
+    """A screen reader reads each number with its caption and its x and y offsets."""
+    grid = render.number_grid(np.ones((3, 5)), css=False, caption="2. <Weights>")
+    assert "<caption>2. &lt;Weights&gt;</caption>" in grid
+    columns = re.findall(r'<th scope="col"><span class="ck-sr">(x offset )</span>([^<]+)</th>',
+                         grid)
+    rows = re.findall(r'<th scope="row"><span class="ck-sr">(y offset )</span>([^<]+)</th>',
+                      grid)
+    assert [shown for _, shown in columns] == ["−2", "−1", "0", "+1", "+2"]
+    assert [shown for _, shown in rows] == ["−1", "0", "+1"]
+
+
+def test_a_grid_too_big_for_numbers_has_them_on_demand():
+    """A 21 x 21 heat map is colour only, hidden from screen readers, and followed by a table
+    of its 441 numbers in a details element; never only in tooltips."""
+    values = np.arange(441, dtype=float).reshape(21, 21)
+    grid = render.number_grid(values, coloured=True, css=False, caption="big")
+    colour_only, numbers = grid.split("<details", 1)
+    assert 'aria-hidden="true"' in colour_only and "<summary>The 21 x 21 numbers of big" in numbers
+    shown = re.findall(r"<td[^>]*>([^<]*)</td>", numbers)[1:]
+    assert [float(v) for v in shown] == values.ravel().tolist()
+
+
+def wcag_contrast(first: str, second: tuple[int, int, int]) -> float:
+    """WCAG 2.1's contrast ratio, from its definition (not the code's)."""
+    def luminance(rgb):
+        def linear(c):
+            c /= 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (linear(float(c)) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    text = {"#000": (0, 0, 0), "#fff": (255, 255, 255)}[first]
+    high, low = sorted((luminance(text), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_heat_map_numbers_contrast_at_least_4_5_with_their_cell():
+    """Every cell colour of the diverging map, from −limit to +limit: its number's colour
+    (read from the HTML) contrasts 4.5:1 or more; the lowest is about 4.6:1."""
+    values = np.linspace(-1, 1, 401).reshape(1, -1)
+    grid = render.number_grid(values, coloured=True, numbered=True, css=False)
+    styles = re.findall(r"background:rgb\((\d+),(\d+),(\d+)\);color:(#[0-9a-f]{3})", grid)
+    assert len(styles) == 401
+    ratios = [wcag_contrast(text, (int(r), int(g), int(b))) for r, g, b, text in styles]
+    assert min(ratios) >= 4.5
 
 
 def test_steps_table_escapes_what_it_is_given():

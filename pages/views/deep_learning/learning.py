@@ -162,7 +162,10 @@ def least_squares(learned: lessons.LearnedKernel, hidden: np.ndarray, gray: cach
         pictures = st.columns(2)
         height, width = gray.array.shape[:2]
         with pictures[0]:
-            show_image(gray, f"Input, gray, {width} x {height} px")
+            show_image(gray, f"Input, gray, {width} x {height} px",
+                       alt=f"The training input: the image in gray, {width} x {height} px")
         with pictures[1]:
-            show_image(target, f"Target: filtered + noise ({mapping} mapping)")
+            show_image(target, f"Target: filtered + noise ({mapping} mapping)",
+                       alt=f"The training target: the input filtered by the hidden kernel, "
+                           f"plus noise, {mapping} mapping")
             download_png(target, "training_target.png", key="dl_download_target")

@@ -23,6 +23,15 @@ from pages.views.deep_learning.common import (
     show_grids,
 )
 
+#: For visitors who ask their system for less motion: no fades or transitions while the window
+#: moves (each step is drawn at once, never tweened). The animation starts paused for everyone.
+#: On a phone the output-size formula is set a little smaller, so that it fits instead of
+#: scrolling in a box a keyboard cannot reach.
+PAGE_CSS = """<style>@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { transition: none !important; animation: none !important;
+                           scroll-behavior: auto !important; }
+}
+@media (max-width: 640px) { .katex-display > .katex { font-size: 1em; } }</style>"""
 #: Seconds between two steps of the animation (the fragment's run_every): at most two
 #: reruns a second per playing visitor, each a few small grids.
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
@@ -159,6 +168,7 @@ def stepper(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerGeom
     Bounded: one tick per 0.5 s at most, and playing stops at the last cell.
     """
     state, steps = st.session_state, geometry.steps
+    st.html(PAGE_CSS)
     clamp_state("dl_step", 1, steps, 1)
     playing = bool(state.get("dl_playing", False)) and steps > 1
     player = st.columns([1, 2, 3], vertical_alignment="bottom")

@@ -50,7 +50,7 @@ def _table() -> None:
     """The kernel's source, size and normalise controls, then the table itself, read back."""
     state = st.session_state
     kernels = ui.available_kernels()
-    st.subheader("Your kernel")
+    st.header("Your kernel", anchor=False)
     pick, button = st.columns([3, 1], vertical_alignment="bottom")
     pick.selectbox("Start from", list(kernels), key="lab_start",
                    format_func=lambda n: ui.kernel_label(n, kernels[n]),
@@ -98,7 +98,7 @@ def _table() -> None:
 
 def _generators() -> None:
     """One tab per generator, each with its knobs and a button loading it into the editor."""
-    st.subheader("Generators")
+    st.header("Generators", anchor=False)
     tabs = st.tabs(["Gaussian", "Motion blur", "LoG", "Unsharp mask", "Box"])
     odd_size = dict(min_value=1, max_value=convkit.MAX_KERNEL_SIDE, step=2)
     with tabs[0]:

@@ -107,7 +107,7 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
     """Two kernels as one: choose A and B, see A * B and check it on the image."""
     state = st.session_state
     kernels = ui.available_kernels()
-    st.subheader("Two kernels in one")
+    st.header("Two kernels in one", anchor=False)
     st.markdown(
         "Filtering with kernel A and then with kernel B is the same as filtering once with a "
         "single bigger kernel, A \\* B: the full 2-D convolution of the two, of size "

@@ -21,7 +21,7 @@ def show_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels, outp
     what = "convolution (kernel rotated 180°)" if current.flip else "correlation"
     mapping = (f"divide mapping (÷ {ui.number(current.divisor)}, + {ui.number(current.offset)})"
                if current.mapping == "divide" else f"{current.mapping} mapping")
-    st.subheader(f"Output pixel x={x}, y={y}")
+    st.header(f"Output pixel x={x}, y={y}", anchor=False)
     st.caption(f"{ui.kernel_label(kernel.name, kernel)}, {what}, "
                f"{current.border} border {convkit.BORDER_DRAWINGS[current.border]}, {mapping}")
     channels = ["R", "G", "B", "A"][: breakdown.roi.shape[2]] if breakdown.is_colour else [None]
@@ -29,7 +29,8 @@ def show_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels, outp
     notes = ui.render.source_notes(breakdown)
     shaded = breakdown.padded
     weights_grid = ui.number_grid(breakdown.weights, coloured=True, shaded=shaded,
-                                  numbered=True, css=False)
+                                  numbered=True, css=False, caption="2. Weights as applied"
+                                  + (" (flipped)" if current.flip else ""))
     for index, (tab, channel) in enumerate(zip(tabs, channels, strict=True)):
         pick = (..., index) if channel else (...,)
         roi, products = breakdown.roi[pick], breakdown.products[pick]
@@ -40,13 +41,11 @@ def show_breakdown(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels, outp
                                         divisor=current.divisor, offset=current.offset)
         with tab:
             st.html(ui.render.breakdown_html(
-                [("1. Region under the kernel",
-                  ui.number_grid(roi, shaded=shaded, notes=notes, numbered=True, css=False)),
-                 ("2. Weights as applied" + (" (flipped)" if current.flip else ""),
-                  weights_grid),
-                 ("3. Products (region × weight)",
-                  ui.number_grid(products, coloured=True, shaded=shaded, numbered=True,
-                                 css=False))],
+                [ui.number_grid(roi, shaded=shaded, notes=notes, numbered=True, css=False,
+                                caption="1. Region under the kernel"),
+                 weights_grid,
+                 ui.number_grid(products, coloured=True, shaded=shaded, numbered=True,
+                                css=False, caption="3. Products (region × weight)")],
                 [(s.label, s.formula, ui.number(s.value, 6)) for s in steps],
                 note=f"OpenCV's fast engine gives {ui.number(fast, 6)} for this pixel "
                      f"(difference {ui.number(abs(fast - total), 2)}, float32 rounding).",

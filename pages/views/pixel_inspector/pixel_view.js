@@ -9,16 +9,21 @@ export default function (component) {
     root.className = "ckv";
     root.innerHTML = `
       <figure class="ckv-overview"><figcaption></figcaption>
-        <div class="ckv-frame"><img alt="the whole image" draggable="false">
+        <div class="ckv-frame"><img alt="" draggable="false">
           <div class="ckv-box"></div></div></figure>
       <figure class="ckv-zoom"><figcaption></figcaption>
-        <canvas tabindex="0" aria-label="magnified pixels; arrow keys move the pixel"></canvas>
+        <canvas tabindex="0" role="img"></canvas>
         <div class="ckv-arrows">
-          <button type="button" data-step="-1,0" title="Step to the neighbouring pixel">←</button>
-          <button type="button" data-step="1,0" title="Step to the neighbouring pixel">→</button>
-          <button type="button" data-step="0,-1" title="Step to the neighbouring pixel">↑</button>
-          <button type="button" data-step="0,1" title="Step to the neighbouring pixel">↓</button>
-        </div></figure>`;
+          <button type="button" data-step="-1,0" aria-label="Move left one pixel"
+            title="Move left one pixel">←</button>
+          <button type="button" data-step="1,0" aria-label="Move right one pixel"
+            title="Move right one pixel">→</button>
+          <button type="button" data-step="0,-1" aria-label="Move up one pixel"
+            title="Move up one pixel">↑</button>
+          <button type="button" data-step="0,1" aria-label="Move down one pixel"
+            title="Move down one pixel">↓</button>
+        </div>
+        <p class="ckv-live" role="status" aria-live="polite"></p></figure>`;
     parentElement.appendChild(root);
     const img = root.querySelector(".ckv-overview img");
     const canvas = root.querySelector("canvas");
@@ -47,6 +52,9 @@ export default function (component) {
   root.ckvData = data;
   drawOverview(root, data.overview, setStateValue);
   drawZoom(root, data.zoom);
+  // A status region: screen readers say its new text after each move, without moving focus.
+  const live = root.querySelector(".ckv-live");
+  if (live.textContent !== data.announce) live.textContent = data.announce;
 }
 
 function colour(rgb) {
@@ -56,6 +64,7 @@ function colour(rgb) {
 function drawOverview(root, overview, setStateValue) {
   root.querySelector(".ckv-overview figcaption").textContent = overview.caption;
   const img = root.querySelector(".ckv-overview img");
+  img.alt = overview.alt;
   // The picture only changes with the image or the view, and the server sends it only when
   // this page does not hold it yet: the page says which one it holds ("held"), and says it
   // again when that is not what the server believes (a new picture, or a fresh page).
@@ -76,6 +85,7 @@ function drawOverview(root, overview, setStateValue) {
 function drawZoom(root, zoom) {
   root.querySelector(".ckv-zoom figcaption").textContent = zoom.caption;
   const canvas = root.querySelector("canvas");
+  canvas.setAttribute("aria-label", zoom.label);
   const [rows, cols] = [zoom.rows, zoom.cols];
   const factor = zoom.factor;
   canvas.width = cols * factor;
@@ -104,7 +114,14 @@ function drawZoom(root, zoom) {
   }
   for (const mark of zoom.marks) {
     // [row, column, rows, columns] in cells; a 2 px line inside the rectangle.
+    // A mark with "lining" gets a black line inside its 2 px line (as zoom_picture draws it):
+    // the yellow footprint alone is 1.55:1 on white pixels.
     const [r, c, h, w] = mark.cells;
+    if (mark.lining) {
+      context.strokeStyle = "black";
+      context.lineWidth = 3;
+      context.strokeRect(c * factor + 1.5, r * factor + 1.5, w * factor - 3, h * factor - 3);
+    }
     context.strokeStyle = colour(mark.colour);
     context.lineWidth = 2;
     context.strokeRect(c * factor + 1, r * factor + 1, w * factor - 2, h * factor - 2);

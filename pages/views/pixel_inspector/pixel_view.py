@@ -30,7 +30,7 @@ _CSS = """
 .ckv { display: flex; gap: 1.5rem; flex-wrap: wrap; align-items: flex-start;
        font-family: var(--st-font, inherit); color: var(--st-text-color, #31333f); }
 .ckv figure { margin: 0; flex: 1 1 0; min-width: 16rem; }
-.ckv figcaption { font-size: 0.875rem; opacity: 0.6; margin-bottom: 0.4rem; }
+.ckv figcaption { font-size: 0.875rem; margin-bottom: 0.4rem; }
 .ckv-frame { position: relative; display: inline-block; max-width: 100%; line-height: 0; }
 .ckv-frame img { max-width: 100%; cursor: crosshair; user-select: none; }
 .ckv-box { position: absolute; box-sizing: border-box; border: 2px solid; pointer-events: none; }
@@ -42,6 +42,9 @@ _CSS = """
   color: inherit; background: var(--st-background-color, white);
   border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem;
   cursor: pointer; }
+.ckv-live { margin: 0.5rem 0 0; font-size: 0.875rem; line-height: 1.4; }
+.ckv-arrows button:focus-visible { outline: 2px solid var(--st-primary-color, #b3261e);
+                                   outline-offset: 2px; }
 .ckv-arrows button:hover { border-color: var(--st-primary-color, #ff4b4b);
                            color: var(--st-primary-color, #ff4b4b); }
 """
@@ -54,8 +57,11 @@ _COMPONENT = st.components.v2.component(
 GRID = (convkit.explain.GRID_LINE,) * 3
 
 
-def show(key: str, *, overview: dict, zoom: dict, on_pick) -> None:
+def show(key: str, *, overview: dict, zoom: dict, announce: str, on_pick) -> None:
     """Mount the component; `on_pick` runs (before the rerun) when a visitor picks a pixel.
+
+    `announce` goes into the component's live region, so a screen reader says it after each
+    move (``announcement``).
 
     The overview picture goes to the browser only when the page does not hold it already:
     the page reports the digest of the one it holds (state "held").
@@ -63,7 +69,8 @@ def show(key: str, *, overview: dict, zoom: dict, on_pick) -> None:
     held = held_digest(st.session_state.get(key))
     if held == overview["digest"]:
         overview = {**overview, "src": None}
-    _COMPONENT(key=key, data={"overview": {**overview, "held": held}, "zoom": zoom},
+    _COMPONENT(key=key, data={"overview": {**overview, "held": held}, "zoom": zoom,
+                              "announce": announce},
                on_pick_change=on_pick, on_held_change=_noted, height="content")
 
 
@@ -82,23 +89,62 @@ def _noted() -> None:
     """The page's new "held" is read on the run it starts; nothing else to do."""
 
 
+def announcement(breakdown: convkit.PixelBreakdown, byte) -> str:
+    """What the live region says after a move: the pixel, its sum and its output byte(s).
+
+    >>> import numpy as np
+    >>> why = convkit.explain_pixel(np.arange(9.0).reshape(3, 3), np.ones((1, 1)), 2, 1,
+    ...                             "replicate")
+    >>> announcement(why, np.uint8(5))
+    'pixel 2, 1: sum 5, output byte 5'
+    """
+    from pages.ui.render import format_total
+
+    bytes_ = np.ravel(byte)
+    shown = (str(int(bytes_[0])) if bytes_.size == 1 else
+             ", ".join(f"{name} {int(v)}" for name, v in zip("RGBA", bytes_, strict=False)))
+    return (f"pixel {breakdown.x}, {breakdown.y}: sum "
+            f"{format_total(breakdown.total, scale=breakdown.products)}, output "
+            f"byte{'s' if bytes_.size > 1 else ''} {shown}")
+
+
+def overview_alt(name: str, full_width: int, full_height: int,
+                 box: convkit.explain.Window, kernel: str) -> str:
+    """The overview's text alternative: which image, which area is magnified, and for which
+    kernel.
+
+    >>> overview_alt("camera (input)", 512, 512, convkit.explain.Window(-3, 10, 25, 25),
+    ...              "sharpen (3x3)")[-73:]
+    'the magnified area, x 10 to 34, y 0 to 21, round the sharpen (3x3) kernel'
+    """
+    top, left = max(box.top, 0), max(box.left, 0)
+    bottom = min(box.top + box.height, full_height) - 1
+    right = min(box.left + box.width, full_width) - 1
+    return (f"Whole {name}, {full_width} x {full_height} px; the red box marks the magnified "
+            f"area, x {left} to {right}, y {top} to {bottom}, round the {kernel} kernel")
+
+
 def overview_data(picture, digest: str, full_width: int, full_height: int,
-                  box: convkit.explain.Window, shown_width: int, caption: str) -> dict:
-    """The overview part of the component's data: the picture (a data URL), and `box` (the
-    magnified window, clipped to the image) as fractions of the image."""
+                  box: convkit.explain.Window, shown_width: int, caption: str, *,
+                  alt: str) -> dict:
+    """The overview part of the component's data: the picture (a data URL), its text
+    alternative `alt`, and `box` (the magnified window, clipped to the image) as fractions
+    of the image."""
     top, left = max(box.top, 0), max(box.left, 0)
     bottom = min(box.top + box.height, full_height)
     right = min(box.left + box.width, full_width)
     return {"src": picture, "digest": digest, "width": shown_width, "caption": caption,
+            "alt": alt,
             "box": [left / full_width, top / full_height, (right - left) / full_width,
                     (bottom - top) / full_height],
             "colour": list(convkit.explain.SELECTED)}
 
 
 def zoom_data(crop: np.ndarray, outside: np.ndarray, box: convkit.explain.Window, x: int, y: int,
-              kernel_shape: tuple[int, int], side: int, caption: str) -> dict:
+              kernel_shape: tuple[int, int], side: int, caption: str, *, label: str) -> dict:
     """The magnified part of the component's data: the window's pixels (padding tinted), its
-    enlargement factor and the cells of the kernel's footprint and of the picked pixel."""
+    enlargement factor, the cells of the kernel's footprint and of the picked pixel, and
+    `label`, the canvas's name (the selected pixel and its value)."""
     tinted = convkit.explain.tint(crop, outside, convkit.explain.PADDING_TINT)
     factor = max(1, side // max(box.width, box.height))
     kh, kw = kernel_shape
@@ -106,12 +152,13 @@ def zoom_data(crop: np.ndarray, outside: np.ndarray, box: convkit.explain.Window
     return {
         "rgb": base64.b64encode(np.ascontiguousarray(tinted, np.uint8).tobytes()).decode(),
         "rows": int(tinted.shape[0]), "cols": int(tinted.shape[1]), "factor": int(factor),
-        "grid": list(GRID) if factor >= 6 else None, "caption": caption,
+        "grid": list(GRID) if factor >= 6 else None, "caption": caption, "label": label,
         "window": [box.top, box.left, box.height, box.width],
         "marks": [
             {"cells": [row - kh // 2, column - kw // 2, kh, kw],
-             "colour": list(convkit.explain.FOOTPRINT)},
-            {"cells": [row, column, 1, 1], "colour": list(convkit.explain.SELECTED)},
+             "colour": list(convkit.explain.FOOTPRINT), "lining": True},
+            {"cells": [row, column, 1, 1], "colour": list(convkit.explain.SELECTED),
+             "lining": False},
         ],
     }
 

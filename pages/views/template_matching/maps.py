@@ -58,17 +58,23 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMa
     row = st.columns(3)
     with row[0]:
         widgets.show_image(convkit.lessons.mark_patches(target,
-                                                        [(maps.plain_best, shape, PLAIN_BEST),
+                                                        [(maps.plain_best, shape, PLAIN_BEST,
+                                                          True),
                                                          (maps.ncc_best, shape, NCC_BEST)],
                                                         MAP_LINE),
-                           f"{label}: green the normalized match, red plain correlation's")
+                           f"{label}: green solid box the normalized match, red dashed box "
+                           "plain correlation's",
+                           alt=f"{label} with two boxes: the normalized best match at "
+                               f"x={maps.ncc_best[0]}, y={maps.ncc_best[1]} (green, solid line) "
+                               f"and plain correlation's best at x={maps.plain_best[0]}, "
+                               f"y={maps.plain_best[1]} (red, dashed line)")
     height, width = maps.ncc.shape
     at = f"the blue box marks the point broken down, x={point[0]}, y={point[1]}"
     for column, values, best, colour, key, caption, alt in (
             (row[1], maps.plain, maps.plain_best, PLAIN_BEST, "match_map_plain",
              "Plain correlation map, sum(region × patch): click a point",
              f"Plain correlation map over {label}, {width} x {height} px, brighter where the "
-             f"sum region × patch is larger; the red box marks its largest, at "
+             f"sum region × patch is larger; the red dashed box marks its largest, at "
              f"x={maps.plain_best[0]}, y={maps.plain_best[1]}; {at}"),
             (row[2], maps.ncc, maps.ncc_best, NCC_BEST, "match_map_ncc",
              "Normalized map, -1..1 (gray where the patch sticks out): click a point",
@@ -79,7 +85,8 @@ def match_pictures(target: np.ndarray, label: str, maps: convkit.lessons.MatchMa
         with column:
             st.caption(caption)
             picture = convkit.lessons.mark_patches(convkit.lessons.map_picture(values),
-                                                   [(best, shape, colour)], MAP_LINE)
+                                                   [(best, shape, colour,
+                                                     colour == PLAIN_BEST)], MAP_LINE)
             clickable.show(key, cache.Pixels.of(picture), alt=alt, point=point,
                            marker=POINT_MARKER, stretch=True,
                            on_pick=functools.partial(_take_pick, key, (height, width)))
@@ -94,13 +101,15 @@ def _take_pick(key: str, shape: tuple[int, int]) -> None:
 
 def _cells(title: str, values: np.ndarray, numbered: bool, *, picture: bool = False) -> None:
     """A titled grid of numbers; a big region or patch as a magnified picture instead."""
-    st.markdown(f"**{title}**")
     if picture and not numbered:
+        st.markdown(f"**{title}**")
         factor = max(1, MAGNIFIED // max(values.shape))
         st.image(convkit.explain.magnify(np.clip(values, 0, 255).astype(np.uint8), factor,
-                                         grid=False), width="stretch")
+                                         grid=False), width="stretch",
+                 alt=f"{title}, {values.shape[1]} x {values.shape[0]} px, magnified "
+                     f"{factor} times")
     else:
-        st.html(number_grid(values, coloured=not picture, numbered=numbered))
+        st.html(number_grid(values, coloured=not picture, numbered=numbered, caption=title))
 
 
 def ncc_text(b: convkit.lessons.MatchBreakdown) -> str:
@@ -116,7 +125,7 @@ def ncc_text(b: convkit.lessons.MatchBreakdown) -> str:
 
 def match_breakdown(b: convkit.lessons.MatchBreakdown, maps: convkit.lessons.MatchMaps) -> None:
     """Both correlations at one point, step by step, in two tabs."""
-    st.subheader(f"At x={b.x}, y={b.y} (blue)")
+    st.subheader(f"At x={b.x}, y={b.y} (blue)", anchor=False)
     numbered = b.region.size <= GRID_MAX_NUMBERED_CELLS
     if not numbered:
         st.caption(f"{b.patch.shape[1]} x {b.patch.shape[0]} cells: region and patch as "
