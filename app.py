@@ -4,16 +4,29 @@ import streamlit as st
 
 from pages import ui
 from server.decode import start_decode_workers_once
+from server.descent import stop_descent_worker
 from server.guards import guard_public_server
+from server.loops import stop_loop_worker
 from server.memory import collect_now_and_then
+from server.restorations import stop_restoration_worker
 from server.settings import IDLE_AFTER_S
+
+
+def let_go() -> None:
+    """What a server nobody is using gives back: its shared stores, and the workers started
+    on demand (loop, training, restorations: 80-125 MB each; the next visitor who needs one
+    starts it again, in about a second)."""
+    ui.cache.clear()
+    stop_loop_worker()
+    stop_descent_worker()
+    stop_restoration_worker()
+
 
 # Once per server process: the guards a shared public demo needs (see server/guards.py), and
 # the decode workers, so the first upload need not wait for them. A server nobody has used
-# for a minute (CONVKIT_IDLE_AFTER_S) empties its shared stores: the memory the visitors'
-# work held goes back.
+# for a minute (CONVKIT_IDLE_AFTER_S) lets go of what the visitors' work held.
 guard_public_server(files_per_session=2, reap_every_s=10, store_sizes=ui.cache.store_sizes,
-                    on_idle=ui.cache.clear, idle_after_s=IDLE_AFTER_S)
+                    on_idle=let_go, idle_after_s=IDLE_AFTER_S)
 start_decode_workers_once()
 
 st.set_page_config(page_title="convkit: convolution kernels explained", page_icon="🔳",

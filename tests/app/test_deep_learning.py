@@ -489,7 +489,9 @@ def test_a_full_compute_line_is_told_and_the_training_runs_once_there_is_room(dl
     assert not dl.get("plotly_chart") and not dl.success
     dl.run()
     assert_healthy(dl)
-    assert not dl.warning and len(dl.get("plotly_chart")) == 2
+    assert not dl.warning and dl.success
+    open_expander(dl, "dl_curves_expander")
+    assert len(dl.get("plotly_chart")) == 2
     learnt, _, _ = grid(dl, "Learnt by gradient descent")
     np.testing.assert_allclose(learnt, convkit.BANK["sobel_x"].weights, rtol=1e-3, atol=1e-9)
 

@@ -22,8 +22,10 @@ GIVEN_BACK_MIB = 150 * 10**6 / 2**20
 
 
 def class_on_a_server(name: str, scenario: str, *, visitors: int, seconds: float,
-                      after_s: float, env: dict[str, str] | None = None) -> dict:
-    with run_streamlit("app.py", log_name=f"streamlit-class-{name}", env=env) as server:
+                      after_s: float, env: dict[str, str] | None = None,
+                      extra_args: tuple[str, ...] = ()) -> dict:
+    with run_streamlit("app.py", log_name=f"streamlit-class-{name}", env=env,
+                       extra_args=extra_args) as server:
         result = run_async(run_classroom(server.url, server.proc.pid, scenario,
                                          visitors=visitors, seconds=seconds, after_s=after_s))
         assert "Traceback" not in server.log_tail(200_000), server.log_tail()
@@ -38,9 +40,11 @@ def test_tourists_in_colour_at_2048_px_stay_within_the_budget_and_memory_comes_b
     """Four visitors each upload a 12 MP phone photo, choose every bank kernel in colour at
     2048 px, then open every page: all finish without an error, the server and its workers
     never pass the budget, and once they have gone (the stores are emptied after 5 s with
-    nobody connected here, a minute by default) the memory is back near where it was."""
-    result = class_on_a_server("tour", "bank-tour", visitors=4, seconds=1, after_s=25,
-                               env={"CONVKIT_IDLE_AFTER_S": "5"})
+    nobody connected and their sessions ended after 4 s here; a minute and two by default)
+    the memory is back near where it was."""
+    result = class_on_a_server("tour", "bank-tour", visitors=4, seconds=1, after_s=35,
+                               env={"CONVKIT_IDLE_AFTER_S": "5"},
+                               extra_args=("--server.disconnectedSessionTTL", "4"))
     assert result["errors"] == 0, result["first_errors"]
     assert result["visitor_wait_s"]["n"] == 4  # every tour reached its last page
     assert result["health_s"]["max"] < 10.0  # every probe answered (10 s: no answer)

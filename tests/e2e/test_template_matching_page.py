@@ -128,7 +128,8 @@ def test_every_clickable_picture_has_its_alt_text_in_the_accessibility_tree(
         "match_pick": f"The image (camera) in gray, 512 x 512 px, the patch outlined in "
                       f"yellow: {WIDTH} x {HEIGHT} px centred on x={X}, y={Y}",
         "match_map_plain": re.compile(r"^Plain correlation map over the same image, 512 x 512 "
-                                      r"px, .*the red box marks its largest, at x=\d+, y=\d+; "
+                                      r"px, .*the red dashed box marks its largest, at "
+                                      r"x=\d+, y=\d+; "
                                       rf"the blue box marks the point broken down, x={X}, "
                                       rf"y={Y}$"),
         "match_map_ncc": re.compile(r"^Normalized cross-correlation map over the same image, "
