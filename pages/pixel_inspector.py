@@ -25,20 +25,23 @@ image = ui.working_image_or_stop(current)
 ui.describe_image(image)
 height, width = image.pixels.shape[:2]
 pixel = views.PixelPicker("inspector", width, height)
-# Computed on full runs only: a click reruns just the fragment below, which reuses them.
 kernel = current.kernel
-raw, output = ui.raw_response(image, current), ui.output(image, current)
-lowest, highest = ui.cache.stretch_range(raw)
+# The page's variables live as long as its fragment, that is as long as the session: they
+# hold no picture. The response and the output are read from the shared stores where they
+# are used (a click's fragment run finds them there), so a visitor who has moved on holds
+# none of them: only the stores do, within their bounds.
+lowest, highest = ui.cache.stretch_range(ui.raw_response(image, current))
 # Outside the fragment, as they do not change with the pixel: a click does not resend them.
 with st.container(horizontal=True, vertical_alignment="bottom"):
     show_output = st.segmented_control(
         "Picture", ["input", "output"], default="input", key="inspector_view",
         help="Pick on the input image or on the filtered output; the pixel is the same.",
     ) == "output"
-    ui.download_png(output, f"{kernel.name}_{current.border}_{current.mapping}.png",
-                    key="inspector_png", label="Download the output (PNG)")
-picture = output if show_output else image.content
-overview = ui.cache.overview_url(picture, OVERVIEW_WIDTH)
+    ui.download_png(functools.partial(ui.output, image, current),
+                    f"{kernel.name}_{current.border}_{current.mapping}.png",
+                    key="inspector_png", label="Download the output (PNG)", nbytes=0)
+overview = ui.cache.overview_url(ui.output(image, current) if show_output else image.content,
+                                 OVERVIEW_WIDTH)
 
 
 @st.fragment
@@ -47,6 +50,8 @@ def inspector() -> None:
     with ui.crash_guard("pixel inspector"):
         x, y = pixel.settle()
         ui.write_url(current)
+        raw, output = ui.raw_response(image, current), ui.output(image, current)
+        picture = output if show_output else image.content
         zoom = convkit.explain.zoom_window(kernel.shape, x, y, width, height)
         # The output has no padding: cells past its edge are shown as a neutral grey.
         border, value = (("constant", 128) if show_output else
