@@ -510,8 +510,9 @@ def text(result: dict) -> str:
         f"{h['over_1s']} of {h['n']}",
         f"  visitors' waits  p50 {w.get('p50')} s  p95 {w.get('p95')} s  max {w.get('max')} s"
         f"  ({w['n']} results)",
-        f"  last change's    p50 {last.get('p50')} s  max {last.get('max')} s  within "
-        f"{LATEST_WITHIN_S:g} s: {last['within_10s']} of {last['visitors']} visitors",
+        *([f"  last change's    p50 {last.get('p50')} s  max {last.get('max')} s  within "
+           f"{LATEST_WITHIN_S:g} s: {last['within_10s']} of {last['visitors']} visitors"]
+          if last["visitors"] else []),
         f"  errors {result['errors']}" + "".join(f"\n    {e}" for e in result["first_errors"]),
         f"  RSS (server + workers)  before {m['before']} MiB  peak {m['peak']} MiB  "
         f"after {m['after']} MiB",

@@ -401,9 +401,11 @@ RESTORE_SLOTS = 1
 RESTORE_WAITING = 30
 #: Full page runs at a time (CONVKIT_RUN_SLOTS), and how many may wait. Drawing a page is
 #: Python work that holds the interpreter lock (figures, tables, markdown): thirty visitors
-#: rerunning the deep-learning page at once left a bystander's click 4.5 s behind them. Two
-#: at a time, one per core; fragment runs (a pixel picked in the inspector) do not wait.
-RUN_SLOTS = whole_number("CONVKIT_RUN_SLOTS", 2, 1, 16)
+#: rerunning the deep-learning page at once left a bystander's click 4.5 s behind them. One
+#: at a time: with two, thirty visitors training left the bystander's click p95 at 1.28 s,
+#: with one at 0.10 s, and each visitor still had the result of their last change within
+#: 3.3 s (docs/hosting.md). Fragment runs (a pixel picked in the inspector) do not wait.
+RUN_SLOTS = whole_number("CONVKIT_RUN_SLOTS", 1, 1, 16)
 RUN_WAITING = whole_number("CONVKIT_RUN_WAITING", 500, 1, 10_000)
 #: Computations of the pages (every cached filtering, mapping, restoration, training ...) at
 #: a time (CONVKIT_COMPUTE_SLOTS), the bytes they may hold together (CONVKIT_COMPUTE_MB) and

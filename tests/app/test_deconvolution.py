@@ -18,7 +18,7 @@ from thread_helpers import join_all, start, wait_until
 
 import convkit
 from pages import ui
-from server.queues import QUEUES
+from server.queues import QUEUES, WorkQueue
 
 
 def deconvolution(params: dict[str, str] | None = None) -> AppTest:
@@ -165,7 +165,7 @@ def test_tiny_uploads_get_a_message(pixels: np.ndarray) -> None:
 
 @contextlib.contextmanager
 def long_line(waiting: int):
-    """For the block, both page-run slots held and `waiting` runs in line, all a class's
+    """For the block, every page-run slot held and `waiting` runs in line, all a class's
     (one owner, server.queues); when the page's run (a newcomer, served before the class by
     round-robin) joins the line, one slot is freed for it and the class still waits."""
     queue = QUEUES["run"]
@@ -179,8 +179,8 @@ def long_line(waiting: int):
         with queue.slot(owner="class"):
             pass
 
-    threads = [start(hold, free_one), start(hold, release)]
-    wait_until(lambda: queue.busy == 2)
+    threads = [start(hold, free_one), *(start(hold, release) for _ in range(queue.slots - 1))]
+    wait_until(lambda: queue.busy == queue.slots)
     for number in range(waiting):
         threads.append(start(wait_in_line))
         wait_until(lambda number=number: queue.waiting == number + 1)
@@ -199,13 +199,15 @@ def long_line(waiting: int):
     assert (queue.busy, queue.waiting) == (0, 0)
 
 
-def test_a_long_line_works_smaller_says_so_and_full_size_comes_back() -> None:
-    """With runs measured at 2 s at 512 px and 20 visitors waiting behind, the page works at
+def test_a_long_line_works_smaller_says_so_and_full_size_comes_back(monkeypatch) -> None:
+    """On a server of two page-run slots, with runs measured at 2 s at 512 px and 20 visitors
+    waiting behind, the page works at
     256 px (the 20th waiter's result at 20 x 0.5 s / 2 slots + 0.5 s = 5.5 s, within the 6 s
     budget; at 384 px 12.4 s) and says why
     and at which size; its Wiener and unsupervised Wiener scores are scikit-image's on the
     same 256 px image, blurred by scipy. "Full size now" works at 512 px in the same line;
     with a short line the page is at 512 px with no notice."""
+    monkeypatch.setitem(QUEUES, "run", WorkQueue(2, 500, name="page runs"))
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["image"] = "camera"
     at.run()

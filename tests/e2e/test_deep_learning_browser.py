@@ -60,6 +60,25 @@ def test_play_moves_the_window_and_its_numbers(page: Page, app_server: str) -> N
     assert_no_exception(page)
 
 
+def test_reduced_motion_starts_paused_and_moves_nothing_by_itself(page: Page,
+                                                                  app_server: str) -> None:
+    """A visitor who asked their system for reduced motion: the animation waits for Play, and
+    nothing on the page fades or slides (every transition and animation computed as none)."""
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(app_server + "/deep_learning?res=256&kernel=sobel_x")
+    wait_for_app_idle(page)
+    expect(page.locator(".st-key-dl_play button")).to_contain_text("Play")
+    assert step_shown(page)[0] == 1
+    page.wait_for_timeout(1500)
+    assert step_shown(page)[0] == 1  # still: nothing plays until asked
+    moving = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => {
+        const style = getComputedStyle(e);
+        const seconds = s => Math.max(...s.split(',').map(parseFloat));
+        return seconds(style.transitionDuration) > 0 || style.animationName !== 'none';
+    }).length""")
+    assert moving == 0
+
+
 def test_clicking_an_input_cell_lights_the_outputs_it_feeds(page: Page, app_server: str) -> None:
     """A corner cell feeds one output of a 'valid' layer, a middle one all nine around it."""
     page.goto(app_server + "/deep_learning?res=256&kernel=sobel_x")

@@ -134,6 +134,31 @@ def test_ten_edits_in_a_row_are_all_kept(page: Page, app_server: str, gesture: s
 
 
 
+def test_a_row_of_weights_edited_with_the_keyboard_alone(page: Page, app_server: str) -> None:
+    """Keyboard only: in the first box, then Tab from box to box along the top row, each one
+    selected whole (Ctrl+A), typed over and left with Tab: the sum shown and the kernel
+    downloaded are the typed kernel (the sum compared with numpy's)."""
+    open_box_5(page, app_server)
+    edits = [((0, 0), "1"), ((1, 0), "-2"), ((2, 0), "1/2"), ((3, 0), "0"), ((4, 0), "3")]
+    cell(page, 0, 0).focus()
+    for (x, y), text in edits:
+        expect(cell(page, x, y)).to_be_focused()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    wait_for_app_idle(page)
+    expected = expected_after(edits)
+    for (x, y), text in edits:
+        expect(cell(page, x, y)).to_have_value(text)
+    for _ in range(50):
+        if abs(shown(sum_shown(page)) - expected.sum()) < 1e-5:
+            break
+        page.wait_for_timeout(200)
+    assert abs(shown(sum_shown(page)) - expected.sum()) < 1e-5
+    wait_for_app_idle(page)
+    np.testing.assert_array_equal(kernel_in_use(page), expected)
+    assert_no_exception(page)
+
 
 def test_rows_of_40_is_explained_in_words_on_the_page(page: Page, app_server: str) -> None:
     """After a resize to 5 rows (said on the page), typing 40 in Rows shows in words why it

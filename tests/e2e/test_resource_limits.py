@@ -263,7 +263,7 @@ def test_twenty_uploads_of_40_megapixel_pngs_at_once():
 def test_each_hostile_file_is_answered_fast_and_small():
     """Every hostile file of the resource issue, uploaded for real: shown or refused with a
     message within 3 s, at most 300 MB above the warmed-up server (decode worker included),
-    and the CPU idle again within 5 s."""
+    and the CPU idle again (a second with at most 0.3 s of CPU) starting within 5 s."""
     from image_files import HOSTILE_FILES
 
     from harness import cpu_seconds
@@ -280,7 +280,7 @@ def test_each_hostile_file_is_answered_fast_and_small():
             async with open_session(srv.url, "pixel_inspector", "") as s:
                 await s.run(None, 60)
                 for name, data in files.items():
-                    await asyncio.sleep(1)
+                    await asyncio.sleep(0.5)
                     idle = tree_rss_kib(srv.proc.pid)
                     peak = [idle]
 
@@ -297,20 +297,24 @@ def test_each_hostile_file_is_answered_fast_and_small():
                     answered = time.perf_counter() - began
                     sampler.cancel()
                     shown = [*s.alerts, *s.markdown]
-                    settled = time.perf_counter()
-                    await asyncio.sleep(5 - min(5.0, time.perf_counter() - settled))
-                    before = tree_cpu()
-                    await asyncio.sleep(1)
-                    busy = tree_cpu() - before
-                    figures[name] = (status, answered, (peak[0] - idle) / 1024, busy, shown,
-                                     s.problems)
+                    # CPU seconds of each second after the answer, until one is quiet (or the
+                    # 6th second has been measured): the work of a file must not run on.
+                    settled, busy = time.perf_counter(), []
+                    while not busy or (busy[-1] > 0.3 and len(busy) < 6):
+                        before = tree_cpu()
+                        await asyncio.sleep(1)
+                        busy.append(tree_cpu() - before)
+                    quiet_after = time.perf_counter() - settled
+                    figures[name] = (status, answered, (peak[0] - idle) / 1024, busy[-1],
+                                     quiet_after, shown, s.problems)
             return figures
 
         figures = run_async(main())
-    for name, (status, answered, peak_mib, busy, shown, problems) in figures.items():
+    for name, (status, answered, peak_mib, busy, quiet_after, shown, problems) in (
+            figures.items()):
         # One line a file: the figures docs/hosting.md quotes.
         print(f"{name}: HTTP {status}, answered in {answered:.2f} s, +{peak_mib:.0f} MiB, "
-              f"CPU {busy:.2f} s in the 6th second")
+              f"CPU {busy:.2f} s in the second that ended {quiet_after:.1f} s after")
         assert answered <= 3.0, name
         assert peak_mib <= 300, name
         assert busy <= 0.3, name

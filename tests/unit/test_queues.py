@@ -241,7 +241,7 @@ def test_the_server_queues_and_their_bounds():
     time; computations one at a time by default, bounded in bytes, reentrant."""
     assert sorted(queues.QUEUES) == ["compute", "loop", "restoration", "run", "upload"]
     run = queues.QUEUES["run"]
-    assert (run.slots, run.max_waiting) == (queues.RUN_SLOTS, queues.RUN_WAITING) == (2, 500)
+    assert (run.slots, run.max_waiting) == (queues.RUN_SLOTS, queues.RUN_WAITING) == (1, 500)
     sizes = {kind: (queue.slots, queue.max_waiting) for kind, queue in queues.QUEUES.items()}
     assert sizes["loop"] == (queues.LOOP_SLOTS, queues.LOOP_WAITING) == (1, 20)
     assert sizes["restoration"] == (queues.RESTORE_SLOTS, queues.RESTORE_WAITING) == (1, 30)
