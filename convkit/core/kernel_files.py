@@ -33,7 +33,7 @@ def parse_cells(rows) -> np.ndarray:
     Raises
     ------
     ValueError
-        Naming the first bad cell (row and column counted from 1), an uneven table, an even
+        Naming the first bad weight by its place (x, y), from 0, an uneven table, an even
         size, or a side above MAX_KERNEL_SIDE.
 
     Examples
@@ -43,7 +43,7 @@ def parse_cells(rows) -> np.ndarray:
     >>> parse_cells([["1", "x", "1"]])
     Traceback (most recent call last):
     ...
-    ValueError: cell (row 1, column 2) holds 'x', which is not a number
+    ValueError: the weight at x=1, y=0 holds 'x', which is not a number
     """
     rows = [list(row) for row in rows]
     if not rows or not rows[0]:
@@ -52,7 +52,7 @@ def parse_cells(rows) -> np.ndarray:
     values = np.zeros((len(rows), width))
     for r, row in enumerate(rows, start=1):
         if len(row) != width:
-            raise ValueError(f"row {r} has {len(row)} cells; every row needs {width}")
+            raise ValueError(f"row y={r - 1} has {len(row)} cells; every row needs {width}")
         for c, cell in enumerate(row, start=1):
             values[r - 1, c - 1] = _parse_number(cell, r, c)
     _check_side(values.shape)
@@ -60,7 +60,7 @@ def parse_cells(rows) -> np.ndarray:
 
 
 def _parse_number(cell, row: int, col: int) -> float:
-    where = f"cell (row {row}, column {col})"
+    where = f"the weight at x={col - 1}, y={row - 1}"
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         raise ValueError(f"{where} is empty: type a number, 0 for nothing")
     if isinstance(cell, bool):
@@ -232,8 +232,8 @@ def parse_weights_text(text: str) -> np.ndarray:
     Raises
     ------
     ValueError
-        Naming what is wrong: the length, an empty kernel, the first bad cell (row and column
-        from 1), uneven rows, an even side or a side above MAX_KERNEL_SIDE.
+        Naming what is wrong: the length, an empty kernel, the first bad weight by its place
+        (x, y, from 0), uneven rows, an even side or a side above MAX_KERNEL_SIDE.
 
     Examples
     --------
@@ -252,7 +252,7 @@ def parse_weights_text(text: str) -> np.ndarray:
     rows = []
     for number, line in enumerate(lines, start=1):
         if not line:
-            raise ValueError(f"row {number} of the weights text is empty")
+            raise ValueError(f"row y={number - 1} of the weights text is empty")
         rows.append([cell.strip() for cell in line.split(",")] if "," in line else line.split())
     return parse_cells(rows)
 

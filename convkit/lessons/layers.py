@@ -607,14 +607,14 @@ def parse_grid(text: str, max_side: int = MAX_GRID_SIDE) -> np.ndarray:
     values = np.zeros((len(lines), width))
     for r, line in enumerate(lines):
         if len(line) != width:
-            raise ValueError(f"row {r + 1} has {len(line)} numbers; every row needs {width}")
+            raise ValueError(f"row y={r} has {len(line)} numbers; every row needs {width}")
         for c, cell in enumerate(line):
             try:
                 number = float(cell)
             except ValueError:
                 number = math.nan
             if not math.isfinite(number) or abs(number) > 1e6:
-                raise ValueError(f"cell (row {r + 1}, column {c + 1}) is {cell[:12]!r}: type "
+                raise ValueError(f"the cell at x={c}, y={r} is {cell[:12]!r}: type "
                                  "a number between -1e6 and 1e6")
             values[r, c] = number
     return values

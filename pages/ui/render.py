@@ -380,7 +380,7 @@ def how_computed(name: str, description) -> str:
 
 def source_notes(breakdown) -> list[list[str]]:
     """Under each padded cell of a PixelBreakdown: where its value came from ("= v": constant)."""
-    return [[("= v" if sy < 0 else f"from ({sy},{sx})") if outside else ""
+    return [[("= v" if sy < 0 else f"from x={sx}, y={sy}") if outside else ""
              for (sy, sx), outside in zip(row, padded, strict=True)]
             for row, padded in zip(breakdown.source_yx, breakdown.padded, strict=True)]
 
@@ -400,9 +400,9 @@ def padding_notes(breakdown, description: str, limit: int = 12) -> str:
         at_y, at_x = breakdown.image_yx[r, c]
         sy, sx = breakdown.source_yx[r, c]
         origin = (f"filled with the constant {number(breakdown.value, 6)}" if sy < 0
-                  else f"copied from pixel ({sy}, {sx})")
-        lines.append(f"- cell ({r}, {c}) lies outside the image at (y={at_y}, x={at_x}): "
-                     f"{origin}")
+                  else f"copied from pixel x={sx}, y={sy}")
+        lines.append(f"- the region's cell x={c}, y={r} lies outside the image, at x={at_x}, "
+                     f"y={at_y}: {origin}")
     shown = lines[:limit] + ([f"- … and {len(lines) - limit} more"] if len(lines) > limit
                              else [])
     return (f"Near the border: {count} of the {breakdown.padded.size} cells come from "
@@ -539,7 +539,7 @@ def marked_grid(values, title: str, marks: dict | None = None, notes=None, first
             text = "·" if np.isnan(value) else number(value, digits, scale=size)
             note = notes[r][c] if notes is not None else ""
             small = f"<small>{escape(note)}</small>" if note else ""
-            where = f"row {r + first_row}, column {c + first_col}"
+            where = f"x={c + first_col}, y={r + first_row}"
             tds.append(f'<td class="{" ".join(classes)}" title="{where}">{text}{small}</td>')
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return (f'<div class="dl-wrap"><table class="dl-grid"><caption>{escape(title)}</caption>'

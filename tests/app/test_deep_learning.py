@@ -190,9 +190,9 @@ def test_every_step_shows_the_reference_numbers(dl, stride, dilation, mode, bord
         dl.slider(key="dl_step").set_value(step).run()
         r, c = divmod(step - 1, expected.shape[1])
         line = text(dl, f"**Step {step} of {expected.size}**")
-        assert f"output row {r}, column {c}" in line
-        assert f"input rows {', '.join(map(str, rows_taps[r]))} and" in line
-        assert f"columns {', '.join(map(str, cols_taps[c]))} (" in line
+        assert f"output x={c}, y={r}" in line
+        assert f"input columns x = {', '.join(map(str, cols_taps[c]))} and" in line
+        assert f"rows y = {', '.join(map(str, rows_taps[r]))} (" in line
         region, region_classes, _ = grid(dl, "Region under the window")
         inside = np.array([[0 <= i < 6 and 0 <= j < 7 for j in cols_taps[c]]
                            for i in rows_taps[r]])
@@ -386,7 +386,7 @@ def test_bias_relu_and_pooling_against_numpy(dl, bias, relu, kind, size):
         np.testing.assert_allclose(grid(dl, "conv + bias")[0], conv + bias, rtol=1e-3)
     last = "after ReLU" if relu else "conv + bias"
     np.testing.assert_allclose(grid(dl, last)[0], activated, rtol=1e-3, atol=1e-9)
-    line = text(dl, "At output (3, 2)")
+    line = text(dl, "At output x=2, y=3")
     assert ("ReLU" in line) == relu
     if kind == "none":
         assert not any(m.label.startswith("Output size after") for m in dl.metric)

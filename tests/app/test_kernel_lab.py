@@ -108,7 +108,7 @@ def test_typed_fraction_is_parsed_and_unchanged_cells_keep_their_values(lab):
                                                ("", "empty"), ("1/0", "not a number")])
 def test_bad_cells_give_a_clear_error_and_the_page_stays_usable(lab, text, message):
     edit(lab, {(2, 3): text})
-    assert "row 2, column 3" in errors(lab) and message in errors(lab)
+    assert "x=2, y=1" in errors(lab) and message in errors(lab)
     np.testing.assert_array_equal(weights(lab), SHARPEN)  # the last valid kernel is kept
     assert_healthy(lab)
     lab.button(key="lab_save").click().run()  # saving refuses a broken table

@@ -71,16 +71,16 @@ def test_corner_pixel_shows_padding_and_matches_scipy(border):
     notes = " ".join(w.value for w in at.warning)
     assert "5 of the 9 cells come from" in notes
     if border == "constant":
-        assert "cell (0, 0) lies outside the image at (y=-1, x=-1): filled with the constant 7" \
-            in notes
+        assert ("the region's cell x=0, y=0 lies outside the image, at x=-1, y=-1: filled with "
+                "the constant 7") in notes
     else:
         # numpy.pad says which row and column the corner cell (-1, -1) copies.
         mode = BORDER_NAMES[border].numpy
         height, width = data.coins().shape
         source_y = np.pad(np.arange(height), 1, mode=mode)[0]
         source_x = np.pad(np.arange(width), 1, mode=mode)[0]
-        assert (f"cell (0, 0) lies outside the image at (y=-1, x=-1): copied from pixel "
-                f"({source_y}, {source_x})") in notes
+        assert (f"the region's cell x=0, y=0 lies outside the image, at x=-1, y=-1: copied "
+                f"from pixel x={source_x}, y={source_y}") in notes
 
 
 def pictures_data(at: AppTest) -> dict:

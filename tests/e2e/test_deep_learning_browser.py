@@ -125,8 +125,8 @@ def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
     expect(padding.locator('[data-testid="stMetricValue"]')).to_have_text("0/1, 0/1")
     page.get_by_role("button", name="Next ▶").click()
     wait_for_app_idle(page)
-    expect(page.get_by_text("output row 0, column 1 reads input rows 0, 1, 2 and columns 2, 3, "
-                            "4")).to_be_visible()
+    expect(page.get_by_text("output x=1, y=0 reads input columns x = 2, 3, 4 and rows "
+                            "y = 0, 1, 2")).to_be_visible()
     expect(page.get_by_text("weights are the hidden kernel's")).to_be_visible()
     assert_no_exception(page)
     save_screenshot(page, "deep_learning")

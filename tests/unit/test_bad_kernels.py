@@ -43,9 +43,9 @@ def test_empty_tables_are_refused(rows):
 
 @pytest.mark.parametrize(
     "cell, where",
-    [("abc", "row 2, column 3"), ("1,5", "row 2, column 3"), ("2/0", "row 2, column 3"),
-     ("0x1F", "row 2, column 3"), ("", "row 2, column 3"), (None, "row 2, column 3"),
-     ("<b>1</b>", "row 2, column 3"), (True, "row 2, column 3")],
+    [("abc", "x=2, y=1"), ("1,5", "x=2, y=1"), ("2/0", "x=2, y=1"),
+     ("0x1F", "x=2, y=1"), ("", "x=2, y=1"), (None, "x=2, y=1"),
+     ("<b>1</b>", "x=2, y=1"), (True, "x=2, y=1")],
 )
 def test_non_numeric_cells_are_refused_naming_the_cell(cell, where):
     rows = [["0", "0", "0"], ["0", "1", cell], ["0", "0", "0"]]
@@ -56,7 +56,7 @@ def test_non_numeric_cells_are_refused_naming_the_cell(cell, where):
 @pytest.mark.parametrize("cell", ["nan", "inf", "-inf", "Infinity", float("inf"), np.inf])
 def test_nan_and_infinity_are_refused(cell):
     message = refused(parse_cells, [[0, 0, 0], [0, cell, 0], [0, 0, 0]])
-    assert "row 2, column 2" in message and re.search(r"finite|empty", message), message
+    assert "x=1, y=1" in message and re.search(r"finite|empty", message), message
 
 
 def test_a_nan_cell_counts_as_an_empty_cell():
@@ -77,7 +77,7 @@ def test_weights_at_the_limit_are_accepted():
 
 def test_uneven_rows_are_refused_naming_the_row():
     message = refused(parse_cells, [[1, 2, 3], [4, 5], [6, 7, 8]])
-    assert "row 2" in message and "3" in message
+    assert "row y=1" in message and "3" in message
 
 
 def test_kernel_wider_than_the_editor_allows_is_refused():
@@ -111,7 +111,7 @@ def test_kernel_needs_a_name(name):
 
 @pytest.mark.parametrize(
     "text, filename, words",
-    [(b"", "k.csv", "empty"), (b"1,2\n3,4\n", "k.csv", "odd"), (b"a;b;c\n", "k.txt", "row 1"),
+    [(b"", "k.csv", "empty"), (b"1,2\n3,4\n", "k.csv", "odd"), (b"a;b;c\n", "k.txt", "x=0, y=0"),
      (b"\xff\xfe\x00", "k.csv", "not a text file"), (b"not npy", "k.npy", "not a readable"),
      (b"1 2 nan\n", "k.txt", "finite")],
 )

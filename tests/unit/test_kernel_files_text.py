@@ -110,14 +110,14 @@ def test_format_refuses_text_past_the_limit():
 
 @pytest.mark.parametrize("text, message", [
     ("", r"kernel is empty"),
-    ("1,2;;3,4", r"row 2 of the weights text is empty"),
-    ("1,,2", r"cell \(row 1, column 2\) is empty"),
-    ("1,x,2", r"cell \(row 1, column 2\) holds 'x', which is not a number"),
-    ("1,2,3;4,5", r"row 2 has 2 cells; every row needs 3"),
+    ("1,2;;3,4", r"row y=1 of the weights text is empty"),
+    ("1,,2", r"the weight at x=1, y=0 is empty"),
+    ("1,x,2", r"the weight at x=1, y=0 holds 'x', which is not a number"),
+    ("1,2,3;4,5", r"row y=1 has 2 cells; every row needs 3"),
     ("1,2", r"kernel must have an odd height and an odd width.*got 1 x 2"),
-    ("1/0", r"cell \(row 1, column 1\) holds '1/0', which is not a number"),
-    ("1e400", r"cell \(row 1, column 1\) is inf: weights must be finite"),
-    ("1e13", r"cell \(row 1, column 1\) is 1e\+13: weights must lie within ±1e12"),
+    ("1/0", r"the weight at x=0, y=0 holds '1/0', which is not a number"),
+    ("1e400", r"the weight at x=0, y=0 is inf: weights must be finite"),
+    ("1e13", r"the weight at x=0, y=0 is 1e\+13: weights must lie within ±1e12"),
     (";".join(["1"] * 33), r"kernel is 33 x 1; at most 31 x 31"),
     ("1," * 5000, rf"weights text is 10000 characters; at most {MAX_WEIGHTS_TEXT}"),
 ])

@@ -324,8 +324,8 @@ def test_layer_stages_refuses_a_cell_outside_the_map():
 
 def test_parse_grid_and_its_errors():
     np.testing.assert_array_equal(lessons.parse_grid(" 1, 2\n\n -3.5 4 \n"), [[1, 2], [-3.5, 4]])
-    for text, match in (("", "empty"), ("1 2\n3", "row 2 has 1 numbers"),
-                        ("1 x", r"cell \(row 1, column 2\)"), ("1 nan", "column 2"),
+    for text, match in (("", "empty"), ("1 2\n3", "row y=1 has 1 numbers"),
+                        ("1 x", "the cell at x=1, y=0"), ("1 nan", "x=1, y=0"),
                         ("\n".join(["1"] * 17), "at most 16 x 16")):
         with pytest.raises(ValueError, match=match):
             lessons.parse_grid(text)

@@ -97,12 +97,16 @@ def test_steps_table_escapes_what_it_is_given():
 
 
 def test_padding_notes_name_each_padded_cell_and_its_source():
-    """At the corner with replicate padding, 5 of 9 cells come from the edge pixel (0, 0)."""
+    """At x=4, y=0 of a 5 x 5 image with replicate padding, 5 of 9 cells come from padding:
+    the region's top-right cell (x=2, y=0) lies at x=5, y=-1 and copies pixel x=4, y=0, as
+    numpy.pad's edge mode says; named (x, y), never (row, column)."""
     image = np.arange(1, 26, dtype=np.float64).reshape(5, 5)
-    breakdown = convkit.explain_pixel(image, np.ones((3, 3)), 0, 0, "replicate")
+    breakdown = convkit.explain_pixel(image, np.ones((3, 3)), 4, 0, "replicate")
     text = render.padding_notes(breakdown, "repeat the edge")
     assert text.startswith("Near the border: 5 of the 9 cells come from replicate padding")
-    assert "cell (0, 0) lies outside the image at (y=-1, x=-1): copied from pixel (0, 0)" in text
+    rows = np.pad(np.arange(5), 1, mode="edge")  # source of padded row y+1, column x+1
+    assert (f"the region's cell x=2, y=0 lies outside the image, at x=5, y=-1: copied from "
+            f"pixel x={rows[5 + 1]}, y={rows[-1 + 1]}") in text
     inside = convkit.explain_pixel(image, np.ones((3, 3)), 2, 2, "replicate")
     assert render.padding_notes(inside, "repeat the edge") == ""
 

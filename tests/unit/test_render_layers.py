@@ -51,8 +51,8 @@ def test_tooltips_count_from_the_first_row_and_column():
     """A padded input's first cells are padding: its tooltips start at -pad."""
     _, _, _, tips = parsed(render.marked_grid(np.zeros((2, 3)), "padded", first_row=-1,
                                               first_col=-2))
-    assert tips == [["row -1, column -2", "row -1, column -1", "row -1, column 0"],
-                    ["row 0, column -2", "row 0, column -1", "row 0, column 0"]]
+    assert tips == [["x=-2, y=-1", "x=-1, y=-1", "x=0, y=-1"],
+                    ["x=-2, y=0", "x=-1, y=0", "x=0, y=0"]]
 
 
 def test_text_is_escaped():

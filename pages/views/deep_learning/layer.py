@@ -89,7 +89,7 @@ def layer_rest(stages: lessons.LayerStages, conv_total: float, bias: float, use_
     if use_relu:
         steps.append(f"ReLU: max(0, {number(value, 6)}) = "
                      f"**{number(stages.activated[row, col], 6)}**")
-    st.markdown(f"At output ({row}, {col}): " + ", ".join(steps) + ".")
+    st.markdown(f"At output x={col}, y={row}: " + ", ".join(steps) + ".")
     last = "after ReLU (negatives become 0)" if use_relu else "conv + bias"
     grids = [grid(stages.biased, "conv + bias", {"now": (row, col)})] if use_relu else []
     if stages.pooled is None:
@@ -106,7 +106,7 @@ def layer_rest(stages: lessons.LayerStages, conv_total: float, bias: float, use_
                   grid(stages.pooled, f"{pool} pooled", {"now": (cell.row, cell.col)})]
         listed = ", ".join(number(v, 4) for v in cell.values.ravel())
         st.markdown(f"Pooling: {'max' if pool == 'max' else 'mean'}({listed}) = "
-                    f"**{number(cell.result, 6)}** → pooled cell ({cell.row}, {cell.col}).")
+                    f"**{number(cell.result, 6)}** → pooled cell x={cell.col}, y={cell.row}.")
     if stages.pooled is not None:
         st.metric("Output size after pooling",
                   f"{stages.activated.shape[0]} x {stages.activated.shape[1]} → "

@@ -63,9 +63,9 @@ def _training_figures(run: lessons.DescentRun, hidden: np.ndarray) -> tuple[go.F
         colour = PALETTE[cell % len(PALETTE)]
         i, j = divmod(cell, hidden.shape[1])
         traces.append(go.Scatter(y=flat_history[:, cell], mode="lines",
-                                 line=dict(color=colour, width=1.5), name=f"w[{i},{j}]",
+                                 line=dict(color=colour, width=1.5), name=f"w at x={j}, y={i}",
                                  showlegend=False,
-                                 hovertemplate=f"w[{i},{j}] step %{{x}}: %{{y:.4g}}"
+                                 hovertemplate=f"w at x={j}, y={i}, step %{{x}}: %{{y:.4g}}"
                                                "<extra></extra>"))
         # What Figure.add_hline draws, given in one go: add_hline checks every shape already
         # there each time, and 25 of them held the interpreter lock for a second.

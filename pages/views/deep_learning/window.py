@@ -142,9 +142,9 @@ def _window_at(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerG
     padded, outside = lessons.padded_input(values, geometry, border)
     stride = geometry.stride
     st.markdown(
-        f"**Step {step.step + 1} of {geometry.steps}**: output row {step.out_row}, column "
-        f"{step.out_col} reads input rows {', '.join(map(str, step.rows))} and columns "
-        f"{', '.join(map(str, step.cols))} ({int(step.padded.sum())} of the {kh * kw} taps "
+        f"**Step {step.step + 1} of {geometry.steps}**: output x={step.out_col}, "
+        f"y={step.out_row} reads input columns x = {', '.join(map(str, step.cols))} and rows "
+        f"y = {', '.join(map(str, step.rows))} ({int(step.padded.sum())} of the {kh * kw} taps "
         f"on padding). The next window along the row starts {stride} column"
         f"{'s' if stride > 1 else ''} further.")
     show_grids(
@@ -226,7 +226,7 @@ def reach(values: np.ndarray, layer_map: np.ndarray, where: lessons.Reach, steps
           border: str) -> None:
     """The picked input cell, the outputs it feeds with the weights met, and the gradient."""
     row, col, fed = where.row, where.col, len(where.taps)
-    show_grids(grid(values, f"Input: cell ({row}, {col}) chosen", {"pick": (row, col)}),
+    show_grids(grid(values, f"Input: cell x={col}, y={row} chosen", {"pick": (row, col)}),
                grid(layer_map, f"Output: the {fed} cells it feeds (blue), with the weight met",
                     {"fed": where.covered}, render.reach_notes(where)))
     st.markdown(
