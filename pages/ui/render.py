@@ -556,12 +556,12 @@ def reach_notes(reach) -> np.ndarray:
     """Under each output an input cell feeds, the weights it meets there and their sum.
 
     `reach` is a convkit.lessons.Reach; the result is an array of strings of its outputs' shape
-    ("" where the cell is not read), e.g. ``"w[0,2] + w[2,2] = 3"`` when a padded copy meets a
-    second tap.
+    ("" where the cell is not read), e.g. ``"w(x=2,y=0) + w(x=2,y=2) = 3"`` when a padded copy
+    meets a second tap.
     """
     notes = np.full(reach.weight.shape, "", dtype=object)
     for (a, b), met in reach.taps.items():
-        named = " + ".join(f"w[{i},{j}]" for i, j in met)
+        named = " + ".join(f"w(x={j},y={i})" for i, j in met)
         notes[a, b] = f"{named} = {number(reach.weight[a, b])}"
     return notes
 

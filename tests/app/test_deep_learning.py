@@ -264,7 +264,7 @@ def test_play_advances_one_cell_per_run_and_stops_at_the_end(dl):
 def test_bad_grid_and_no_output(dl):
     typed(dl, "1 2\n3 x")
     assert "Cannot read the grid" in dl.error[0].value
-    assert "column 2" in dl.error[0].value
+    assert "the cell at x=1, y=1" in dl.error[0].value
     typed(dl, "1 2\n3 4")
     dl.slider(key="dl_dilation").set_value(3).run()
     assert "No output at all" in dl.warning[0].value
@@ -310,7 +310,7 @@ def test_the_outputs_an_input_cell_feeds_are_its_gradient(dl, mode, border, stri
             if note:
                 met[a, b] = number(note.rsplit("= ", 1)[1])
         np.testing.assert_allclose(met, gradient, atol=1e-9)
-        sentence = text(dl, f"Input cell ({row}, {col}) is read by")
+        sentence = text(dl, f"Input cell x={col}, y={row} is read by")
         assert f"read by **{reads.sum()}** of the {base.size} windows" in sentence
         assert "backpropagation" in sentence
         _, input_classes, _ = grid(dl, "Input: cell")

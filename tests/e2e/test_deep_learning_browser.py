@@ -94,8 +94,8 @@ def test_clicking_an_input_cell_lights_the_outputs_it_feeds(page: Page, app_serv
     for (row, col), expected in (((0, 0), 1), ((2, 3), 9), ((5, 1), 2), ((4, 5), 2)):
         page.mouse.click(box["x"] + 50 + column * (col + 0.5), box["y"] + 35 + 35 * row + 17)
         wait_for_app_idle(page)
-        sentence = page.get_by_text(re.compile(r"^Input cell \(\d+, \d+\) is read by"))
-        expect(sentence).to_contain_text(f"Input cell ({row}, {col}) is read by {expected} of")
+        sentence = page.get_by_text(re.compile(r"^Input cell x=\d+, y=\d+ is read by"))
+        expect(sentence).to_contain_text(f"Input cell x={col}, y={row} is read by {expected} of")
         assert fed_outputs.count() == expected
     save_screenshot(page, "deep_learning_reach", full_page=False)
     assert_no_exception(page)

@@ -87,13 +87,15 @@ def test_values_must_be_a_grid():
 
 
 def test_reach_notes_name_the_weights_each_output_meets():
-    """A 3 x 3 input, 2 x 2 kernel, valid: the centre cell meets w[1,1] at output (0, 0), ..."""
+    """A 3 x 3 input, 2 x 2 kernel, valid: the centre cell meets w(x=1,y=1) at output x=0,
+    y=0, ..."""
     geometry = convkit.lessons.layer_geometry((3, 3), (2, 2))
     weights = np.array([[1.0, 2.0], [3.0, -4.5]])
     notes = render.reach_notes(convkit.lessons.input_reach(geometry, weights, 1, 1))
-    assert notes.tolist() == [["w[1,1] = −4.5", "w[1,0] = 3"], ["w[0,1] = 2", "w[0,0] = 1"]]
+    assert notes.tolist() == [["w(x=1,y=1) = −4.5", "w(x=0,y=1) = 3"],
+                              ["w(x=1,y=0) = 2", "w(x=0,y=0) = 1"]]
     corner = render.reach_notes(convkit.lessons.input_reach(geometry, weights, 0, 0))
-    assert corner.tolist() == [["w[0,0] = 1", ""], ["", ""]]
+    assert corner.tolist() == [["w(x=0,y=0) = 1", ""], ["", ""]]
 
 
 def test_reach_notes_sum_two_taps_on_copies_of_one_cell():
@@ -102,7 +104,7 @@ def test_reach_notes_sum_two_taps_on_copies_of_one_cell():
     notes = render.reach_notes(convkit.lessons.input_reach(geometry, [[1.0, 2.0, 4.0]], 0, 0,
                                                            "replicate"))
     # Output 0 reads (x0, x0, x1): x0 meets w0 and w1 (1 + 2); output 1 reads (x0, x1, x1).
-    assert notes.tolist() == [["w[0,0] + w[0,1] = 3", "w[0,0] = 1"]]
+    assert notes.tolist() == [["w(x=0,y=0) + w(x=1,y=0) = 3", "w(x=0,y=0) = 1"]]
 
 
 def test_signed_sum_brackets_negatives():

@@ -59,7 +59,7 @@ def channels(breakdown: lessons.WindowStep, maps: np.ndarray, names: list[str], 
                 f"**{number(breakdown.total, 6)}** (zero padding, 'same' size, no bias yet).")
     st.markdown(f"**The layer's four output channels** on this {maps.shape[1]} x "
                 f"{maps.shape[2]} crop (from x = {corner[1]}, y = {corner[0]}, where the "
-                f"picture varies most); the chosen filter's map has output ({row}, {col}) "
+                f"picture varies most); the chosen filter's map has output x={col}, y={row} "
                 "outlined:")
     show_grids(*(grid(maps[f], names[f], {"now": (row, col)} if f == index else None)
                  for f in range(len(names))))

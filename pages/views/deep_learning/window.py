@@ -230,7 +230,7 @@ def reach(values: np.ndarray, layer_map: np.ndarray, where: lessons.Reach, steps
                grid(layer_map, f"Output: the {fed} cells it feeds (blue), with the weight met",
                     {"fed": where.covered}, render.reach_notes(where)))
     st.markdown(
-        f"Input cell ({row}, {col}) is read by **{fed}** of the {steps} windows"
+        f"Input cell x={col}, y={row} is read by **{fed}** of the {steps} windows"
         + (" (also through its copies in the padding)" if border != "constant" else "")
         + ". Those are exactly the outputs backpropagation sends its gradient back from: "
         "∂loss/∂x[r, c] = Σ ∂loss/∂out[i, j] × (the weight the cell meets in out[i, j]), "
