@@ -130,7 +130,7 @@ def _pixel(text: str) -> int:
     number = _parse_int(text)
     if number is not None and 0 <= number < 100_000:
         return number
-    raise ValueError("must be a pixel index, 0 or more")
+    raise ValueError("must be a whole number from 0 to 99,999 (a pixel's x or y)")
 
 
 def _known_kernel(text: str) -> str:

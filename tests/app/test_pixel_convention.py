@@ -57,3 +57,31 @@ def test_every_page_names_pixels_by_x_and_y(page: str) -> None:
     "outside the image at (y=-1, x=-1)"])
 def test_the_sweep_catches_what_the_pages_used_to_say(old: str) -> None:
     assert any(pattern.search(old) for pattern in OTHER_CONVENTIONS), old
+
+
+def test_a_link_to_a_pixel_outside_the_image_says_so_and_shows_the_nearest() -> None:
+    """?x=600&y=3 on the 512 x 512 camera: the inspector says the pixel is outside the image
+    (512 x 512) and shows x=511, y=3; its sum is scipy's at that pixel."""
+    import numpy as np
+    from scipy import ndimage
+    from skimage import data
+
+    import convkit
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update({"image": "camera", "res": "512", "x": "600", "y": "3",
+                            "kernel": "sobel_x", "border": "replicate"})
+    at.run()
+    open_page(at, "pixel_inspector")
+    assert_healthy(at)
+    notices = [i.value for i in at.info]
+    assert ("Pixel x=600, y=3 is outside the image (512 x 512): the nearest pixel inside, "
+            "x=511, y=3, is shown.") in notices, notices
+    assert at.number_input(key="inspector_x").value == 511
+    assert any(h.value == "Output pixel x=511, y=3" for h in at.header)
+    expected = ndimage.correlate(data.camera().astype(np.float64),
+                                 convkit.BANK["sobel_x"].weights, mode="nearest")[3, 511]
+    sums = [float(match.group(1).replace("−", "-")) for h in at.get("html")
+            if "4. Sum of the products" in h.proto.body
+            and (match := re.search(r" = <b>([^<]+)</b></p>", h.proto.body))]
+    assert sums == [pytest.approx(expected, abs=1e-3)]

@@ -33,9 +33,16 @@ class PixelPicker:
         st.session_state[f"{self.prefix}_x"], st.session_state[f"{self.prefix}_y"] = x, y
 
     def settle(self) -> tuple[int, int]:
-        """Clamp the picked pixel to this image and return it (call before drawing widgets)."""
+        """Clamp the picked pixel to this image and return it (call before drawing widgets);
+        a pixel outside the image (from a link, or a smaller working resolution) is said so."""
+        wanted = (st.session_state.get("pixel_x"), st.session_state.get("pixel_y"))
         self.select(*self.xy)
-        return self.xy
+        x, y = self.xy
+        if any(v is not None and int(v) != kept for v, kept in zip(wanted, (x, y), strict=True)):
+            st.info(f"Pixel x={wanted[0]}, y={wanted[1]} is outside the image "
+                    f"({self.width} x {self.height}): the nearest pixel inside, x={x}, y={y}, "
+                    "is shown.")
+        return x, y
 
     def _typed(self) -> None:
         self.select(st.session_state[f"{self.prefix}_x"], st.session_state[f"{self.prefix}_y"])
