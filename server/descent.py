@@ -82,11 +82,7 @@ def train_in_worker(image: np.ndarray, weights: np.ndarray, *, learning_rate: fl
     arrays, payload = pack_arrays([np.asarray(image), np.asarray(weights)])
     worker = _POOL.take()
     try:
-        while not worker.ready:
-            if worker.answered(POLL_S):
-                worker.wait_ready()
-            elif on_wait is not None:
-                on_wait()
+        worker.wait_ready_polling(on_wait, POLL_S)
     except (OSError, EOFError, TimeoutError, ValueError) as error:
         worker.kill()
         raise RuntimeError(f"the training's worker process did not start ({error!r})") from None

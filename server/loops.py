@@ -79,11 +79,7 @@ def timed_loop_in_worker(pixels: np.ndarray, weights: np.ndarray, border: str, *
     """
     worker = _POOL.take()
     try:
-        while not worker.ready:
-            if worker.answered(POLL_S):
-                worker.wait_ready()
-            else:
-                on_wait()
+        worker.wait_ready_polling(on_wait, POLL_S)
         arrays, payload = pack_arrays([np.asarray(pixels), np.asarray(weights)])
         worker.send({"arrays": arrays, "border": border, "flip": bool(flip),
                      "value": float(value)}, payload)

@@ -69,11 +69,7 @@ def _ask(request: dict, arrays: list[np.ndarray],
     """Send `request` with `arrays` to a restorations' worker; its answer when "ok"."""
     worker = _POOL.take()
     try:
-        while not worker.ready:
-            if worker.answered(POLL_S):
-                worker.wait_ready()
-            else:
-                on_wait()
+        worker.wait_ready_polling(on_wait, POLL_S)
         specs, payload = pack_arrays([np.asarray(array) for array in arrays])
         worker.send({**request, "arrays": specs}, payload)
         try:

@@ -119,6 +119,15 @@ class WorkerProcess:
                 raise OSError(f"the worker {self.factory} did not start: {header}")
             self.ready = True
 
+    def wait_ready_polling(self, on_wait: Callable[[], object] | None, poll_s: float) -> None:
+        """`wait_ready`, calling `on_wait()` every `poll_s` seconds while the worker still
+        imports (whatever it raises, a visitor leaving, reaches the caller)."""
+        while not self.ready:
+            if self.answered(poll_s):
+                self.wait_ready()
+            elif on_wait is not None:
+                on_wait()
+
     def send(self, header: dict, payload: bytes = b"") -> None:
         """Send one request."""
         write_frame(self.process.stdin, header, payload)
