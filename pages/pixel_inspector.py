@@ -32,7 +32,7 @@ kernel = current.kernel
 # none of them: only the stores do, within their bounds.
 lowest, highest = ui.cache.stretch_range(ui.raw_response(image, current))
 # Outside the fragment, as they do not change with the pixel: a click does not resend them.
-with st.container(horizontal=True, vertical_alignment="bottom"):
+with st.container(horizontal=True, vertical_alignment="bottom", key="inspector_controls"):
     show_output = st.segmented_control(
         "Picture", ["input", "output"], default="input", key="inspector_view",
         help="Pick on the input image or on the filtered output; the pixel is the same.",
@@ -78,7 +78,7 @@ def inspector() -> None:
                       f"{ui.kernel_label(kernel.name, kernel)} kernel's footprint; arrow keys "
                       "move the pixel"),
             announce=views.pixel_view.announcement(breakdown, output.array[y, x]),
-            on_pick=functools.partial(pixel.take_view_event, PICTURES))
+            on_pick=functools.partial(pixel.take_view_event, PICTURES), aspect=height / width)
         pixel.controls()
         views.show_breakdown(breakdown, raw, output, current, (lowest, highest))
 
