@@ -122,3 +122,16 @@ def test_check_without_a_number_says_so():
     assert any("Type a number first" in w.value for w in at.warning)
     assert not any("4. Sum of the products" in h.proto.body for h in at.get("html"))
     assert "Your score on this page" not in page_text(at)
+
+
+def test_colour_asks_for_one_channel_and_judges_that_channel():
+    """On a colour image the student picks a channel; its sum (scipy on that plane) is right."""
+    x, y = 100, 120
+    total = ndi.correlate(data.astronaut()[..., 1].astype(np.float64), EMBOSS,
+                          mode="reflect")[y, x]
+    at = predicting({**LINK, "image": "astronaut", "color": "1"}, x, y)
+    assert not any("4. Sum of the products" in h.proto.body for h in at.get("html"))
+    at.radio(key="inspector_predict_channel").set_value("G")
+    at = check(at, float(total), "the sum of the products")
+    (success,) = [s.value for s in at.success]
+    assert "the sum of the products of channel G is" in success

@@ -210,6 +210,7 @@ def verdict(current: ui.Settings) -> None:
                          "breakdown below.")
         st.warning("\n\n".join(lines), icon="✏️")
     score.show(TOPIC)
+    st.caption("Pick another pixel (or change the kernel or a setting) to predict again.")
 
 
 def pose_link(current: ui.Settings) -> None:
