@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from skimage import data
 from test_accessibility import STREAMLIT_EXCLUSIONS, axe_violations
 
@@ -34,9 +34,10 @@ def answer(page: Page, number: int) -> None:
 
 
 @pytest.mark.e2e
-def test_a_wrong_prediction_is_diagnosed_then_a_right_one_accepted(page: Page,
-                                                                    app_server: str) -> None:
-    """Convolving where the page correlates is named; the next pixel's right byte is Right."""
+def test_a_wrong_prediction_is_diagnosed_then_a_right_one_accepted(
+        page: Page, browser: Browser, app_server: str) -> None:
+    """Convolving where the page correlates is named; the next pixel's right byte is Right;
+    the link that poses it again opens the question, unanswered, in a fresh browser."""
     x, y = 300, 200
     byte, flipped = bytes_at(x, y)
     assert byte != flipped
@@ -81,4 +82,23 @@ def test_a_wrong_prediction_is_diagnosed_then_a_right_one_accepted(page: Page,
     expect(page.get_by_text(f"Right: you said {byte2}, and the output byte is {byte2}.")
            ).to_be_visible()
     expect(page.get_by_text("Your score on this page: 1 of 2 right")).to_be_visible()
+    left = [f"{rule} {selector}: {summary}" for rule, selector, summary in axe_violations(page)
+            if (rule, selector) not in STREAMLIT_EXCLUSIONS]
+    assert not left, "\n".join(left)
     assert_no_exception(page)
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server)
+    page.get_by_role("button", name="Pose this question to someone else").click()
+    expect(page.locator(".st-key-inspector_pose").get_by_text("Link copied")).to_be_visible()
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    assert "predict=1" in link and f"x={x2}" in link, link
+    fresh = browser.new_context(viewport=page.viewport_size)
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        wait_for_app_idle(other, timeout_ms=90_000)
+        expect(other.get_by_text(f"Output pixel x={x2}, y={y}: your prediction")).to_be_visible()
+        expect(other.get_by_text("4. Sum of the products")).to_have_count(0)
+        expect(other.get_by_label("Your answer")).to_be_visible()
+    finally:
+        fresh.close()
