@@ -262,7 +262,9 @@ def _candidates(pixel: _Pixel, asked: str) -> list[Mistake]:
     found: list[Mistake] = []
 
     def add(kind: str, words: str, number: float) -> None:
-        if number != truth:
+        # A mistake that gives the right number (a symmetric kernel flipped, a sum within
+        # float noise or SUM_TOLERANCE of the right one) explains nothing.
+        if not _matches(float(number), truth, asked):
             found.append(Mistake(kind, words, float(number)))
 
     if asked == "byte":
@@ -306,8 +308,8 @@ def _candidates(pixel: _Pixel, asked: str) -> list[Mistake]:
                            "255.", unclipped)
 
     if pixel.breakdown.padded.any():
+        fill = pixel.value if pixel.border == "constant" else 0.0
         for mode in BORDER_MODES:
-            fill = pixel.value if pixel.border == "constant" else 0.0
             if mode == pixel.border:
                 continue
             other = pixel.total_of(pixel.explain(border=mode, value=fill))
@@ -324,7 +326,7 @@ def _candidates(pixel: _Pixel, asked: str) -> list[Mistake]:
     numbers = pixel.bytes_of(slipped) if asked == "byte" else slipped
     for (r, c, product), row in zip(cells, numbers.reshape(len(cells), len(slips)),
                                     strict=True):
-        if not (row != truth).any():
+        if all(_matches(float(number), truth, asked) for number in row):
             continue
         py, px = (int(v) for v in where[r, c])
         outside = " (padding)" if pixel.breakdown.padded[r, c] else ""
