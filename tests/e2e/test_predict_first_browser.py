@@ -46,6 +46,8 @@ def test_a_wrong_prediction_is_diagnosed_then_a_right_one_accepted(
     wait_for_app_idle(page, timeout_ms=90_000)
     expect(page.get_by_text(f"Output pixel x={x}, y={y}: your prediction")).to_be_visible()
     # Nothing of the answer is on the page: no products, no sum, no byte, not even spoken.
+    # (axe runs on this state, which holds the new form and link; the revealed breakdown is
+    # test_accessibility's.)
     expect(page.get_by_text("4. Sum of the products")).to_have_count(0)
     expect(page.get_by_text("Output byte:")).to_have_count(0)
     expect(page.locator(".ckv-live")).to_have_text(
@@ -82,9 +84,6 @@ def test_a_wrong_prediction_is_diagnosed_then_a_right_one_accepted(
     expect(page.get_by_text(f"Right: you said {byte2}, and the output byte is {byte2}.")
            ).to_be_visible()
     expect(page.get_by_text("Your score on this page: 1 of 2 right")).to_be_visible()
-    left = [f"{rule} {selector}: {summary}" for rule, selector, summary in axe_violations(page)
-            if (rule, selector) not in STREAMLIT_EXCLUSIONS]
-    assert not left, "\n".join(left)
     assert_no_exception(page)
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server)
