@@ -16,7 +16,6 @@ import streamlit as st
 from apptest_helpers import APP, assert_healthy, open_page
 from PIL import Image
 from skimage import data
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from thread_helpers import BOUND_S, join_all, start, wait_until
 
@@ -249,21 +248,6 @@ def downloads(monkeypatch) -> dict[str, object]:
 
     monkeypatch.setattr(st, "download_button", download_button)
     return made
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict[str, bytes]:
-    """The bytes of every file the app hands to the browser, by file id."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, *args, **kwargs):
-        file_id = original(self, path_or_data, *args, **kwargs)
-        files[file_id] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return files
 
 
 def coffee_bank(app, kernels: list[str]):
