@@ -3,6 +3,8 @@ challenges."""
 
 from .challenges import (
     CHALLENGES,
+    DIFFERENCE_GAIN,
+    INPUT_SIDE,
     LEVELS,
     Attempt,
     Challenge,
@@ -131,10 +133,12 @@ __all__ = [
     "Attempt",
     "CHALLENGES",
     "Challenge",
+    "DIFFERENCE_GAIN",
     "DescentRun",
     "FIT_PRECISION",
     "FrequencyResponse",
     "HEAVY_METHODS",
+    "INPUT_SIDE",
     "KernelProperties",
     "LEVELS",
     "LayerGeometry",

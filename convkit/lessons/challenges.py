@@ -43,8 +43,9 @@ class Challenge:
     """One challenge: what the student sees and what the page keeps hidden.
 
     The student sees the input, the target and the task; the kernel, or the steps that made
-    the target, stay on the server until the solution is asked for. `steps` are the kernels applied one after the other to make the target (one for most
-    challenges); `kernel` is the one kernel equal to them all (their full convolution).
+    the target, stay on the server until the solution is asked for. `steps` are the kernels
+    applied one after the other to make the target (one for most challenges); `kernel` is the
+    one kernel equal to them all (their full convolution).
     """
 
     id: str

@@ -133,6 +133,15 @@ def _pixel(text: str) -> int:
     raise ValueError("must be a whole number from 0 to 99,999 (a pixel's x or y)")
 
 
+def _challenge_id(text: str) -> str:
+    # The message names the known ids; the link itself carries the id only, never a kernel.
+    try:
+        return convkit.lessons.get_challenge(text).id
+    except ValueError as why:
+        raise ValueError(str(why).replace("there is no challenge", "no challenge has the id",
+                                          1)) from None
+
+
 def _known_kernel(text: str) -> str:
     if text in available_kernels():
         return text
@@ -200,6 +209,9 @@ FIELDS: tuple[Field, ...] = (
           setting=False, widget=False),
     Field("pixel_y", "y", int, None, _pixel, sent=lambda v: v["pixel_y"] is not None,
           setting=False, widget=False),
+    # The challenges page's challenge: a teacher's link names it (its kernel stays here).
+    Field("challenge", "challenge", str, None, _challenge_id,
+          sent=lambda v: v["challenge"] is not None, setting=False, widget=False),
 )
 
 
