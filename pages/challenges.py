@@ -19,7 +19,7 @@ st.caption("The sidebar's image, kernel, border and mapping do not apply here: e
 
 current = ui.settings()
 challenge = views.current_challenge()
-picker = st.empty()
+picker = st.container()
 ui.write_url(current)  # the link follows the challenge picked in this run
 views.task(challenge)
 source = convkit.lessons.challenge_input(challenge)

@@ -26,14 +26,22 @@ TOPIC = "challenges"  # the score's topic (pages/ui/score.py)
 
 
 def _label(challenge_id: str) -> str:
+    # Fixed for good: Streamlit keeps a select box's choice as its label, so a label that
+    # changed (a tick added) would lose the choice; the ticks are written below it instead.
     challenge = CHALLENGES[challenge_id]
+    return f"Level {challenge.level}, {LEVELS[challenge.level].lower()}: {challenge.title}"
+
+
+def _progress() -> str:
+    """Which challenges this visit has solved, ticked, in the picker's order."""
     state = st.session_state
-    mark = ""
-    if challenge_id in state.get(SOLVED, set()) and challenge_id not in state.get(REVEALED, set()):
-        mark = " ✓ solved"
-    elif challenge_id in state.get(REVEALED, set()):
-        mark = " (solution seen)"
-    return f"Level {challenge.level}, {LEVELS[challenge.level].lower()}: {challenge.title}{mark}"
+    solved = [f"✓ {CHALLENGES[i].title}" + (" (after the solution)" if i in state[REVEALED]
+                                           else "")
+              for i in CHALLENGES if i in state[SOLVED]]
+    if not solved:
+        return f"Solved in this visit: none of the {len(CHALLENGES)} yet."
+    return (f"Solved in this visit, {len(solved)} of {len(CHALLENGES)}: " + ", ".join(solved)
+            + ".")
 
 
 def _new_challenge() -> None:
@@ -56,14 +64,13 @@ def current_challenge() -> Challenge:
 
 
 def pick_challenge() -> None:
-    """The picker, drawn into a place kept near the top once this run's score is known, so
-    that a challenge solved in this run is ticked in it at once."""
-    # The labels of this run, looked up (not computed) when Streamlit formats an option.
-    labels = {challenge_id: _label(challenge_id) for challenge_id in CHALLENGES}
-    st.selectbox("Challenge", list(CHALLENGES), key=PICK, format_func=labels.__getitem__,
+    """The picker and the challenges solved, drawn into a place kept near the top once this
+    run's score is known, so that a challenge solved in this run is ticked at once."""
+    st.selectbox("Challenge", list(CHALLENGES), key=PICK, format_func=_label,
                  on_change=_new_challenge,
                  help=f"{len(CHALLENGES)} challenges in {len(LEVELS)} levels, easiest first. "
-                      "Solved ones are ticked, for this visit only.")
+                      "Solved ones are ticked below, for this visit only.")
+    st.caption(_progress())
 
 
 def task(challenge: Challenge) -> None:
