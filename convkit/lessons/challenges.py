@@ -186,14 +186,14 @@ _CHALLENGES = (
               "corner to the top-right one."),
     Challenge("composition", "Two steps in one", 4,
               "The target is two filters, one after the other: first the 3 x 3 Gaussian blur "
-              "(1 2 1 / 2 4 2 / 1 2 1, divided by 16), then the Laplacian (0 1 0 / 1 −4 1 / "
-              "0 1 0), with nothing rounded in between. Build the one kernel that does both. "
+              "(1 2 1 / 2 4 2 / 1 2 1, divided by 16), then Sobel x (−1 0 1 / −2 0 2 / "
+              "−1 0 1), with nothing rounded in between. Build the one kernel that does both. "
               "The border wraps around, so two steps equal one kernel exactly, even at the "
               "edges.",
-              (_GAUSSIAN_3, LAPLACIAN), "wrap", "abs", "camera", (200, 40),
-              "The full convolution of the two: each Laplacian weight places a copy of the "
-              "Gaussian, scaled by that weight, and the copies add up to a 5 x 5 kernel (a "
-              "Laplacian of Gaussian)."),
+              (_GAUSSIAN_3, SOBEL_X), "wrap", "abs", "camera", (180, 180),
+              "The full convolution of the two: each Sobel weight places a copy of the "
+              "Gaussian, scaled by that weight, and the copies add up to a 5 x 5 kernel, a "
+              "smoothed derivative (divide the integers by 16)."),
 )
 
 #: Every challenge by id, in the order the page offers them.

@@ -89,7 +89,14 @@ def test_solve_by_setting_the_kernel() -> None:
     assert [w.value for w in at.warning if w.value.startswith("Not yet")]
     assert not at.success and not score_line(at)
 
+    # A box that is not a number: said in words, and the last kernel read is still scored.
+    type_kernel(at, [["1/9", "1/9", "1/9"], ["1/9", "nine", "1/9"], ["1/9", "1/9", "1/9"]])
+    assert [e.value for e in at.error if e.value.startswith("The table cannot be used")]
+    assert int(metric(at, "Largest byte difference")) == np.abs(
+        target.astype(int) - yours.astype(int)).max()
+
     type_kernel(at, GAUSSIAN_TEXT)
+    assert not at.error
     assert metric(at, "Largest byte difference") == "0"
     assert metric(at, "PSNR against the target") == "identical"
     (passed,) = [s.value for s in at.success]

@@ -31,6 +31,11 @@ def test_a_challenge_solved_by_typing_the_kernel(page: Page, app_server: str) ->
     assert_no_exception(page)
     save_screenshot(page, "challenges_solved", full_page=False)
 
+    page.get_by_role("button", name="Send this challenge").click()
+    wait_for_app_idle(page)
+    expect(page.locator('[data-testid="stCode"]')).to_have_text(
+        f"{app_server}/challenges?challenge=sharpen")
+
     page.set_viewport_size({"width": 320, "height": 800})
     wait_for_app_idle(page)
     overflow = page.evaluate("() => document.documentElement.scrollWidth"

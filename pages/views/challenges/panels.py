@@ -71,6 +71,7 @@ def pick_challenge() -> None:
                  help=f"{len(CHALLENGES)} challenges in {len(LEVELS)} levels, easiest first. "
                       "Solved ones are ticked below, for this visit only.")
     st.caption(_progress())
+    score.show(TOPIC)
 
 
 def task(challenge: Challenge) -> None:
@@ -190,4 +191,3 @@ def send_link(challenge: Challenge) -> None:
         st.caption("Copy it with the button at the code's right. The link names the challenge "
                    "only: the kernel stays on the server, and whoever opens the link starts "
                    "from a table of zeros.")
-    score.show(TOPIC)
