@@ -170,5 +170,6 @@ def test_a_link_opens_its_challenge_and_names_nothing_else() -> None:
 
     wrong = challenges_page({"challenge": "nope"})
     notices = [w.value for w in wrong.warning if "link were ignored" in w.value]
-    assert len(notices) == 1 and "no challenge has the id 'nope'" in notices[0]
+    assert len(notices) == 1
+    assert "`challenge=nope`: no challenge has that id (the ids: identity, " in notices[0]
     assert wrong.selectbox(key="challenge_pick").value == "identity"
