@@ -207,9 +207,13 @@ FIELDS: tuple[Field, ...] = (
           setting=False, widget=False),
     Field("pixel_y", "y", int, None, _pixel, sent=lambda v: v["pixel_y"] is not None,
           setting=False, widget=False),
+    # The inspector's "Predict first" switch: a link with predict=1 poses the picked pixel as
+    # a question (its answer is computed when the link is opened, never carried).
+    Field("predict", "predict", bool, False, _flag, _flag_text,
+          sent=lambda v: bool(v.get("predict")), setting=False, widget=False),
     # The challenges page's challenge: a teacher's link names it (its kernel stays here).
     Field("challenge", "challenge", str, None, _challenge_id,
-          sent=lambda v: v["challenge"] is not None, setting=False, widget=False),
+          sent=lambda v: v.get("challenge") is not None, setting=False, widget=False),
 )
 
 

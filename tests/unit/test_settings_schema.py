@@ -35,6 +35,7 @@ shared_values = st.fixed_dictionaries({
     "offset": within(1e6),
     "pixel_x": st.none() | st.integers(0, 99_999),
     "pixel_y": st.none() | st.integers(0, 99_999),
+    "predict": st.booleans(),
     "challenge": st.none() | st.sampled_from(list(convkit.lessons.CHALLENGES)),
 })
 
@@ -66,6 +67,8 @@ def test_what_the_writer_puts_in_a_link_reads_back_identically(values):
     for key in ("pixel_x", "pixel_y", "challenge"):
         if values[key] is not None:
             expected[key] = values[key]
+    if values["predict"]:
+        expected["predict"] = True
     assert link.values == expected
 
 
