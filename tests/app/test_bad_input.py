@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 import convkit
 from pages import ui
 
-PAGES = ("home", "kernel_bank", "pixel_inspector", "kernel_lab", "padding_modes",
+PAGES = ("home", "kernel_bank", "pixel_inspector", "kernel_lab", "challenges", "padding_modes",
          "deep_learning", "deconvolution", "template_matching")
 
 

@@ -23,6 +23,7 @@ TITLES = {
     "kernel_bank": "Kernel bank",
     "pixel_inspector": "Pixel inspector",
     "kernel_lab": "Kernel lab",
+    "challenges": "Challenges",
     "padding_modes": "Padding: what lies beyond the edge",
     "deep_learning": "Convolutions in deep learning",
     "deconvolution": "Deconvolution: undoing a blur",
