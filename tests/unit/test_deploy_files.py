@@ -218,7 +218,8 @@ def test_the_image_holds_every_package_the_app_imports_and_no_dev_tooling() -> N
                 imported.add(node.module.split(".")[0])
     copied = set(re.findall(r"^COPY (\w+) \./\1$", DOCKERFILE.read_text(), re.MULTILINE))
     assert imported & local == {"convkit", "pages", "server"}
-    assert copied == {"convkit", "pages", "server"}
+    # static/: the files Streamlit serves at /app/static/ (server.enableStaticServing).
+    assert copied == {"convkit", "pages", "server", "static"}
 
 
 def test_the_autoscaler_scales_the_deployment_and_never_below_the_disruption_budget(manifest):
