@@ -93,7 +93,8 @@ def number_box(label: str, low: float, high: float, *, key: str, where=None, not
     red mark explained only on hover, which phones do not have, and keep the old value without
     a word. This box has no limits in the browser: an entry out of range (typed, stepped, or
     left from a larger image or a link) is brought to the nearest limit, and a warning under
-    the box names the box, the entry, the range and the value used, until the box changes.
+    the box names the box, the entry, the range and the value used, until the box changes;
+    the box's help says the range beforehand.
     Integer limits make an integer box. The value lives in session state under `key` (a
     default goes there before the first call); `where` is the container (default: here),
     `notices` where the warning goes (default: `where`); `options` go to ``number_input``.
@@ -109,6 +110,8 @@ def number_box(label: str, low: float, high: float, *, key: str, where=None, not
         if on_change is not None:
             on_change()
 
+    allowed = f"Allowed: {number(low, 7)} to {number(high, 7)}."
+    options["help"] = f"{options['help']} {allowed}" if options.get("help") else allowed
     where.number_input(label, key=key, on_change=changed, **options)
     correction = state.get(NUMBER_CORRECTIONS, {}).get(key)
     if correction is not None and correction[1] == state[key]:
