@@ -200,6 +200,10 @@ FIELDS: tuple[Field, ...] = (
           setting=False, widget=False),
     Field("pixel_y", "y", int, None, _pixel, sent=lambda v: v["pixel_y"] is not None,
           setting=False, widget=False),
+    # The inspector's "Predict first" switch: a link with predict=1 poses the picked pixel as
+    # a question (its answer is computed when the link is opened, never carried).
+    Field("predict", "predict", bool, False, _flag, _flag_text,
+          sent=lambda v: bool(v.get("predict")), setting=False, widget=False),
 )
 
 

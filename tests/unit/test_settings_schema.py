@@ -35,6 +35,7 @@ shared_values = st.fixed_dictionaries({
     "offset": within(1e6),
     "pixel_x": st.none() | st.integers(0, 99_999),
     "pixel_y": st.none() | st.integers(0, 99_999),
+    "predict": st.booleans(),
 })
 
 
@@ -65,6 +66,8 @@ def test_what_the_writer_puts_in_a_link_reads_back_identically(values):
     for axis in ("pixel_x", "pixel_y"):
         if values[axis] is not None:
             expected[axis] = values[axis]
+    if values["predict"]:
+        expected["predict"] = True
     assert link.values == expected
 
 
