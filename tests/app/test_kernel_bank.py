@@ -155,6 +155,14 @@ def test_running_the_loop_reproduces_the_tutorial(app):
         assert got[1] == pytest.approx(expected[1], abs=0.006), (name, badge, expected)
     # The tutorial truncates where filter2D rounds: the mapping is named as a cause somewhere.
     assert any("**mapping**" in badge for badge in rows.values())
+    assert any("the tutorial truncates (rescale then astype('uint8')), filter2D rounds" in badge
+               for badge in rows.values())
+    for badge in rows.values():
+        if not badge.startswith("**Identical**"):
+            # Each differing value is in one group: the groups' counts add up to the total.
+            total = int(re.search(r"\(([\d,]+) of [\d,]+\)", badge).group(1).replace(",", ""))
+            groups = re.findall(r"^- \*\*because of [^*]+\*\*: ([\d,]+) values$", badge, re.M)
+            assert sum(int(g.replace(",", "")) for g in groups) == total, badge
     captions = [c for image in app.image for c in image.captions]
     assert sum("tutorial loop" in c and "64 x 64" in c for c in captions) == 6
 
