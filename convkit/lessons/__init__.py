@@ -1,4 +1,5 @@
-"""Lessons: layers and learning, restoration, template matching, repetition, kernel properties."""
+"""Lessons: layers and learning, restoration, template matching, repetition, kernel properties,
+questions."""
 
 from .descent import (
     FIT_PRECISION,
@@ -83,6 +84,16 @@ from .properties import (
     normalise,
     resize_kernel,
 )
+from .quizzes import (
+    Choice,
+    Mistake,
+    PictureQuestion,
+    border_question,
+    cell_mistakes,
+    kernel_question,
+    size_mistakes,
+    visibly_different,
+)
 from .repetition import (
     MAX_TIMES,
     Repetition,
@@ -115,6 +126,7 @@ from .restoration import (
 )
 
 __all__ = [
+    "Choice",
     "DescentRun",
     "FIT_PRECISION",
     "FrequencyResponse",
@@ -138,6 +150,7 @@ __all__ = [
     "MIN_PATCH_SIDE",
     "MatchBreakdown",
     "MatchMaps",
+    "Mistake",
     "NEAR_ZERO",
     "NoisePicture",
     "OUTCOMES",
@@ -145,6 +158,7 @@ __all__ = [
     "PATCH_EXAMPLES",
     "POOLS",
     "PatchExample",
+    "PictureQuestion",
     "PoolCell",
     "Quality",
     "RESTORATION_METHODS",
@@ -153,7 +167,9 @@ __all__ = [
     "Repetition",
     "WindowStep",
     "apply_repeatedly",
+    "border_question",
     "busiest_crop",
+    "cell_mistakes",
     "centre_crop",
     "clamp_centre",
     "compose",
@@ -176,6 +192,7 @@ __all__ = [
     "input_reach",
     "inverse_filter",
     "kernel_properties",
+    "kernel_question",
     "largest_error",
     "layer_geometry",
     "layer_stages",
@@ -206,12 +223,14 @@ __all__ = [
     "richardson_lucy",
     "shifted_copy",
     "shifted_point",
+    "size_mistakes",
     "small_kernels",
     "train_kernel",
     "transfer_function",
     "unit_to_uint8",
     "unsupervised_wiener",
     "valid_centres",
+    "visibly_different",
     "wiener",
     "window_mask",
     "window_step",
