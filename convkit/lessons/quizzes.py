@@ -320,7 +320,8 @@ def kernel_question(image: np.ndarray, kernel, *, name: str, seed: int,
     rest = [rest[index] for index in rng.permutation(len(rest))]
     # Another border changes only a band as wide as the kernel's reach: last resort.
     borders = [other_border(other) for other in BORDER_MODES if other != border]
-    return _assemble((truth, f"Right: {what}."), [*first, *rest, *borders], rng,
+    return _assemble((truth, f"{what[0].upper()}{what[1:]}: what the page computes."),
+                     [*first, *rest, *borders], rng,
                      f"Which picture is the output of {name}?", seed)
 
 
@@ -417,14 +418,14 @@ def border_question(image: np.ndarray, kernel, border: str, *, name: str, seed: 
             def make():
                 return (_corner_crop(outputs[mode], side, where), "border", mode,
                         f"The {mode} border ({BORDER_DRAWINGS[mode]}): "
-                        f"{BORDER_DESCRIPTIONS[mode]}")
+                        f"{BORDER_DESCRIPTIONS[mode]}.")
             return make
 
         others = [mode for mode in BORDER_MODES if mode != border]
         others = [others[index] for index in rng.permutation(len(others))]
         truth = (_corner_crop(outputs[border], side, where),
-                 f"Right: the {border} border ({BORDER_DRAWINGS[border]}): "
-                 f"{BORDER_DESCRIPTIONS[border]}")
+                 f"The {border} border ({BORDER_DRAWINGS[border]}), as asked: "
+                 f"{BORDER_DESCRIPTIONS[border]}.")
         return _assemble(truth, [other(mode) for mode in others], rng,
                          f"Which picture is the {where} corner ({side} x {side} px) of "
                          f"{name}'s output with the {border} border?", seed,

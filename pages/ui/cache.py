@@ -487,3 +487,41 @@ def least_squares(gray: Pixels, weights: np.ndarray,
     inputs, target = convkit.lessons.make_training_pair(gray.array, weights, noise, seed=0)
     return (convkit.lessons.learn_kernel(inputs, target, weights.shape),
             Pixels.of(target.astype(np.float32)))
+
+
+# ------------------------------------------------------------ "which picture" questions
+
+
+@cached(copies=12)
+def kernel_question(image: Pixels, weights: np.ndarray, name: str, seed: int, border: str,
+                    flip: bool, value: float, mapping: str, divisor: float,
+                    offset: float) -> convkit.lessons.PictureQuestion | str:
+    """convkit.lessons.kernel_question on the image at the size its choices are shown, or
+    why no question can be asked (kept too, so a rerun does not try again).
+
+    Up to twelve float32 copies at the peak: the truth's response and up to eleven tried
+    confusions, one at a time, each mapped to bytes (the name only words the explanations;
+    the weights key the result).
+    """
+    try:
+        return convkit.lessons.kernel_question(image.array, weights, name=name, seed=seed,
+                                               border=border, flip=flip, value=value,
+                                               mapping=mapping, divisor=divisor,
+                                               offset=offset)
+    except ValueError as error:
+        return str(error)
+
+
+@cached(copies=8)
+def border_question(image: Pixels, weights: np.ndarray, name: str, seed: int, border: str,
+                    flip: bool, value: float, mapping: str, divisor: float,
+                    offset: float) -> convkit.lessons.PictureQuestion | str:
+    """convkit.lessons.border_question on the working image, or why none can be asked: the
+    five borders' whole outputs as bytes (five uint8 copies) beside one float32 response;
+    kept are only the crops."""
+    try:
+        return convkit.lessons.border_question(image.array, weights, border, name=name,
+                                               seed=seed, flip=flip, value=value,
+                                               mapping=mapping, divisor=divisor, offset=offset)
+    except ValueError as error:
+        return str(error)

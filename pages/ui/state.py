@@ -133,6 +133,17 @@ def _pixel(text: str) -> int:
     raise ValueError("must be a whole number from 0 to 99,999 (a pixel's x or y)")
 
 
+#: Questions are numbered from 0 up to this (exclusive): seven digits, as a link reads them.
+QUESTION_SEEDS = 10_000_000
+
+
+def _question_seed(text: str) -> int:
+    number = _parse_int(text)
+    if number is not None and 0 <= number < QUESTION_SEEDS:
+        return number
+    raise ValueError("must be a whole number from 0 to 9,999,999 (a question's number)")
+
+
 def _known_kernel(text: str) -> str:
     if text in available_kernels():
         return text
@@ -200,6 +211,10 @@ FIELDS: tuple[Field, ...] = (
           setting=False, widget=False),
     Field("pixel_y", "y", int, None, _pixel, sent=lambda v: v["pixel_y"] is not None,
           setting=False, widget=False),
+    # The number of the question a "which picture" block poses: a link asks it again. The
+    # answer is never in a link; it is computed when the question is opened.
+    Field("quiz_seed", "quiz", int, None, _question_seed,
+          sent=lambda v: v["quiz_seed"] is not None, setting=False, widget=False),
 )
 
 
