@@ -194,6 +194,8 @@ def cell_question(step: lessons.WindowStep, weights: np.ndarray, key: tuple) -> 
             st.warning("Type your sum first, then check.")
         return False
     _cell_reveal(step, weights, given, where)
+    # The window redraws alone (a fragment): the score line at the top waits for a full run.
+    score.show(TOPIC)
     return True
 
 

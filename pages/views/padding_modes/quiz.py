@@ -35,7 +35,9 @@ def question(image: ui.WorkingImage, current: ui.Settings) -> None:
     if not isinstance(asked, str):
         for choice in asked.choices:
             big, _ = convkit.explain.magnify_to(choice.picture, SHOWN_SIDE)
-            urls.append(quiz.data_url(cache.picture(cache.Pixels.of(big), SHOWN_SIDE, "PNG")))
+            # At its own size: each crop pixel stays a sharp square of equal bytes.
+            urls.append(quiz.data_url(cache.picture(cache.Pixels.of(big), big.shape[1],
+                                                    "PNG")))
     revealed = quiz.ask(
         TOPIC, (image.key, ui.kernel_key(kernel.weights), *settings, seed), asked, urls,
         heading="Which picture is this border's output?",
