@@ -25,6 +25,7 @@ from ..core.padding import (
     BORDER_MODES,
     CORNERS,
     document_border,
+    padded_crop,
 )
 from ..explain.display import MAPPINGS, to_uint8
 
@@ -339,6 +340,27 @@ def crop_side(kernel_shape: tuple[int, int], image_shape: tuple[int, ...]) -> in
     return min(side, image_shape[0], image_shape[1])
 
 
+def _output_corner(image: np.ndarray, weights: np.ndarray, border: str, corner: str, side: int,
+                   flip: bool, value: float, mapping: str, divisor: float,
+                   offset: float) -> np.ndarray:
+    """The `side` x `side` corner of the mapped output, from the padded cells it reads only.
+
+    The crop's windows read the padded image `reach` cells around it (padded_crop fills those
+    beyond the edge as `border` pads the whole image, the far edge included for wrap), so the
+    crop equals the whole output's at a 2048 px image's fraction of the cost.
+    """
+    reach_y, reach_x = weights.shape[0] // 2, weights.shape[1] // 2
+    height, width = image.shape[:2]
+    top = height - side if corner.startswith("bottom") else 0
+    left = width - side if corner.endswith("right") else 0
+    cells, _ = padded_crop(image, top - reach_y, left - reach_x, side + 2 * reach_y,
+                           side + 2 * reach_x, border, value)
+    # Any border here: the windows kept never reach this small array's own padding.
+    raw = convolve(cells, weights, border, flip=flip, value=value)
+    inner = raw[reach_y:reach_y + side, reach_x:reach_x + side]
+    return np.ascontiguousarray(_mapped(inner, mapping, divisor, offset))
+
+
 def _corner_crop(array: np.ndarray, side: int, corner: str) -> np.ndarray:
     rows = slice(0, side) if corner.startswith("top") else slice(array.shape[0] - side, None)
     cols = slice(0, side) if corner.endswith("left") else slice(array.shape[1] - side, None)
@@ -406,24 +428,31 @@ def border_question(image: np.ndarray, kernel, border: str, *, name: str, seed: 
     if corner is not None:
         _check_choice(corner, CORNERS, "corner")
     side = crop_side(weights.shape, image.shape)
-    # The whole output for each mode, then its corner: wrap reads the far edge, min-max the
-    # whole range, so a crop of the image would not do.
-    outputs = {mode: _mapped(convolve(image, weights, mode, flip=flip, value=value), mapping,
-                             divisor, offset) for mode in BORDER_MODES}
+    if mapping == "minmax":
+        # Min-max stretches by the whole output's range: each mode's whole output, mapped.
+        outputs = {mode: _mapped(convolve(image, weights, mode, flip=flip, value=value),
+                                 mapping, divisor, offset) for mode in BORDER_MODES}
+
+        def crop(mode: str, where: str) -> np.ndarray:
+            return _corner_crop(outputs[mode], side, where)
+    else:
+        def crop(mode: str, where: str) -> np.ndarray:
+            return _output_corner(image, weights, mode, where, side, flip, value, mapping,
+                                  divisor, offset)
 
     def question_at(where: str) -> PictureQuestion:
         rng = np.random.default_rng(seed)
 
         def other(mode: str):
             def make():
-                return (_corner_crop(outputs[mode], side, where), "border", mode,
+                return (crop(mode, where), "border", mode,
                         f"The {mode} border ({BORDER_DRAWINGS[mode]}): "
                         f"{BORDER_DESCRIPTIONS[mode]}.")
             return make
 
         others = [mode for mode in BORDER_MODES if mode != border]
         others = [others[index] for index in rng.permutation(len(others))]
-        truth = (_corner_crop(outputs[border], side, where),
+        truth = (crop(border, where),
                  f"The {border} border ({BORDER_DRAWINGS[border]}), as asked: "
                  f"{BORDER_DESCRIPTIONS[border]}.")
         return _assemble(truth, [other(mode) for mode in others], rng,

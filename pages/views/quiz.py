@@ -40,7 +40,7 @@ GRID_CSS = """<style>
 .ckq-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;
             max-width: 660px; margin: 0; padding: 0; }
 .ckq-grid figure { margin: 0; min-width: 0; }
-.ckq-grid img { display: block; width: 100%; height: auto; image-rendering: pixelated;
+.ckq-grid img { display: block; width: 100%; height: auto;
                 border: 1px solid #6b6b6b; }
 .ckq-grid figcaption { font-weight: 700; font-size: 1.1rem; text-align: center;
                        color: #1f1f1f; }

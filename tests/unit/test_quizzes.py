@@ -105,23 +105,27 @@ def test_the_seed_fixes_the_question_and_shuffles_the_letters():
     assert len({asked(seed)[1] for seed in range(12)}) >= 3
 
 
-@pytest.mark.parametrize(("name", "border"), [("sharpen", "replicate"),
-                                              ("large_blur", "constant"),
-                                              ("emboss", "wrap")])
-def test_border_question_crops_are_the_other_modes(name, border):
-    """Each choice is the corner of the whole output with the border it names."""
-    image = data.camera()[::2, ::2]
+@pytest.mark.parametrize(("name", "border", "mapping", "corner", "colour"), [
+    ("sharpen", "replicate", "clip", "top-left", False),
+    ("large_blur", "constant", "clip", "bottom-right", False),
+    ("emboss", "wrap", "abs", "top-right", True),
+    ("log_9", "reflect", "minmax", "top-left", False)])
+def test_border_question_crops_are_the_other_modes(name, border, mapping, corner, colour):
+    """Each choice is the corner of the whole output (scipy) with the border it names."""
+    image = data.astronaut()[::3, ::2] if colour else data.camera()[::2, ::2]
     weights = convkit.BANK[name].weights
     question = quizzes.border_question(image, weights, border, name=name, seed=3,
-                                       corner="top-left")
+                                       corner=corner, mapping=mapping)
     assert sum(choice.correct for choice in question.choices) == 1
     assert len(question.choices) >= 2
     side = question.choices[0].picture.shape[0]
-    assert side >= min(12, *image.shape)
+    assert side >= 12
+    rows = slice(0, side) if corner.startswith("top") else slice(-side, None)
+    cols = slice(0, side) if corner.endswith("left") else slice(-side, None)
     for choice in question.choices:
         mode = border if choice.correct else choice.detail
         assert choice.confusion in ("truth", "border")
-        expected = to_bytes(scipy_filter(image, weights, mode), "clip")[:side, :side]
+        expected = to_bytes(scipy_filter(image, weights, mode), mapping)[rows, cols]
         assert_same_picture(choice.picture, expected)
     check_choices_distinct(question)
 
