@@ -215,6 +215,10 @@ FIELDS: tuple[Field, ...] = (
     # answer is never in a link; it is computed when the question is opened.
     Field("quiz_seed", "quiz", int, None, _question_seed,
           sent=lambda v: v["quiz_seed"] is not None, setting=False, widget=False),
+    # The inspector's "Predict first" switch: a link with predict=1 poses the picked pixel as
+    # a question (its answer is computed when the link is opened, never carried).
+    Field("predict", "predict", bool, False, _flag, _flag_text,
+          sent=lambda v: bool(v.get("predict")), setting=False, widget=False),
 )
 
 

@@ -143,9 +143,10 @@ def ask(topic: str, identity: tuple[Hashable, ...], question: PictureQuestion | 
                   args=(pick_key,),
                   help="The same settings, other confusions and another order.")
     score.show(topic)
-    st.caption("To ask someone else this very question, copy this page's link: it holds the "
-               "image, the kernel, the border and the question's number, never the answer.")
-    copy_link_button(key=f"{topic}_quiz_link")
+    st.caption("The button below copies this page's link: it poses the same question in "
+               "another browser with the image, the kernel, the border and the question's "
+               "number, never the answer.")
+    copy_link_button(key=f"{topic}_quiz_link", label="Pose this question to someone else")
     return given is not None
 
 

@@ -36,6 +36,7 @@ shared_values = st.fixed_dictionaries({
     "pixel_x": st.none() | st.integers(0, 99_999),
     "pixel_y": st.none() | st.integers(0, 99_999),
     "quiz_seed": st.none() | st.integers(0, 9_999_999),
+    "predict": st.booleans(),
 })
 
 
@@ -66,6 +67,8 @@ def test_what_the_writer_puts_in_a_link_reads_back_identically(values):
     for key in ("pixel_x", "pixel_y", "quiz_seed"):
         if values[key] is not None:
             expected[key] = values[key]
+    if values["predict"]:
+        expected["predict"] = True
     assert link.values == expected
 
 
