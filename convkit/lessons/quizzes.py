@@ -541,7 +541,7 @@ def size_mistakes(n: int, k: int, stride: int = 1, dilation: int = 1,
 
 
 def cell_mistakes(region: np.ndarray, weights: np.ndarray) -> tuple[Mistake, ...]:
-    """The sums the common mistakes give for one window: weights flipped, or added alone.
+    """The sums the common mistakes give for one window: flipped, unweighted, a product missed.
 
     Parameters
     ----------
@@ -554,15 +554,20 @@ def cell_mistakes(region: np.ndarray, weights: np.ndarray) -> tuple[Mistake, ...
     -------
     tuple of Mistake
         "flipped kernel" (the weights rotated 180 degrees: convolution where a layer
-        correlates) and "added the inputs" (the values summed without their weights); a
+        correlates), "added the inputs" (the values summed without their weights), then
+        "left out one product" once per cell, row by row (its explanation names the cell); a
         mistake that gives the right sum is left out.
 
     Examples
     --------
     >>> region = np.arange(9.0).reshape(3, 3)
-    >>> [(m.name, m.value) for m in cell_mistakes(region, np.array([[0, 0, 0], [1, 0, -1],
-    ...                                                               [0, 0, 0.]]))]
-    [('flipped kernel', 2.0), ('added the inputs', 36.0)]
+    >>> mistakes = cell_mistakes(region, np.array([[0, 0, 0], [1, 0, -1], [0, 0, 0.]]))
+    >>> [m.name for m in mistakes][:3]  # the right sum is 3 - 5 = -2
+    ['flipped kernel', 'added the inputs', 'left out one product']
+    >>> [m.value for m in mistakes]
+    [2.0, 36.0, -5.0, 3.0]
+    >>> mistakes[2].explanation
+    'the weight at x=0, y=1 times the value under it (= 3) was left out of the sum'
     """
     region = np.asarray(region, dtype=np.float64)
     weights = check_weights(weights)
@@ -577,5 +582,10 @@ def cell_mistakes(region: np.ndarray, weights: np.ndarray) -> tuple[Mistake, ...
         ("added the inputs", float(np.sum(region)),
          "the values under the window added without multiplying them by their weights"),
     ]
+    products = region * weights
+    for (y, x), product in np.ndenumerate(products):
+        candidates.append(("left out one product", true - float(product),
+                           f"the weight at x={x}, y={y} times the value under it "
+                           f"(= {product:g}) was left out of the sum"))
     return tuple(Mistake(name, value, explanation) for name, value, explanation in candidates
                  if not math.isclose(value, true, rel_tol=1e-9, abs_tol=1e-9))

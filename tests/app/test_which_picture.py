@@ -213,9 +213,12 @@ def test_deep_learning_size_then_cell_predicted():
     region = grid[0:5:2, 0:5:2].astype(float)  # output x=0, y=0 reads every other cell
     expected = float(np.sum(region * weights))
     assert not any("Sum of the products" in m.value for m in at.markdown)
-    at.number_input(key="dl_cell_guess").set_value(expected + 7)
+    # Only the weight at x=2, y=1 (2) meets a 9 there: leaving that product out is diagnosed.
+    at.number_input(key="dl_cell_guess").set_value(expected - 2 * region[1, 2])
     at.button(key="dl_cell_check").click().run()
-    assert any("Not this time" in w.value and "output x=0, y=0" in w.value for w in at.warning)
+    assert any("Not this time" in w.value and "output x=0, y=0" in w.value
+               and "the weight at x=2, y=1 times the value under it (= 18)" in w.value
+               for w in at.warning)
     assert any("Sum of the products" in m.value for m in at.markdown)
     at.button(key="dl_next").click().run()
     region = grid[0:5:2, 1:6:2].astype(float)

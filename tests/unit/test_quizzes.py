@@ -1,6 +1,8 @@
 """convkit.lessons.quizzes: every choice of a "which picture" question is the output it claims,
 recomputed with scipy.ndimage; the predicted sizes and sums against brute-force counts."""
 
+import re
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -193,5 +195,16 @@ def test_cell_mistakes_against_scipy():
     assert mistakes["flipped kernel"] == pytest.approx(
         scipy.signal.convolve2d(region, weights, mode="valid")[0, 0])
     assert mistakes["added the inputs"] == pytest.approx(region.sum())
+    left_out = [m for m in quizzes.cell_mistakes(region, weights)
+                if m.name == "left out one product"]
+    expected = []
+    for (y, x), weight in np.ndenumerate(weights):
+        missing = weights.copy()
+        missing[y, x] = 0
+        total = scipy.signal.correlate2d(region, missing, mode="valid")[0, 0]
+        if weight * region[y, x] != 0:
+            expected.append((f"x={x}, y={y}", total))
+    assert [(re.search(r"x=\d, y=\d", m.explanation).group(), m.value) for m in left_out] == [
+        (where, pytest.approx(total)) for where, total in expected]
     with pytest.raises(ValueError, match="region must have"):
         quizzes.cell_mistakes(region[:2], weights)

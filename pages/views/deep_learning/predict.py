@@ -210,7 +210,7 @@ def _cell_reveal(step: lessons.WindowStep, weights: np.ndarray, given, where: st
     fits = [m for m in lessons.cell_mistakes(step.region[0], weights)
             if close_enough(given, m.value)]
     why = ("; or ".join(f"**{m.name}** ({m.explanation})" for m in fits) if fits else
-           "none of the usual mistakes (kernel flipped, weights left out): look for a slip in "
-           "one product")
+           "none of the usual mistakes (kernel flipped, inputs added without their weights, "
+           "one product left out): work each product out again")
     st.warning(f"Not this time: you said {render.number(given)}; the sum for {where} is "
                f"{shown}. Your number fits {why}.")
