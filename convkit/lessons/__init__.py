@@ -1,6 +1,20 @@
 """Lessons: layers and learning, restoration, template matching, repetition, kernel properties,
-questions."""
+challenges, questions."""
 
+from .challenges import (
+    CHALLENGES,
+    DIFFERENCE_GAIN,
+    INPUT_SIDE,
+    LEVELS,
+    Attempt,
+    Challenge,
+    challenge_input,
+    challenge_target,
+    get_challenge,
+    hints,
+    score_attempt,
+    solution_rows,
+)
 from .descent import (
     FIT_PRECISION,
     MAX_TRAIN_KERNEL,
@@ -126,12 +140,18 @@ from .restoration import (
 )
 
 __all__ = [
+    "Attempt",
+    "CHALLENGES",
+    "Challenge",
     "Choice",
+    "DIFFERENCE_GAIN",
     "DescentRun",
     "FIT_PRECISION",
     "FrequencyResponse",
     "HEAVY_METHODS",
+    "INPUT_SIDE",
     "KernelProperties",
+    "LEVELS",
     "LayerGeometry",
     "LayerStages",
     "LearnedKernel",
@@ -171,6 +191,8 @@ __all__ = [
     "busiest_crop",
     "cell_mistakes",
     "centre_crop",
+    "challenge_input",
+    "challenge_target",
     "clamp_centre",
     "compose",
     "compose_power",
@@ -188,6 +210,8 @@ __all__ = [
     "fit_patch",
     "frequency_response",
     "gaussian_gaps",
+    "get_challenge",
+    "hints",
     "image_quality",
     "input_reach",
     "inverse_filter",
@@ -221,10 +245,12 @@ __all__ = [
     "restore",
     "rgb_filters",
     "richardson_lucy",
+    "score_attempt",
     "shifted_copy",
     "shifted_point",
     "size_mistakes",
     "small_kernels",
+    "solution_rows",
     "train_kernel",
     "transfer_function",
     "unit_to_uint8",

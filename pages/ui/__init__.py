@@ -59,6 +59,7 @@ from pages.ui.widgets import (
     download_png,
     how_computed,
     kernel_heatmap,
+    number_box,
     show_code,
     show_image,
 )
@@ -90,7 +91,8 @@ __all__ = [
     "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "RESOLUTIONS", "Settings", "UPLOAD",
     "USER_KERNELS", "WorkingImage", "agreement_badge", "available_kernels", "cache", "compat",
     "crash_guard", "describe_image", "download_png", "format_total", "how_computed",
-    "init_state", "kernel_heatmap", "kernel_key", "kernel_label", "number", "number_grid", "output",
+    "init_state", "kernel_heatmap", "kernel_key", "kernel_label", "number", "number_box",
+    "number_grid", "output",
     "raw_response", "render", "safe_filename", "save_user_kernel", "settings", "show_code",
     "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work", "working_image",
     "working_image_or_stop", "write_url",

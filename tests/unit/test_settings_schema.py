@@ -37,6 +37,7 @@ shared_values = st.fixed_dictionaries({
     "pixel_y": st.none() | st.integers(0, 99_999),
     "quiz_seed": st.none() | st.integers(0, 9_999_999),
     "predict": st.booleans(),
+    "challenge": st.none() | st.sampled_from(list(convkit.lessons.CHALLENGES)),
 })
 
 
@@ -64,7 +65,7 @@ def test_what_the_writer_puts_in_a_link_reads_back_identically(values):
         expected["value"] = values["value"]
     if values["mapping"] == "divide":
         expected["divisor"], expected["offset"] = values["divisor"], values["offset"]
-    for key in ("pixel_x", "pixel_y", "quiz_seed"):
+    for key in ("pixel_x", "pixel_y", "quiz_seed", "challenge"):
         if values[key] is not None:
             expected[key] = values[key]
     if values["predict"]:

@@ -99,9 +99,10 @@ def size_question(geometry: lessons.LayerGeometry) -> bool:
                 f"'{geometry.output}'. How many rows and columns does the output have?")
     if given is None:
         boxes = st.columns(2)
-        boxes[0].number_input("Output rows", 0, 999, value=None, step=1, key="dl_predict_rows")
-        boxes[1].number_input("Output columns", 0, 999, value=None, step=1,
-                              key="dl_predict_cols")
+        # No limits: any whole number is an answer to judge (a negative one is simply wrong),
+        # and Streamlit's limits refuse an entry with a mark phones cannot explain.
+        boxes[0].number_input("Output rows", value=None, step=1, key="dl_predict_rows")
+        boxes[1].number_input("Output columns", value=None, step=1, key="dl_predict_cols")
         if st.session_state.pop("dl_predict_unfilled", False):
             st.warning("Type both the rows and the columns, then check.")
         with st.container(horizontal=True):
