@@ -8,6 +8,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import code
+from pages.views import kernel_bank as views
 from server import loops
 
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
@@ -86,6 +87,7 @@ st.markdown(
 current = ui.settings()
 image = ui.working_image_or_stop(current)
 ui.describe_image(image)
+hidden = views.question(image, current)
 
 kernels = ui.available_kernels()
 controls = st.columns([2, 1])
@@ -93,8 +95,9 @@ with controls[0]:
     names = st.multiselect(
         "Kernels", list(kernels), default=list(convkit.TUTORIAL_KERNELS), key="bank_kernels",
         format_func=ui.render.kernel_labels(kernels),
-        help="The tutorial's six are chosen to start with. The sidebar's kernel is not used "
-             "on this page; its border, flip and mapping are.",
+        help="The tutorial's six are chosen to start with. The sidebar's kernel is the one "
+             "the question above asks about; its border, flip and mapping are used by every "
+             "row.",
     )
 with controls[1]:
     resolution = st.select_slider(
@@ -189,6 +192,8 @@ for kernel in chosen:
     st.divider()
     st.header(kernel.name, anchor=False)
     st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
+    if views.kept_back(kernel.name, hidden):
+        continue
 
     how = seen.get(keys[kernel.name])
     run = store.get(keys[kernel.name]) if how else None

@@ -7,6 +7,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import code
+from pages.views import padding_modes as views
 
 #: Side of the image corner shown, in image pixels.
 CORNER = 48
@@ -96,6 +97,7 @@ st.html(ui.render.text_table(names, "Border modes by library", corner="convkit")
 st.download_button("Download the names (CSV)", names.to_csv(), "border_names.csv",
                    mime="text/csv", key="padding_download_names")
 
+views.question(image, current)
 st.header(f"What each mode does to the output: {kernel.name}, {corner} corner", anchor=False)
 st.markdown(
     f"The {kernel.name} kernel reaches {reach_y} px up and down and {reach_x} px sideways, so "

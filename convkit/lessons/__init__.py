@@ -1,5 +1,5 @@
 """Lessons: layers and learning, restoration, template matching, repetition, kernel properties,
-challenges."""
+challenges, questions."""
 
 from .challenges import (
     CHALLENGES,
@@ -98,6 +98,16 @@ from .properties import (
     normalise,
     resize_kernel,
 )
+from .quizzes import (
+    Choice,
+    Mistake,
+    PictureQuestion,
+    border_question,
+    cell_mistakes,
+    kernel_question,
+    size_mistakes,
+    visibly_different,
+)
 from .repetition import (
     MAX_TIMES,
     Repetition,
@@ -133,6 +143,7 @@ __all__ = [
     "Attempt",
     "CHALLENGES",
     "Challenge",
+    "Choice",
     "DIFFERENCE_GAIN",
     "DescentRun",
     "FIT_PRECISION",
@@ -159,6 +170,7 @@ __all__ = [
     "MIN_PATCH_SIDE",
     "MatchBreakdown",
     "MatchMaps",
+    "Mistake",
     "NEAR_ZERO",
     "NoisePicture",
     "OUTCOMES",
@@ -166,6 +178,7 @@ __all__ = [
     "PATCH_EXAMPLES",
     "POOLS",
     "PatchExample",
+    "PictureQuestion",
     "PoolCell",
     "Quality",
     "RESTORATION_METHODS",
@@ -174,7 +187,9 @@ __all__ = [
     "Repetition",
     "WindowStep",
     "apply_repeatedly",
+    "border_question",
     "busiest_crop",
+    "cell_mistakes",
     "centre_crop",
     "challenge_input",
     "challenge_target",
@@ -201,6 +216,7 @@ __all__ = [
     "input_reach",
     "inverse_filter",
     "kernel_properties",
+    "kernel_question",
     "largest_error",
     "layer_geometry",
     "layer_stages",
@@ -232,6 +248,7 @@ __all__ = [
     "score_attempt",
     "shifted_copy",
     "shifted_point",
+    "size_mistakes",
     "small_kernels",
     "solution_rows",
     "train_kernel",
@@ -239,6 +256,7 @@ __all__ = [
     "unit_to_uint8",
     "unsupervised_wiener",
     "valid_centres",
+    "visibly_different",
     "wiener",
     "window_mask",
     "window_step",

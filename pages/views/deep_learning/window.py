@@ -17,6 +17,7 @@ from convkit import lessons
 from pages.ui import render
 from pages.ui.render import marked_grid as grid
 from pages.ui.widgets import crash_guard, number_box
+from pages.views.deep_learning import predict
 from pages.views.deep_learning.common import (
     clamp_state,
     kernel_box,
@@ -147,12 +148,19 @@ def _window_at(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerG
         f"y = {', '.join(map(str, step.rows))} ({int(step.padded.sum())} of the {kh * kw} taps "
         f"on padding). The next window along the row starts {stride} column"
         f"{'s' if stride > 1 else ''} further.")
-    show_grids(
+    shown = [
         grid(padded, "Input with its padding (gray, italic); the window in orange",
              {"pad": outside, "tap": lessons.window_mask(geometry, step.step)},
              first_row=-geometry.pad_top, first_col=-geometry.pad_left),
         grid(step.region[0], "Region under the window", {"pad": step.padded[0]}),
-        grid(weights, "× kernel weights"),
+        grid(weights, "× kernel weights")]
+    # With "Predict first" on, the products and the sum wait for the visitor's own sum.
+    if not predict.cell_question(step, weights, predict.cell_key(values, weights, geometry,
+                                                                 border, index)):
+        show_grids(*shown)
+        return
+    show_grids(
+        *shown,
         grid(step.products[0], "= products"),
         grid(lessons.filled_so_far(layer_map, step.step),
              "Output map so far (current cell outlined)", {"now": (step.out_row, step.out_col)}))
@@ -170,7 +178,8 @@ def stepper(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerGeom
     state, steps = st.session_state, geometry.steps
     st.html(PAGE_CSS)
     clamp_state("dl_step", 1, steps, 1)
-    playing = bool(state.get("dl_playing", False)) and steps > 1
+    # Predicting each sum first, the window waits for the visitor: no timer moves it on.
+    playing = bool(state.get("dl_playing", False)) and steps > 1 and not predict.predicting()
     player = st.columns([1, 2, 3], vertical_alignment="bottom")
     player[0].button("Pause" if playing else "Play", key="dl_play", on_click=_toggle_play,
                      icon=":material/pause:" if playing else ":material/play_arrow:",
