@@ -29,6 +29,7 @@ from .display import (
     to_uint8,
 )
 from .drawing import (
+    DIFFERENT,
     FOOTPRINT,
     GRID_LINE,
     NEGATIVE,
@@ -36,7 +37,6 @@ from .drawing import (
     POSITIVE,
     SELECTED,
     ZERO,
-    DIFFERENT,
     MarkedDifferences,
     difference_pictures,
     edge_lines,
