@@ -15,12 +15,17 @@ PHONE_CSS = """<style>
 /* A metric's label on as many lines as it needs: Streamlit cuts it with an ellipsis. */
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] p {white-space: normal; overflow: visible; text-overflow: clip;}
+/* A page link's label likewise ("Padding: the five border modes side by side"). */
+[data-testid="stPageLink"] [data-testid="stMarkdownContainer"],
+[data-testid="stPageLink"] p {white-space: normal; overflow: visible; text-overflow: clip;}
 @media (max-width: 640px) {
   /* A multiselect's chosen options wrap onto more lines instead of scrolling out of sight. */
   [data-testid="stMultiSelect"] [data-testid="stMultiSelectTagsContainer"] {
     flex-wrap: wrap; overflow-x: visible; row-gap: 4px; padding-top: 4px; padding-bottom: 4px;}
   [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"]) {
     height: auto; max-height: none;}
+  /* Tabs that do not fit wrap onto a second line: Streamlit scrolls them, with no sign. */
+  [data-testid="stTabs"] [role="tablist"] {flex-wrap: wrap; overflow-x: visible;}
   /* A displayed formula a little smaller, so its worked numbers fit 320 px. */
   [data-testid="stMain"] .katex-display {font-size: 0.84em;}
 }

@@ -217,6 +217,7 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
                              columns=[str(c) for c in range(width)])
         st.dataframe(table, key="dl_pick_table", on_select=_picked_in_table,
                      selection_mode="single-cell", hide_index=False)
+        st.html(render.scroll_hint(width + 1))
     row = pick[1].number_input("Input row", 0, height - 1, step=1, key="dl_pick_row")
     col = pick[2].number_input("Input column", 0, width - 1, step=1, key="dl_pick_col")
     return int(row), int(col)
