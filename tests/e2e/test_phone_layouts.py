@@ -237,3 +237,18 @@ def test_sidebar_folds_after_choosing_a_page_on_a_phone(phones: dict[int, Page],
     assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y)"
                          ".closest('[data-testid=\"stMain\"]')",
                          [box["x"] + 5, box["y"] + box["height"] / 2])
+
+
+@pytest.mark.e2e
+def test_inspector_grids_are_whole_on_a_laptop(page: Page, app_server: str) -> None:
+    """At 1440 x 900 a 7 x 7 kernel's region, weights and products are each shown whole: no
+    grid squeezed into a third of the row and clipped (the weights lost 39 px before)."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{app_server}/pixel_inspector{QUERY}&kernel=small_blur&color=1")
+    wait_for_app_idle(page, timeout_ms=90_000)
+    expect(page.locator("table caption", has_text="2. Weights as applied").first).to_be_visible()
+    clipped = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stMain"] .ck-wrap')].filter(e => e.checkVisibility())
+        .map(e => [e.querySelector('caption')?.textContent, e.scrollWidth - e.clientWidth])""")
+    assert len(clipped) >= 3, clipped
+    assert all(extra <= 1 for _, extra in clipped), clipped
