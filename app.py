@@ -37,6 +37,7 @@ PAGES = [
     st.Page("pages/kernel_bank.py", title="Kernel bank", icon=":material/grid_view:"),
     st.Page("pages/pixel_inspector.py", title="Pixel inspector", icon=":material/point_scan:"),
     st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/science:"),
+    st.Page("pages/challenges.py", title="Challenges", icon=":material/extension:"),
     st.Page("pages/padding_modes.py", title="Padding", icon=":material/border_outer:"),
     st.Page("pages/deep_learning.py", title="Convolutions in deep learning",
             icon=":material/neurology:"),

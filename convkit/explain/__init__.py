@@ -1,4 +1,4 @@
-"""Explanations: pixel breakdowns, display mappings, OpenCV comparison, code export, drawings."""
+"""Explanations: pixel breakdowns, mistakes, display mappings, OpenCV comparison, code, drawings."""
 
 from .breakdown import (
     BREAKDOWN_COLUMNS,
@@ -51,6 +51,13 @@ from .drawing import (
     zoom_picture,
     zoom_window,
 )
+from .mistakes import (
+    MISTAKE_KINDS,
+    Diagnosis,
+    Mistake,
+    diagnose_answer,
+    mistaken_values,
+)
 from .picking import Window, shown_to_pixel, window_around
 
 __all__ = [
@@ -58,13 +65,16 @@ __all__ = [
     "BREAKDOWN_COLUMNS",
     "Cause",
     "DIFFERENT",
+    "Diagnosis",
     "FOOTPRINT",
     "GRID_LINE",
     "LIBRARIES",
     "MAPPINGS",
+    "MISTAKE_KINDS",
     "Mapping",
     "MappingStep",
     "MarkedDifferences",
+    "Mistake",
     "NEGATIVE",
     "PADDING_TINT",
     "POSITIVE",
@@ -77,6 +87,7 @@ __all__ = [
     "breakdown_csv",
     "breakdown_rows",
     "compare_with_opencv",
+    "diagnose_answer",
     "difference_pictures",
     "edge_lines",
     "explain_mapping",
@@ -85,6 +96,7 @@ __all__ = [
     "magnify",
     "magnify_to",
     "mark_differences",
+    "mistaken_values",
     "opencv_reference",
     "outline",
     "overview_picture",

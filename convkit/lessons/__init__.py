@@ -1,5 +1,20 @@
-"""Lessons: layers and learning, restoration, template matching, repetition, kernel properties."""
+"""Lessons: layers and learning, restoration, template matching, repetition, kernel properties,
+challenges."""
 
+from .challenges import (
+    CHALLENGES,
+    DIFFERENCE_GAIN,
+    INPUT_SIDE,
+    LEVELS,
+    Attempt,
+    Challenge,
+    challenge_input,
+    challenge_target,
+    get_challenge,
+    hints,
+    score_attempt,
+    solution_rows,
+)
 from .descent import (
     FIT_PRECISION,
     MAX_TRAIN_KERNEL,
@@ -115,11 +130,17 @@ from .restoration import (
 )
 
 __all__ = [
+    "Attempt",
+    "CHALLENGES",
+    "Challenge",
+    "DIFFERENCE_GAIN",
     "DescentRun",
     "FIT_PRECISION",
     "FrequencyResponse",
     "HEAVY_METHODS",
+    "INPUT_SIDE",
     "KernelProperties",
+    "LEVELS",
     "LayerGeometry",
     "LayerStages",
     "LearnedKernel",
@@ -155,6 +176,8 @@ __all__ = [
     "apply_repeatedly",
     "busiest_crop",
     "centre_crop",
+    "challenge_input",
+    "challenge_target",
     "clamp_centre",
     "compose",
     "compose_power",
@@ -172,6 +195,8 @@ __all__ = [
     "fit_patch",
     "frequency_response",
     "gaussian_gaps",
+    "get_challenge",
+    "hints",
     "image_quality",
     "input_reach",
     "inverse_filter",
@@ -204,9 +229,11 @@ __all__ = [
     "restore",
     "rgb_filters",
     "richardson_lucy",
+    "score_attempt",
     "shifted_copy",
     "shifted_point",
     "small_kernels",
+    "solution_rows",
     "train_kernel",
     "transfer_function",
     "unit_to_uint8",

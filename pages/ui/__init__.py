@@ -61,6 +61,7 @@ from pages.ui.widgets import (
     download_png,
     how_computed,
     kernel_heatmap,
+    number_box,
     show_code,
     show_image,
 )
@@ -94,8 +95,7 @@ __all__ = [
     "USER_KERNELS", "WorkingImage", "agreement_badge", "available_kernels", "cache", "compat",
     "crash_guard", "describe_image", "download_png", "format_total", "how_computed",
     "init_state", "is_phone", "kernel_heatmap", "kernel_key", "kernel_label", "number",
-    "number_grid", "output",
-    "phone_layout",
+    "number_box", "number_grid", "output", "phone_layout",
     "raw_response", "render", "safe_filename", "save_user_kernel", "settings", "show_code",
     "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work", "working_image",
     "working_image_or_stop", "write_url",

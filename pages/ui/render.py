@@ -447,10 +447,29 @@ def agreement_message(agreement, engine: str, size: str) -> tuple[bool, str]:
     lines = [f"**{engine} vs cv2.filter2D** on the {size} image: max difference "
              f"**{agreement.max_abs_diff}** grey levels; **{agreement.percent_differ:.2f}%** of "
              f"the pixel values differ ({agreement.differing_pixels:,} of "
-             f"{agreement.total_pixels:,}). Why:"]
-    lines += [f"- **{cause.name}** ({cause.pixels:,} values): {cause.explanation}"
-              for cause in agreement.causes]
+             f"{agreement.total_pixels:,}).", "", "Why, each differing value counted once:"]
+    lines += [f"- **{_cause_heading(cause)}**: {cause.pixels:,} values" for cause in
+              agreement.causes]
+    if len(agreement.causes) > 1:
+        lines += ["", " + ".join(f"{cause.pixels:,}" for cause in agreement.causes)
+                  + f" = {agreement.differing_pixels:,} values."]
+    if agreement.choices:
+        lines += ["", "What differs from cv2.filter2D here:"]
+        lines += [f"- **{name}**: {text}" for name, text in agreement.choices.items()]
     return False, "\n".join(lines)
+
+
+def _cause_heading(cause) -> str:
+    """'the mapping alone', 'both the mapping and the border', 'float rounding'."""
+    if not cause.factors:
+        return "float rounding (sums within a hair of .5 round the other way)"
+    named = [f"the {factor}" for factor in cause.factors]
+    if len(named) == 1:
+        return f"because of {named[0]} alone"
+    joined = (" and ".join(named) if len(named) == 2
+              else f"{', '.join(named[:-1])} and {named[-1]}")
+    return (f"because of {'both' if len(named) == 2 else 'all of'} {joined} (each alone "
+            "changes these values, or only together)")
 
 
 def loop_estimate(shape: tuple[int, ...], kernels: int, later: int, seconds_per_window: float,

@@ -133,6 +133,13 @@ def _pixel(text: str) -> int:
     raise ValueError("must be a whole number from 0 to 99,999 (a pixel's x or y)")
 
 
+def _challenge_id(text: str) -> str:
+    # A link names a challenge by its id only; its kernel stays in the server's code.
+    if text in convkit.lessons.CHALLENGES:
+        return text
+    raise ValueError(f"no challenge has that id (the ids: {', '.join(convkit.lessons.CHALLENGES)})")
+
+
 def _known_kernel(text: str) -> str:
     if text in available_kernels():
         return text
@@ -200,6 +207,13 @@ FIELDS: tuple[Field, ...] = (
           setting=False, widget=False),
     Field("pixel_y", "y", int, None, _pixel, sent=lambda v: v["pixel_y"] is not None,
           setting=False, widget=False),
+    # The inspector's "Predict first" switch: a link with predict=1 poses the picked pixel as
+    # a question (its answer is computed when the link is opened, never carried).
+    Field("predict", "predict", bool, False, _flag, _flag_text,
+          sent=lambda v: bool(v.get("predict")), setting=False, widget=False),
+    # The challenges page's challenge: a teacher's link names it (its kernel stays here).
+    Field("challenge", "challenge", str, None, _challenge_id,
+          sent=lambda v: v.get("challenge") is not None, setting=False, widget=False),
 )
 
 

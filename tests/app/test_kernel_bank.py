@@ -16,7 +16,6 @@ import streamlit as st
 from apptest_helpers import APP, assert_healthy, open_page
 from PIL import Image
 from skimage import data
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from thread_helpers import BOUND_S, join_all, start, wait_until
 
@@ -156,6 +155,14 @@ def test_running_the_loop_reproduces_the_tutorial(app):
         assert got[1] == pytest.approx(expected[1], abs=0.006), (name, badge, expected)
     # The tutorial truncates where filter2D rounds: the mapping is named as a cause somewhere.
     assert any("**mapping**" in badge for badge in rows.values())
+    assert any("the tutorial truncates (rescale then astype('uint8')), filter2D rounds" in badge
+               for badge in rows.values())
+    for badge in rows.values():
+        if not badge.startswith("**Identical**"):
+            # Each differing value is in one group: the groups' counts add up to the total.
+            total = int(re.search(r"\(([\d,]+) of [\d,]+\)", badge).group(1).replace(",", ""))
+            groups = re.findall(r"^- \*\*because of [^*]+\*\*: ([\d,]+) values$", badge, re.M)
+            assert sum(int(g.replace(",", "")) for g in groups) == total, badge
     captions = [c for image in app.image for c in image.captions]
     assert sum("tutorial loop" in c and "64 x 64" in c for c in captions) == 6
 
@@ -249,21 +256,6 @@ def downloads(monkeypatch) -> dict[str, object]:
 
     monkeypatch.setattr(st, "download_button", download_button)
     return made
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict[str, bytes]:
-    """The bytes of every file the app hands to the browser, by file id."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, *args, **kwargs):
-        file_id = original(self, path_or_data, *args, **kwargs)
-        files[file_id] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return files
 
 
 def coffee_bank(app, kernels: list[str]):

@@ -35,6 +35,8 @@ shared_values = st.fixed_dictionaries({
     "offset": within(1e6),
     "pixel_x": st.none() | st.integers(0, 99_999),
     "pixel_y": st.none() | st.integers(0, 99_999),
+    "predict": st.booleans(),
+    "challenge": st.none() | st.sampled_from(list(convkit.lessons.CHALLENGES)),
 })
 
 
@@ -62,9 +64,11 @@ def test_what_the_writer_puts_in_a_link_reads_back_identically(values):
         expected["value"] = values["value"]
     if values["mapping"] == "divide":
         expected["divisor"], expected["offset"] = values["divisor"], values["offset"]
-    for axis in ("pixel_x", "pixel_y"):
-        if values[axis] is not None:
-            expected[axis] = values[axis]
+    for key in ("pixel_x", "pixel_y", "challenge"):
+        if values[key] is not None:
+            expected[key] = values[key]
+    if values["predict"]:
+        expected["predict"] = True
     assert link.values == expected
 
 

@@ -16,7 +16,7 @@ import convkit
 from convkit import lessons
 from pages.ui import render
 from pages.ui.render import marked_grid as grid
-from pages.ui.widgets import crash_guard
+from pages.ui.widgets import crash_guard, number_box
 from pages.views.deep_learning.common import (
     clamp_state,
     kernel_box,
@@ -218,8 +218,10 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
         st.dataframe(table, key="dl_pick_table", on_select=_picked_in_table,
                      selection_mode="single-cell", hide_index=False)
         st.html(render.scroll_hint(width + 1))
-    row = pick[1].number_input("Input row", 0, height - 1, step=1, key="dl_pick_row")
-    col = pick[2].number_input("Input column", 0, width - 1, step=1, key="dl_pick_col")
+    row = number_box("Input row", 0, height - 1, where=pick[1], notices=st, step=1,
+                     key="dl_pick_row")
+    col = number_box("Input column", 0, width - 1, where=pick[2], notices=st, step=1,
+                     key="dl_pick_col")
     return int(row), int(col)
 
 
