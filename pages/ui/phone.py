@@ -24,6 +24,9 @@ PHONE_CSS = """<style>
     flex-wrap: wrap; overflow-x: visible; row-gap: 4px; padding-top: 4px; padding-bottom: 4px;}
   [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"]) {
     height: auto; max-height: none;}
+  /* A button's label on two lines rather than cut ("Open pixel x=19, y=39 in the Pixel..."). */
+  [data-testid="stButton"] button [data-testid="stMarkdownContainer"],
+  [data-testid="stButton"] button p {white-space: normal; overflow: visible; text-overflow: clip;}
   /* Tabs that do not fit wrap onto a second line: Streamlit scrolls them, with no sign. */
   [data-testid="stTabs"] [role="tablist"] {flex-wrap: wrap; overflow-x: visible;}
   /* A displayed formula a little smaller, so its worked numbers fit 320 px. */
