@@ -252,3 +252,26 @@ def test_inspector_grids_are_whole_on_a_laptop(page: Page, app_server: str) -> N
         .map(e => [e.querySelector('caption')?.textContent, e.scrollWidth - e.clientWidth])""")
     assert len(clipped) >= 3, clipped
     assert all(extra <= 1 for _, extra in clipped), clipped
+
+
+@pytest.mark.e2e
+def test_bank_compares_one_picture_at_a_time_on_a_phone(phones: dict[int, Page],
+                                                        app_server: str) -> None:
+    """On a phone the bank starts on one picture per kernel; tapping 'difference' puts the
+    marked differences in its place, its text alternative counting them, and the page still
+    fits."""
+    page = phones[390]
+    page.goto(f"{app_server}/kernel_bank{QUERY}")
+    wait_for_app_idle(page, timeout_ms=90_000)
+    row = page.locator(".st-key-bank_show_sharpen")
+    main_images = page.locator('[data-testid="stMain"] [data-testid="stImage"] img')
+    # Six kernels, one picture each (the 'side by side' default would show three each).
+    expect(main_images).to_have_count(6)
+    row.get_by_role("radio", name="difference").tap()
+    wait_for_app_idle(page, timeout_ms=90_000)
+    difference = page.get_by_role("img", name=re.compile(r"sharpen kernel: [\d,]+ of 16,384 "
+                                                         r"pixels differ"))
+    expect(difference).to_be_visible()
+    expect(main_images).to_have_count(6)
+    save_screenshot(page, "phone-390-Kernel_bank-difference", full_page=False)
+    assert page.evaluate(LAYOUT_PROBLEMS_JS, SLACK_PX) == []
