@@ -16,7 +16,7 @@ import streamlit as st
 
 import convkit
 from pages.views.kernel_lab import kernel_grid
-from pages.views.kernel_lab.editing import cell_text, size_problem
+from pages.views.kernel_lab.editing import cell_text, size_problem, typed_table
 
 WEIGHTS = "challenge_weights"  # the kernel in use: the table's last valid content
 BASE = "challenge_base"  # the kernel the current table was built from
@@ -78,9 +78,7 @@ def kernel_editor() -> np.ndarray:
     kernel_grid.show(_table_key(), typed, version=state[VERSION], on_change=_take_cells,
                      caption=f"Your kernel's weights, {base.shape[0]} rows (y) by "
                              f"{base.shape[1]} columns (x)")
-    cells = [[base[r, c] if text == cell_text(base[r, c]) else text
-              for c, text in enumerate(row)]
-             for r, row in enumerate(typed)]
+    cells = typed_table(base, typed)
     try:
         state[WEIGHTS] = convkit.parse_cells(cells)
     except ValueError as error:
