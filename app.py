@@ -52,6 +52,7 @@ navigation = st.navigation(PAGES)
 st.set_page_config(page_title=f"{navigation.title} · convkit")
 # A public demo shows no tracebacks; the log keeps them for whoever runs the server.
 with ui.crash_guard("sidebar"):
+    ui.phone_layout()
     ui.sidebar()
     ui.url_notices()
 try:

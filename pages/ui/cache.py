@@ -341,6 +341,18 @@ def opencv_picture(image: Pixels, weights: np.ndarray, width: int) -> Encoded:
     return _picture(convkit.explain.opencv_reference(image.array, weights), width, "JPEG")
 
 
+@cached(copies=3)
+def difference_picture(result: Pixels, reference: Pixels) -> tuple[Encoded, int, int]:
+    """Where `result` differs from `reference` (convkit.explain.mark_differences) as a PNG at
+    their own size (never shrunk: one differing pixel must stay a dot), with the number of
+    differing pixels and of all pixels."""
+    marked = convkit.explain.mark_differences(result.array, reference.array)
+    height, width = marked.picture.shape[:2]
+    encoded = Encoded(_encoded(marked.picture, format="PNG", compress_level=1), "image/png",
+                      width, height)
+    return encoded, marked.differing, marked.total
+
+
 @cached()
 def overview_url(pixels: Pixels, width: int) -> str:
     """A uint8 picture as a JPEG data URL for an overview `width` wide, encoded once.

@@ -133,19 +133,30 @@ def _bring_within(key: str, low: float, high: float) -> None:
     state.setdefault(NUMBER_CORRECTIONS, {})[key] = (entered, used)
 
 
+#: Plotly's options for every chart: no floating toolbar (on a phone it sat over the chart's
+#: title and took the first taps; zoom and pan mean little on a kernel's few cells).
+CHART_CONFIG = {"displayModeBar": False}
+#: Numbers are written in a heat map's cells up to this many columns: at 10 px (the least
+#: that reads on a phone) wider grids' numbers overlap at 320 px; their numbers are in a table.
+HEATMAP_MAX_NUMBERED_COLUMNS = 5
+HEATMAP_TEXT_PX = 10
+
+
 def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -> go.Figure:
     """A diverging heat map of kernel weights, values written in the cells when they fit."""
     weights = np.asarray(weights)
     limit = float(np.abs(weights).max()) or 1.0
     rows, cols = weights.shape
-    show_text = rows * cols <= 121
+    show_text = rows * cols <= 121 and cols <= HEATMAP_MAX_NUMBERED_COLUMNS
     figure = go.Figure(go.Heatmap(
         z=weights, zmin=-limit, zmax=limit, colorscale="RdBu", reversescale=True,
         text=np.vectorize(lambda v: number(v, 3, scale=limit))(weights) if show_text else None,
         texttemplate="%{text}" if show_text else None,
+        # Plotly shrinks cell text to fit (5-6 px on a phone): a fixed size that reads.
+        textfont={"size": HEATMAP_TEXT_PX},
         # The hover text is written here, not by plotly's %{z:.6g}: one rule for every number.
         customdata=np.vectorize(lambda v: number(v, 6, scale=limit))(weights),
-        hovertemplate="row %{y}, col %{x}: %{customdata}<extra></extra>",
+        hovertemplate="x=%{x}, y=%{y}: %{customdata}<extra></extra>",
         showscale=not show_text,
     ))
     # constrain="domain": square cells shrink the plot, not widen the axes past the kernel.

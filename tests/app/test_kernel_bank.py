@@ -435,3 +435,29 @@ def test_two_visitors_each_run_the_loop_and_the_second_watches_a_measured_replay
     for at in visitors:
         assert all("The tutorial's loop" in b for b in row_badges(at, names).values())
         assert any("has run for every chosen kernel" in c.value for c in at.caption)
+
+
+def test_one_picture_at_a_time_and_the_difference_marks_what_differs(app, media):
+    """The row's switch shows one picture; 'difference' marks exactly the pixels where the
+    fast engine (replicate border) and cv2.filter2D (reflect_101) differ, counted in words."""
+    open_page(app, "kernel_bank")
+    app.multiselect(key="bank_kernels").set_value(["sharpen"]).run()
+    switch = app.button_group(key="bank_show_sharpen")
+    assert switch.value == "side by side"
+    assert len(app.image) == 3
+    switch.set_value("filter2D").run()
+    assert_healthy(app)
+    assert [c for image in app.image for c in image.captions][0].startswith("cv2.filter2D")
+    app.button_group(key="bank_show_sharpen").set_value("difference").run()
+    assert_healthy(app)
+    (image,) = app.image
+    (caption,) = image.captions
+    side = int(re.search(r"(\d+) x \d+ px", caption).group(1))
+    shown = downscale(data.camera(), side)
+    weights = BANK["sharpen"].weights
+    differs = scipy_bytes(shown, weights, "replicate") != cv2.filter2D(shown, -1, weights)
+    assert 0 < differs.sum() < differs.size // 10  # a few, along the edges
+    assert f"{differs.sum():,} of {differs.size:,} pixels differ" in caption
+    marked = decoded(media[image.proto.imgs[0].url.rsplit("/", 1)[-1].split(".")[0]])
+    yellow = (marked[..., :3] == convkit.explain.DIFFERENT).all(axis=2)
+    assert np.array_equal(yellow, differs)

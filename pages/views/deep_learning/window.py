@@ -226,6 +226,7 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
                              columns=[str(c) for c in range(width)])
         st.dataframe(table, key="dl_pick_table", on_select=_picked_in_table,
                      selection_mode="single-cell", hide_index=False)
+        st.html(render.scroll_hint(width + 1))
     row = number_box("Input row", 0, height - 1, where=pick[1], notices=st, step=1,
                      key="dl_pick_row")
     col = number_box("Input column", 0, width - 1, where=pick[2], notices=st, step=1,
