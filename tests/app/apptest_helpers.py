@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -39,3 +40,9 @@ def component_data(at: AppTest, name: str):
     (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == name]
     proto = element.proto
     return json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+
+
+def home_pixel(at: AppTest) -> tuple[int, int]:
+    """(x, y) of the pixel Home works out, from its heading 'Pixel x=3, y=0, ...'."""
+    heading = next(h.value for h in at.subheader if h.value.startswith("Pixel x="))
+    return tuple(map(int, re.match(r"Pixel x=(\d+), y=(\d+)", heading).groups()))

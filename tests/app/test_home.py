@@ -7,7 +7,7 @@ import re
 import cv2
 import pytest
 import scipy.ndimage as ndi
-from apptest_helpers import APP, assert_healthy
+from apptest_helpers import APP, assert_healthy, home_pixel
 from skimage import data
 from streamlit.testing.v1 import AppTest
 
@@ -15,12 +15,6 @@ import convkit
 
 #: Side, in pixels, of the piece Home magnifies (pages/home.py's PIECE_SIDE).
 PIECE = 24
-
-
-def home_pixel(at: AppTest) -> tuple[int, int]:
-    """(x, y) of the pixel Home works out, from its heading 'Pixel x=3, y=0, ...'."""
-    heading = next(h.value for h in at.subheader if h.value.startswith("Pixel x="))
-    return tuple(map(int, re.match(r"Pixel x=(\d+), y=(\d+)", heading).groups()))
 
 
 def test_first_screen_works_one_pixel_out_like_scipy_and_filter2d(app: AppTest):
