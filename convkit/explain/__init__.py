@@ -1,4 +1,4 @@
-"""Explanations: pixel breakdowns, display mappings, OpenCV comparison, code export, drawings."""
+"""Explanations: pixel breakdowns, mistakes, display mappings, OpenCV comparison, code, drawings."""
 
 from .breakdown import (
     BREAKDOWN_COLUMNS,
@@ -48,18 +48,28 @@ from .drawing import (
     zoom_picture,
     zoom_window,
 )
+from .mistakes import (
+    MISTAKE_KINDS,
+    Diagnosis,
+    Mistake,
+    diagnose_answer,
+    mistaken_values,
+)
 from .picking import Window, shown_to_pixel, window_around
 
 __all__ = [
     "Agreement",
     "BREAKDOWN_COLUMNS",
     "Cause",
+    "Diagnosis",
     "FOOTPRINT",
     "GRID_LINE",
     "LIBRARIES",
     "MAPPINGS",
+    "MISTAKE_KINDS",
     "Mapping",
     "MappingStep",
+    "Mistake",
     "NEGATIVE",
     "PADDING_TINT",
     "POSITIVE",
@@ -72,6 +82,7 @@ __all__ = [
     "breakdown_csv",
     "breakdown_rows",
     "compare_with_opencv",
+    "diagnose_answer",
     "difference_pictures",
     "edge_lines",
     "explain_mapping",
@@ -79,6 +90,7 @@ __all__ = [
     "kernel_literal",
     "magnify",
     "magnify_to",
+    "mistaken_values",
     "opencv_reference",
     "outline",
     "overview_picture",
