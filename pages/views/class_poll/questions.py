@@ -79,6 +79,13 @@ def _data_url(array: np.ndarray) -> str:
     return f"data:{encoded.mimetype};base64," + base64.b64encode(encoded.data).decode()
 
 
+def pictures_available() -> bool:
+    """Whether this convkit poses "which picture" questions (convkit.lessons.quizzes)."""
+    import importlib.util
+
+    return importlib.util.find_spec("convkit.lessons.quizzes") is not None
+
+
 def picture_question(image: ui.WorkingImage, current: ui.Settings,
                      seed: int | None = None) -> Question:
     """"Which picture is this kernel's output?": the true output among outputs of confusions
