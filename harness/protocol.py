@@ -50,6 +50,11 @@ class ProtocolSession:
         self.alerts: list[str] = []
         #: Bodies of the markdown and captions of the last run, and progress bars' texts.
         self.markdown: list[str] = []
+        #: Bodies of the st.html elements of the last run.
+        self.html: list[str] = []
+        #: Fragments the page asked to rerun by themselves (st.fragment(run_every=...)):
+        #: fragment id -> seconds. The browser reruns them; `run_fragment` does it here.
+        self.auto_reruns: dict[str, float] = {}
         self.progress: list[str] = []
         #: The data of every browser component (st.components.v2) drawn so far, by key.
         self.components: dict[str, object] = {}
@@ -80,7 +85,20 @@ class ProtocolSession:
             if fragment_id and number == 0 and widget is not None:
                 state.fragment_id = fragment_id  # the browser reruns only the fragment
         self.texts, self.problems, self.alerts = [], [], []
-        self.markdown, self.progress = [], []
+        self.markdown, self.progress, self.html = [], [], []
+        await self.socket.send(message.SerializeToString())
+        await asyncio.wait_for(self._read_until_finished(), timeout_s)
+
+    async def run_fragment(self, fragment_id: str, timeout_s: float) -> None:
+        """Rerun one fragment, as the browser does every `auto_reruns[fragment_id]` seconds."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        message.rerun_script.query_string = self.query
+        message.rerun_script.page_name = self.page
+        message.rerun_script.fragment_id = fragment_id
+        self.texts, self.problems, self.alerts = [], [], []
+        self.markdown, self.progress, self.html = [], [], []
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
 
@@ -156,6 +174,8 @@ class ProtocolSession:
             kind = message.WhichOneof("type")
             if kind == "new_session" and message.new_session.initialize.session_id:
                 self.session_id = message.new_session.initialize.session_id
+            if kind == "auto_rerun":
+                self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
             if kind == "page_info_changed":
                 self.query = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
@@ -188,6 +208,8 @@ class ProtocolSession:
             self.problems.append(f"exception: {element.exception.message[:120]}")
         elif kind == "markdown":
             self.markdown.append(element.markdown.body)
+        elif kind == "html":
+            self.html.append(element.html.body)
         elif kind == "progress":
             self.progress.append(element.progress.text)
         elif kind == "alert":

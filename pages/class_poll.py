@@ -25,11 +25,11 @@ with poll_guard():
     store = rooms.store()
     if teacher.TEACHER in st.session_state:
         teacher.show(store, st.session_state[teacher.TEACHER], voter)
-    elif student.STUDENT in st.session_state:
+    elif student.STUDENT in st.session_state or student.join_by_link(store, voter):
         student.show(store, st.session_state[student.STUDENT], voter)
     else:
         st.subheader("Join a room", anchor=False)
-        student.join(store, voter)
+        student.join_form(store, voter)
         st.subheader("Teach", anchor=False)
         st.markdown("Open a room for your class: its code, link and QR code appear here, and "
                     "the controls stay in this browser tab only.")

@@ -22,14 +22,20 @@ SEEN = "poll_seen"
 REFRESH_S = 3.0
 
 
-def join(store: rooms.RoomStore, voter: str) -> None:
-    """Join by the link's ``?room=`` (once) or by typing the code."""
+def join_by_link(store: rooms.RoomStore, voter: str) -> bool:
+    """Join the room of the link's ``?room=`` (once per session); True when joined."""
     linked = st.session_state.pop(LINKED_ROOM, None)
-    if linked:
-        st.session_state["poll_code"] = str(linked)[:12]
-        with poll_guard():
-            st.session_state[STUDENT] = store.join(linked, voter)
-            st.rerun()
+    if not linked:
+        return False
+    st.session_state["poll_code"] = str(linked)[:12]
+    with poll_guard():
+        st.session_state[STUDENT] = store.join(linked, voter)
+        return True
+    return False
+
+
+def join_form(store: rooms.RoomStore, voter: str) -> None:
+    """Join by typing the code."""
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.text_input("Room code (from your teacher's screen)", key="poll_code", max_chars=12,
                       placeholder="K7PM-3QXD", width=260)
