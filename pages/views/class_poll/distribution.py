@@ -41,16 +41,20 @@ def meaning(question: Question, value: str) -> str:
 
 def rows(question: Question, tally: dict[str, int]) -> list[tuple[str, int, str]]:
     """(answer, count, meaning) in the order shown: the letters in order for a choice; for a
-    byte the right one first, then by count, then by value. Choices nobody picked are listed.
+    byte the right one first (even if nobody gave it), then by count, then by value. Choices
+    nobody picked are listed.
 
     >>> q = Question("byte", "?", {}, "37", {})
     >>> rows(q, {"12": 1, "40": 3, "37": 2})
     [('37', 2, 'right'), ('40', 3, 'no mistake we know'), ('12', 1, 'no mistake we know')]
+    >>> rows(q, {"12": 1})
+    [('37', 0, 'right'), ('12', 1, 'no mistake we know')]
     """
     if question.kind == "choice":
         values = list(question.choices)
     else:
-        values = sorted(tally, key=lambda v: (v != question.truth, -tally[v], int(v)))
+        values = sorted({*tally, question.truth},
+                        key=lambda v: (v != question.truth, -tally.get(v, 0), int(v)))
     return [(v, tally.get(v, 0), meaning(question, v)) for v in values]
 
 

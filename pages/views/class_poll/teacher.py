@@ -29,7 +29,9 @@ def join_link(code: str) -> str:
     """The link students open: the app's own address (as the teacher's browser sees it) with
     the poll page and the room's code."""
     base = (st.context.url or "").rstrip("/")
-    return f"{base}/{PAGE_PATH}?room={quote(code)}"
+    # Streamlit 1.67 leaves the page's own path on the URL when the page is not the default.
+    base = base.removesuffix(f"/{PAGE_PATH}")
+    return f"{base}/{PAGE_PATH}?room={quote(rooms.format_code(code))}"
 
 
 def qr_png(link: str) -> bytes:
