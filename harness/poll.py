@@ -65,3 +65,17 @@ async def answer(base_url: str, code: str, value: int, *, cookie: str | None = N
         before = everything(session)
         await send(session, field, value, timeout_s)
         return before + "\n" + everything(session) + "\n" + "\n".join(session.problems)
+
+
+ANSWERS_CAPTION = re.compile(r"Answers to question (\d+): (\d+) answer")
+
+
+def answers_shown(session: ProtocolSession) -> int | None:
+    """How many answers the teacher's table of the last run counts (None: no table)."""
+    found = [m for body in session.html if (m := ANSWERS_CAPTION.search(body))]
+    return int(found[-1].group(2)) if found else None
+
+
+async def reveal(session: ProtocolSession, timeout_s: float) -> None:
+    """Click "Reveal the answer" (in the teacher's live part, a fragment run)."""
+    await session.run(("poll_reveal", "trigger_value", True), timeout_s)
