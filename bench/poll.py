@@ -230,9 +230,7 @@ def hostile_store(redis_url: str) -> dict:
 def text(result: dict) -> str:
     lesson, b, a = result["lesson"], result["lesson"]["bystander_click_s"], \
         result["lesson"]["answer_s"]
-    page, store = result["hostile_page"], result["hostile_store"]
-    memory = result["memory"]
-    return "\n".join([
+    lines = [
         f"poll: {lesson['students']} students answering within {lesson['window_s']:g} s, "
         f"{lesson['bystanders']} bystanders clicking pixels every 0.5 s",
         f"  bystander click  p50 {b.get('p50')} s  p95 {b.get('p95')} s  max {b.get('max')} s"
@@ -241,6 +239,11 @@ def text(result: dict) -> str:
         f"  ({lesson['answered']} answered; the teacher's table counted "
         f"{lesson['teacher_counted']}; {lesson['saw_reveal']} saw the reveal)",
         f"  errors {lesson['errors']}" + "".join(f"\n    {e}" for e in lesson["first_errors"]),
+    ]
+    if "memory" not in result:
+        return "\n".join(lines)
+    page, store, memory = result["hostile_page"], result["hostile_store"], result["memory"]
+    return "\n".join([*lines,
         f"hostile, through the page: {page['answers_sent']:,} answers from one session -> "
         f"{page['answers_kept']} answers kept on the question ({page['answers_seconds']} s); "
         f"{page['room_clicks']:,} 'open a room' -> {page['rooms_opened']} opened "
@@ -264,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bystanders", type=int, default=20)
     parser.add_argument("--window", type=float, default=5.0, metavar="S",
                         help="seconds within which every student answers (default 5)")
+    parser.add_argument("--lesson-only", action="store_true",
+                        help="skip the hostile part (a quicker run)")
     args = parser.parse_args(argv)
     if not 1 <= args.students <= MAX_STUDENTS:
         parser.error(f"--students must be 1..{MAX_STUDENTS}")
@@ -278,15 +283,16 @@ def main(argv: list[str] | None = None) -> int:
             env={"CONVKIT_ROOMS_REDIS_URL": redis_server.url}))
         lesson = asyncio.run(run_lesson(server.url, students=args.students,
                                         bystanders=args.bystanders, window_s=args.window))
-        redis_before = _redis_figures(redis_server.url)
-        rss_before = round(tree_rss_kib(server.proc.pid) / 1024)
-        page = asyncio.run(hostile_page(server.url, lesson["room"]))
-        store = hostile_store(redis_server.url)
-        memory = {"redis_before": redis_before, "redis_after": _redis_figures(redis_server.url),
-                  "rss_before_mb": rss_before,
-                  "rss_after_mb": round(tree_rss_kib(server.proc.pid) / 1024)}
-    result = {"lesson": lesson, "hostile_page": page, "hostile_store": store,
-              "memory": memory, "machine": common.machine()}
+        result = {"lesson": lesson, "machine": common.machine()}
+        if not args.lesson_only:
+            redis_before = _redis_figures(redis_server.url)
+            rss_before = round(tree_rss_kib(server.proc.pid) / 1024)
+            result["hostile_page"] = asyncio.run(hostile_page(server.url, lesson["room"]))
+            result["hostile_store"] = hostile_store(redis_server.url)
+            result["memory"] = {
+                "redis_before": redis_before, "redis_after": _redis_figures(redis_server.url),
+                "rss_before_mb": rss_before,
+                "rss_after_mb": round(tree_rss_kib(server.proc.pid) / 1024)}
     print(text(result))
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / "poll.json"
