@@ -8,7 +8,7 @@ One server (a replica) with its rooms in a real redis-server on loopback (the se
 set-up; the in-process store runs the same bounds). A teacher (a WebSocket client) opens a
 room and poses the pixel's byte, refreshing its live table every 2 s as the page asks. Each
 student opens the join link, then answers at a random moment within `--window` seconds and
-looks at the room every 3 s (the page's own refresh); the teacher reveals once all have
+looks at the room every 5 s (the page's own refresh); the teacher reveals once all have
 answered, and every student's page follows. Meanwhile each bystander on the pixel inspector
 moves the picked pixel every 0.5 s. Printed: the bystanders' click p50/p95/max, the students'
 answer p50/p95/max, errors, and whether the teacher's table counted every answer.
@@ -43,9 +43,9 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RUN_TIMEOUT_S = 120.0
 MAX_STUDENTS = 60
 MAX_BYSTANDERS = 40
-#: How often the pages refresh by themselves (pages/views/class_poll: teacher 2 s, student 3 s).
+#: How often the pages refresh by themselves (pages/views/class_poll: teacher 2 s, student 5 s).
 TEACHER_EVERY_S = 2.0
-STUDENT_EVERY_S = 3.0
+STUDENT_EVERY_S = 5.0
 HOSTILE_ANSWERS = 10_000
 HOSTILE_ROOMS = 1_000
 

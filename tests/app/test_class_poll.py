@@ -54,8 +54,8 @@ def everything_sent(at: AppTest) -> str:
 def table(at: AppTest) -> dict[str, tuple[int, str]]:
     """The answers table: answer -> (students, what gives it)."""
     (body,) = [h.proto.body for h in at.get("html") if "ck-poll" in h.proto.body]
-    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="num">(\d+)</td><td>.*?</td>'
-                      r"<td>([^<]*)</td>", body)
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="num">(\d+)</td>'
+                      r'<td class="share">.*?</td><td>([^<]*)</td>', body)
     return {value: (int(count), means) for value, count, means in rows}
 
 

@@ -77,7 +77,7 @@ def test_teacher_and_phone_student_accessible_and_fitting(browser: Browser,
         teacher.get_by_role("button", name="Reveal the answer").click()
         expect(teacher.get_by_text(re.compile(r"^Revealed: the right answer is \d+"))) \
             .to_be_visible()
-        # The student's page follows by itself (it looks every 3 s).
+        # The student's page follows by itself (it looks every 5 s).
         expect(student.get_by_text(re.compile(r"^The right answer: \d+\."))).to_be_visible(
             timeout=15_000)
         wait_for_app_idle(student)

@@ -13,13 +13,12 @@ _CSS = """<style>
 .ck-poll th, .ck-poll td {border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left;
   vertical-align: top;}
 .ck-poll td.num {text-align: right; font-family: ui-monospace, monospace;}
+.ck-poll td.share {width: 6rem; max-width: 22vw; padding-right: 4px;}
 .ck-poll .bar {display: inline-block; height: 0.8rem; background: #1f5fa8;
   vertical-align: middle;}
 .ck-poll .bar.right {background: #1b6e3a;}
 .ck-poll-wrap {overflow-x: auto; max-width: 100%;}
 </style>"""
-#: Widest bar, in rem: the most frequent answer's.
-BAR_REM = 8
 
 
 def meaning(question: Question, value: str) -> str:
@@ -67,11 +66,11 @@ def table_html(question: Question, tally: dict[str, int], number: int) -> str:
     what = "Byte" if question.kind == "byte" else "Picture"
     body = []
     for value, count, means in shown:
-        width = BAR_REM * count / most
+        # The most frequent answer's bar fills its column; the column shrinks on a phone.
         bar = (f'<span class="bar{" right" if means == "right" else ""}" '
-               f'style="width: {width:.2f}rem" aria-hidden="true"></span>')
+               f'style="width: {100 * count / most:.1f}%" aria-hidden="true"></span>')
         body.append(f'<tr><th scope="row">{escape(value)}</th><td class="num">{count}</td>'
-                    f"<td>{bar}</td><td>{escape(means)}</td></tr>")
+                    f'<td class="share">{bar}</td><td>{escape(means)}</td></tr>')
     caption = (f"Answers to question {number}: {total} answer{'s' if total != 1 else ''}"
                + ("" if shown else " yet"))
     return (f'{_CSS}<div class="ck-poll-wrap"><table class="ck-poll"><caption>'

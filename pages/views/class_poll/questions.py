@@ -38,7 +38,7 @@ def byte_question(image: ui.WorkingImage, current: ui.Settings, x: int, y: int) 
     """"Which byte does pixel (x, y) give?", for the sidebar's kernel, border and mapping.
 
     Colour images ask for the red channel's byte. The wrong bytes that a mistake gives are
-    labelled with the mistake's words (several mistakes giving one byte are all named).
+    labelled with the first such mistake's words, and how many others give the same byte.
     """
     kernel = current.kernel
     breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
@@ -47,15 +47,19 @@ def byte_question(image: ui.WorkingImage, current: ui.Settings, x: int, y: int) 
     pick = (..., 0) if channel is not None else (...,)
     stretch = ui.cache.stretch_range(ui.raw_response(image, current))
     truth = int(np.ravel(ui.output(image, current).array[y, x])[0])
-    labels: dict[str, str] = {}
+    found: dict[str, list[str]] = {}
     for mistake in convkit.explain.mistaken_values(
             image.pixels, kernel, x, y, current.border, flip=current.flip, value=current.value,
             mapping=current.mapping, divisor=current.divisor, offset=current.offset,
             stretch=stretch, channel=channel):
         value = float(mistake.value)
         if value.is_integer() and 0 <= value <= 255 and int(value) != truth:
-            key = str(int(value))
-            labels[key] = f"{labels[key]}; or {mistake.words}" if key in labels else mistake.words
+            found.setdefault(str(int(value)), []).append(mistake.words.rstrip("."))
+    # The first mistake in convkit's order (the likeliest kinds first) names a byte; a table
+    # row stays readable when many product slips give one byte (0, say, once clipped).
+    labels = {value: words[0] + (f" (or {len(words) - 1} other mistake"
+                                 f"{'s' if len(words) > 2 else ''})" if len(words) > 1 else "")
+              for value, words in found.items()}
     labels[str(truth)] = "right"
     which = " (red channel)" if channel is not None else ""
     material = {

@@ -21,7 +21,7 @@ SEEN = "poll_seen"
 #: Session-state key of why the last answer was refused, said once under the form.
 REFUSAL = "poll_refusal"
 #: Seconds between two looks at the room for the teacher's next step.
-REFRESH_S = 3.0
+REFRESH_S = 5.0
 
 
 def join_by_link(store: rooms.RoomStore, voter: str) -> bool:
