@@ -37,6 +37,7 @@ PAGES = [
     st.Page("pages/kernel_bank.py", title="Kernel bank", icon=":material/grid_view:"),
     st.Page("pages/pixel_inspector.py", title="Pixel inspector", icon=":material/point_scan:"),
     st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/science:"),
+    st.Page("pages/challenges.py", title="Challenges", icon=":material/extension:"),
     st.Page("pages/padding_modes.py", title="Padding", icon=":material/border_outer:"),
     st.Page("pages/deep_learning.py", title="Convolutions in deep learning",
             icon=":material/neurology:"),
@@ -52,6 +53,7 @@ navigation = st.navigation(PAGES)
 st.set_page_config(page_title=f"{navigation.title} · convkit")
 # A public demo shows no tracebacks; the log keeps them for whoever runs the server.
 with ui.crash_guard("sidebar"):
+    ui.phone_layout()
     ui.sidebar()
     ui.url_notices()
 try:

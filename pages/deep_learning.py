@@ -35,13 +35,16 @@ st.header("The window slides, with numbers", anchor=False)
 grid, weights = views.window_input(image.pixels, small, current.kernel_name)
 stride, dilation, output, border = views.layer_knobs()
 geometry = lessons.layer_geometry(grid.shape, weights.shape, stride, dilation, output)
-views.geometry_facts(geometry)
-if geometry.steps:
+# With "Predict first" on, the size and everything showing it wait for the visitor's answer.
+shown = views.size_question(geometry)
+if shown:
+    views.geometry_facts(geometry)
+if geometry.steps and shown:
     layer_map = lessons.conv2d(grid, weights, stride, dilation, output, border)
     views.stepper(grid, weights, geometry, layer_map, border)
 
 st.header("Which outputs does this input cell feed?", anchor=False)
-if geometry.steps:
+if geometry.steps and shown:
     row, col = views.input_cell(grid)
     reach = lessons.input_reach(geometry, weights, row, col, border)
     views.reach(grid, layer_map, reach, geometry.steps, border)

@@ -8,6 +8,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import code
+from pages.views import kernel_bank as views
 from server import loops
 
 #: Longer side, in pixels, of the copy the tutorial's (slow) loop runs on.
@@ -72,6 +73,74 @@ def timing_text(run: LoopRun, how: str) -> str:
             f"about {ratio} times faster.")
 
 
+def show_weights(kernel: convkit.Kernel) -> None:
+    """The kernel's weights as an HTML heat map: the browser draws six of these far faster
+    than six Plotly charts."""
+    st.html(ui.number_grid(kernel.weights, coloured=True, digits=2,
+                           caption=f"Weights of {kernel.name}"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One kernel's pictures: the original, the middle result (loop or fast engine),
+    cv2.filter2D's, and where the middle one differs from cv2.filter2D's."""
+
+    kernel: convkit.Kernel
+    shown: ui.WorkingImage
+    middle: object
+    middle_caption: str
+    middle_name: str
+    middle_download: object
+    middle_bytes: int
+    reference: object
+    current: ui.Settings
+    image: ui.WorkingImage  # the whole working image, that cv2.filter2D's download is made of
+    download_bytes: int
+
+    def original(self) -> None:
+        ui.show_image(self.shown.content, f"original, {size_text(self.shown.pixels)}",
+                      PICTURE_SIDE, alt=f"The original image, beside the {self.kernel.name} "
+                                        "kernel")
+
+    def result(self) -> None:
+        kernel, current, name = self.kernel, self.current, self.middle_name
+        ui.show_image(self.middle, f"{self.middle_caption}; {current.border} border, "
+                                   f"{current.mapping} mapping", PICTURE_SIDE,
+                      alt=f"The image filtered with the {kernel.name} kernel ({name} "
+                          f"engine), {current.border} border, {current.mapping} mapping")
+        ui.download_png(self.middle_download, f"{kernel.name}_{name}_{current.border}_"
+                                              f"{current.mapping}.png",
+                        key=f"bank_download_{kernel.name}_{name}", nbytes=self.middle_bytes)
+
+    def filter2d(self) -> None:
+        kernel = self.kernel
+        ui.show_image(self.reference, f"cv2.filter2D (reflect_101 border, rounded), "
+                                      f"{size_text(self.shown.pixels)}", PICTURE_SIDE,
+                      alt=f"The image filtered with the {kernel.name} kernel by cv2.filter2D, "
+                          "reflect_101 border, rounded")
+        ui.download_png(full_resolution_filter2d(self.image, kernel.weights),
+                        f"{kernel.name}_filter2D.png", key=f"bank_download_{kernel.name}_filter2d",
+                        nbytes=self.download_bytes)
+
+    def difference(self) -> None:
+        kernel, current, name = self.kernel, self.current, self.middle_name
+        # The middle result's own bytes at the size shown (the loop's, or the fast engine's).
+        ours = (self.middle if isinstance(self.middle, ui.cache.Pixels)
+                else ui.output(self.shown, current, kernel))
+        theirs = ui.cache.opencv_reference(self.shown.content, kernel.weights)
+        picture, differing, total = ui.cache.difference_picture(ours, theirs)
+        engine = "the tutorial's loop" if name == "loop" else "the fast engine"
+        counted = (f"{differing:,} of {total:,} pixels differ" if differing
+                   else f"all {total:,} pixels are equal")
+        st.image(picture.data, width="stretch", output_format="PNG",
+                 caption=f"difference: {counted} between {engine} and cv2.filter2D, "
+                         f"{size_text(self.shown.pixels)}; differing pixels bright yellow on a "
+                         "dimmed copy",
+                 alt=f"Where {engine} ({current.border} border, {current.mapping} mapping) "
+                     f"differs from cv2.filter2D for the {kernel.name} kernel: {counted}, each "
+                     "marked as a bright yellow dot on a dimmed copy of cv2.filter2D's picture")
+
+
 st.title("Kernel bank", anchor=False)
 st.markdown(
     "The tutorial filters one image with six kernels, each twice: with its own Python loop "
@@ -86,6 +155,7 @@ st.markdown(
 current = ui.settings()
 image = ui.working_image_or_stop(current)
 ui.describe_image(image)
+hidden = views.question(image, current)
 
 kernels = ui.available_kernels()
 controls = st.columns([2, 1])
@@ -93,8 +163,9 @@ with controls[0]:
     names = st.multiselect(
         "Kernels", list(kernels), default=list(convkit.TUTORIAL_KERNELS), key="bank_kernels",
         format_func=ui.render.kernel_labels(kernels),
-        help="The tutorial's six are chosen to start with. The sidebar's kernel is not used "
-             "on this page; its border, flip and mapping are.",
+        help="The tutorial's six are chosen to start with. The sidebar's kernel is the one "
+             "the question above asks about; its border, flip and mapping are used by every "
+             "row.",
     )
 with controls[1]:
     resolution = st.select_slider(
@@ -189,6 +260,8 @@ for kernel in chosen:
     st.divider()
     st.header(kernel.name, anchor=False)
     st.caption(ui.render.kernel_summary(kernel, convkit.lessons.kernel_properties(kernel.weights)))
+    if views.kept_back(kernel.name, hidden):
+        continue
 
     how = seen.get(keys[kernel.name])
     run = store.get(keys[kernel.name]) if how else None
@@ -216,30 +289,32 @@ for kernel in chosen:
 
     reference = ui.cache.opencv_picture(shown.content, kernel.weights, PICTURE_SIDE)
 
-    columns = st.columns([1.1, 1, 1, 1])
-    with columns[0]:
-        # An HTML heat map: the browser draws six of these far faster than six Plotly charts.
-        st.html(ui.number_grid(kernel.weights, coloured=True, digits=2,
-                               caption=f"Weights of {kernel.name}"))
-    with columns[1]:
-        ui.show_image(shown.content, f"original, {size_text(shown.pixels)}", PICTURE_SIDE,
-                      alt=f"The original image, beside the {kernel.name} kernel")
-    with columns[2]:
-        ui.show_image(middle, f"{middle_caption}; {current.border} border, "
-                              f"{current.mapping} mapping", PICTURE_SIDE,
-                      alt=f"The image filtered with the {kernel.name} kernel ({middle_name} "
-                          f"engine), {current.border} border, {current.mapping} mapping")
-        ui.download_png(middle_download, f"{kernel.name}_{middle_name}_{current.border}_"
-                                         f"{current.mapping}.png",
-                        key=f"bank_download_{kernel.name}_{middle_name}", nbytes=middle_bytes)
-    with columns[3]:
-        ui.show_image(reference, f"cv2.filter2D (reflect_101 border, rounded), "
-                                 f"{size_text(shown.pixels)}", PICTURE_SIDE,
-                      alt=f"The image filtered with the {kernel.name} kernel by cv2.filter2D, "
-                          "reflect_101 border, rounded")
-        ui.download_png(full_resolution_filter2d(image, kernel.weights),
-                        f"{kernel.name}_filter2D.png", key=f"bank_download_{kernel.name}_filter2d",
-                        nbytes=download_bytes)
+    views = {"side by side": "side by side", "original": "original",
+             "result": "loop" if middle_name == "loop" else "fast engine",
+             "filter2D": "cv2.filter2D", "difference": "difference"}
+    view = st.segmented_control(
+        f"Show ({kernel.name})", list(views), format_func=views.get, required=True,
+        default="result" if ui.is_phone() else "side by side", key=f"bank_show_{kernel.name}",
+        help="One picture at a time, in the same place, so that a switch shows what changes "
+             "(on a phone the pictures would otherwise stack a screen apart); 'difference' "
+             "marks every pixel where the middle result differs from cv2.filter2D's.")
+    row = Row(kernel, shown, middle, middle_caption, middle_name, middle_download, middle_bytes,
+              reference, current, image, download_bytes)
+    if view == "side by side":
+        columns = st.columns([1.1, 1, 1, 1])
+        with columns[0]:
+            show_weights(kernel)
+        for column, draw in zip(columns[1:], (row.original, row.result, row.filter2d),
+                                strict=True):
+            with column:
+                draw()
+    else:
+        grid_column, picture_column = st.columns([1.1, 3])
+        with grid_column:
+            show_weights(kernel)
+        with picture_column:
+            {"original": row.original, "result": row.result, "filter2D": row.filter2d,
+             "difference": row.difference}[view]()
     if shown is shown_copy and reduced:
         st.caption(f"Shown at {size_text(shown.pixels)}: the image is downscaled, then "
                    f"filtered. The downloads are at full resolution, {size_text(image.pixels)}, "

@@ -67,7 +67,8 @@ with picture_box:
                   alt=f"{image.label} filtered {times} times with your kernel, "
                       f"{current.border} border, {current.mapping} mapping")
 with profile_box:
-    st.plotly_chart(views.profile_figure(repetition), width="stretch", key="lab_times_profile")
+    st.plotly_chart(views.profile_figure(repetition), width="stretch", key="lab_times_profile",
+                    config=ui.CHART_CONFIG)
     composed = repetition.weights.shape
     if repetition.sigma is None:
         st.caption(f"{times} passes = one {composed[0]} x {composed[1]} kernel. No Gaussian "

@@ -7,6 +7,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import code
+from pages.views import padding_modes as views
 
 #: Side of the image corner shown, in image pixels.
 CORNER = 48
@@ -83,6 +84,7 @@ for mode in convkit.BORDER_MODES:
                         "pattern for abc": convkit.BORDER_DRAWINGS[mode]}
 row_table = pd.DataFrame.from_dict(table_rows, orient="index").rename_axis("mode")
 st.table(row_table)
+st.html(ui.render.scroll_hint(len(row_table.columns) + 1))
 st.download_button("Download the table (CSV)", row_table.to_csv(), "padding_row.csv",
                    mime="text/csv", key="padding_download_row_table")
 
@@ -96,6 +98,7 @@ st.html(ui.render.text_table(names, "Border modes by library", corner="convkit")
 st.download_button("Download the names (CSV)", names.to_csv(), "border_names.csv",
                    mime="text/csv", key="padding_download_names")
 
+views.question(image, current)
 st.header(f"What each mode does to the output: {kernel.name}, {corner} corner", anchor=False)
 st.markdown(
     f"The {kernel.name} kernel reaches {reach_y} px up and down and {reach_x} px sideways, so "
@@ -137,6 +140,7 @@ band_table = pd.DataFrame([{"mode": r.border,
                             "mean difference (signed)": round(r.mean_signed, 2) + 0.0,
                             "at the edge": convkit.core.BAND_LOOKS[r.look]} for r in report])
 st.dataframe(band_table, hide_index=True, width="stretch", key="padding_band_table")
+st.html(ui.render.scroll_hint(len(band_table.columns)))
 st.download_button("Download the table (CSV)", band_table.to_csv(index=False),
                    f"border_band_{kernel.name}.csv", mime="text/csv",
                    key="padding_download_band_table")

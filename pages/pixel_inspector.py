@@ -17,7 +17,8 @@ st.title("Pixel inspector", anchor=False)
 st.markdown(
     "Click the picture to pick a pixel, then refine it in the magnified view, with the arrow "
     "buttons or keys, or by typing its coordinates. Below: the region under the kernel, the "
-    "weights as applied, their products, the sum, and how the sum becomes the output byte."
+    "weights as applied, their products, the sum, and how the sum becomes the output byte. "
+    "Switch on Predict first to work the byte out yourself before it is shown."
 )
 
 current = ui.settings()
@@ -31,15 +32,22 @@ kernel = current.kernel
 # are used (a click's fragment run finds them there), so a visitor who has moved on holds
 # none of them: only the stores do, within their bounds.
 lowest, highest = ui.cache.stretch_range(ui.raw_response(image, current))
+predicting = views.predict.switch()
 # Outside the fragment, as they do not change with the pixel: a click does not resend them.
-with st.container(horizontal=True, vertical_alignment="bottom"):
-    show_output = st.segmented_control(
-        "Picture", ["input", "output"], default="input", key="inspector_view",
-        help="Pick on the input image or on the filtered output; the pixel is the same.",
-    ) == "output"
-    ui.download_png(functools.partial(ui.output, image, current),
-                    f"{kernel.name}_{current.border}_{current.mapping}.png",
-                    key="inspector_png", label="Download the output (PNG)", nbytes=0)
+if predicting:
+    # The output picture holds every byte: while predicting it never leaves the server.
+    show_output = False
+    st.caption("While you predict, the pictures show the input only; switch Predict first off "
+               "to see and download the output.")
+else:
+    with st.container(horizontal=True, vertical_alignment="bottom", key="inspector_controls"):
+        show_output = st.segmented_control(
+            "Picture", ["input", "output"], default="input", key="inspector_view",
+            help="Pick on the input image or on the filtered output; the pixel is the same.",
+        ) == "output"
+        ui.download_png(functools.partial(ui.output, image, current),
+                        f"{kernel.name}_{current.border}_{current.mapping}.png",
+                        key="inspector_png", label="Download the output (PNG)", nbytes=0)
 overview = ui.cache.overview_url(ui.output(image, current) if show_output else image.content,
                                  OVERVIEW_WIDTH)
 
@@ -60,6 +68,9 @@ def inspector() -> None:
                                                  zoom.width, border, value)
         breakdown = convkit.explain_pixel(image.pixels, kernel, x, y, current.border,
                                           flip=current.flip, value=current.value)
+        asked = views.predict.question(image, current, x, y)
+        # Until the visitor has answered, nothing of the answer is drawn or sent.
+        hidden = predicting and not views.predict.revealed(asked)
         shown = "output" if show_output else "input"
         views.pixel_view.show(
             PICTURES,
@@ -77,10 +88,18 @@ def inspector() -> None:
                       f"{ui.render.format_total(picture.array[y, x])}), with the "
                       f"{ui.kernel_label(kernel.name, kernel)} kernel's footprint; arrow keys "
                       "move the pixel"),
-            announce=views.pixel_view.announcement(breakdown, output.array[y, x]),
-            on_pick=functools.partial(pixel.take_view_event, PICTURES))
+            announce=(views.predict.announcement(x, y) if hidden else
+                      views.pixel_view.announcement(breakdown, output.array[y, x])),
+            on_pick=functools.partial(pixel.take_view_event, PICTURES), aspect=height / width)
         pixel.controls()
+        if hidden:
+            views.predict.ask(breakdown, image, current, asked, (lowest, highest))
+            return
+        if predicting:
+            views.predict.verdict(current)
         views.show_breakdown(breakdown, raw, output, current, (lowest, highest))
+        if predicting:
+            views.predict.pose_link(current)
 
 
 inspector()

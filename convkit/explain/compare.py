@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -16,11 +16,18 @@ from .display import check_divisor_offset, check_mapping, to_uint8
 
 @dataclass(frozen=True)
 class Cause:
-    """One reason two outputs differ, with the number of pixels it accounts for."""
+    """A group of differing values and the choices they differ by, with how many there are.
+
+    The groups of one comparison do not overlap and add up to all its differing values.
+    """
 
     name: str
     pixels: int
     explanation: str
+    #: The choices that differ from filter2D behind this group ("mapping", "flip", "border"):
+    #: one for a choice alone, several for values only those choices together explain,
+    #: none for floating-point rounding.
+    factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,8 @@ class Agreement:
     differing_pixels: int
     total_pixels: int
     causes: tuple[Cause, ...]
+    #: Each choice made differently from filter2D (name to what it does differently).
+    choices: dict[str, str] = field(default_factory=dict)
 
     @property
     def percent_differ(self) -> float:
@@ -41,6 +50,11 @@ class Agreement:
     def identical(self) -> bool:
         """Whether every byte matches."""
         return self.differing_pixels == 0
+
+
+#: What the tutorial's mapping does differently from filter2D, in words.
+TUTORIAL_TRUNCATES = ("the tutorial truncates (rescale then astype('uint8')), filter2D rounds: "
+                      "a sum of 254.9 gives 254 there, 255 here")
 
 
 def opencv_reference(image: np.ndarray, kernel) -> np.ndarray:
@@ -84,8 +98,11 @@ def compare_with_opencv(
 ) -> Agreement:
     """Compare ``to_uint8(raw, mapping)`` with `opencv_reference` and attribute every difference.
 
-    Each cause is found by undoing one choice at a time (mapping, flip, border) and counting
-    the pixels that then agree; what is left is floating-point rounding at exact halves.
+    Each choice made differently from filter2D (mapping, flip, border) is tried alone, with
+    filter2D's settings for the others; every differing value is then counted once, in one
+    group: changed by one choice alone, by several (each alone, or only together), or by
+    neither (floating-point rounding at exact halves). The groups add up to
+    ``differing_pixels``.
 
     Parameters
     ----------
@@ -130,32 +147,70 @@ def compare_with_opencv(
 
     ours = to_uint8(raw, mapping, divisor=divisor, offset=offset)
     diff = np.abs(ours.astype(np.int16) - reference)
-    steps = []
-    current = differing(ours)
+    choices = {}
     if mapping != "clip":
-        current = _undo(steps, current, differing(to_uint8(raw, "clip")), "mapping",
-                        f"the {mapping!r} mapping differs from filter2D's clip and round")
+        choices["mapping"] = (TUTORIAL_TRUNCATES if mapping == "tutorial" else
+                              f"the {mapping!r} mapping differs from filter2D's clip and round")
     if flip:
-        unflipped = convolve(image, weights, border, value=value)
-        current = _undo(steps, current, differing(to_uint8(unflipped, "clip")), "flip",
-                        "true convolution rotates the kernel; filter2D correlates")
+        choices["flip"] = "true convolution rotates the kernel; filter2D correlates"
     if border != OPENCV_DEFAULT_BORDER:
-        default_border = convolve(image, weights, OPENCV_DEFAULT_BORDER)
-        current = _undo(
-            steps, current, differing(to_uint8(default_border, "clip")), "border",
+        choices["border"] = (
             f"padding is {border} ({BORDER_DRAWINGS[border]}) here; filter2D defaults to "
             f"{OPENCV_DEFAULT_BORDER} ({BORDER_DRAWINGS[OPENCV_DEFAULT_BORDER]}), so pixels "
-            f"within the kernel's reach of the edge differ",
-        )
-    if current.any():
-        steps.append(Cause("rounding", int(current.sum()),
-                           "float rounding: sums within a hair of .5 round the other way"))
+            f"within the kernel's reach of the edge differ")
+
+    def with_only(made: tuple[str, ...]) -> np.ndarray:
+        """Where the output with only the choices `made` (filter2D's for the rest) differs."""
+        response = convolve(image, weights, border if "border" in made else OPENCV_DEFAULT_BORDER,
+                            flip="flip" in made, value=value)
+        return differing(to_uint8(response, mapping if "mapping" in made else "clip",
+                                  divisor=divisor, offset=offset))
+
     return Agreement(max_abs_diff=int(diff.max()), differing_pixels=int((diff > 0).sum()),
-                     total_pixels=int(diff.size), causes=tuple(steps))
+                     total_pixels=int(diff.size),
+                     causes=_groups(diff > 0, tuple(choices), with_only, choices),
+                     choices=choices)
 
 
-def _undo(steps: list, before: np.ndarray, after: np.ndarray, name: str, explanation: str):
-    fixed = int((before & ~after).sum())
-    if fixed:
-        steps.append(Cause(name, fixed, explanation))
-    return after
+def _groups(differs: np.ndarray, names: tuple[str, ...], with_only, choices: dict[str, str]
+            ) -> tuple[Cause, ...]:
+    """Split the differing values by which choices, made alone, change them.
+
+    A value that one choice alone changes is that choice's; one that several change, each
+    alone, is theirs together. A value no choice changes alone goes to the fewest choices
+    that change it together (a replicated edge pushing a sum across a whole number that
+    truncation then drops); a value not even all of them change is floating-point rounding.
+    """
+    subsets = sorted(range(1, 1 << len(names)), key=lambda m: (bin(m).count("1"), m))
+
+    def made(mask: int) -> tuple[str, ...]:
+        return tuple(name for bit, name in enumerate(names) if mask >> bit & 1)
+
+    # One bit per choice: bit i set where choice i alone makes the value differ.
+    group = np.zeros(differs.shape, np.int64)
+    for bit, name in enumerate(names):
+        group |= with_only((name,)).astype(np.int64) << bit
+    for mask in subsets:
+        if bin(mask).count("1") > 1:
+            unexplained = differs & (group == 0)
+            if not unexplained.any():
+                break
+            group[unexplained & with_only(made(mask))] = mask
+    counts = np.bincount(group[differs], minlength=1 << len(names))
+    causes = []
+    for mask in subsets:
+        if counts[mask]:
+            factors = made(mask)
+            explanation = (choices[factors[0]] if len(factors) == 1 else
+                           f"each of {_and(factors)} alone changes these values, or only "
+                           "the choices together do")
+            causes.append(Cause(_and(factors), int(counts[mask]), explanation, factors))
+    if counts[0]:
+        causes.append(Cause("rounding", int(counts[0]),
+                            "float rounding: sums within a hair of .5 round the other way"))
+    return tuple(causes)
+
+
+def _and(names) -> str:
+    """'mapping', 'mapping and border', 'mapping, flip and border'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -318,6 +320,65 @@ def difference_pictures(pictures: dict[str, np.ndarray], reference: str, *,
     limit = max(float(np.abs(v).max()) for v in values.values())
     return {name: signed_difference(picture, base, limit, gamma=gamma)
             for name, picture in pictures.items()}
+
+
+#: A differing pixel on ``mark_differences``' dimmed picture: bright yellow on dark grey, so
+#: it stands out by brightness, not by hue alone.
+DIFFERENT = (255, 214, 0)
+
+
+@dataclass(frozen=True)
+class MarkedDifferences:
+    """Where two pictures differ, drawn, and how many pixels that is."""
+
+    picture: np.ndarray
+    differing: int
+    total: int
+
+
+def mark_differences(result: np.ndarray, reference: np.ndarray, *,
+                     dim: float = 0.3) -> MarkedDifferences:
+    """`reference` dimmed, with every pixel where `result` differs painted ``DIFFERENT``.
+
+    A few differing pixels along an edge cannot be found by looking from one picture to the
+    other; on this picture each one is a bright dot on a dark copy of the image.
+
+    Parameters
+    ----------
+    result, reference : ndarray
+        Same shape, (H, W) or (H, W, C) uint8; a pixel differs when any channel does.
+    dim : float
+        The share of its brightness an equal pixel keeps, in 0..0.5 (so that no equal pixel
+        is as bright as a mark).
+
+    Returns
+    -------
+    MarkedDifferences
+        ``picture`` (H, W, 3) uint8, ``differing`` the number of differing pixels, ``total``
+        H x W.
+
+    Examples
+    --------
+    >>> marked = mark_differences(np.array([[10, 20]], np.uint8), np.array([[10, 21]], np.uint8))
+    >>> marked.picture.tolist(), marked.differing, marked.total
+    ([[[3, 3, 3], [255, 214, 0]]], 1, 2)
+    """
+    check_image(result)
+    check_image(reference)
+    if result.shape != reference.shape:
+        raise ValueError(f"result and reference must have the same shape; got {result.shape} "
+                         f"and {reference.shape}")
+    if result.dtype != np.uint8 or reference.dtype != np.uint8:
+        raise ValueError(f"result and reference must be uint8; got {result.dtype} and "
+                         f"{reference.dtype}")
+    if not 0.0 <= dim <= 0.5:
+        raise ValueError(f"dim must lie in 0..0.5; got {dim!r}")
+    differs = result != reference
+    if differs.ndim == 3:
+        differs = differs.any(axis=2)
+    picture = np.rint(to_rgb(reference) * dim).astype(np.uint8)
+    picture[differs] = DIFFERENT
+    return MarkedDifferences(picture, int(differs.sum()), int(differs.size))
 
 
 def signed_difference_values(result: np.ndarray, reference: np.ndarray) -> np.ndarray:

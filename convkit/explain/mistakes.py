@@ -27,7 +27,8 @@ The mistake kinds (``Mistake.kind``):
 - ``"transposed"``: the kernel's cells read in the wrong order, rows for columns (the
   transposed weights applied).
 - ``"rounding"``: truncated where the mapping rounds (``clip``, ``abs``, ``divide``,
-  ``minmax``), or rounded half to even where it truncates (``tutorial``). Bytes only.
+  ``minmax``), or rounded half up where it rounds half to even (2.5 to 3, not 2), or
+  rounded half to even where it truncates (``tutorial``). Bytes only.
 - ``"no_clipping"``: the mapped value not clipped to 0..255 (rounded or truncated as the
   mapping does, so 300 or -40). Bytes only.
 - ``"border"``: another border mode, near an edge; one mistake per mode that changes the
@@ -56,10 +57,10 @@ from typing import Literal
 
 import numpy as np
 
-from ..core.formatting import format_number
+from ..core.formatting import format_number, format_numbers
 from ..core.padding import BORDER_MODES, Border, document_border
 from .breakdown import PixelBreakdown, explain_pixel
-from .display import Mapping, check_divisor_offset, check_mapping, explain_mapping
+from .display import Mapping, check_divisor_offset, check_mapping, to_uint8
 
 Asked = Literal["byte", "sum"]
 
@@ -80,7 +81,8 @@ MISTAKE_KINDS: dict[str, str] = {
     "byte_for_sum": "the output byte given where the sum of the products was asked",
     "flip": "correlation where the page convolves, or convolution where it correlates",
     "transposed": "the kernel's cells read in the wrong order (rows for columns)",
-    "rounding": "truncated where the mapping rounds, or rounded where it truncates",
+    "rounding": "truncated or rounded half up where the mapping rounds half to even, or "
+    "rounded where it truncates",
     "no_clipping": "the value not clipped to 0..255",
     "border": "another border mode beyond the image's edge",
     "product_slip": "one product left out, counted twice or with its sign wrong",
@@ -155,11 +157,23 @@ class _Pixel:
         products = self.breakdown.products
         return products if self.channel is None else products[..., self.channel]
 
+    def bytes_of(self, totals) -> np.ndarray:
+        """The bytes `to_uint8` gives each raw sum of `totals`, as ``explain_mapping`` does
+        (float32 sums, float64 for divide; the image's stretch for minmax), as floats."""
+        totals = np.asarray(totals, dtype=np.float64)
+        if self.mapping == "minmax":
+            low, high = self.stretch
+            if high <= low:
+                return np.zeros(totals.shape)
+            return np.clip(np.rint((totals - low) * (255.0 / (high - low))), 0, 255)
+        if self.mapping == "divide":
+            mapped = to_uint8(totals, "divide", divisor=self.divisor, offset=self.offset)
+        else:
+            mapped = to_uint8(totals.astype(np.float32), self.mapping)
+        return mapped.astype(np.float64)
+
     def byte(self, total: float) -> float:
-        low, high = self.stretch
-        steps = explain_mapping(total, self.mapping, low, high, divisor=self.divisor,
-                                offset=self.offset)
-        return float(steps[-1].value)
+        return float(self.bytes_of([total])[0])
 
     def before_rounding(self, total: float) -> float:
         """The mapped value just before the mapping rounds or truncates it, unclipped."""
@@ -248,7 +262,9 @@ def _candidates(pixel: _Pixel, asked: str) -> list[Mistake]:
     found: list[Mistake] = []
 
     def add(kind: str, words: str, number: float) -> None:
-        if number != truth:
+        # A mistake that gives the right number (a symmetric kernel flipped, a sum within
+        # float noise or SUM_TOLERANCE of the right one) explains nothing.
+        if not _matches(float(number), truth, asked):
             found.append(Mistake(kind, words, float(number)))
 
     if asked == "byte":
@@ -281,16 +297,19 @@ def _candidates(pixel: _Pixel, asked: str) -> list[Mistake]:
                 float(np.rint(min(max(mapped, 0.0), 255.0))))
             unclipped = float(np.trunc(mapped))
         else:
-            add("rounding", f"You truncated {_n(min(max(mapped, 0), 255))}, but the "
-                            f"{pixel.mapping} mapping rounds it (half to even).",
-                float(np.floor(min(max(mapped, 0.0), 255.0))))
+            clipped = min(max(mapped, 0.0), 255.0)
+            add("rounding", f"You truncated {_n(clipped)}, but the {pixel.mapping} mapping "
+                            "rounds it (half to even).", float(np.floor(clipped)))
+            add("rounding", f"You rounded {_n(clipped)} half up, but the {pixel.mapping} "
+                            "mapping rounds half to even (2.5 becomes 2, 3.5 becomes 4).",
+                float(np.floor(clipped + 0.5)))
             unclipped = float(np.rint(mapped))
         add("no_clipping", f"You did not clip {_n(unclipped)} to 0..255: a byte holds 0 to "
                            "255.", unclipped)
 
     if pixel.breakdown.padded.any():
+        fill = pixel.value if pixel.border == "constant" else 0.0
         for mode in BORDER_MODES:
-            fill = pixel.value if pixel.border == "constant" else 0.0
             if mode == pixel.border:
                 continue
             other = pixel.total_of(pixel.explain(border=mode, value=fill))
@@ -300,16 +319,28 @@ def _candidates(pixel: _Pixel, asked: str) -> list[Mistake]:
 
     products = pixel.products()
     where = pixel.breakdown.image_yx
-    for (r, c), product in np.ndenumerate(products):
-        if product == 0:
+    cells = [(r, c, float(p)) for (r, c), p in np.ndenumerate(products) if p != 0]
+    slips = (("was left out", -1.0), ("was counted twice", 1.0),
+             ("was added with the wrong sign", -2.0))
+    # Every slipped sum mapped at once: a 31 x 31 kernel has 2,883 of them.
+    slipped = np.array([[total + times * p for _, times in slips] for _, _, p in cells])
+    numbers = pixel.bytes_of(slipped) if asked == "byte" else slipped
+    numbers = numbers.reshape(len(cells), len(slips))
+    # The same rule as _matches, for the whole table at once.
+    same = (numbers == truth if asked == "byte" else
+            np.abs(numbers - truth) <= SUM_TOLERANCE + 1e-9 * max(1.0, abs(truth)))
+    # Written once for every product, as a grid is: a number at a time cost 0.1 s here.
+    product_texts = format_numbers(np.array([p for _, _, p in cells]), 6, scale=255.0)
+    for (r, c, _), text, row, row_same in zip(cells, product_texts, numbers, same,
+                                              strict=True):
+        if row_same.all():
             continue
         py, px = (int(v) for v in where[r, c])
         outside = " (padding)" if pixel.breakdown.padded[r, c] else ""
         cell = f"{_weights_cell(r, c)} times pixel x={px}, y={py}{outside}"
-        for slipped, how in ((total - product, "left out"), (total + product, "counted twice"),
-                             (total - 2 * product, "with its sign wrong")):
-            add("product_slip", f"One product slipped: {cell}, {_n(product)}, {how}.",
-                as_asked(slipped))
+        for (how, _), number in zip(slips, row, strict=True):
+            add("product_slip", f"One product slipped: {cell} (= {text}) {how}.",
+                float(number))
     return found
 
 

@@ -26,6 +26,7 @@ from pages.ui.images import (
     working_image,
     working_image_or_stop,
 )
+from pages.ui.phone import is_phone, phone_layout
 from pages.ui.render import (
     GRID_CSS,
     GRID_MAX_NUMBERED_CELLS,
@@ -52,6 +53,7 @@ from pages.ui.state import (
     write_url,
 )
 from pages.ui.widgets import (
+    CHART_CONFIG,
     CRASH_MESSAGE,
     DISPLAY_WIDTH,
     agreement_badge,
@@ -59,6 +61,7 @@ from pages.ui.widgets import (
     download_png,
     how_computed,
     kernel_heatmap,
+    number_box,
     show_code,
     show_image,
 )
@@ -86,11 +89,13 @@ def output(image: WorkingImage, current: Settings, kernel: convkit.Kernel | None
 
 
 __all__ = [
-    "CRASH_MESSAGE", "DEFAULT_KERNEL", "DEFAULT_RESOLUTION", "DEFAULT_SAMPLE", "DISPLAY_WIDTH",
+    "CHART_CONFIG", "CRASH_MESSAGE", "DEFAULT_KERNEL", "DEFAULT_RESOLUTION", "DEFAULT_SAMPLE",
+    "DISPLAY_WIDTH",
     "GRID_CSS", "GRID_MAX_NUMBERED_CELLS", "RESOLUTIONS", "Settings", "UPLOAD",
     "USER_KERNELS", "WorkingImage", "agreement_badge", "available_kernels", "cache", "compat",
     "crash_guard", "describe_image", "download_png", "format_total", "how_computed",
-    "init_state", "kernel_heatmap", "kernel_key", "kernel_label", "number", "number_grid", "output",
+    "init_state", "is_phone", "kernel_heatmap", "kernel_key", "kernel_label", "number",
+    "number_box", "number_grid", "output", "phone_layout",
     "raw_response", "render", "safe_filename", "save_user_kernel", "settings", "show_code",
     "show_image", "sidebar", "smaller", "sum_equation", "url_notices", "work", "working_image",
     "working_image_or_stop", "write_url",

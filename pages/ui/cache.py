@@ -341,6 +341,18 @@ def opencv_picture(image: Pixels, weights: np.ndarray, width: int) -> Encoded:
     return _picture(convkit.explain.opencv_reference(image.array, weights), width, "JPEG")
 
 
+@cached(copies=3)
+def difference_picture(result: Pixels, reference: Pixels) -> tuple[Encoded, int, int]:
+    """Where `result` differs from `reference` (convkit.explain.mark_differences) as a PNG at
+    their own size (never shrunk: one differing pixel must stay a dot), with the number of
+    differing pixels and of all pixels."""
+    marked = convkit.explain.mark_differences(result.array, reference.array)
+    height, width = marked.picture.shape[:2]
+    encoded = Encoded(_encoded(marked.picture, format="PNG", compress_level=1), "image/png",
+                      width, height)
+    return encoded, marked.differing, marked.total
+
+
 @cached()
 def overview_url(pixels: Pixels, width: int) -> str:
     """A uint8 picture as a JPEG data URL for an overview `width` wide, encoded once.
@@ -487,3 +499,44 @@ def least_squares(gray: Pixels, weights: np.ndarray,
     inputs, target = convkit.lessons.make_training_pair(gray.array, weights, noise, seed=0)
     return (convkit.lessons.learn_kernel(inputs, target, weights.shape),
             Pixels.of(target.astype(np.float32)))
+
+
+# ------------------------------------------------------------ "which picture" questions
+
+
+@cached(copies=6)
+def kernel_question(image: Pixels, weights: np.ndarray, name: str, seed: int, border: str,
+                    flip: bool, value: float, mapping: str, divisor: float,
+                    offset: float) -> convkit.lessons.PictureQuestion | str:
+    """convkit.lessons.kernel_question on the image at the size its choices are shown, or
+    why no question can be asked (kept too, so a rerun does not try again).
+
+    About six float32 copies of the (320 px) image at the peak: the truth's response and
+    bytes, the pictures kept so far, and the confusion being tried (the name only words the
+    explanations; the weights key the result).
+    """
+    try:
+        return convkit.lessons.kernel_question(image.array, weights, name=name, seed=seed,
+                                               border=border, flip=flip, value=value,
+                                               mapping=mapping, divisor=divisor,
+                                               offset=offset)
+    except ValueError as error:
+        return str(error)
+
+
+@cached(copies=2)
+def border_question(image: Pixels, weights: np.ndarray, name: str, seed: int, border: str,
+                    flip: bool, value: float, mapping: str, divisor: float,
+                    offset: float) -> convkit.lessons.PictureQuestion | str:
+    """convkit.lessons.border_question on the working image, or why none can be asked.
+
+    Only the corners are filtered (about 20 ms at 2048 px in colour), except with the
+    min-max mapping, which needs each mode's whole output: the five modes' bytes and one
+    float32 response at a time, about two float32 copies of the image, as declared.
+    """
+    try:
+        return convkit.lessons.border_question(image.array, weights, border, name=name,
+                                               seed=seed, flip=flip, value=value,
+                                               mapping=mapping, divisor=divisor, offset=offset)
+    except ValueError as error:
+        return str(error)

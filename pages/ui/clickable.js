@@ -111,7 +111,11 @@ function update(root, data) {
   img.alt = data.alt;
   img.style.cursor = "crosshair";
   root.classList.toggle("ckc-stretch", Boolean(data.stretch));
+  root.classList.toggle("ckc-pixels", Boolean(data.pixelated));
   const [width, height] = data.size;
+  // The picture's own size, so the page keeps its place before the picture is decoded.
+  img.width = width;
+  img.height = height;
   if (!data.stretch) img.style.width = `${width}px`;
   root.querySelector("svg").setAttribute("viewBox", `0 0 ${width} ${height}`);
   root.querySelector(".ckc-hidden").textContent = data.hint;

@@ -36,6 +36,7 @@ _CSS = """
            touch-action: none; border-radius: 0.25rem; }
 .ckc img:focus { outline: none; }
 .ckc img:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
+.ckc.ckc-pixels img { image-rendering: pixelated; }
 .ckc-marks { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
 .ckc-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
               overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
@@ -48,22 +49,24 @@ _COMPONENT = st.components.v2.component(
 
 @dataclass(frozen=True)
 class Marker:
-    """The box drawn round the chosen point: (height, width) and line width in image pixels,
-    its colour, and what it marks (for the keyboard hint and the live region)."""
+    """The box drawn round the chosen point: (height, width) and line width in image pixels
+    (a fraction of one on a magnified picture), its colour, and what it marks (for the keyboard
+    hint and the live region)."""
 
     shape: tuple[int, int]
     colour: tuple[int, int, int]
-    line: int
+    line: float
     what: str
 
 
 def show(key: str, picture: cache.Pixels, *, alt: str, point: tuple[int, int], marker: Marker,
-         on_pick, drag: bool = False, stretch: bool = False) -> None:
+         on_pick, drag: bool = False, stretch: bool = False, pixelated: bool = False) -> None:
     """Mount the picture `key`; `on_pick` runs (before the rerun) when a visitor picks.
 
     `alt` says what the picture shows; `point` is the image pixel the marker starts on.
     `drag` makes the picture take boxes; `stretch` fills the column's width (otherwise the
-    picture keeps its own size, narrowed to fit).
+    picture keeps its own size, narrowed to fit); `pixelated` magnifies it as square pixels,
+    not smoothed (a small piece shown large, each pixel to be told apart).
     """
     height, width = picture.array.shape[:2]
     hint = (f"Arrow keys move the {marker.what} one pixel, Shift and an arrow ten; "
@@ -71,9 +74,10 @@ def show(key: str, picture: cache.Pixels, *, alt: str, point: tuple[int, int], m
     _COMPONENT(key=key, on_pick_change=on_pick, height="content", data={
         "src": cache.png_url(picture), "alt": alt, "size": [width, height],
         "point": [int(point[0]), int(point[1])], "drag": drag, "stretch": stretch,
+        "pixelated": pixelated,
         "hint": hint, "what": marker.what,
         "marker": {"shape": [int(v) for v in marker.shape], "colour": list(marker.colour),
-                   "line": int(marker.line)}})
+                   "line": float(marker.line)}})
 
 
 def event(key: str):

@@ -3,8 +3,9 @@
 // (a page served over plain HTTP has none, a visitor may have blocked it), the link appears
 // selected in a text field with words saying how to copy it by hand.
 export default function (component) {
-  const { parentElement } = component;
-  const root = parentElement.querySelector(".ckl") || build(parentElement);
+  const { parentElement, data } = component;
+  const label = (data && typeof data.label === "string") ? data.label : "Copy a link to this view";
+  const root = parentElement.querySelector(".ckl") || build(parentElement, label);
   // A rerun after the view changed makes an earlier "Link copied" untrue: clear it.
   if (root.dataset.copied && root.dataset.copied !== window.location.href) {
     delete root.dataset.copied;
@@ -13,17 +14,19 @@ export default function (component) {
   }
 }
 
-function build(parentElement) {
+function build(parentElement, label) {
   const root = document.createElement("div");
   root.className = "ckl";
   const id = `ckl-${Math.random().toString(36).slice(2)}`;
   root.innerHTML = `
-    <button type="button" class="ckl-button">Copy a link to this view</button>
+    <button type="button" class="ckl-button"></button>
     <p class="ckl-status" id="${id}-status" role="status" aria-live="polite"></p>
     <div class="ckl-fallback" hidden>
       <label for="${id}-field">Link to this view</label>
       <input id="${id}-field" class="ckl-field" type="text" readonly>
     </div>`;
+  // textContent: the label is text, never markup.
+  root.querySelector(".ckl-button").textContent = label;
   parentElement.appendChild(root);
   root.querySelector("button").addEventListener("click", () => copy(root));
   return root;

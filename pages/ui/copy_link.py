@@ -33,6 +33,6 @@ _COMPONENT = st.components.v2.component(
     js=Path(__file__).with_name("copy_link.js").read_text(encoding="utf-8"))
 
 
-def copy_link_button(key: str = "copy_link") -> None:
-    """Mount the button; it copies the browser's address, which is this view's link."""
-    _COMPONENT(key=key, height="content")
+def copy_link_button(key: str = "copy_link", label: str = "Copy a link to this view") -> None:
+    """Mount the button, named `label`; it copies the browser's address, this view's link."""
+    _COMPONENT(key=key, data={"label": label}, height="content")

@@ -15,6 +15,10 @@ import convkit
 
 #: Grids with more cells than this are drawn as colour only: their numbers would not fit.
 GRID_MAX_NUMBERED_CELLS = 121
+#: A grid this many columns wide may not fit a phone (320 px) and says that it scrolls:
+#: numbered, or drawn as colour only (cells 0.6 rem wide).
+WIDE_GRID_COLUMNS = 5
+WIDE_COLOUR_GRID_COLUMNS = 25
 
 GRID_CSS = """
 <style>
@@ -270,7 +274,9 @@ def number_grid(values: np.ndarray, *, coloured: bool = False, shaded=None, note
     # A grid of colour only is hidden from screen readers: its numbers follow, on demand.
     hidden = "" if numbered else ' aria-hidden="true"'
     table = (f'<div class="ck-wrap"><table class="ck-grid{density}"{hidden}>{named}'
-             + "".join(lines) + "</table></div>")
+             + "".join(lines) + "</table></div>"
+             + (scroll_hint(cols, "grid")
+                if cols >= (WIDE_GRID_COLUMNS if numbered else WIDE_COLOUR_GRID_COLUMNS) else ""))
     if not numbered:
         # Colour alone says nothing to a screen reader or in print: the numbers on demand.
         table += (f'<details class="ck-numbers"><summary>The {rows} x {cols} numbers'
@@ -297,7 +303,28 @@ def text_table(frame, caption: str, *, corner: str = "") -> str:
                    for index, row in zip(frame.index, frame.itertuples(index=False), strict=True))
     return (TEXT_TABLE_CSS + f'<div class="ck-text-wrap" tabindex="0" role="region" '
             f'aria-label="{escape(caption)}"><table class="ck-text"><caption>{escape(caption)}'
-            f'</caption><tr><th scope="col">{escape(corner)}</th>{head}</tr>{body}</table></div>')
+            f'</caption><tr><th scope="col">{escape(corner)}</th>{head}</tr>{body}</table></div>'
+            + scroll_hint(len(frame.columns) + 1))
+
+
+def scroll_hint(columns: int, what: str = "table") -> str:
+    """A line under a wide table or grid, shown on a phone only, saying that it scrolls
+    sideways (a phone draws no scrollbar until it is touched).
+
+    >>> "Scroll the grid sideways to see all 7 columns" in scroll_hint(7, "grid")
+    True
+    """
+    from html import escape
+
+    return (SCROLL_HINT_CSS + f'<p class="ck-scroll-hint">Scroll the {escape(what)} sideways '
+            f"to see all {columns} columns.</p>")
+
+
+#: Phones only: from 640 px a page has columns, and the tables fit.
+SCROLL_HINT_CSS = """<style>
+.ck-scroll-hint {display: none; margin: 2px 0 0; font-size: 0.875rem; color: #424242;}
+@media (max-width: 640px) {.ck-scroll-hint {display: block;}}
+</style>"""
 
 
 TEXT_TABLE_CSS = """<style>
@@ -341,7 +368,10 @@ def breakdown_html(grids: list[tuple[str, str]], steps: list[tuple[str, str, str
     """
     from html import escape
 
-    columns = "".join(f'<div style="flex:1 1 0;min-width:12rem">{grid}</div>' for grid in grids)
+    # Each grid as wide as its numbers; one that does not fit beside the others goes to the
+    # next line (a 7 x 7 grid squeezed into a third of the width was clipped, on a laptop too).
+    columns = "".join(f'<div style="flex:0 1 auto;min-width:0;max-width:100%">{grid}</div>'
+                      for grid in grids)
     parts = [GRID_CSS]
     if grids:
         parts.append(f'<div style="display:flex;gap:1.5rem;flex-wrap:wrap">{columns}</div>')
@@ -417,10 +447,29 @@ def agreement_message(agreement, engine: str, size: str) -> tuple[bool, str]:
     lines = [f"**{engine} vs cv2.filter2D** on the {size} image: max difference "
              f"**{agreement.max_abs_diff}** grey levels; **{agreement.percent_differ:.2f}%** of "
              f"the pixel values differ ({agreement.differing_pixels:,} of "
-             f"{agreement.total_pixels:,}). Why:"]
-    lines += [f"- **{cause.name}** ({cause.pixels:,} values): {cause.explanation}"
-              for cause in agreement.causes]
+             f"{agreement.total_pixels:,}).", "", "Why, each differing value counted once:"]
+    lines += [f"- **{_cause_heading(cause)}**: {cause.pixels:,} values" for cause in
+              agreement.causes]
+    if len(agreement.causes) > 1:
+        lines += ["", " + ".join(f"{cause.pixels:,}" for cause in agreement.causes)
+                  + f" = {agreement.differing_pixels:,} values."]
+    if agreement.choices:
+        lines += ["", "What differs from cv2.filter2D here:"]
+        lines += [f"- **{name}**: {text}" for name, text in agreement.choices.items()]
     return False, "\n".join(lines)
+
+
+def _cause_heading(cause) -> str:
+    """'the mapping alone', 'both the mapping and the border', 'float rounding'."""
+    if not cause.factors:
+        return "float rounding (sums within a hair of .5 round the other way)"
+    named = [f"the {factor}" for factor in cause.factors]
+    if len(named) == 1:
+        return f"because of {named[0]} alone"
+    joined = (" and ".join(named) if len(named) == 2
+              else f"{', '.join(named[:-1])} and {named[-1]}")
+    return (f"because of {'both' if len(named) == 2 else 'all of'} {joined} (each alone "
+            "changes these values, or only together)")
 
 
 def loop_estimate(shape: tuple[int, ...], kernels: int, later: int, seconds_per_window: float,
@@ -543,7 +592,9 @@ def marked_grid(values, title: str, marks: dict | None = None, notes=None, first
             tds.append(f'<td class="{" ".join(classes)}" title="{where}">{text}{small}</td>')
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return (f'<div class="dl-wrap"><table class="dl-grid"><caption>{escape(title)}</caption>'
-            + "".join(rows) + "</table></div>")
+            + "".join(rows) + "</table></div>"
+            + (scroll_hint(values.shape[1], "grid") if values.shape[1] >= WIDE_GRID_COLUMNS
+               else ""))
 
 
 def marked_grids(*grids: str) -> str:

@@ -21,6 +21,11 @@ from pages.ui.state import (
     weights_link,
     write_url,
 )
+from pages.ui.widgets import number_box
+
+#: Largest magnitude of the constant value, divisor and offset (as a link may carry them):
+#: beyond it every byte is 0 or 255 anyway.
+LIMIT = 1e6
 
 
 def _use_upload() -> None:
@@ -89,8 +94,7 @@ def _kernel_controls() -> None:
                       + ". The same modes by other libraries' names: "
                       + convkit.core.border_names_help())
     if st.session_state["border"] == "constant":
-        st.number_input("Constant value v", min_value=-1e6, max_value=1e6, step=1.0,
-                        key="value")
+        number_box("Constant value v", -LIMIT, LIMIT, step=1.0, key="value")
     st.toggle("Flip kernel (true convolution)", key="flip",
               help="Off: correlation, what the tutorial and cv2.filter2D compute. On: the "
                    "kernel is rotated 180° first, which is convolution as maths defines "
@@ -101,11 +105,11 @@ def _kernel_controls() -> None:
     if st.session_state["mapping"] == "divide":
         # GIMP's and Photoshop's custom filter: sum / divisor + offset, then clip.
         left, right = st.columns(2)
-        left.number_input("Divisor", min_value=-1e6, max_value=1e6, step=1.0,
-                          key="divisor", help="The sum is divided by this (not 0).")
-        right.number_input("Offset", min_value=-1e6, max_value=1e6, step=1.0, key="offset",
-                           help="Added after dividing: 128 shows a zero-sum edge kernel's "
-                                "flat areas as grey, its edges lighter and darker.")
+        number_box("Divisor", -LIMIT, LIMIT, where=left, notices=st, step=1.0, key="divisor",
+                   help="The sum is divided by this (not 0).")
+        number_box("Offset", -LIMIT, LIMIT, where=right, notices=st, step=1.0, key="offset",
+                   help="Added after dividing: 128 shows a zero-sum edge kernel's flat areas "
+                        "as grey, its edges lighter and darker.")
         if st.session_state["divisor"] == 0:
             st.warning("The divisor cannot be 0: using 1.")
 

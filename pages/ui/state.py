@@ -137,6 +137,24 @@ def _pixel(text: str) -> int:
     raise ValueError("must be a whole number from 0 to 99,999 (a pixel's x or y)")
 
 
+#: Questions are numbered from 0 up to this (exclusive): seven digits, as a link reads them.
+QUESTION_SEEDS = 10_000_000
+
+
+def _question_seed(text: str) -> int:
+    number = _parse_int(text)
+    if number is not None and 0 <= number < QUESTION_SEEDS:
+        return number
+    raise ValueError("must be a whole number from 0 to 9,999,999 (a question's number)")
+
+
+def _challenge_id(text: str) -> str:
+    # A link names a challenge by its id only; its kernel stays in the server's code.
+    if text in convkit.lessons.CHALLENGES:
+        return text
+    raise ValueError(f"no challenge has that id (the ids: {', '.join(convkit.lessons.CHALLENGES)})")
+
+
 def _known_kernel(text: str) -> str:
     if text in available_kernels():
         return text
@@ -204,6 +222,17 @@ FIELDS: tuple[Field, ...] = (
           setting=False, widget=False),
     Field("pixel_y", "y", int, None, _pixel, sent=lambda v: v["pixel_y"] is not None,
           setting=False, widget=False),
+    # The number of the question a "which picture" block poses: a link asks it again. The
+    # answer is never in a link; it is computed when the question is opened.
+    Field("quiz_seed", "quiz", int, None, _question_seed,
+          sent=lambda v: v["quiz_seed"] is not None, setting=False, widget=False),
+    # The inspector's "Predict first" switch: a link with predict=1 poses the picked pixel as
+    # a question (its answer is computed when the link is opened, never carried).
+    Field("predict", "predict", bool, False, _flag, _flag_text,
+          sent=lambda v: bool(v.get("predict")), setting=False, widget=False),
+    # The challenges page's challenge: a teacher's link names it (its kernel stays here).
+    Field("challenge", "challenge", str, None, _challenge_id,
+          sent=lambda v: v.get("challenge") is not None, setting=False, widget=False),
 )
 
 

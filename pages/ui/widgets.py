@@ -80,19 +80,83 @@ def download_png(pixels, filename: str, key: str, label: str = "Download PNG", *
                        mime="image/png", key=key, on_click="ignore")
 
 
+#: Session state: per number box (by key), the entry last brought within its range there and
+#: the value used instead, ``{key: (entered, used)}``.
+NUMBER_CORRECTIONS = "number_box_corrections"
+
+
+def number_box(label: str, low: float, high: float, *, key: str, where=None, notices=None,
+               on_change: Callable[[], None] | None = None, **options) -> float:
+    """A number input that accepts `low` to `high` and says so in words when an entry is not.
+
+    Streamlit's own ``min_value`` and ``max_value`` refuse an entry out of range with a small
+    red mark explained only on hover, which phones do not have, and keep the old value without
+    a word. This box has no limits in the browser: an entry out of range (typed, stepped, or
+    left from a larger image or a link) is brought to the nearest limit, and a warning under
+    the box names the box, the entry, the range and the value used, until the box changes;
+    the box's help says the range beforehand.
+    Integer limits make an integer box. The value lives in session state under `key` (a
+    default goes there before the first call); `where` is the container (default: here),
+    `notices` where the warning goes (default: `where`); `options` go to ``number_input``.
+    Returns the value in use.
+    """
+    where = where or st
+    state = st.session_state
+    _bring_within(key, low, high)
+
+    def changed() -> None:
+        state.setdefault(NUMBER_CORRECTIONS, {}).pop(key, None)
+        _bring_within(key, low, high)
+        if on_change is not None:
+            on_change()
+
+    allowed = f"Allowed: {number(low, 7)} to {number(high, 7)}."
+    options["help"] = f"{options['help']} {allowed}" if options.get("help") else allowed
+    where.number_input(label, key=key, on_change=changed, **options)
+    correction = state.get(NUMBER_CORRECTIONS, {}).get(key)
+    if correction is not None and correction[1] == state[key]:
+        entered, used = correction
+        (notices or where).warning(
+            f"**{label}**: {number(entered, 7)} is outside the allowed range, {number(low, 7)} "
+            f"to {number(high, 7)}; {number(used, 7)} is used instead.", icon="⚠️")
+    return state[key]
+
+
+def _bring_within(key: str, low: float, high: float) -> None:
+    """Bring session state `key` within low..high, remembering what it held and what it got."""
+    state = st.session_state
+    entered = state.get(key)
+    if entered is None or low <= entered <= high:
+        return
+    used = min(max(entered, low), high)
+    state[key] = used
+    state.setdefault(NUMBER_CORRECTIONS, {})[key] = (entered, used)
+
+
+#: Plotly's options for every chart: no floating toolbar (on a phone it sat over the chart's
+#: title and took the first taps; zoom and pan mean little on a kernel's few cells).
+CHART_CONFIG = {"displayModeBar": False}
+#: Numbers are written in a heat map's cells up to this many columns: at 10 px (the least
+#: that reads on a phone) wider grids' numbers overlap at 320 px; their numbers are in a table.
+HEATMAP_MAX_NUMBERED_COLUMNS = 5
+HEATMAP_TEXT_PX = 10
+
+
 def kernel_heatmap(weights: np.ndarray, title: str = "", *, height: int = 320) -> go.Figure:
     """A diverging heat map of kernel weights, values written in the cells when they fit."""
     weights = np.asarray(weights)
     limit = float(np.abs(weights).max()) or 1.0
     rows, cols = weights.shape
-    show_text = rows * cols <= 121
+    show_text = rows * cols <= 121 and cols <= HEATMAP_MAX_NUMBERED_COLUMNS
     figure = go.Figure(go.Heatmap(
         z=weights, zmin=-limit, zmax=limit, colorscale="RdBu", reversescale=True,
         text=np.vectorize(lambda v: number(v, 3, scale=limit))(weights) if show_text else None,
         texttemplate="%{text}" if show_text else None,
+        # Plotly shrinks cell text to fit (5-6 px on a phone): a fixed size that reads.
+        textfont={"size": HEATMAP_TEXT_PX},
         # The hover text is written here, not by plotly's %{z:.6g}: one rule for every number.
         customdata=np.vectorize(lambda v: number(v, 6, scale=limit))(weights),
-        hovertemplate="row %{y}, col %{x}: %{customdata}<extra></extra>",
+        hovertemplate="x=%{x}, y=%{y}: %{customdata}<extra></extra>",
         showscale=not show_text,
     ))
     # constrain="domain": square cells shrink the plot, not widen the axes past the kernel.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from apptest_helpers import APP, assert_healthy
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -32,3 +33,18 @@ def app() -> AppTest:
     at.run()
     assert_healthy(at)
     return at
+
+
+@pytest.fixture
+def media(monkeypatch) -> dict[str, bytes]:
+    """The bytes of every file the app hands to the browser (pictures, downloads), by file id."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, *args, **kwargs):
+        file_id = original(self, path_or_data, *args, **kwargs)
+        files[file_id] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files

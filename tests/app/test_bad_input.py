@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 import convkit
 from pages import ui
 
-PAGES = ("home", "kernel_bank", "pixel_inspector", "kernel_lab", "padding_modes",
+PAGES = ("home", "kernel_bank", "pixel_inspector", "kernel_lab", "challenges", "padding_modes",
          "deep_learning", "deconvolution", "template_matching")
 
 
@@ -56,10 +56,13 @@ def centre_sum_shown(at: AppTest) -> float:
     raise AssertionError("no centre sum on the page")
 
 
-def filter2d_centre(pixels: np.ndarray, weights: np.ndarray) -> float:
-    """Independent reference: cv2.filter2D (correlation, replicate border) at the centre."""
+def filter2d_centre(pixels: np.ndarray, weights: np.ndarray, at: AppTest) -> float:
+    """Independent reference: cv2.filter2D (correlation, replicate border) at the pixel the
+    Home page works out ('Pixel x=3, y=0, ...')."""
     out = cv2.filter2D(pixels.astype(np.float64), -1, weights, borderType=cv2.BORDER_REPLICATE)
-    return float(out[pixels.shape[0] // 2, pixels.shape[1] // 2])
+    heading = next(h.value for h in at.subheader if re.match(r"Pixel x=\d+, y=\d+, ", h.value))
+    x, y = map(int, re.match(r"Pixel x=(\d+), y=(\d+)", heading).groups())
+    return float(out[y, x])
 
 
 # ------------------------------------------------------------------------------ links
@@ -129,7 +132,7 @@ def test_valid_settings_in_a_junk_link_still_apply_and_compute_correctly():
     assert "border=bogus" in code_spans(text) and "zzz" in code_spans(text)
     assert at.session_state["source"] == "coins" and at.session_state["border"] == "replicate"
     pixels = convkit.fit_to_pixels(convkit.load_sample("coins"), ui.DEFAULT_RESOLUTION)
-    expected = filter2d_centre(pixels, convkit.BANK["sobel_x"].weights)
+    expected = filter2d_centre(pixels, convkit.BANK["sobel_x"].weights, at)
     assert centre_sum_shown(at) == pytest.approx(expected, abs=1e-3)
 
 
@@ -169,7 +172,7 @@ def test_bad_upload_shows_the_reason_then_a_good_upload_works(app, name):
     upload(app, "good.png", png(good))
     assert not app.error
     assert len(app.image) == 2  # input and filtered output
-    expected = filter2d_centre(good, convkit.BANK["sharpen"].weights)
+    expected = filter2d_centre(good, convkit.BANK["sharpen"].weights, app)
     assert centre_sum_shown(app) == pytest.approx(expected, abs=1e-3)
 
 
@@ -190,7 +193,7 @@ def test_a_refused_upload_does_not_reach_another_session(app):
     assert not other.error and other.session_state["source"] == ui.DEFAULT_SAMPLE
     expected = filter2d_centre(
         convkit.fit_to_pixels(convkit.load_sample(ui.DEFAULT_SAMPLE), ui.DEFAULT_RESOLUTION),
-        convkit.BANK["sharpen"].weights)
+        convkit.BANK["sharpen"].weights, other)
     assert centre_sum_shown(other) == pytest.approx(expected, abs=1e-3)
     # ...and the first session can go back to a sample straight away.
     app.sidebar.selectbox(key="source").set_value("moon").run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import cv2
 import pytest
 import scipy.ndimage as ndi
 from apptest_helpers import APP, assert_healthy
@@ -12,15 +13,47 @@ from streamlit.testing.v1 import AppTest
 
 import convkit
 
+#: Side, in pixels, of the piece Home magnifies (pages/home.py's PIECE_SIDE).
+PIECE = 24
 
-def test_home_works_one_pixel_out_like_scipy(app: AppTest):
-    """The live example's sum at the image centre is scipy's correlation there."""
-    line = next(m.value for m in app.markdown if m.value.startswith("Σ weight × pixel"))
-    total = float(re.search(r"= \*\*([^*]+)\*\*$", line).group(1).replace("−", "-"))
-    expected = ndi.correlate(data.camera().astype(float), convkit.BANK["sharpen"].weights,
-                             mode="nearest")[256, 256]
-    assert total == pytest.approx(expected)
+
+def home_pixel(at: AppTest) -> tuple[int, int]:
+    """(x, y) of the pixel Home works out, from its heading 'Pixel x=3, y=0, ...'."""
+    heading = next(h.value for h in at.subheader if h.value.startswith("Pixel x="))
+    return tuple(map(int, re.match(r"Pixel x=(\d+), y=(\d+)", heading).groups()))
+
+
+def test_first_screen_works_one_pixel_out_like_scipy_and_filter2d(app: AppTest):
+    """The first screen explains a pixel at once: its sum is scipy's correlation there, its
+    byte cv2.filter2D's (replicate border, rounded and clipped), and the words it uses
+    (kernel, border, mapping) are explained where they appear."""
+    x, y = home_pixel(app)
+    camera = data.camera()
+    weights = convkit.BANK["sharpen"].weights
+    html = " ".join(h.proto.body for h in app.get("html"))
+    total = float(re.search(r"= <b>([^<]+)</b>", html).group(1).replace("−", "-"))
+    assert total == pytest.approx(ndi.correlate(camera.astype(float), weights,
+                                                mode="nearest")[y, x])
+    byte = int(re.search(r"\*\*5\. Output byte: (\d+)\*\*", " ".join(
+        m.value for m in app.markdown)).group(1))
+    assert byte == cv2.filter2D(camera, -1, weights, borderType=cv2.BORDER_REPLICATE)[y, x]
+    words = " ".join(m.value for m in [*app.markdown, *app.caption])
+    assert "**kernel** (a small grid of weights)" in words
+    assert "**Border** replicate: beyond the image's edge, repeat the edge pixel" in words
+    assert "**Mapping** clip: how the sum becomes a byte, 0 to 255" in words
+    # The picked pixel lies in the magnified piece the caption places.
+    left, top = map(int, re.search(r"from x=(\d+), y=(\d+)", words).groups())
+    assert left <= x < left + PIECE and top <= y < top + PIECE
     assert len(app.get("image")) == 2
+
+
+def test_open_in_the_inspector_opens_that_pixel(app: AppTest):
+    """The button beside the numbers opens the Pixel inspector on the same pixel."""
+    x, y = home_pixel(app)
+    app.button(key="home_open_inspector").click().run()
+    assert_healthy(app)
+    assert any(h.value == f"Output pixel x={x}, y={y}" for h in app.header)
+    assert app.query_params["x"] in ([str(x)], str(x))
 
 
 def test_sidebar_choices_go_into_the_url(app: AppTest):

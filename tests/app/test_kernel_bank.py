@@ -16,7 +16,6 @@ import streamlit as st
 from apptest_helpers import APP, assert_healthy, open_page
 from PIL import Image
 from skimage import data
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from thread_helpers import BOUND_S, join_all, start, wait_until
 
@@ -156,6 +155,14 @@ def test_running_the_loop_reproduces_the_tutorial(app):
         assert got[1] == pytest.approx(expected[1], abs=0.006), (name, badge, expected)
     # The tutorial truncates where filter2D rounds: the mapping is named as a cause somewhere.
     assert any("**mapping**" in badge for badge in rows.values())
+    assert any("the tutorial truncates (rescale then astype('uint8')), filter2D rounds" in badge
+               for badge in rows.values())
+    for badge in rows.values():
+        if not badge.startswith("**Identical**"):
+            # Each differing value is in one group: the groups' counts add up to the total.
+            total = int(re.search(r"\(([\d,]+) of [\d,]+\)", badge).group(1).replace(",", ""))
+            groups = re.findall(r"^- \*\*because of [^*]+\*\*: ([\d,]+) values$", badge, re.M)
+            assert sum(int(g.replace(",", "")) for g in groups) == total, badge
     captions = [c for image in app.image for c in image.captions]
     assert sum("tutorial loop" in c and "64 x 64" in c for c in captions) == 6
 
@@ -249,21 +256,6 @@ def downloads(monkeypatch) -> dict[str, object]:
 
     monkeypatch.setattr(st, "download_button", download_button)
     return made
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict[str, bytes]:
-    """The bytes of every file the app hands to the browser, by file id."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, *args, **kwargs):
-        file_id = original(self, path_or_data, *args, **kwargs)
-        files[file_id] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return files
 
 
 def coffee_bank(app, kernels: list[str]):
@@ -443,3 +435,29 @@ def test_two_visitors_each_run_the_loop_and_the_second_watches_a_measured_replay
     for at in visitors:
         assert all("The tutorial's loop" in b for b in row_badges(at, names).values())
         assert any("has run for every chosen kernel" in c.value for c in at.caption)
+
+
+def test_one_picture_at_a_time_and_the_difference_marks_what_differs(app, media):
+    """The row's switch shows one picture; 'difference' marks exactly the pixels where the
+    fast engine (replicate border) and cv2.filter2D (reflect_101) differ, counted in words."""
+    open_page(app, "kernel_bank")
+    app.multiselect(key="bank_kernels").set_value(["sharpen"]).run()
+    switch = app.button_group(key="bank_show_sharpen")
+    assert switch.value == "side by side"
+    assert len(app.image) == 3
+    switch.set_value("filter2D").run()
+    assert_healthy(app)
+    assert [c for image in app.image for c in image.captions][0].startswith("cv2.filter2D")
+    app.button_group(key="bank_show_sharpen").set_value("difference").run()
+    assert_healthy(app)
+    (image,) = app.image
+    (caption,) = image.captions
+    side = int(re.search(r"(\d+) x \d+ px", caption).group(1))
+    shown = downscale(data.camera(), side)
+    weights = BANK["sharpen"].weights
+    differs = scipy_bytes(shown, weights, "replicate") != cv2.filter2D(shown, -1, weights)
+    assert 0 < differs.sum() < differs.size // 10  # a few, along the edges
+    assert f"{differs.sum():,} of {differs.size:,} pixels differ" in caption
+    marked = decoded(media[image.proto.imgs[0].url.rsplit("/", 1)[-1].split(".")[0]])
+    yellow = (marked[..., :3] == convkit.explain.DIFFERENT).all(axis=2)
+    assert np.array_equal(yellow, differs)

@@ -12,7 +12,6 @@ import importlib
 import numpy as np
 import pytest
 from apptest_helpers import APP, assert_healthy
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import convkit
@@ -24,6 +23,7 @@ TITLES = {
     "kernel_bank": "Kernel bank",
     "pixel_inspector": "Pixel inspector",
     "kernel_lab": "Kernel lab",
+    "challenges": "Challenges",
     "padding_modes": "Padding: what lies beyond the edge",
     "deep_learning": "Convolutions in deep learning",
     "deconvolution": "Deconvolution: undoing a blur",
@@ -37,21 +37,6 @@ EXTREMES = np.where(np.add.outer(np.arange(SIDE), np.arange(SIDE)) % 2 == 0, 1e1
 #: The same, typed by hand as a link would carry it (5 or 6 characters a cell).
 EXTREMES_TEXT = ";".join(",".join("1e12" if (r + c) % 2 == 0 else "-1e12" for c in range(SIDE))
                          for r in range(SIDE))
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict[str, bytes]:
-    """The bytes of every file the app hands to the browser (downloads), by file id."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, *args, **kwargs):
-        file_id = original(self, path_or_data, *args, **kwargs)
-        files[file_id] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return files
 
 
 def session(params: dict[str, str] | None = None) -> AppTest:

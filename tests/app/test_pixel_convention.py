@@ -14,7 +14,7 @@ import pytest
 from apptest_helpers import APP, assert_healthy, open_page
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["home", "kernel_bank", "pixel_inspector", "kernel_lab", "padding_modes",
+PAGES = ["home", "kernel_bank", "pixel_inspector", "kernel_lab", "challenges", "padding_modes",
          "deep_learning", "deconvolution", "template_matching"]
 
 #: Wordings that name a place by row and column, or count cells from 1.

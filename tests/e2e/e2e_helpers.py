@@ -127,8 +127,17 @@ def pick_kernel(page: Page, name: str) -> None:
     wait_for_app_idle(page)
 
 
+def home_pixel(page: Page) -> tuple[int, int]:
+    """(x, y) of the pixel the Home page works out ('Pixel x=3, y=0, ...')."""
+    heading = page.get_by_text(re.compile(r"^Pixel x=\d+, y=\d+, "))
+    expect(heading).to_be_visible()
+    found = re.match(r"Pixel x=(\d+), y=(\d+)", heading.inner_text())
+    return int(found.group(1)), int(found.group(2))
+
+
 def centre_sum(page: Page) -> float:
-    """The 'OpenCV computes the same sum: v' number on the Home page (minus sign or hyphen)."""
+    """The 'OpenCV computes the same sum: v' number on the Home page (minus sign or hyphen),
+    at the pixel it works out first (`home_pixel`)."""
     line = page.get_by_text("OpenCV computes the same sum")
     expect(line).to_be_visible()
     found = re.search(r"same sum: (−?-?[0-9.e+]+)", line.inner_text())

@@ -31,6 +31,7 @@ PAGES = {
     "Kernel bank": "kernel_bank",
     "Pixel inspector": "pixel_inspector",
     "Kernel lab": "kernel_lab",
+    "Challenges": "challenges",
     "Padding": "padding_modes",
     "Deep learning": "deep_learning",
     "Deconvolution": "deconvolution",

@@ -27,6 +27,7 @@ from e2e_helpers import (
     assert_no_exception,
     centre_sum,
     harness_active_sessions,
+    home_pixel,
     http_get,
     inspect_column,
     pick_kernel,
@@ -60,10 +61,12 @@ def upstreams_for(access_log: Path, route: str) -> set[str]:
     return set(re.findall(rf'upstream=(\S+) route="{re.escape(route)}"', text))
 
 
-def coins_centre(kernel: str) -> float:
+def coins_centre(kernel: str, page) -> float:
+    """cv2.filter2D (replicate border) at the pixel Home works out on `page`."""
     pixels = convkit.fit_to_pixels(convkit.load_sample("coins"), 1024).astype(np.float64)
     out = cv2.filter2D(pixels, -1, convkit.BANK[kernel].weights, borderType=cv2.BORDER_REPLICATE)
-    return float(out[pixels.shape[0] // 2, pixels.shape[1] // 2])
+    x, y = home_pixel(page)
+    return float(out[y, x])
 
 
 def test_config_renders_with_our_replicas_only() -> None:
@@ -98,10 +101,10 @@ def test_two_replicas_behind_nginx(browser: Browser) -> None:
         page = context.new_page()
         page.goto(f"{proxy}/?image=coins&kernel=sobel_x")
         wait_for_app_idle(page)
-        assert centre_sum(page) == pytest.approx(coins_centre("sobel_x"), abs=1e-3)
+        assert centre_sum(page) == pytest.approx(coins_centre("sobel_x", page), abs=1e-3)
         route = next(c["value"] for c in context.cookies() if c["name"] == "convkit_route")
         pick_kernel(page, "emboss")
-        assert centre_sum(page) == pytest.approx(coins_centre("emboss"), abs=1e-3)
+        assert centre_sum(page) == pytest.approx(coins_centre("emboss", page), abs=1e-3)
 
         # Pinned: every request with this route cookie went to one replica, which holds the
         # only session.
@@ -114,7 +117,7 @@ def test_two_replicas_behind_nginx(browser: Browser) -> None:
         # The other replica goes away: this visitor does not notice.
         stop(other)
         pick_kernel(page, "laplacian")
-        assert centre_sum(page) == pytest.approx(coins_centre("laplacian"), abs=1e-3)
+        assert centre_sum(page) == pytest.approx(coins_centre("laplacian", page), abs=1e-3)
         inspect_column(page, 7)
         assert_no_exception(page)
         assert active_sessions(pinned) == 1
@@ -126,7 +129,7 @@ def test_two_replicas_behind_nginx(browser: Browser) -> None:
         late_page = late.new_page()
         late_page.goto(f"{proxy}/?image=coins&kernel=sobel_y")
         wait_for_app_idle(late_page)
-        assert centre_sum(late_page) == pytest.approx(coins_centre("sobel_y"), abs=1e-3)
+        assert centre_sum(late_page) == pytest.approx(coins_centre("sobel_y", late_page), abs=1e-3)
         assert active_sessions(pinned) == 2
 
 
@@ -166,9 +169,9 @@ def test_visitor_moves_to_the_other_replica_when_its_own_stops(browser: Browser)
         page.reload()
         wait_for_app_idle(page)
         assert page.locator(".st-key-kernel_name input").input_value().startswith("emboss")
-        assert centre_sum(page) == pytest.approx(coins_centre("emboss"), abs=1e-3)
+        assert centre_sum(page) == pytest.approx(coins_centre("emboss", page), abs=1e-3)
         pick_kernel(page, "sobel_y")
-        assert centre_sum(page) == pytest.approx(coins_centre("sobel_y"), abs=1e-3)
+        assert centre_sum(page) == pytest.approx(coins_centre("sobel_y", page), abs=1e-3)
         assert_no_exception(page)
         save_screenshot(page, "deploy-nginx-after-own-replica-stopped")
 

@@ -122,3 +122,50 @@ def test_the_code_highlighter_is_fetched_only_when_reproduce_in_code_is_opened(
     np.testing.assert_array_equal(namespace["output"],
                                   np.clip(np.rint(raw), 0, 255).astype(np.uint8))
     save_screenshot(page, "first-load-reproduce-in-code-opened")
+
+
+#: Every layout shift Chromium reports while the page loads, summed as Lighthouse's
+#: "cumulative layout shift" sums them for a page this short (one session window).
+LAYOUT_SHIFTS = """
+window.ckShifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.ckShifts.push(entry.value);
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+#: Lighthouse's limit of a "good" cumulative layout shift.
+GOOD_LAYOUT_SHIFT = 0.1
+
+
+def test_the_page_names_itself_before_its_scripts_run_and_links_its_first_paint_styles(
+        proxy: str) -> None:
+    _, html = fetch(f"{proxy}/pixel_inspector", "identity")
+    text = html.decode()
+    assert 'class="ck-splash" role="status">convkit: see what a convolution kernel does.' in text
+    stylesheet = 'href="./app/static/first-paint.css"'
+    assert stylesheet in text
+    headers, css = fetch(f"{proxy}/app/static/first-paint.css", "identity")
+    assert headers["content-type"].startswith("text/css")
+    assert b".st-key-inspector_pictures" in css and b"stSidebar" in css
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1350, "height": 940},
+                                      {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_nothing_on_the_inspector_jumps_as_it_arrives(proxy: str, browser: Browser,
+                                                       viewport: dict) -> None:
+    # A square image and a wide one: the pictures' place follows the image's shape.
+    for query in ("image=camera&x=256&y=256", "image=coins&x=5&y=5"):
+        context = browser.new_context(viewport=viewport, is_mobile=viewport["width"] < 768,
+                                      has_touch=viewport["width"] < 768)
+        try:
+            page = context.new_page()
+            page.add_init_script(LAYOUT_SHIFTS)
+            page.goto(f"{proxy}/pixel_inspector?{query}")
+            wait_for_app_idle(page)
+            expect(page.locator(".st-key-inspector_pictures canvas")).to_be_visible()
+            page.wait_for_timeout(500)  # a shift is reported in the frame after it
+            shifts = page.evaluate("window.ckShifts")
+            assert sum(shifts) < GOOD_LAYOUT_SHIFT, (query, shifts)
+        finally:
+            context.close()

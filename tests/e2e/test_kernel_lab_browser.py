@@ -21,6 +21,18 @@ def shown(text: str) -> float:
     return float(text.replace("−", "-"))
 
 
+def assert_kernel_in_use(page: Page, expected: np.ndarray) -> None:
+    """The sum shown is `expected`'s (numpy's sum; the last edit's run may still be on its way:
+    a few seconds for it) and the kernel downloaded is `expected`."""
+    for _ in range(50):
+        if abs(shown(sum_shown(page)) - expected.sum()) < 1e-5:
+            break
+        page.wait_for_timeout(200)
+    assert abs(shown(sum_shown(page)) - expected.sum()) < 1e-5
+    wait_for_app_idle(page)
+    np.testing.assert_array_equal(kernel_in_use(page), expected)
+
+
 def test_kernel_lab_edit_generate_and_save(page: Page, app_server: str) -> None:
     """Type into the table, load a generator, save the kernel, find it on another page."""
     page.goto(app_server + "/kernel_lab?res=256&kernel=sharpen")
@@ -122,14 +134,7 @@ def test_ten_edits_in_a_row_are_all_kept(page: Page, app_server: str, gesture: s
         expect(cell(page, x, y)).to_have_value(text)
     save_screenshot(page, f"kernel_lab_ten_edits_{gesture}", full_page=False)
     expect(page.get_by_text("Sum of the weights")).to_be_visible()
-    # The last edit's run may still be on its way: give it a few seconds.
-    for _ in range(50):
-        if abs(shown(sum_shown(page)) - expected.sum()) < 1e-5:
-            break
-        page.wait_for_timeout(200)
-    assert abs(shown(sum_shown(page)) - expected.sum()) < 1e-5
-    wait_for_app_idle(page)
-    np.testing.assert_array_equal(kernel_in_use(page), expected)
+    assert_kernel_in_use(page, expected)
     assert_no_exception(page)
 
 
@@ -150,13 +155,7 @@ def test_a_row_of_weights_edited_with_the_keyboard_alone(page: Page, app_server:
     expected = expected_after(edits)
     for (x, y), text in edits:
         expect(cell(page, x, y)).to_have_value(text)
-    for _ in range(50):
-        if abs(shown(sum_shown(page)) - expected.sum()) < 1e-5:
-            break
-        page.wait_for_timeout(200)
-    assert abs(shown(sum_shown(page)) - expected.sum()) < 1e-5
-    wait_for_app_idle(page)
-    np.testing.assert_array_equal(kernel_in_use(page), expected)
+    assert_kernel_in_use(page, expected)
     assert_no_exception(page)
 
 

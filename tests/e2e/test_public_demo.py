@@ -20,6 +20,7 @@ from e2e_helpers import (
     VIEWPORT,
     assert_no_exception,
     centre_sum,
+    home_pixel,
     inspect_column,
     pick_kernel,
     run_streamlit,
@@ -44,11 +45,13 @@ def gradient(height: int = 48, width: int = 64) -> np.ndarray:
     return ((x * 7 + y * y) % 256).astype(np.uint8)
 
 
-def centre_reference(pixels: np.ndarray, kernel: str) -> float:
-    """cv2.filter2D (correlation, replicate border) at the centre pixel the Home page explains."""
+def centre_reference(pixels: np.ndarray, kernel: str, page) -> float:
+    """cv2.filter2D (correlation, replicate border) at the pixel the Home page on `page`
+    explains first."""
     out = cv2.filter2D(pixels.astype(np.float64), -1, convkit.BANK[kernel].weights,
                        borderType=cv2.BORDER_REPLICATE)
-    return float(out[pixels.shape[0] // 2, pixels.shape[1] // 2])
+    x, y = home_pixel(page)
+    return float(out[y, x])
 
 
 def sample_pixels(name: str) -> np.ndarray:
@@ -102,7 +105,7 @@ def test_bad_uploads_show_the_reason_and_the_session_stays_usable(page: Page,
     expect(page.locator(ERROR_BOX)).to_have_count(0)
     wait_for_app_idle(page)
     expect(page.locator('[data-testid="stImage"]')).to_have_count(2)
-    assert centre_sum(page) == pytest.approx(centre_reference(good, "sobel_x"), abs=1e-3)
+    assert centre_sum(page) == pytest.approx(centre_reference(good, "sobel_x", page), abs=1e-3)
     assert_healthy(page)
 
     # ...and switching back to a sample works as before.
@@ -112,7 +115,7 @@ def test_bad_uploads_show_the_reason_and_the_session_stays_usable(page: Page,
     expect(page).to_have_url(re.compile(r"image=moon"))
     wait_for_app_idle(page)
     assert centre_sum(page) == pytest.approx(
-        centre_reference(sample_pixels("moon"), "sobel_x"), abs=1e-3)
+        centre_reference(sample_pixels("moon"), "sobel_x", page), abs=1e-3)
     save_screenshot(page, "public-demo-after-bad-uploads")
 
 
@@ -133,9 +136,10 @@ def test_two_visitors_never_see_each_others_state(browser: Browser, app_server: 
         pick_kernel(bob, "laplacian")
 
         # Each sees its own image and kernel, computed from its own pixels.
-        assert centre_sum(alice) == pytest.approx(centre_reference(mine, "sobel_x"), abs=1e-3)
+        assert centre_sum(alice) == pytest.approx(centre_reference(mine, "sobel_x", alice),
+                                                  abs=1e-3)
         assert centre_sum(bob) == pytest.approx(
-            centre_reference(sample_pixels("moon"), "laplacian"), abs=1e-3)
+            centre_reference(sample_pixels("moon"), "laplacian", bob), abs=1e-3)
         assert query(alice)["kernel"] == "sobel_x" and "image" not in query(alice)
         assert query(bob)["kernel"] == "laplacian" and query(bob)["image"] == "moon"
         expect(bob.get_by_text("alice-private")).to_have_count(0)
@@ -150,7 +154,7 @@ def test_two_visitors_never_see_each_others_state(browser: Browser, app_server: 
         wait_for_app_idle(bob)
         assert query(bob)["kernel"] == "laplacian" and "x" not in query(bob)
         assert centre_sum(bob) == pytest.approx(
-            centre_reference(sample_pixels("moon"), "laplacian"), abs=1e-3)
+            centre_reference(sample_pixels("moon"), "laplacian", bob), abs=1e-3)
         expect(bob.get_by_text("alice-private")).to_have_count(0)
         for page in (alice, bob):
             assert_healthy(page)

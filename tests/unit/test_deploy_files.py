@@ -159,6 +159,20 @@ def test_compression_agrees(manifest, nginx_conf) -> None:
     assert set(data["gzip-types"].split()) == nginx_types
 
 
+def test_the_page_is_rewritten_alike_by_nginx_and_the_ingress(manifest, nginx_conf) -> None:
+    """Both proxies put the same first paint into the page's HTML, from uncompressed pods."""
+    (nginx_rewrite,) = re.findall(r"^\s*(sub_filter '.*';)$", nginx_conf, re.MULTILINE)
+    snippet = manifest["Ingress", "convkit"]["metadata"]["annotations"][
+        INGRESS + "configuration-snippet"]
+    assert [line.strip() for line in snippet.splitlines() if "sub_filter" in line] == [
+        nginx_rewrite]
+    assert 'proxy_set_header Accept-Encoding "";' in snippet
+    assert re.search(r'proxy_set_header Accept-Encoding "";', nginx_conf)
+    assert "./app/static/first-paint.css" in nginx_rewrite
+    assert tomllib.loads(STREAMLIT_CONFIG.read_text())["server"]["enableStaticServing"] is True
+    assert (REPO_ROOT / "static" / "first-paint.css").is_file()
+
+
 def test_both_ingresses_pin_a_visitor_with_one_cookie(manifest) -> None:
     """Uploads must reach the pod that holds the session: same affinity on both Ingresses."""
     affinity = [{k: v for k, v in manifest["Ingress", name]["metadata"]["annotations"].items()
@@ -207,7 +221,8 @@ def test_the_image_holds_every_package_the_app_imports_and_no_dev_tooling() -> N
                 imported.add(node.module.split(".")[0])
     copied = set(re.findall(r"^COPY (\w+) \./\1$", DOCKERFILE.read_text(), re.MULTILINE))
     assert imported & local == {"convkit", "pages", "server"}
-    assert copied == {"convkit", "pages", "server"}
+    # static/: the files Streamlit serves at /app/static/ (server.enableStaticServing).
+    assert copied == {"convkit", "pages", "server", "static"}
 
 
 def test_the_autoscaler_scales_the_deployment_and_never_below_the_disruption_budget(manifest):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from convkit.explain import (
+    DIFFERENT,
     NEGATIVE,
     POSITIVE,
     ZERO,
@@ -13,6 +14,7 @@ from convkit.explain import (
     edge_lines,
     magnify,
     magnify_to,
+    mark_differences,
     outline,
     signed_difference,
     tint,
@@ -167,3 +169,42 @@ def test_signed_difference_refuses_a_gamma_outside_zero_to_one():
     """gamma 0 would paint every difference at full colour; above 1 hides small ones."""
     with pytest.raises(ValueError, match=r"gamma must lie in \(0, 1\]; got 2"):
         signed_difference(np.zeros((1, 1)), np.ones((1, 1)), gamma=2)
+
+
+@pytest.mark.parametrize("channels", [None, 3])
+def test_mark_differences_marks_what_cv2_absdiff_finds(channels):
+    """The marked pixels and their count are those where cv2.absdiff is non-zero in any
+    channel; every other pixel is the reference, dimmed."""
+    rng = np.random.default_rng(7)
+    shape = (40, 50) if channels is None else (40, 50, channels)
+    reference = rng.integers(0, 256, shape, dtype=np.uint8)
+    result = reference.copy()
+    result[0, :] += 1  # a one-level difference along an edge, like a rounding at a border
+    result[17, 23] = 255 - result[17, 23]
+    difference = cv2.absdiff(result, reference)
+    differs = (difference.max(axis=2) if channels else difference) > 0
+    marked = mark_differences(result, reference)
+    assert marked.differing == cv2.countNonZero(differs.astype(np.uint8))
+    assert marked.total == 40 * 50
+    assert (marked.picture[differs] == DIFFERENT).all()
+    dimmed = np.rint(to_rgb(reference).astype(np.float64) * 0.3)
+    assert np.array_equal(marked.picture[~differs], dimmed[~differs])
+    # No equal pixel is as bright as a mark: the marks show by brightness, not hue alone.
+    assert marked.picture[~differs].max() < min(DIFFERENT[:2])
+
+
+def test_mark_differences_of_equal_pictures_marks_nothing():
+    picture = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    marked = mark_differences(picture, picture.copy())
+    assert marked.differing == 0
+    assert not (marked.picture == DIFFERENT).all(axis=2).any()
+
+
+@pytest.mark.parametrize(("result", "reference", "dim", "message"), [
+    (np.zeros((2, 3), np.uint8), np.zeros((3, 2), np.uint8), 0.3, "same shape"),
+    (np.zeros((2, 2), np.float32), np.zeros((2, 2), np.uint8), 0.3, "uint8"),
+    (np.zeros((2, 2), np.uint8), np.zeros((2, 2), np.uint8), 0.9, "dim must lie"),
+])
+def test_mark_differences_refuses_bad_input(result, reference, dim, message):
+    with pytest.raises(ValueError, match=message):
+        mark_differences(result, reference, dim=dim)

@@ -114,6 +114,20 @@ def test_truncating_where_the_mapping_rounds_and_the_reverse():
         assert diagnosis.truth == reference_byte(total, "tutorial")
 
 
+def test_rounding_half_up_where_the_mapping_rounds_half_to_even():
+    """A binomial blur's sums end in .5: rounding them up, as at school, is named rounding."""
+    binomial = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16
+    sums = scipy_filter(IMAGE, binomial, "replicate")
+    halves = np.argwhere((sums - np.floor(sums) == 0.5) & (np.floor(sums) % 2 == 0))
+    assert len(halves) >= 1
+    y, x = (int(v) for v in halves[0])
+    half_up = float(np.floor(sums[y, x] + 0.5))
+    assert half_up != reference_byte(float(sums[y, x]), "clip")
+    diagnosis = convkit.diagnose_answer(IMAGE, binomial, x, y, half_up)
+    assert "rounding" in kinds(diagnosis)
+    assert any("half up" in m.words for m in diagnosis.mistakes)
+
+
 @pytest.mark.parametrize("mapping", ["clip", "tutorial", "divide"])
 def test_no_clipping_is_named_above_255_and_below_0(mapping):
     """A sharpen kernel's sums past 0..255, mapped but not clipped, are named no_clipping."""

@@ -35,6 +35,9 @@ shared_values = st.fixed_dictionaries({
     "offset": within(1e6),
     "pixel_x": st.none() | st.integers(0, 99_999),
     "pixel_y": st.none() | st.integers(0, 99_999),
+    "quiz_seed": st.none() | st.integers(0, 9_999_999),
+    "predict": st.booleans(),
+    "challenge": st.none() | st.sampled_from(list(convkit.lessons.CHALLENGES)),
 })
 
 
@@ -55,16 +58,18 @@ def test_what_the_writer_puts_in_a_link_reads_back_identically(values):
                 "kernel_name": values["kernel_name"], "border": values["border"],
                 "flip": values["flip"], "mapping": values["mapping"]}
     # Only what is relevant travels: a sample (not an upload), the constant with its border,
-    # divisor and offset with the divide mapping, a pixel once picked.
+    # divisor and offset with the divide mapping, a pixel once picked, a question once posed.
     if values["source"] in SAMPLES:
         expected["source"] = values["source"]
     if values["border"] == "constant":
         expected["value"] = values["value"]
     if values["mapping"] == "divide":
         expected["divisor"], expected["offset"] = values["divisor"], values["offset"]
-    for axis in ("pixel_x", "pixel_y"):
-        if values[axis] is not None:
-            expected[axis] = values[axis]
+    for key in ("pixel_x", "pixel_y", "quiz_seed", "challenge"):
+        if values[key] is not None:
+            expected[key] = values[key]
+    if values["predict"]:
+        expected["predict"] = True
     assert link.values == expected
 
 

@@ -10,6 +10,7 @@ from convkit import lessons
 from pages.ui import render
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
+from pages.ui.widgets import number_box
 from pages.views.deep_learning.common import (
     clamp_state,
     show_grids,
@@ -37,8 +38,10 @@ def channel_choice(names: list[str], output_shape: tuple[int, int],
     height, width = output_shape
     clamp_state("dl_rgb_row", 0, height - 1, min(2, height - 1))
     clamp_state("dl_rgb_col", 0, width - 1, min(3, width - 1))
-    row = choice[1].number_input("Output row", 0, height - 1, step=1, key="dl_rgb_row")
-    col = choice[2].number_input("Output column", 0, width - 1, step=1, key="dl_rgb_col")
+    row = number_box("Output row", 0, height - 1, where=choice[1], notices=st, step=1,
+                     key="dl_rgb_row")
+    col = number_box("Output column", 0, width - 1, where=choice[2], notices=st, step=1,
+                     key="dl_rgb_col")
     return names.index(name), int(row), int(col)
 
 
@@ -71,8 +74,9 @@ def channels(breakdown: lessons.WindowStep, maps: np.ndarray, names: list[str], 
 def layer_settings() -> tuple[float, bool, str | None, int]:
     """Bias, ReLU on or off, the pooling kind (None: no pooling) and its window."""
     rest = st.columns(4)
-    bias = rest[0].number_input("Bias b", -200.0, 200.0, 0.0, step=10.0, key="dl_bias",
-                                help="Added to every output of the filter.")
+    st.session_state.setdefault("dl_bias", 0.0)
+    bias = number_box("Bias b", -200.0, 200.0, where=rest[0], notices=st, step=10.0,
+                      key="dl_bias", help="Added to every output of the filter.")
     use_relu = rest[1].toggle("ReLU: max(0, x)", True, key="dl_relu")
     pool = rest[2].selectbox("Pooling", ["none", *lessons.POOLS], index=1, key="dl_pool")
     size = rest[3].selectbox("Pool window (and stride)", [2, 3], key="dl_pool_size")

@@ -15,7 +15,7 @@ from convkit import lessons
 from pages.ui import cache
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
-from pages.ui.widgets import download_png, expander_filled_when_open, show_image
+from pages.ui.widgets import CHART_CONFIG, download_png, expander_filled_when_open, show_image
 from pages.views.deep_learning.common import (
     kernel_box,
     show_grids,
@@ -82,8 +82,8 @@ def _training_figures(run: lessons.DescentRun, hidden: np.ndarray) -> tuple[go.F
 def _training_curves(run: lessons.DescentRun, hidden: np.ndarray) -> None:
     figures = st.columns(2)
     loss, paths = _training_figures(run, hidden)
-    figures[0].plotly_chart(loss, width="stretch", key="dl_loss_plot")
-    figures[1].plotly_chart(paths, width="stretch", key="dl_paths_plot")
+    figures[0].plotly_chart(loss, width="stretch", key="dl_loss_plot", config=CHART_CONFIG)
+    figures[1].plotly_chart(paths, width="stretch", key="dl_paths_plot", config=CHART_CONFIG)
 
 
 def descent(run: lessons.DescentRun, hidden: np.ndarray, hidden_name: str,

@@ -16,7 +16,8 @@ import convkit
 from convkit import lessons
 from pages.ui import render
 from pages.ui.render import marked_grid as grid
-from pages.ui.widgets import crash_guard
+from pages.ui.widgets import crash_guard, number_box
+from pages.views.deep_learning import predict
 from pages.views.deep_learning.common import (
     clamp_state,
     kernel_box,
@@ -147,12 +148,19 @@ def _window_at(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerG
         f"y = {', '.join(map(str, step.rows))} ({int(step.padded.sum())} of the {kh * kw} taps "
         f"on padding). The next window along the row starts {stride} column"
         f"{'s' if stride > 1 else ''} further.")
-    show_grids(
+    shown = [
         grid(padded, "Input with its padding (gray, italic); the window in orange",
              {"pad": outside, "tap": lessons.window_mask(geometry, step.step)},
              first_row=-geometry.pad_top, first_col=-geometry.pad_left),
         grid(step.region[0], "Region under the window", {"pad": step.padded[0]}),
-        grid(weights, "× kernel weights"),
+        grid(weights, "× kernel weights")]
+    # With "Predict first" on, the products and the sum wait for the visitor's own sum.
+    if not predict.cell_question(step, weights, predict.cell_key(values, weights, geometry,
+                                                                 border, index)):
+        show_grids(*shown)
+        return
+    show_grids(
+        *shown,
         grid(step.products[0], "= products"),
         grid(lessons.filled_so_far(layer_map, step.step),
              "Output map so far (current cell outlined)", {"now": (step.out_row, step.out_col)}))
@@ -170,7 +178,8 @@ def stepper(values: np.ndarray, weights: np.ndarray, geometry: lessons.LayerGeom
     state, steps = st.session_state, geometry.steps
     st.html(PAGE_CSS)
     clamp_state("dl_step", 1, steps, 1)
-    playing = bool(state.get("dl_playing", False)) and steps > 1
+    # Predicting each sum first, the window waits for the visitor: no timer moves it on.
+    playing = bool(state.get("dl_playing", False)) and steps > 1 and not predict.predicting()
     player = st.columns([1, 2, 3], vertical_alignment="bottom")
     player[0].button("Pause" if playing else "Play", key="dl_play", on_click=_toggle_play,
                      icon=":material/pause:" if playing else ":material/play_arrow:",
@@ -217,8 +226,11 @@ def input_cell(values: np.ndarray) -> tuple[int, int]:
                              columns=[str(c) for c in range(width)])
         st.dataframe(table, key="dl_pick_table", on_select=_picked_in_table,
                      selection_mode="single-cell", hide_index=False)
-    row = pick[1].number_input("Input row", 0, height - 1, step=1, key="dl_pick_row")
-    col = pick[2].number_input("Input column", 0, width - 1, step=1, key="dl_pick_col")
+        st.html(render.scroll_hint(width + 1))
+    row = number_box("Input row", 0, height - 1, where=pick[1], notices=st, step=1,
+                     key="dl_pick_row")
+    col = number_box("Input column", 0, width - 1, where=pick[2], notices=st, step=1,
+                     key="dl_pick_col")
     return int(row), int(col)
 
 

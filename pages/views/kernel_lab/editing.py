@@ -48,6 +48,16 @@ def cell_text(value: float) -> str:
     return f"{value:.6g}"
 
 
+def typed_table(base: np.ndarray, typed: list[list[str]] | None) -> list[list]:
+    """The table's cells as the visitor left them: what was typed, and the exact value of
+    every cell still showing `base`'s short text (`cell_text`), so 1/3 stays 1/3."""
+    if not typed:
+        return base.tolist()
+    return [[base[r, c] if text == cell_text(base[r, c]) else text
+             for c, text in enumerate(row)]
+            for r, row in enumerate(typed)]
+
+
 def notify(section: str, kind: str, message: str) -> None:
     st.session_state[NOTICES][section] = (kind, message)
 

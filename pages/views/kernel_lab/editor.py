@@ -32,6 +32,7 @@ from pages.views.kernel_lab.editing import (
     show_notice,
     size_problem,
     take_cells,
+    typed_table,
     upload,
 )
 
@@ -80,10 +81,7 @@ def _table() -> None:
     kernel_grid.show(editor_key(), typed, version=state[VERSION], on_change=take_cells,
                      caption=f"Your kernel's weights, {base.shape[0]} rows (y) by "
                              f"{base.shape[1]} columns (x)")
-    # Unchanged cells keep their exact value; only what was typed is parsed.
-    cells = [[base[r, c] if text == cell_text(base[r, c]) else text
-              for c, text in enumerate(row)]
-             for r, row in enumerate(typed)]
+    cells = typed_table(base, typed)
     try:
         state[WEIGHTS] = convkit.parse_cells(cells)
         state[TABLE_ERROR] = None

@@ -84,10 +84,10 @@ def properties(weights: np.ndarray) -> None:
             left, right = st.columns([1, 3])
             left.caption("Column factor")
             left.plotly_chart(ui.kernel_heatmap(column[:, None], height=260),
-                              width="stretch", key="lab_factor_column")
+                              width="stretch", key="lab_factor_column", config=ui.CHART_CONFIG)
             right.caption("Row factor (column × row = the kernel)")
             right.plotly_chart(ui.kernel_heatmap(row[None, :], height=140),
-                               width="stretch", key="lab_factor_row")
+                               width="stretch", key="lab_factor_row", config=ui.CHART_CONFIG)
         elif facts.rank == 0:
             st.markdown("All weights are 0: the kernel turns every image black.")
         else:
@@ -95,7 +95,7 @@ def properties(weights: np.ndarray) -> None:
                         f"so it needs all {height * width} multiplications per pixel.")
     with frequency_box:
         st.plotly_chart(frequency_figure(convkit.lessons.frequency_response(weights, 64)),
-                        width="stretch", key="lab_frequency")
+                        width="stretch", key="lab_frequency", config=ui.CHART_CONFIG)
         st.caption("Centre = low frequencies (smooth areas), rim = high frequencies (fine detail, "
                    "noise). White passes unchanged (gain 1), blue weakens, red amplifies, on the "
                    "same scale for every kernel: a blur is white in the middle and blue at the "
@@ -135,12 +135,14 @@ def composition(weights: np.ndarray, image: ui.WorkingImage) -> None:
     a_plot, b_plot, ab_plot = st.columns([1, 1, 2])
     # Titles go in captions: a heat map's own title would sit on its column numbers.
     a_plot.caption(f"A: {choice_label(state['lab_comp_a'])}")
-    a_plot.plotly_chart(ui.kernel_heatmap(first, height=280), width="stretch", key="lab_comp_fa")
+    a_plot.plotly_chart(ui.kernel_heatmap(first, height=280), width="stretch", key="lab_comp_fa",
+                        config=ui.CHART_CONFIG)
     b_plot.caption(f"B: {choice_label(state['lab_comp_b'])}")
-    b_plot.plotly_chart(ui.kernel_heatmap(second, height=280), width="stretch", key="lab_comp_fb")
+    b_plot.plotly_chart(ui.kernel_heatmap(second, height=280), width="stretch", key="lab_comp_fb",
+                        config=ui.CHART_CONFIG)
     ab_plot.caption(f"A * B: one {composed.shape[0]} x {composed.shape[1]} kernel")
     ab_plot.plotly_chart(ui.kernel_heatmap(composed, height=460), width="stretch",
-                         key="lab_comp_fab")
+                         key="lab_comp_fab", config=ui.CHART_CONFIG)
     with st.expander(f"The values of A * B ({composed.shape[0]} x {composed.shape[1]})"):
         st.dataframe(pd.DataFrame(composed), key="lab_comp_table")
         st.download_button("Download A * B as CSV", convkit.core.to_csv(composed),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.ui.widgets import number_box
 from pages.views.pixel_inspector import pixel_view
 
 
@@ -57,8 +58,7 @@ class PixelPicker:
 
     def controls(self) -> None:
         """Number inputs for x and y, side by side in one horizontal container."""
-        with st.container(horizontal=True, vertical_alignment="bottom"):
-            st.number_input("x (column)", min_value=0, max_value=self.width - 1, step=1,
-                            key=f"{self.prefix}_x", on_change=self._typed, width=160)
-            st.number_input("y (row)", min_value=0, max_value=self.height - 1, step=1,
-                            key=f"{self.prefix}_y", on_change=self._typed, width=160)
+        boxes = st.container(horizontal=True, vertical_alignment="bottom")
+        for label, axis, limit in (("x (column)", "x", self.width), ("y (row)", "y", self.height)):
+            number_box(label, 0, limit - 1, where=boxes, notices=st, step=1,
+                       key=f"{self.prefix}_{axis}", on_change=self._typed, width=160)

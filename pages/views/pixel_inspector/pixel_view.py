@@ -57,11 +57,13 @@ _COMPONENT = st.components.v2.component(
 GRID = (convkit.explain.GRID_LINE,) * 3
 
 
-def show(key: str, *, overview: dict, zoom: dict, announce: str, on_pick) -> None:
+def show(key: str, *, overview: dict, zoom: dict, announce: str, on_pick,
+         aspect: float) -> None:
     """Mount the component; `on_pick` runs (before the rerun) when a visitor picks a pixel.
 
     `announce` goes into the component's live region, so a screen reader says it after each
-    move (``announcement``).
+    move (``announcement``). `aspect` is the image's height / width, for the place kept for
+    the pictures before their script has run (static/first-paint.css).
 
     The overview picture goes to the browser only when the page does not hold it already:
     the page reports the digest of the one it holds (state "held").
@@ -69,9 +71,14 @@ def show(key: str, *, overview: dict, zoom: dict, announce: str, on_pick) -> Non
     held = held_digest(st.session_state.get(key))
     if held == overview["digest"]:
         overview = {**overview, "src": None}
-    _COMPONENT(key=key, data={"overview": {**overview, "held": held}, "zoom": zoom,
-                              "announce": announce},
-               on_pick_change=on_pick, on_held_change=_noted, height="content")
+    # The place kept for the pictures before their script has run is in static/first-paint.css
+    # (it must be there before the page's first paint); the page only says the image's shape.
+    with st.container(key=f"{key}_place"):
+        st.markdown(f"<style>.st-key-{key}_place {{ --ck-aspect: {aspect:.4f}; }}</style>",
+                    unsafe_allow_html=True)
+        _COMPONENT(key=key, data={"overview": {**overview, "held": held}, "zoom": zoom,
+                                  "announce": announce},
+                   on_pick_change=on_pick, on_held_change=_noted, height="content")
 
 
 def held_digest(result) -> str | None:

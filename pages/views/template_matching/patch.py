@@ -13,6 +13,7 @@ import streamlit as st
 
 import convkit
 from pages.ui import cache, clickable
+from pages.ui.widgets import number_box
 
 #: The patch's centre and sides, as the number inputs hold them.
 KEYS = ("match_x", "match_y", "match_w", "match_h")
@@ -79,14 +80,14 @@ class PatchPicker:
         row = st.columns(2)
         height, width = self.shape
         (limit_w, limit_h), side = self.limits, convkit.lessons.MIN_PATCH_SIDE
-        row[0].number_input("x (centre column)", 0, width - 1, step=1, key="match_x",
-                            on_change=self._typed)
-        row[1].number_input("y (centre row)", 0, height - 1, step=1, key="match_y",
-                            on_change=self._typed)
-        row[0].number_input("width", side, limit_w, step=2, key="match_w", on_change=self._typed,
-                            help="Odd, so the patch has a centre pixel, as a kernel must.")
-        row[1].number_input("height", side, limit_h, step=2, key="match_h",
-                            on_change=self._typed)
+        boxes = (("x (centre column)", 0, width - 1, 1, "match_x"),
+                 ("y (centre row)", 0, height - 1, 1, "match_y"),
+                 ("width", side, limit_w, 2, "match_w"), ("height", side, limit_h, 2, "match_h"))
+        for column, (label, low, high, step, key) in zip(row * 2, boxes, strict=True):
+            number_box(label, low, high, where=column, notices=st, step=step, key=key,
+                       on_change=self._typed,
+                       help="Odd, so the patch has a centre pixel, as a kernel must."
+                            if step == 2 else None)
         examples = sorted(convkit.lessons.PATCH_EXAMPLES,
                           key=lambda n: convkit.lessons.PATCH_EXAMPLES[n].sample != self.source)
         st.selectbox("Stored example", examples, key="match_example",
