@@ -8,6 +8,7 @@ import re
 from e2e_helpers import save_screenshot, wait_for_app_idle
 from playwright.sync_api import Browser, Page, expect
 from test_accessibility import STREAMLIT_EXCLUSIONS, axe_violations
+from test_phone_layouts import LAYOUT_PROBLEMS_JS, SLACK_PX
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONES = ({"width": 320, "height": 700}, {"width": 390, "height": 844})
@@ -84,6 +85,7 @@ def test_teacher_and_phone_student_accessible_and_fitting(browser: Browser,
         for size in PHONES:
             student.set_viewport_size(size)
             assert not student.evaluate(OVERFLOWS_JS), f"scrolls sideways at {size['width']} px"
+            assert not student.evaluate(LAYOUT_PROBLEMS_JS, SLACK_PX), size
         assert_accessible(student, "student, revealed")
         wait_for_app_idle(teacher)
         assert_accessible(teacher, "teacher, revealed")
