@@ -174,3 +174,54 @@ def test_redis_stopping_mid_poll_gives_the_message_and_the_inspector_works():
             assert any(h.value.startswith("Output pixel") for h in student.header)
         finally:
             rooms.use_store(previous)
+
+
+def pictures(at: AppTest) -> dict[str, np.ndarray]:
+    """The question's pictures as the page sent them, decoded: "input", "A", "B" ..."""
+    import base64
+
+    import cv2
+
+    (body,) = [h.proto.body for h in at.get("html") if "<img" in h.proto.body]
+    found = re.findall(r'<img src="data:image/\w+;base64,([^"]+)" alt="([^"]+)"', body)
+    decoded = {}
+    for data, alt in found:
+        name = "input" if alt.startswith("The input") else alt.split()[1].rstrip(":")
+        decoded[name] = cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8),
+                                     cv2.IMREAD_GRAYSCALE).astype(float)
+    return decoded
+
+
+def test_which_picture_the_right_letter_is_the_kernels_output(local_store):
+    """A "which picture" question: the student's page holds four pictures and no answer; after
+    the reveal the right letter's picture is the one scipy's correlation gives (the others
+    differ visibly, as the confusions they are)."""
+    import convkit
+
+    teacher = session({"kernel": "sobel_x"})
+    teacher.button(key="poll_open").click().run()
+    teacher.radio(key="poll_kind").set_value("choice").run()
+    teacher.button(key="poll_pose").click().run()
+    assert_healthy(teacher)
+    (code,) = re.findall(r"Room (\w{4}-\w{4})", " ".join(s.value for s in teacher.subheader))
+    student = session({"room": code})
+    shown = pictures(student)
+    letters = student.radio(key="poll_choice_1").options
+    assert set(shown) == {"input", *letters} and 3 <= len(letters) <= 4
+    before = everything_sent(student)
+    assert "ck-poll" not in before and "right answer" not in before.lower()
+    student.radio(key="poll_choice_1").set_value(letters[0])
+    student.button(key="poll_send").click().run()
+    assert any(i.value.startswith(f"Answer received: {letters[0]}.") for i in student.info)
+    teacher.button(key="poll_reveal").click().run()
+    student.run()
+    (truth,) = re.findall(r"The right answer: ([A-D])\.", " ".join(s.value for s in
+                                                                    student.success))
+    small = convkit.fit_to_pixels(data.camera(), 160).astype(float)
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
+    expected = np.clip(np.rint(ndi.correlate(small, sobel_x, mode="nearest")), 0, 255)
+    visibly = {letter: float(np.mean(np.abs(shown[letter] - expected) > 16))
+               for letter in letters}
+    assert visibly[truth] < 0.01 and all(v >= 0.01 for k, v in visibly.items() if k != truth), \
+        visibly
+    assert table(teacher)[letters[0]][0] == 1
