@@ -185,9 +185,9 @@ def pictures(at: AppTest) -> dict[str, np.ndarray]:
     (body,) = [h.proto.body for h in at.get("html") if "<img" in h.proto.body]
     found = re.findall(r'<img src="data:image/\w+;base64,([^"]+)" alt="([^"]+)"', body)
     decoded = {}
-    for data, alt in found:
+    for encoded, alt in found:
         name = "input" if alt.startswith("The input") else alt.split()[1].rstrip(":")
-        decoded[name] = cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8),
+        decoded[name] = cv2.imdecode(np.frombuffer(base64.b64decode(encoded), np.uint8),
                                      cv2.IMREAD_GRAYSCALE).astype(float)
     return decoded
 
