@@ -16,6 +16,7 @@ import streamlit as st
 
 import convkit
 from pages import ui
+from pages.views.quiz import QUESTION_SEEDS
 from server.rooms import Question
 
 #: Longer side of the pictures of a "which picture" question: small enough for a phone, and
@@ -83,29 +84,24 @@ def _data_url(array: np.ndarray) -> str:
     return f"data:{encoded.mimetype};base64," + base64.b64encode(encoded.data).decode()
 
 
-def pictures_available() -> bool:
-    """Whether this convkit poses "which picture" questions (convkit.lessons.quizzes)."""
-    import importlib.util
-
-    return importlib.util.find_spec("convkit.lessons.quizzes") is not None
-
-
 def picture_question(image: ui.WorkingImage, current: ui.Settings,
                      seed: int | None = None) -> Question:
     """"Which picture is this kernel's output?": the true output among outputs of confusions
-    (convkit.lessons.quizzes.kernel_question), at PICTURE_SIDE px.
+    (convkit.lessons.kernel_question, cached by content), at PICTURE_SIDE px.
 
-    ValueError when the kernel's confusions do not look different enough on this image.
+    ValueError, saying why, when the kernel's confusions do not look different enough on
+    this image.
     """
-    from convkit.lessons import quizzes
-
-    small = ui.smaller(image, PICTURE_SIDE).pixels
+    small = ui.smaller(image, PICTURE_SIDE)
     kernel = current.kernel
-    posed = quizzes.kernel_question(
-        small, kernel.weights, name=kernel.name,
-        seed=secrets.randbelow(quizzes.MAX_SEED) if seed is None else seed,
-        border=current.border, flip=current.flip, value=current.value,
-        mapping=current.mapping, divisor=current.divisor, offset=current.offset)
+    posed = ui.cache.kernel_question(
+        small.content, kernel.weights, kernel.name,
+        secrets.randbelow(QUESTION_SEEDS) if seed is None else seed,
+        current.border, current.flip, current.value, current.mapping, current.divisor,
+        current.offset)
+    if isinstance(posed, str):
+        raise ValueError(posed)
+    small = small.pixels
     label = ui.kernel_label(kernel.name, kernel)
     material = {
         "input": {"src": _data_url(small),

@@ -77,8 +77,7 @@ def show(store: rooms.RoomStore, room: dict, voter: str) -> None:
 
 def pose(store: rooms.RoomStore, code: str, token: str, number: int) -> None:
     """Pose the question built from the sidebar's image and settings (and the pixel below)."""
-    kinds = list(KINDS) if questions.pictures_available() else ["byte"]
-    kind = st.radio("Question to pose", kinds, format_func=KINDS.get, key="poll_kind",
+    kind = st.radio("Question to pose", list(KINDS), format_func=KINDS.get, key="poll_kind",
                     horizontal=True)
     current = ui.settings()
     image = ui.working_image_or_stop(current)
