@@ -16,7 +16,7 @@ import streamlit as st
 
 import convkit
 from pages import ui
-from pages.views.quiz import QUESTION_SEEDS
+from pages.ui.state import QUESTION_SEEDS
 from server.rooms import Question
 
 #: Longer side of the pictures of a "which picture" question: small enough for a phone, and
