@@ -289,11 +289,11 @@ for kernel in chosen:
 
     reference = ui.cache.opencv_picture(shown.content, kernel.weights, PICTURE_SIDE)
 
-    views = {"side by side": "side by side", "original": "original",
+    shows = {"side by side": "side by side", "original": "original",
              "result": "loop" if middle_name == "loop" else "fast engine",
              "filter2D": "cv2.filter2D", "difference": "difference"}
     view = st.segmented_control(
-        f"Show ({kernel.name})", list(views), format_func=views.get, required=True,
+        f"Show ({kernel.name})", list(shows), format_func=shows.get, required=True,
         default="result" if ui.is_phone() else "side by side", key=f"bank_show_{kernel.name}",
         help="One picture at a time, in the same place, so that a switch shows what changes "
              "(on a phone the pictures would otherwise stack a screen apart); 'difference' "
