@@ -44,6 +44,7 @@ PAGES = [
     st.Page("pages/deconvolution.py", title="Deconvolution", icon=":material/deblur:"),
     st.Page("pages/template_matching.py", title="Template matching",
             icon=":material/frame_inspect:"),
+    st.Page("pages/class_poll.py", title="Class poll", icon=":material/how_to_vote:"),
 ]
 
 navigation = st.navigation(PAGES)

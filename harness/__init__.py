@@ -23,6 +23,7 @@ from .page import (
 )
 from .process import Sample, Sampler, children, cpu_seconds, rss_kib
 from .protocol import ProtocolSession, open_session, route_cookie
+from .redis import RedisServer, run_redis
 from .server import (
     ARTIFACTS_DIR,
     LOOPBACK_HOSTS,
@@ -51,6 +52,7 @@ __all__ = [
     "ProtocolSession",
     "Proxy",
     "REPO_ROOT",
+    "RedisServer",
     "Sample",
     "Sampler",
     "StreamlitServer",
@@ -72,6 +74,7 @@ __all__ = [
     "route_cookie",
     "rss_kib",
     "run_nginx",
+    "run_redis",
     "run_streamlit",
     "stop_process_group",
     "wait_for_app_idle",

@@ -38,9 +38,14 @@ class ProtocolSession:
     widgets it saw (key -> (id, fragment id)), the headings, and any exception or st.error."""
 
     def __init__(self, socket, page: str, query: str, base_url: str = ""):
-        self.socket, self.page, self.query, self.base_url = socket, page, query, base_url
+        self.socket, self.query, self.base_url = socket, query, base_url
         #: The server's id of this session (its new_session message), for backend operations.
         self.session_id = ""
+        #: The hash of the page the server ran last (its navigation message): sent back with
+        #: each rerun, as the browser does, so a rerun the page asks for (st.rerun in a
+        #: fragment) runs this page again rather than the default one.
+        self.page_hash = ""
+        self.page = page
         #: The file ids of the download buttons made on click seen so far, by key.
         self.deferred_files: dict[str, str] = {}
         self.widgets: dict[str, tuple[str, str]] = {}
@@ -50,9 +55,23 @@ class ProtocolSession:
         self.alerts: list[str] = []
         #: Bodies of the markdown and captions of the last run, and progress bars' texts.
         self.markdown: list[str] = []
+        #: Bodies of the st.html elements of the last run.
+        self.html: list[str] = []
+        #: Fragments the page asked to rerun by themselves (st.fragment(run_every=...)):
+        #: fragment id -> seconds. The browser reruns them; `run_fragment` does it here.
+        self.auto_reruns: dict[str, float] = {}
         self.progress: list[str] = []
         #: The data of every browser component (st.components.v2) drawn so far, by key.
         self.components: dict[str, object] = {}
+
+    @property
+    def page(self) -> str:
+        """The page (URL path) the next run asks for; setting it forgets the last page's hash."""
+        return self._page
+
+    @page.setter
+    def page(self, name: str) -> None:
+        self._page, self.page_hash = name, ""
 
     async def run(self, widget: tuple[str, str, object] | None, timeout_s: float, *,
                   also: tuple[tuple[str, str, object], ...] = ()) -> None:
@@ -62,12 +81,19 @@ class ProtocolSession:
         with each rerun and a widget it leaves out is back at its default, so a click that
         depends on an earlier choice (the loop's button after picking kernels) sends both.
         """
+        await self.send(widget, also=also)
+        await asyncio.wait_for(self._read_until_finished(), timeout_s)
+
+    async def send(self, widget: tuple[str, str, object] | None, *,
+                   also: tuple[tuple[str, str, object], ...] = ()) -> None:
+        """Send the rerun `run` sends, without waiting for it (a hostile client's pace)."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query
         state.page_name = self.page
+        state.page_script_hash = self.page_hash
         for number, (key, field_name, value) in enumerate(
                 (*(() if widget is None else (widget,)), *also)):
             widget_id, fragment_id = self.widgets[key]
@@ -79,8 +105,36 @@ class ProtocolSession:
                 setattr(entry, field_name, value)
             if fragment_id and number == 0 and widget is not None:
                 state.fragment_id = fragment_id  # the browser reruns only the fragment
+        if not state.fragment_id:
+            self.auto_reruns = {}  # a full run registers its fragments' refreshes anew
         self.texts, self.problems, self.alerts = [], [], []
-        self.markdown, self.progress = [], []
+        self.markdown, self.progress, self.html = [], [], []
+        await self.socket.send(message.SerializeToString())
+
+    async def drain(self, quiet_s: float, longest_s: float) -> int:
+        """Read (and drop) what the server sends until it has been quiet for `quiet_s`, or
+        for at most `longest_s`; returns how many messages came."""
+        count, deadline = 0, asyncio.get_running_loop().time() + longest_s
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            try:
+                await asyncio.wait_for(self.socket.recv(), min(quiet_s, left))
+            except TimeoutError:
+                break
+            count += 1
+        return count
+
+    async def run_fragment(self, fragment_id: str, timeout_s: float) -> None:
+        """Rerun one fragment, as the browser does every `auto_reruns[fragment_id]` seconds."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        message.rerun_script.query_string = self.query
+        message.rerun_script.page_name = self.page
+        message.rerun_script.page_script_hash = self.page_hash
+        message.rerun_script.fragment_id = fragment_id
+        message.rerun_script.is_auto_rerun = True
+        self.texts, self.problems, self.alerts = [], [], []
+        self.markdown, self.progress, self.html = [], [], []
         await self.socket.send(message.SerializeToString())
         await asyncio.wait_for(self._read_until_finished(), timeout_s)
 
@@ -156,6 +210,10 @@ class ProtocolSession:
             kind = message.WhichOneof("type")
             if kind == "new_session" and message.new_session.initialize.session_id:
                 self.session_id = message.new_session.initialize.session_id
+            if kind == "navigation" and message.navigation.page_script_hash:
+                self.page_hash = message.navigation.page_script_hash
+            if kind == "auto_rerun":
+                self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
             if kind == "page_info_changed":
                 self.query = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
@@ -188,6 +246,8 @@ class ProtocolSession:
             self.problems.append(f"exception: {element.exception.message[:120]}")
         elif kind == "markdown":
             self.markdown.append(element.markdown.body)
+        elif kind == "html":
+            self.html.append(element.html.body)
         elif kind == "progress":
             self.progress.append(element.progress.text)
         elif kind == "alert":

@@ -21,3 +21,7 @@ def whole_number(name: str, default: int, low: int, high: int) -> int:
 #: Seconds with nobody connected after which the server empties its shared stores
 #: (CONVKIT_IDLE_AFTER_S): the memory the visitors' work held goes back to the system.
 IDLE_AFTER_S = whole_number("CONVKIT_IDLE_AFTER_S", 60, 1, 3600)
+
+#: Redis holding the class poll's rooms, for several replicas (CONVKIT_ROOMS_REDIS_URL, e.g.
+#: ``redis://convkit-redis:6379/0``); unset or empty: the rooms live in the server's process.
+ROOMS_REDIS_URL = os.environ.get("CONVKIT_ROOMS_REDIS_URL", "").strip()

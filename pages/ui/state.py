@@ -41,6 +41,10 @@ DEFAULT_KERNEL = "sharpen"
 USER_KERNELS = "user_kernels"
 #: The query parameter carrying an own kernel's weights (written with its `kernel` name).
 WEIGHTS = "weights"
+#: The query parameter of a class poll's join link (not a setting), and the session-state key
+#: that keeps it for the poll page: the sidebar rewrites the URL before any page runs.
+ROOM = "room"
+LINKED_ROOM = "_linked_room"
 #: The name a kernel that came with a link's weights gets when the link names none (or a
 #: bank kernel's name).
 LINKED_KERNEL = "from_link"
@@ -333,7 +337,7 @@ def parse_url(params: Mapping[str, str]) -> Link:
     def reject(key: str, why: str) -> None:
         ignored.append(f"{code_span(f'{key}={params[key]}', 48)}: {why}")
 
-    known = {f.url for f in FIELDS} | {WEIGHTS}
+    known = {f.url for f in FIELDS} | {WEIGHTS, ROOM}
     unknown = [key for key in params if key not in known]
     for key in unknown[:_MAX_URL_NOTICES]:
         ignored.append(f"{code_span(key, 20)}: not a convkit setting")
@@ -382,6 +386,7 @@ def init_state() -> None:
         if key not in sent:
             st.session_state[key] = value
     st.session_state["_url_notices"] = link.ignored
+    st.session_state[LINKED_ROOM] = st.query_params.get(ROOM)
     st.session_state["_initialised"] = True
 
 

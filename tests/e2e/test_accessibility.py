@@ -36,6 +36,7 @@ PAGES = {
     "Deep learning": "deep_learning",
     "Deconvolution": "deconvolution",
     "Template matching": "template_matching",
+    "Class poll": "class_poll",
 }
 #: Where the sidebar's name of a page is longer than the short one above.
 NAV_TITLES = {"Deep learning": "Convolutions in deep learning"}

@@ -52,9 +52,12 @@ def test_manifest_matches_the_kubernetes_schemas(version: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     kinds = re.findall(r"passed for resource (\S+)", done.stdout)
     assert sorted(kinds) == ["configmap/ingress-nginx-controller",
-                             "deployment/convkit", "horizontalpodautoscaler/convkit",
+                             "deployment/convkit", "deployment/convkit-redis",
+                             "horizontalpodautoscaler/convkit",
                              "ingress/convkit", "ingress/convkit-uploads",
-                             "poddisruptionbudget/convkit", "service/convkit"], done.stdout
+                             "networkpolicy/convkit-redis",
+                             "poddisruptionbudget/convkit", "service/convkit",
+                             "service/convkit-redis"], done.stdout
 
 
 def test_a_faulty_manifest_is_refused(tmp_path: Path) -> None:
@@ -245,3 +248,17 @@ def test_readiness_asks_the_server_whether_it_has_room(manifest):
     assert command[:3] == ["python", "-m", "server.readiness"]
     assert command[command.index("--port") + 1] == str(port["containerPort"])
     assert container["livenessProbe"]["httpGet"]["path"] == "/_stcore/health"
+
+
+def test_the_replicas_share_the_poll_rooms_in_the_redis_service(manifest) -> None:
+    """CONVKIT_ROOMS_REDIS_URL names the Redis Service and its port, whose pods it selects."""
+    from urllib.parse import urlparse
+
+    (app,) = manifest["Deployment", "convkit"]["spec"]["template"]["spec"]["containers"]
+    url = urlparse(next(e["value"] for e in app["env"] if e["name"] == "CONVKIT_ROOMS_REDIS_URL"))
+    service = manifest["Service", "convkit-redis"]
+    assert (url.scheme, url.hostname) == ("redis", service["metadata"]["name"])
+    assert url.port in [p["port"] for p in service["spec"]["ports"]]
+    redis = manifest["Deployment", "convkit-redis"]
+    assert service["spec"]["selector"].items() <= redis["spec"]["template"]["metadata"][
+        "labels"].items()
