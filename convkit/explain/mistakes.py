@@ -96,7 +96,8 @@ class Mistake:
 
     Attributes
     ----------
-    kind : one of MISTAKE_KINDS.
+    kind : one of MISTAKE_KINDS for a pixel's byte or sum; for a layer's output size or a
+        window's sum, the names `convkit.lessons.size_mistakes` and `cell_mistakes` give.
     words : the mistake for people, in the pixel convention (x, y), from 0.
     value : the number the mistake gives (a whole number for a byte; may lie outside
         0..255 for ``no_clipping``); for ``close``, the answer itself.

@@ -100,7 +100,6 @@ from .properties import (
 )
 from .quizzes import (
     Choice,
-    Mistake,
     PictureQuestion,
     border_question,
     cell_mistakes,
@@ -170,7 +169,6 @@ __all__ = [
     "MIN_PATCH_SIDE",
     "MatchBreakdown",
     "MatchMaps",
-    "Mistake",
     "NEAR_ZERO",
     "NoisePicture",
     "OUTCOMES",

@@ -28,6 +28,7 @@ from ..core.padding import (
     padded_crop,
 )
 from ..explain.display import MAPPINGS, to_uint8
+from ..explain.mistakes import Mistake
 
 #: A byte differs visibly from another when by at least this many grey levels.
 VISIBLE_LEVELS = 16
@@ -479,15 +480,6 @@ def border_question(image: np.ndarray, kernel, border: str, *, name: str, seed: 
 # ------------------------------------------------------------- predicting a layer's numbers
 
 
-@dataclass(frozen=True)
-class Mistake:
-    """A common mistake, the number it gives, and what it suggests in words."""
-
-    name: str
-    value: float
-    explanation: str
-
-
 def _length(total: int, span: int, stride: int) -> int:
     reach = total - span
     return reach // stride + 1 if reach >= 0 else 0
@@ -513,7 +505,7 @@ def size_mistakes(n: int, k: int, stride: int = 1, dilation: int = 1,
 
     Examples
     --------
-    >>> [(m.name, int(m.value)) for m in size_mistakes(7, 3, stride=2, dilation=2)]
+    >>> [(m.kind, int(m.value)) for m in size_mistakes(7, 3, stride=2, dilation=2)]
     [('forgot dilation', 3), ('forgot stride', 3), ('forgot the + 1', 1)]
     """
     from .geometry import effective_size, output_length, padding_before_after
@@ -536,7 +528,7 @@ def size_mistakes(n: int, k: int, stride: int = 1, dilation: int = 1,
         ("forgot the + 1", max(reach // stride, 0) if reach >= 0 else 0,
          "the number of steps between windows, not the number of windows: off by one"),
     ]
-    return tuple(Mistake(name, float(value), explanation)
+    return tuple(Mistake(name, explanation, float(value))
                  for name, value, explanation in candidates if value != true)
 
 
@@ -555,18 +547,18 @@ def cell_mistakes(region: np.ndarray, weights: np.ndarray) -> tuple[Mistake, ...
     tuple of Mistake
         "flipped kernel" (the weights rotated 180 degrees: convolution where a layer
         correlates), "added the inputs" (the values summed without their weights), then
-        "left out one product" once per cell, row by row (its explanation names the cell); a
+        "left out one product" once per cell, row by row (its words name the cell); a
         mistake that gives the right sum is left out.
 
     Examples
     --------
     >>> region = np.arange(9.0).reshape(3, 3)
     >>> mistakes = cell_mistakes(region, np.array([[0, 0, 0], [1, 0, -1], [0, 0, 0.]]))
-    >>> [m.name for m in mistakes][:3]  # the right sum is 3 - 5 = -2
+    >>> [m.kind for m in mistakes][:3]  # the right sum is 3 - 5 = -2
     ['flipped kernel', 'added the inputs', 'left out one product']
     >>> [m.value for m in mistakes]
     [2.0, 36.0, -5.0, 3.0]
-    >>> mistakes[2].explanation
+    >>> mistakes[2].words
     'the weight at x=0, y=1 times the value under it (= 3) was left out of the sum'
     """
     region = np.asarray(region, dtype=np.float64)
@@ -587,5 +579,5 @@ def cell_mistakes(region: np.ndarray, weights: np.ndarray) -> tuple[Mistake, ...
         candidates.append(("left out one product", true - float(product),
                            f"the weight at x={x}, y={y} times the value under it "
                            f"(= {product:g}) was left out of the sum"))
-    return tuple(Mistake(name, value, explanation) for name, value, explanation in candidates
+    return tuple(Mistake(name, explanation, value) for name, value, explanation in candidates
                  if not math.isclose(value, true, rel_tol=1e-9, abs_tol=1e-9))

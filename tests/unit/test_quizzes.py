@@ -176,7 +176,7 @@ def test_size_mistakes_are_what_they_name(n, k, stride, dilation, output):
     span = dilation * (k - 1) + 1
     pad = span - 1 if output == "full" else 0
     true = windows(n, k, stride, dilation, pad, pad)
-    mistakes = {m.name: m.value for m in quizzes.size_mistakes(n, k, stride, dilation, output)}
+    mistakes = {m.kind: m.value for m in quizzes.size_mistakes(n, k, stride, dilation, output)}
     assert true not in mistakes.values()
     expected = {"forgot dilation": windows(n + 2 * pad, k, stride, 1, 0, 0),
                 "forgot padding": windows(n, k, stride, dilation, 0, 0),
@@ -191,12 +191,12 @@ def test_cell_mistakes_against_scipy():
     rng = np.random.default_rng(0)
     region = rng.integers(0, 10, (3, 3)).astype(float)
     weights = convkit.BANK["sobel_x"].weights
-    mistakes = {m.name: m.value for m in quizzes.cell_mistakes(region, weights)}
+    mistakes = {m.kind: m.value for m in quizzes.cell_mistakes(region, weights)}
     assert mistakes["flipped kernel"] == pytest.approx(
         scipy.signal.convolve2d(region, weights, mode="valid")[0, 0])
     assert mistakes["added the inputs"] == pytest.approx(region.sum())
     left_out = [m for m in quizzes.cell_mistakes(region, weights)
-                if m.name == "left out one product"]
+                if m.kind == "left out one product"]
     expected = []
     for (y, x), weight in np.ndenumerate(weights):
         missing = weights.copy()
@@ -204,7 +204,7 @@ def test_cell_mistakes_against_scipy():
         total = scipy.signal.correlate2d(region, missing, mode="valid")[0, 0]
         if weight * region[y, x] != 0:
             expected.append((f"x={x}, y={y}", total))
-    assert [(re.search(r"x=\d, y=\d", m.explanation).group(), m.value) for m in left_out] == [
+    assert [(re.search(r"x=\d, y=\d", m.words).group(), m.value) for m in left_out] == [
         (where, pytest.approx(total)) for where, total in expected]
     with pytest.raises(ValueError, match="region must have"):
         quizzes.cell_mistakes(region[:2], weights)

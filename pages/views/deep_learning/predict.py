@@ -140,7 +140,7 @@ def _size_reveal(geometry: lessons.LayerGeometry, given, true: tuple[int, int]) 
                                                      geometry.output)
                     if m.value == given[axis]]
             line += (f". Your {given[axis]} is what a known mistake gives: "
-                     + "; or ".join(f"**{m.name}** ({m.explanation})" for m in fits)
+                     + "; or ".join(f"**{m.kind}** ({m.words})" for m in fits)
                      if fits else f". Your {given[axis]} fits none of the usual mistakes: "
                                   "work the formula through once more")
         lines.append(line)
@@ -210,7 +210,7 @@ def _cell_reveal(step: lessons.WindowStep, weights: np.ndarray, given, where: st
         return
     fits = [m for m in lessons.cell_mistakes(step.region[0], weights)
             if close_enough(given, m.value)]
-    why = ("; or ".join(f"**{m.name}** ({m.explanation})" for m in fits) if fits else
+    why = ("; or ".join(f"**{m.kind}** ({m.words})" for m in fits) if fits else
            "none of the usual mistakes (kernel flipped, inputs added without their weights, "
            "one product left out): work each product out again")
     st.warning(f"Not this time: you said {render.number(given)}; the sum for {where} is "
