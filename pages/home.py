@@ -140,19 +140,22 @@ def _worked_out(breakdown: convkit.PixelBreakdown, raw: ui.cache.Pixels,
     steps = convkit.explain_mapping(breakdown.total, current.mapping, lowest, highest,
                                     divisor=current.divisor, offset=current.offset)
     shaded = breakdown.padded
-    st.html(ui.render.breakdown_html(
-        [ui.number_grid(breakdown.roi, shaded=shaded, css=False,
-                        caption="1. Pixels under the kernel"),
-         ui.number_grid(breakdown.weights, coloured=True, shaded=shaded, css=False,
-                        caption="2. Weights"),
-         ui.number_grid(breakdown.products, coloured=True, shaded=shaded, css=False,
-                        caption="3. Products (pixel × weight)")],
-        # The clip mapping is said in full above; the others' steps are worth a table.
-        [] if current.mapping == "clip" else
-        [(s.label, s.formula, ui.number(s.value, 6)) for s in steps],
-        equation=ui.render.sum_equation_html(breakdown.weights, breakdown.roi,
-                                             breakdown.total),
-        byte=None if current.mapping == "clip" else int(output.array[y, x])))
+    # In a keyed container: static/first-paint.css keeps its place, as st.html draws only
+    # once its sanitizer's script has come, after the text round it.
+    with st.container(key="home_numbers"):
+        st.html(ui.render.breakdown_html(
+            [ui.number_grid(breakdown.roi, shaded=shaded, css=False,
+                            caption="1. Pixels under the kernel"),
+             ui.number_grid(breakdown.weights, coloured=True, shaded=shaded, css=False,
+                            caption="2. Weights"),
+             ui.number_grid(breakdown.products, coloured=True, shaded=shaded, css=False,
+                            caption="3. Products (pixel × weight)")],
+            # The clip mapping is said in full above; the others' steps are worth a table.
+            [] if current.mapping == "clip" else
+            [(s.label, s.formula, ui.number(s.value, 6)) for s in steps],
+            equation=ui.render.sum_equation_html(breakdown.weights, breakdown.roi,
+                                                 breakdown.total),
+            byte=None if current.mapping == "clip" else int(output.array[y, x])))
     if current.mapping == "clip":
         st.markdown(f"**5. Output byte: {int(output.array[y, x])}** (the sum "
                     f"{ui.format_total(breakdown.total)}, rounded and clipped to 0..255)")
