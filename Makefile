@@ -70,7 +70,10 @@ run: $(STAMP_RUN)
 test: system-packages $(STAMP_DEV) $(STAMP_NODE)
 	@status=0; \
 	echo "== ruff check ."; $(PY) -m ruff check . || status=1; \
-	echo "== pytest"; $(PY) -m pytest || status=1; \
+	echo "== pytest: two at a time (pytest-xdist), whole files to a worker"; \
+	$(PY) -m pytest -n 2 --dist loadfile -m "not alone" || status=1; \
+	echo "== pytest: the tests that measure time and memory, one at a time"; \
+	$(PY) -m pytest -m alone || status=1; \
 	exit $$status
 
 lint: $(STAMP_DEV)

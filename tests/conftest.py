@@ -10,13 +10,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 
 
+#: Browser tests that measure time or memory under a load they make themselves (a class of
+#: visitors, hostile uploads, a page's arrival, rate limits): `make test` runs them after the
+#: rest, one at a time, so that another test's load never counts in their figures.
+ALONE = frozenset({"test_class_budget.py", "test_class_poll_nginx.py",
+                   "test_deploy_nginx_limits.py", "test_first_load.py", "test_load.py",
+                   "test_readiness_probe.py", "test_resource_limits.py"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e drives a real browser: mark it `e2e` (and `slow`)."""
+    """Everything under tests/e2e drives a real browser: mark it `e2e` (and `slow`); the
+    modules of ALONE are also marked `alone`."""
     e2e_dir = REPO_ROOT / "tests" / "e2e"
     for item in items:
         if e2e_dir in item.path.parents:
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.slow)
+            if item.path.name in ALONE:
+                item.add_marker(pytest.mark.alone)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
