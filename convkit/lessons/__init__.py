@@ -1,5 +1,5 @@
-"""Lessons: layers and learning, restoration, template matching, repetition, kernel properties,
-challenges, questions."""
+"""Lessons: layers and learning, a small trained network, restoration, template matching,
+repetition, kernel properties, challenges, questions."""
 
 from .challenges import (
     CHALLENGES,
@@ -28,6 +28,7 @@ from .descent import (
     small_kernels,
     train_kernel,
 )
+from .digits import DIGIT_SIDE, digit_images, draw_digit
 from .geometry import (
     OUTPUT_SIZES,
     LayerGeometry,
@@ -88,6 +89,15 @@ from .matching import (
     shifted_point,
     valid_centres,
 )
+from .network import (
+    Activations,
+    DigitNetwork,
+    UnitBreakdown,
+    explain_unit,
+    forward,
+    load_network,
+    receptive_field,
+)
 from .properties import (
     FrequencyResponse,
     KernelProperties,
@@ -139,12 +149,15 @@ from .restoration import (
 )
 
 __all__ = [
+    "Activations",
     "Attempt",
     "CHALLENGES",
     "Challenge",
     "Choice",
     "DIFFERENCE_GAIN",
+    "DIGIT_SIDE",
     "DescentRun",
+    "DigitNetwork",
     "FIT_PRECISION",
     "FrequencyResponse",
     "HEAVY_METHODS",
@@ -183,6 +196,7 @@ __all__ = [
     "RGB_FILTERS",
     "Reach",
     "Repetition",
+    "UnitBreakdown",
     "WindowStep",
     "apply_repeatedly",
     "border_question",
@@ -200,12 +214,16 @@ __all__ = [
     "cut_patch",
     "degrade",
     "descent_outcome",
+    "digit_images",
     "drag_to_patch",
+    "draw_digit",
     "effective_size",
     "example_patch",
     "explain_match",
+    "explain_unit",
     "filled_so_far",
     "fit_patch",
+    "forward",
     "frequency_response",
     "gaussian_gaps",
     "get_challenge",
@@ -219,6 +237,7 @@ __all__ = [
     "layer_geometry",
     "layer_stages",
     "learn_kernel",
+    "load_network",
     "log_picture",
     "make_training_pair",
     "map_picture",
@@ -237,6 +256,7 @@ __all__ = [
     "pool2d",
     "pool_cell",
     "pool_length",
+    "receptive_field",
     "relu",
     "repeat_kernel",
     "resize_kernel",

@@ -1,0 +1,480 @@
+"""A small trained convolutional network that reads printed digits, every layer open to view.
+
+The layers, on a 20 x 20 gray picture (0 black background, 1 white ink):
+
+====== ============================================== ==============
+layer  what it does                                   output
+====== ============================================== ==============
+conv1  6 filters 5 x 5, valid, + bias                 6 x 16 x 16
+relu1  max(0, value)                                  6 x 16 x 16
+pool1  2 x 2 max pooling, stride 2                    6 x 8 x 8
+conv2  12 filters 3 x 3 x 6 (across channels), valid  12 x 6 x 6
+relu2  max(0, value)                                  12 x 6 x 6
+pool2  2 x 2 max pooling, stride 2                    12 x 3 x 3
+flat   the 108 numbers in (channel, y, x) order       108
+dense  10 x 108 weights + bias: one score per digit   10
+soft   softmax: the scores as probabilities           10
+====== ============================================== ==============
+
+The convolutions are correlations (the filters are not flipped), as in deep-learning
+frameworks. Everything is float32. The weights ship with the package
+(``data/digit_network.npz``), made by ``scripts/train_network.py`` from a fixed seed
+(``convkit.lessons.network_training``).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .digits import DIGIT_SIDE
+
+#: Where the shipped weights are.
+WEIGHTS_PATH = Path(__file__).with_name("data") / "digit_network.npz"
+#: The layers whose units ``explain_unit`` opens, in order.
+CONV_LAYERS = ("conv1", "conv2")
+#: Every stage of the forward pass, in order (names of ``Activations`` fields).
+STAGES = ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flat", "scores",
+          "probabilities")
+#: Side of the max-pooling window (and its stride).
+POOL = 2
+#: (kernel side, stride) of every layer from the input up, for receptive fields.
+_LAYER_STEPS = {"conv1": ((5, 1),), "pool1": ((5, 1), (POOL, POOL)),
+                "conv2": ((5, 1), (POOL, POOL), (3, 1)),
+                "pool2": ((5, 1), (POOL, POOL), (3, 1), (POOL, POOL))}
+
+
+@dataclass(frozen=True)
+class DigitNetwork:
+    """The weights of the digit network (float32), and what it reached when trained.
+
+    Attributes
+    ----------
+    conv1_weights : numpy.ndarray
+        (6, 1, 5, 5): filter, input channel, y, x.
+    conv1_bias : numpy.ndarray
+        (6,).
+    conv2_weights : numpy.ndarray
+        (12, 6, 3, 3).
+    conv2_bias : numpy.ndarray
+        (12,).
+    dense_weights : numpy.ndarray
+        (10, 108): digit, flattened pool2 value.
+    dense_bias : numpy.ndarray
+        (10,).
+    test_accuracy : float
+        Share of the held-back test pictures it classified right after training (0 to 1).
+    seed : int
+        The seed it was trained from.
+    """
+
+    conv1_weights: np.ndarray
+    conv1_bias: np.ndarray
+    conv2_weights: np.ndarray
+    conv2_bias: np.ndarray
+    dense_weights: np.ndarray
+    dense_bias: np.ndarray
+    test_accuracy: float
+    seed: int
+
+    @property
+    def first_filters(self) -> np.ndarray:
+        """The first layer's learnt filters as six 5 x 5 kernels, float64 (6, 5, 5).
+
+        Returns
+        -------
+        numpy.ndarray
+            One kernel per filter, to show beside the bank's (correlation, not flipped).
+
+        Examples
+        --------
+        >>> load_network().first_filters.shape
+        (6, 5, 5)
+        """
+        return self.conv1_weights[:, 0].astype(np.float64)
+
+
+WEIGHT_NAMES = ("conv1_weights", "conv1_bias", "conv2_weights", "conv2_bias", "dense_weights",
+                "dense_bias")
+_SHAPES = {"conv1_weights": (6, 1, 5, 5), "conv1_bias": (6,), "conv2_weights": (12, 6, 3, 3),
+           "conv2_bias": (12,), "dense_weights": (10, 108), "dense_bias": (10,)}
+
+
+def network_from_arrays(arrays, test_accuracy: float = float("nan"),
+                        seed: int = -1) -> DigitNetwork:
+    """A ``DigitNetwork`` from its six weight arrays, shapes checked.
+
+    Parameters
+    ----------
+    arrays : mapping
+        The arrays by name: conv1_weights, conv1_bias, conv2_weights, conv2_bias,
+        dense_weights, dense_bias.
+    test_accuracy : float, optional
+        The accuracy it reached, when known.
+    seed : int, optional
+        The seed it was trained from, when known (-1: unknown).
+
+    Returns
+    -------
+    DigitNetwork
+        With float32 copies of the arrays.
+
+    Examples
+    --------
+    >>> zeros = {name: np.zeros(shape) for name, shape in _SHAPES.items()}
+    >>> network_from_arrays(zeros).dense_weights.shape
+    (10, 108)
+    """
+    checked = {}
+    for name in WEIGHT_NAMES:
+        if name not in arrays:
+            raise ValueError(f"the network's arrays miss {name!r}")
+        array = np.array(arrays[name], dtype=np.float32)
+        if array.shape != _SHAPES[name]:
+            raise ValueError(f"{name} must have shape {_SHAPES[name]}; got {array.shape}")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite numbers; got NaN or infinity")
+        checked[name] = array
+    return DigitNetwork(**checked, test_accuracy=float(test_accuracy), seed=int(seed))
+
+
+@cache
+def load_network() -> DigitNetwork:
+    """The shipped, trained digit network (read once per process).
+
+    Returns
+    -------
+    DigitNetwork
+        Its weights and the test accuracy it reached.
+
+    Examples
+    --------
+    >>> network = load_network()
+    >>> network.conv2_weights.shape, network.test_accuracy > 0.9
+    ((12, 6, 3, 3), True)
+    """
+    with np.load(WEIGHTS_PATH) as stored:
+        return network_from_arrays(stored, float(stored["test_accuracy"]), int(stored["seed"]))
+
+
+def _check_picture(image) -> np.ndarray:
+    """A DIGIT_SIDE-square gray picture as float32 in [0, 1] (uint8 is divided by 255)."""
+    array = np.asarray(image)
+    if array.shape != (DIGIT_SIDE, DIGIT_SIDE):
+        raise ValueError(f"image must be a gray {DIGIT_SIDE} x {DIGIT_SIDE} picture; got shape "
+                         f"{array.shape}")
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if array.dtype.kind not in "fiu" or array.dtype == bool:
+        raise ValueError(f"image must hold numbers; got dtype {array.dtype}")
+    array = array.astype(np.float32)
+    if not np.all(np.isfinite(array)) or array.min() < 0 or array.max() > 1:
+        raise ValueError("image must hold finite numbers from 0 to 1 (or be uint8)")
+    return array
+
+
+def correlate_valid(inputs: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """A valid convolution layer: every filter's window sums across channels, plus its bias.
+
+    Parameters
+    ----------
+    inputs : numpy.ndarray
+        (C, H, W), or a batch (N, C, H, W).
+    weights : numpy.ndarray
+        (K, C, kh, kw).
+    bias : numpy.ndarray
+        (K,).
+
+    Returns
+    -------
+    numpy.ndarray
+        (K, H - kh + 1, W - kw + 1) (with N in front for a batch), in the inputs' dtype.
+
+    Examples
+    --------
+    >>> picture = np.arange(9.0).reshape(1, 3, 3)
+    >>> correlate_valid(picture, np.ones((1, 1, 2, 2)), np.array([0.5]))
+    array([[[ 8.5, 12.5],
+            [20.5, 24.5]]])
+    """
+    batch = inputs if inputs.ndim == 4 else inputs[None]
+    kh, kw = weights.shape[2:]
+    windows = np.lib.stride_tricks.sliding_window_view(batch, (kh, kw), axis=(2, 3))
+    out = np.einsum("nchwij,kcij->nkhw", windows, weights, optimize=True)
+    out = out + bias[None, :, None, None]
+    out = out.astype(inputs.dtype, copy=False)
+    return out if inputs.ndim == 4 else out[0]
+
+
+def max_pool(values: np.ndarray) -> np.ndarray:
+    """2 x 2 max pooling, stride 2, over the last two axes (an odd last row or column is dropped).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        (..., H, W).
+
+    Returns
+    -------
+    numpy.ndarray
+        (..., H // 2, W // 2).
+
+    Examples
+    --------
+    >>> max_pool(np.arange(16).reshape(4, 4))
+    array([[ 5,  7],
+           [13, 15]])
+    """
+    height, width = values.shape[-2] // POOL * POOL, values.shape[-1] // POOL * POOL
+    cut = values[..., :height, :width]
+    shape = cut.shape[:-2] + (height // POOL, POOL, width // POOL, POOL)
+    return cut.reshape(shape).max(axis=(-3, -1))
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Scores as probabilities along the last axis (shifted by the largest, so exp cannot overflow).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        (..., classes).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape, each row positive and summing to 1.
+
+    Examples
+    --------
+    >>> softmax(np.array([0.0, np.log(3.0)]))
+    array([0.25, 0.75])
+    """
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Activations:
+    """Every stage of one picture's forward pass (float32), named as in ``STAGES``.
+
+    Attributes
+    ----------
+    image : numpy.ndarray
+        (20, 20) the input, in [0, 1].
+    conv1, relu1, pool1 : numpy.ndarray
+        (6, 16, 16), (6, 16, 16), (6, 8, 8).
+    conv2, relu2, pool2 : numpy.ndarray
+        (12, 6, 6), (12, 6, 6), (12, 3, 3).
+    flat : numpy.ndarray
+        (108,) pool2 in (channel, y, x) order.
+    scores : numpy.ndarray
+        (10,) the dense layer's output, one per digit.
+    probabilities : numpy.ndarray
+        (10,) softmax of the scores.
+    """
+
+    image: np.ndarray
+    conv1: np.ndarray
+    relu1: np.ndarray
+    pool1: np.ndarray
+    conv2: np.ndarray
+    relu2: np.ndarray
+    pool2: np.ndarray
+    flat: np.ndarray
+    scores: np.ndarray
+    probabilities: np.ndarray
+
+    @property
+    def predicted(self) -> int:
+        """The digit with the highest probability.
+
+        Returns
+        -------
+        int
+            0 to 9.
+
+        Examples
+        --------
+        >>> from convkit.lessons.digits import digit_images
+        >>> images, labels = digit_images(1, seed=3)
+        >>> forward(load_network(), images[0]).predicted == int(labels[0])
+        True
+        """
+        return int(np.argmax(self.probabilities))
+
+
+def forward(network: DigitNetwork, image) -> Activations:
+    """Run one picture through the network, keeping every layer's output.
+
+    Parameters
+    ----------
+    network : DigitNetwork
+        The weights (``load_network()`` for the shipped ones).
+    image : array_like
+        Gray 20 x 20: float in [0, 1] (0 background, 1 ink) or uint8 (divided by 255).
+
+    Returns
+    -------
+    Activations
+        Every stage, from conv1 to the probabilities.
+
+    Examples
+    --------
+    >>> activations = forward(load_network(), np.zeros((20, 20)))
+    >>> activations.pool2.shape, round(float(activations.probabilities.sum()), 5)
+    ((12, 3, 3), 1.0)
+    """
+    picture = _check_picture(image)
+    conv1 = correlate_valid(picture[None], network.conv1_weights, network.conv1_bias)
+    relu1 = np.maximum(conv1, 0)
+    pool1 = max_pool(relu1)
+    conv2 = correlate_valid(pool1, network.conv2_weights, network.conv2_bias)
+    relu2 = np.maximum(conv2, 0)
+    pool2 = max_pool(relu2)
+    flat = pool2.reshape(-1)
+    scores = network.dense_weights @ flat + network.dense_bias
+    return Activations(picture, conv1, relu1, pool1, conv2, relu2, pool2, flat, scores,
+                       softmax(scores))
+
+
+def receptive_field(layer: str, x: int, y: int) -> tuple[int, int, int, int]:
+    """The input pixels that can change one unit of a layer: its theoretical receptive field.
+
+    Walking down from the unit, a layer with kernel side k and stride s turns the span
+    [first, last] of its output into [first * s, last * s + k - 1] of its input.
+
+    Parameters
+    ----------
+    layer : {"conv1", "pool1", "conv2", "pool2"}
+        The layer of the unit (relu1/relu2 units have the receptive field of conv1/conv2's).
+    x, y : int
+        The unit's column and row in that layer's maps, 0-based.
+
+    Returns
+    -------
+    tuple of int
+        (x_first, y_first, x_last, y_last) on the 20 x 20 input, inclusive.
+
+    Examples
+    --------
+    >>> receptive_field("conv2", x=1, y=0)
+    (2, 0, 11, 9)
+    """
+    layer = {"relu1": "conv1", "relu2": "conv2"}.get(layer, layer)
+    if layer not in _LAYER_STEPS:
+        raise ValueError(f"layer must be one of {tuple(_LAYER_STEPS)}; got {layer!r}")
+    side = {"conv1": 16, "pool1": 8, "conv2": 6, "pool2": 3}[layer]
+    for name, value in (("x", x), ("y", y)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not (
+                0 <= value < side):
+            raise ValueError(f"{name} must be a whole number from 0 to {side - 1} in {layer}; "
+                             f"got {value!r}")
+    x_first, x_last, y_first, y_last = int(x), int(x), int(y), int(y)
+    for kernel, stride in reversed(_LAYER_STEPS[layer]):
+        x_first, x_last = x_first * stride, x_last * stride + kernel - 1
+        y_first, y_last = y_first * stride, y_last * stride + kernel - 1
+    return x_first, y_first, x_last, y_last
+
+
+@dataclass(frozen=True)
+class UnitBreakdown:
+    """One convolution unit's value worked out: block times weights, per channel, bias, ReLU.
+
+    Attributes
+    ----------
+    layer : str
+        "conv1" or "conv2".
+    channel, x, y : int
+        The unit: its filter (output map) and its column and row in that map.
+    block : numpy.ndarray
+        (C, kh, kw) float32: the layer's input under the window (the picture for conv1, pool1's
+        maps for conv2); block[c, j, i] is channel c at x = x + i, y = y + j of that input.
+    weights : numpy.ndarray
+        (C, kh, kw) float32: the filter.
+    products : numpy.ndarray
+        block * weights.
+    channel_sums : numpy.ndarray
+        (C,) each channel's sum of products.
+    bias : float
+    total : float
+        Sum of channel_sums plus bias: the unit before ReLU (the conv map's value).
+    activated : float
+        max(0, total): the unit after ReLU.
+    receptive_field : tuple of int
+        (x_first, y_first, x_last, y_last) on the input picture, inclusive.
+    input_pixels : numpy.ndarray
+        The input picture's pixels inside the receptive field.
+    """
+
+    layer: str
+    channel: int
+    x: int
+    y: int
+    block: np.ndarray
+    weights: np.ndarray
+    products: np.ndarray
+    channel_sums: np.ndarray
+    bias: float
+    total: float
+    activated: float
+    receptive_field: tuple[int, int, int, int]
+    input_pixels: np.ndarray
+
+
+def explain_unit(network: DigitNetwork, image, layer: str, channel: int, x: int,
+                 y: int) -> UnitBreakdown:
+    """Work out one unit of a convolution layer down to its input block and weights.
+
+    Parameters
+    ----------
+    network : DigitNetwork
+        The weights.
+    image : array_like
+        The 20 x 20 input picture, as for ``forward``.
+    layer : {"conv1", "conv2"}
+        The convolution layer.
+    channel : int
+        The filter (output map): 0-5 in conv1, 0-11 in conv2.
+    x, y : int
+        The unit's column and row in that map: 0-15 in conv1, 0-5 in conv2.
+
+    Returns
+    -------
+    UnitBreakdown
+        Block, weights, products, per-channel sums, bias, total, ReLU and receptive field.
+
+    Examples
+    --------
+    A conv1 unit on a blank picture is its filter's bias:
+
+    >>> network = load_network()
+    >>> unit = explain_unit(network, np.zeros((20, 20)), "conv1", channel=0, x=3, y=0)
+    >>> bool(unit.total == network.conv1_bias[0]), unit.receptive_field
+    (True, (3, 0, 7, 4))
+    """
+    if layer not in CONV_LAYERS:
+        raise ValueError(f"layer must be one of {CONV_LAYERS}; got {layer!r}")
+    picture = _check_picture(image)
+    if layer == "conv1":
+        inputs, weights, biases = picture[None], network.conv1_weights, network.conv1_bias
+    else:
+        inputs = max_pool(np.maximum(correlate_valid(
+            picture[None], network.conv1_weights, network.conv1_bias), 0))
+        weights, biases = network.conv2_weights, network.conv2_bias
+    if isinstance(channel, bool) or not isinstance(channel, numbers.Integral) or not (
+            0 <= channel < len(biases)):
+        raise ValueError(f"channel must be a whole number from 0 to {len(biases) - 1} in "
+                         f"{layer}; got {channel!r}")
+    box = receptive_field(layer, x, y)
+    kh, kw = weights.shape[2:]
+    block = inputs[:, y:y + kh, x:x + kw]
+    products = block * weights[channel]
+    channel_sums = products.sum(axis=(1, 2), dtype=np.float32)
+    total = float(np.float32(channel_sums.sum(dtype=np.float32) + biases[channel]))
+    return UnitBreakdown(layer, int(channel), int(x), int(y), block, weights[channel], products,
+                         channel_sums, float(biases[channel]), total, max(total, 0.0), box,
+                         picture[box[1]:box[3] + 1, box[0]:box[2] + 1])
