@@ -177,6 +177,35 @@ def _check_picture(image) -> np.ndarray:
     return array
 
 
+def window_columns(batch: np.ndarray, kh: int, kw: int) -> tuple[np.ndarray, int, int]:
+    """Every kh x kw window of a batch as one row (the "im2col" layout), and the output size.
+
+    Parameters
+    ----------
+    batch : numpy.ndarray
+        (N, C, H, W).
+    kh, kw : int
+        The window's height and width.
+
+    Returns
+    -------
+    columns : numpy.ndarray
+        (N * H' * W', C * kh * kw): row (n, y, x) holds channel by channel the window whose
+        top-left corner is at x, y, in the order of a (C, kh, kw) filter.
+    out_h, out_w : int
+        H' = H - kh + 1 and W' = W - kw + 1.
+
+    Examples
+    --------
+    >>> window_columns(np.arange(9.0).reshape(1, 1, 3, 3), 2, 2)[0][1]
+    array([1., 2., 4., 5.])
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(batch, (kh, kw), axis=(2, 3))
+    count, channels, out_h, out_w = windows.shape[:4]
+    columns = windows.transpose(0, 2, 3, 1, 4, 5).reshape(count * out_h * out_w, -1)
+    return columns, out_h, out_w
+
+
 def correlate_valid(inputs: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """A valid convolution layer: every filter's window sums across channels, plus its bias.
 
@@ -202,11 +231,10 @@ def correlate_valid(inputs: np.ndarray, weights: np.ndarray, bias: np.ndarray) -
             [20.5, 24.5]]])
     """
     batch = inputs if inputs.ndim == 4 else inputs[None]
-    kh, kw = weights.shape[2:]
-    windows = np.lib.stride_tricks.sliding_window_view(batch, (kh, kw), axis=(2, 3))
-    out = np.einsum("nchwij,kcij->nkhw", windows, weights, optimize=True)
-    out = out + bias[None, :, None, None]
-    out = out.astype(inputs.dtype, copy=False)
+    columns, out_h, out_w = window_columns(batch, *weights.shape[2:])
+    out = columns @ weights.reshape(len(weights), -1).T.astype(inputs.dtype, copy=False)
+    out = out.reshape(len(batch), out_h, out_w, -1).transpose(0, 3, 1, 2)
+    out = (out + bias[None, :, None, None]).astype(inputs.dtype, copy=False)
     return out if inputs.ndim == 4 else out[0]
 
 

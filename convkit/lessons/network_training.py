@@ -19,6 +19,7 @@ from .network import (
     max_pool,
     network_from_arrays,
     softmax,
+    window_columns,
 )
 
 #: The shipped weights' schedule: seed, pictures, passes over them, batch size, step size.
@@ -80,6 +81,13 @@ def _pool_backward(grad_out: np.ndarray, values: np.ndarray, pooled: np.ndarray)
     return grad
 
 
+def _filter_gradient(grad_out: np.ndarray, inputs: np.ndarray, side: int) -> np.ndarray:
+    """Each weight's gradient: the output gradients times the inputs it multiplied, summed."""
+    columns, _, _ = window_columns(inputs, side, side)
+    flat_grad = grad_out.transpose(0, 2, 3, 1).reshape(-1, grad_out.shape[1])
+    return (flat_grad.T @ columns).reshape(grad_out.shape[1], inputs.shape[1], side, side)
+
+
 def _gradients(weights: dict[str, np.ndarray], images: np.ndarray,
                labels: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
     """Mean cross-entropy of a batch and its gradient for every array."""
@@ -104,8 +112,7 @@ def _gradients(weights: dict[str, np.ndarray], images: np.ndarray,
     grads["dense_bias"] = d_scores.sum(axis=0)
     d_pool2 = (d_scores @ weights["dense_weights"]).reshape(pool2.shape)
     d_conv2 = _pool_backward(d_pool2, relu2, pool2) * (conv2 > 0)
-    windows2 = np.lib.stride_tricks.sliding_window_view(pool1, (3, 3), axis=(2, 3))
-    grads["conv2_weights"] = np.einsum("nkhw,nchwij->kcij", d_conv2, windows2, optimize=True)
+    grads["conv2_weights"] = _filter_gradient(d_conv2, pool1, 3)
     grads["conv2_bias"] = d_conv2.sum(axis=(0, 2, 3))
     # The gradient reaching pool1: every weight (i, j) sends the output's gradient back to the
     # input cells it multiplied, shifted by (i, j).
@@ -113,11 +120,11 @@ def _gradients(weights: dict[str, np.ndarray], images: np.ndarray,
     out_h, out_w = d_conv2.shape[2:]
     for i in range(3):
         for j in range(3):
-            d_pool1[:, :, i:i + out_h, j:j + out_w] += np.einsum(
-                "nkhw,kc->nchw", d_conv2, weights["conv2_weights"][:, :, i, j])
+            d_pool1[:, :, i:i + out_h, j:j + out_w] += np.tensordot(
+                weights["conv2_weights"][:, :, i, j], d_conv2, axes=([0], [1])).transpose(
+                1, 0, 2, 3)
     d_conv1 = _pool_backward(d_pool1, relu1, pool1) * (conv1 > 0)
-    windows1 = np.lib.stride_tricks.sliding_window_view(batch, (5, 5), axis=(2, 3))
-    grads["conv1_weights"] = np.einsum("nkhw,nchwij->kcij", d_conv1, windows1, optimize=True)
+    grads["conv1_weights"] = _filter_gradient(d_conv1, batch, 5)
     grads["conv1_bias"] = d_conv1.sum(axis=(0, 2, 3))
     return loss, {name: grad.astype(np.float32) for name, grad in grads.items()}
 
