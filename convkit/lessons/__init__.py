@@ -28,7 +28,7 @@ from .descent import (
     small_kernels,
     train_kernel,
 )
-from .digits import DIGIT_SIDE, digit_images, draw_digit
+from .digits import DIGIT_SIDE, digit_images, draw_digit, held_back_digit
 from .geometry import (
     OUTPUT_SIZES,
     LayerGeometry,
@@ -227,6 +227,7 @@ __all__ = [
     "frequency_response",
     "gaussian_gaps",
     "get_challenge",
+    "held_back_digit",
     "hints",
     "image_quality",
     "input_reach",

@@ -27,6 +27,10 @@ MAX_SHIFT = 2
 MAX_TURN = 12.0
 #: Standard deviation of the noise added to the [0, 1] picture.
 NOISE_SIGMA = 0.06
+#: The seed the shipped network was trained from (its test pictures come from it too).
+SHIPPED_SEED = 25
+#: How many of the held-back test pictures ``held_back_digit`` offers.
+TEST_PICTURES = 100
 
 
 @cache
@@ -79,8 +83,8 @@ def draw_digit(digit: int, rng: np.random.Generator) -> np.ndarray:
 def digit_images(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``count`` digit pictures and their labels, the same for the same seed.
 
-    The labels cycle through 0-9 in a shuffled order, so every digit appears
-    ``count // 10`` or one more times.
+    Every ten pictures hold each digit once, in a shuffled order; the first n pictures of
+    a call are those of the same call with ``count=n``.
 
     Parameters
     ----------
@@ -108,6 +112,69 @@ def digit_images(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
     rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(count) % 10).astype(np.int64)
-    images = np.stack([draw_digit(int(label), rng) for label in labels])
-    return images, labels
+    labels, images = [], []
+    # Ten at a time, each a shuffled 0-9, so that the first n pictures of a longer call are
+    # the n pictures of a shorter one.
+    while len(labels) < count:
+        for label in rng.permutation(10)[:count - len(labels)]:
+            labels.append(int(label))
+            images.append(draw_digit(int(label), rng))
+    return np.stack(images), np.array(labels, dtype=np.int64)
+
+
+def split_seeds(seed: int) -> tuple[int, int, int]:
+    """Three independent seeds from one: training pictures, test pictures, weights and order.
+
+    The test pictures never share a generator with the training ones.
+
+    Parameters
+    ----------
+    seed : int
+        The schedule's seed.
+
+    Returns
+    -------
+    tuple of int
+        (training pictures' seed, test pictures' seed, the weights' and batches' seed).
+
+    Examples
+    --------
+    >>> len(set(split_seeds(SHIPPED_SEED)))
+    3
+    """
+    children = np.random.SeedSequence(seed).spawn(3)
+    return tuple(int(child.generate_state(1)[0]) for child in children)
+
+
+@cache
+def _test_digits() -> tuple[np.ndarray, np.ndarray]:
+    return digit_images(TEST_PICTURES, split_seeds(SHIPPED_SEED)[1])
+
+
+def held_back_digit(index: int) -> tuple[np.ndarray, int]:
+    """One of the first TEST_PICTURES held-back test pictures of the shipped network.
+
+    Parameters
+    ----------
+    index : int
+        0 to TEST_PICTURES - 1.
+
+    Returns
+    -------
+    picture : numpy.ndarray
+        float32 (DIGIT_SIDE, DIGIT_SIDE) in [0, 1] (a copy).
+    label : int
+        The digit drawn in it.
+
+    Examples
+    --------
+    >>> picture, label = held_back_digit(0)
+    >>> picture.shape, 0 <= label <= 9
+    ((20, 20), True)
+    """
+    if isinstance(index, bool) or not isinstance(index, int | np.integer) or not (
+            0 <= index < TEST_PICTURES):
+        raise ValueError(f"index must be a whole number from 0 to {TEST_PICTURES - 1}; "
+                         f"got {index!r}")
+    images, labels = _test_digits()
+    return images[index].copy(), int(labels[index])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .digits import digit_images
+from .digits import SHIPPED_SEED, digit_images, split_seeds
 from .network import (
     _SHAPES,
     WEIGHT_NAMES,
@@ -22,8 +22,8 @@ from .network import (
     window_columns,
 )
 
-#: The shipped weights' schedule: seed, pictures, passes over them, batch size, step size.
-SEED = 25
+#: The shipped weights' schedule: seed (digits.SEED), pictures, passes, batch size, step size.
+SEED = SHIPPED_SEED
 TRAIN_COUNT = 6000
 TEST_COUNT = 2000
 EPOCHS = 6
@@ -47,15 +47,6 @@ class TrainingRun:
     network: DigitNetwork
     test_accuracy: float
     losses: tuple[float, ...]
-
-
-def split_seeds(seed: int) -> tuple[int, int, int]:
-    """Three independent seeds from one: training pictures, test pictures, weights and order.
-
-    The test pictures never share a generator with the training ones.
-    """
-    children = np.random.SeedSequence(seed).spawn(3)
-    return tuple(int(child.generate_state(1)[0]) for child in children)
 
 
 def _initial_weights(rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -48,7 +48,7 @@ def reference_forward(net: network.DigitNetwork, image: np.ndarray) -> dict[str,
 @pytest.fixture(scope="module")
 def test_set() -> tuple[np.ndarray, np.ndarray]:
     """The held-back test pictures of the shipped schedule."""
-    return digits.digit_images(training.TEST_COUNT, training.split_seeds(training.SEED)[1])
+    return digits.digit_images(training.TEST_COUNT, digits.split_seeds(training.SEED)[1])
 
 
 def test_forward_equals_reference_on_sampled_test_images(test_set):
@@ -171,6 +171,9 @@ def test_digit_pictures_repeat_from_the_seed():
     other, _ = digits.digit_images(30, seed=3)
     np.testing.assert_array_equal(first, again)
     np.testing.assert_array_equal(labels, labels_again)
+    shorter, shorter_labels = digits.digit_images(13, seed=2)
+    np.testing.assert_array_equal(shorter, first[:13])
+    np.testing.assert_array_equal(shorter_labels, labels[:13])
     assert not np.array_equal(first, other)
     assert np.bincount(labels, minlength=10).tolist() == [3] * 10
     assert first.dtype == np.float32 and first.min() >= 0 and first.max() <= 1
@@ -181,9 +184,17 @@ def test_digit_pictures_repeat_from_the_seed():
         assert abs(ndimage.center_of_mass(picture > 0.5)[1] - 9.5) < 5
 
 
+def test_test_digit_is_the_test_set_s_first_pictures(test_set):
+    """The page's test pictures are the held-back ones the accuracy was measured on."""
+    for index in (0, 57, digits.TEST_PICTURES - 1):
+        picture, label = digits.held_back_digit(index)
+        np.testing.assert_array_equal(picture, test_set[0][index])
+        assert label == test_set[1][index]
+
+
 def test_train_and_test_pictures_come_from_separate_generators():
     """The three seeds a schedule splits into differ, so no test picture is a training one."""
-    train_seed, test_seed, weight_seed = training.split_seeds(training.SEED)
+    train_seed, test_seed, weight_seed = digits.split_seeds(training.SEED)
     assert len({train_seed, test_seed, weight_seed}) == 3
     train, _ = digits.digit_images(50, train_seed)
     test, _ = digits.digit_images(50, test_seed)
@@ -205,6 +216,7 @@ def test_train_and_test_pictures_come_from_separate_generators():
     (lambda net: digits.digit_images(digits.MAX_DIGITS + 1, 0), "at most"),
     (lambda net: digits.digit_images(5, -1), "seed"),
     (lambda net: digits.draw_digit(10, np.random.default_rng(0)), "0 to 9"),
+    (lambda net: digits.held_back_digit(digits.TEST_PICTURES), "index"),
 ])
 def test_bad_input_is_a_clear_value_error(call, message):
     """Wrong shapes, NaN, out-of-range units and counts: ValueError naming the culprit."""
