@@ -51,7 +51,9 @@ def show_image(pixels, caption: str, width: int = DISPLAY_WIDTH, *, alt: str,
     """
     encoded = pixels if isinstance(pixels, cache.Encoded) else cache.picture(
         _content(pixels), width, "PNG" if exact else "JPEG")
-    st.image(encoded.data, caption=caption, alt=alt, width="stretch")
+    # Streamlit's "auto" format re-encodes a PNG without alpha as JPEG, which blurs exact pixels.
+    st.image(encoded.data, caption=caption, alt=alt, width="stretch",
+             output_format="PNG" if encoded.mimetype == "image/png" else "JPEG")
 
 
 def download_png(pixels, filename: str, key: str, label: str = "Download PNG", *,
