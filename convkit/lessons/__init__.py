@@ -96,6 +96,7 @@ from .network import (
     explain_unit,
     forward,
     load_network,
+    maps_picture,
     receptive_field,
 )
 from .properties import (
@@ -242,6 +243,7 @@ __all__ = [
     "log_picture",
     "make_training_pair",
     "map_picture",
+    "maps_picture",
     "mark_patches",
     "match_maps",
     "noise_image",

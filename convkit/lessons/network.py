@@ -506,3 +506,46 @@ def explain_unit(network: DigitNetwork, image, layer: str, channel: int, x: int,
     return UnitBreakdown(layer, int(channel), int(x), int(y), block, weights[channel], products,
                          channel_sums, float(biases[channel]), total, max(total, 0.0), box,
                          picture[box[1]:box[3] + 1, box[0]:box[2] + 1])
+
+
+#: Gap between maps in ``maps_picture``, in pixels of the enlarged picture.
+MAP_GAP = 2
+
+
+def maps_picture(maps, scale: int = 4) -> np.ndarray:
+    """A layer's maps side by side as one gray picture: each map enlarged ``scale`` times
+    (every value a scale x scale block), brightness 255 at the layer's largest value, 0 at 0
+    or below, maps MAP_GAP pixels apart on a mid-gray (128) background.
+
+    Parameters
+    ----------
+    maps : array_like
+        (C, H, W) numbers (an input picture is one map: (1, H, W)).
+    scale : int
+        Enlargement, 1 to 16.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 (H * scale, C * W * scale + (C - 1) * MAP_GAP).
+
+    Examples
+    --------
+    >>> maps_picture(np.array([[[0.0, 4.0]], [[1.0, -1.0]]]), scale=1)
+    array([[  0, 255, 128, 128,  64,   0]], dtype=uint8)
+    """
+    values = np.asarray(maps, dtype=np.float64)
+    if values.ndim != 3 or 0 in values.shape or not np.all(np.isfinite(values)):
+        raise ValueError(f"maps must be finite numbers of shape (channels, height, width); got "
+                         f"shape {values.shape}")
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Integral) or not 1 <= scale <= 16:
+        raise ValueError(f"scale must be a whole number from 1 to 16; got {scale!r}")
+    top = values.max()
+    levels = np.zeros_like(values) if top <= 0 else np.clip(values / top, 0, 1)
+    levels = np.rint(levels * 255).astype(np.uint8).repeat(scale, axis=1).repeat(scale, axis=2)
+    channels, height, width = levels.shape
+    picture = np.full((height, channels * width + (channels - 1) * MAP_GAP), 128, np.uint8)
+    for channel in range(channels):
+        start = channel * (width + MAP_GAP)
+        picture[:, start:start + width] = levels[channel]
+    return picture

@@ -224,6 +224,22 @@ def test_bad_input_is_a_clear_value_error(call, message):
         call(network.load_network())
 
 
+def test_maps_picture_places_each_map_enlarged():
+    """Each map is a block of the montage, value v at v / max * 255, scale x scale per value."""
+    maps = np.random.default_rng(2).normal(size=(3, 4, 5))
+    picture = network.maps_picture(maps, scale=3)
+    gap = network.MAP_GAP
+    assert picture.shape == (12, 3 * 15 + 2 * gap)
+    levels = np.rint(np.clip(maps / maps.max(), 0, 1) * 255)
+    for channel in range(3):
+        block = picture[:, channel * (15 + gap):channel * (15 + gap) + 15]
+        np.testing.assert_array_equal(block[1::3, 1::3], levels[channel])
+        np.testing.assert_array_equal(block[::3, ::3], levels[channel])
+    assert (picture[:, 15:15 + gap] == 128).all()
+    with pytest.raises(ValueError, match="scale"):
+        network.maps_picture(maps, scale=17)
+
+
 def test_uint8_picture_is_read_as_bytes():
     """A uint8 picture is the float one times 255: the same activations."""
     net = network.load_network()

@@ -1,0 +1,88 @@
+"""AppTest tests of the deep-learning page's trained network, against scipy and hand references."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from apptest_helpers import assert_healthy, open_page
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import convkit
+from convkit.lessons import digits, network
+from tests.unit.test_network import reference_forward
+
+KEY = "dl_net_picture"
+
+
+@pytest.fixture
+def dl(app: AppTest) -> AppTest:
+    return open_page(app, "deep_learning")
+
+
+def held_back(index: int) -> tuple[np.ndarray, int]:
+    """The shipped schedule's test picture `index`, drawn afresh from the seed."""
+    images, labels = digits.digit_images(index + 1, digits.split_seeds(digits.SHIPPED_SEED)[1])
+    return images[index], int(labels[index])
+
+
+def shown_picture(at: AppTest, media: dict[str, bytes], caption_start: str) -> np.ndarray:
+    (url,) = [image.url for element in at.get("image") for image in element.proto.imgs
+              if image.caption.startswith(caption_start)]
+    return np.asarray(Image.open(io.BytesIO(media[url.rsplit("/", 1)[-1].split(".")[0]])))
+
+
+def verdict(at: AppTest) -> str:
+    (text,) = [m.value for m in at.markdown if m.value.startswith("Drawn digit:")]
+    return text
+
+
+@pytest.mark.parametrize("index", [0, 37])
+def test_a_test_picture_goes_through_every_layer(dl, media, index):
+    """Choosing a picture shows its digit, the network's reading (the reference's argmax), the
+    input and layer-1 maps as pictures, and the probabilities of the reference forward pass."""
+    dl.number_input(key=KEY).set_value(index).run()
+    assert_healthy(dl)
+    picture, label = held_back(index)
+    want = reference_forward(network.load_network(), picture)
+    predicted = int(np.argmax(want["probabilities"]))
+    assert re.match(rf"Drawn digit: \*\*{label}\*\*\. The network reads \*\*{predicted}\*\*",
+                    verdict(dl))
+    shown_input = shown_picture(dl, media, "Input, 20 x 20")
+    assert shown_input.shape == (80, 80)
+    np.testing.assert_allclose(shown_input[::4, ::4], np.rint(picture / picture.max() * 255),
+                               atol=1)
+    relu1 = np.maximum(want["conv1"], 0)
+    shown_maps = shown_picture(dl, media, "Layer 1 after ReLU")
+    first_map = shown_maps[:, :64][::4, ::4].astype(float)
+    np.testing.assert_allclose(first_map, np.rint(relu1[0] / relu1.max() * 255), atol=1)
+    # Every digit's probability, rounded by the one formatter, is in the table.
+    (table,) = [h.proto.body for h in dl.get("html") if "softmax probabilities" in h.proto.body]
+    for probability in want["probabilities"]:
+        assert f"<td>{convkit.format_number(probability, 4)}</td>" in table
+    alts = [image.alt for element in dl.get("image") for image in element.proto.imgs]
+    assert any(f"a printed {label}" in alt for alt in alts)
+
+
+def test_the_filters_stand_beside_the_bank_kernels(dl):
+    """Six learnt 5 x 5 filters and the bank's edge kernels, as captioned number tables."""
+    bodies = " ".join(h.proto.body for h in dl.get("html"))
+    for k in range(1, 7):
+        assert f"learnt filter {k}" in bodies
+    for name in ("sobel_x", "sobel_y", "laplacian"):
+        assert f"bank: {name}" in bodies
+    weight = network.load_network().first_filters[0, 0, 0]
+    assert f">{convkit.format_number(weight, 2)}<" in bodies
+
+
+def test_an_entry_out_of_range_is_brought_within_and_said(dl):
+    """A picture number past the last is the last, with a warning, not an error."""
+    dl.number_input(key=KEY).set_value(500).run()
+    assert_healthy(dl)
+    last = digits.TEST_PICTURES - 1
+    assert dl.session_state[KEY] == last
+    assert any("Test picture" in w.value for w in dl.warning)
+    assert f"Drawn digit: **{held_back(last)[1]}**" in verdict(dl)
