@@ -90,5 +90,8 @@ with st.spinner("Solving for the weights…"):
 shown = cache.mapped(target, current.mapping, current.divisor, current.offset)
 views.least_squares(learned, hidden, gray, shown, current.mapping)
 
+views.transposed_section()
+views.signal_section(image.pixels)
+
 ui.show_code(lessons.conv2d, lessons.window_step, lessons.input_reach, lessons.pool2d,
              lessons.train_kernel, lessons.learn_kernel)
