@@ -53,10 +53,13 @@ def test_transposed_output_stamp_and_formula_match_scipy(dl):
     assert inserted.shape == (3 + 2 + 1, 5 + 2 + 1)
     np.testing.assert_allclose(inserted[1:4:2, 1:6:2], x)
     assert (notes == "inserted").sum() == 15 - 6
-    formulas = [f.value for f in dl.latex if "output" in f.value]
-    height, width = (re.findall(r"= (\d+)\\end", f)[0] for f in formulas)
-    assert (int(height), int(width)) == expected.shape
-    assert r"(2 - 1)\cdot 2 - 2\cdot 1 + 1\cdot(3 - 1) + 1 + 1" in formulas[0]
+    formulas = [f.value for f in dl.latex if re.search(r"[HW]_\\text\{out\}", f.value)]
+    assert len(formulas) == 2  # a 2 x 3 input: rows and columns differ
+    for formula, n, size in zip(formulas, (2, 3), expected.shape, strict=True):
+        worked, result = (part.strip("$\n").removesuffix(r"\end{aligned}").strip(" \\")
+                          for part in formula.split("&=")[2:])
+        assert worked == rf"({n} - 1)\cdot 2 - 2\cdot 1 + 1\cdot(3 - 1) + 1 + 1"
+        assert eval(worked.replace(r"\cdot", "*")) == int(result) == size
 
 
 def test_transposed_bad_input_is_a_warning(dl):

@@ -29,9 +29,10 @@ def _grid_or_none(label: str, text: str, limit: int) -> np.ndarray | None:
 
 def _size_latex(n: int, k: int, s: int, p: int, op: int, d: int, axis: str) -> str:
     out = lessons.transposed_length(n, k, s, p, op, d)
+    # o for the output padding: the formula then fits a 320 px phone without scrolling.
     return (r"\begin{aligned}" rf"{axis}_\text{{out}} &= ({axis}_\text{{in}} - 1)\,s - 2p + "
-            r"d\,(k - 1) + \text{output\_padding} + 1 \\ " rf"&= ({n} - 1)\cdot {s} - 2\cdot {p}"
-            rf" + {d}\cdot({k} - 1) + {op} + 1 = {out}" r"\end{aligned}")
+            r"d\,(k - 1) + o + 1 \\ " rf"&= ({n} - 1)\cdot {s} - 2\cdot {p}"
+            rf" + {d}\cdot({k} - 1) + {op} + 1 \\ &= {out}" r"\end{aligned}")
 
 
 def _knobs() -> tuple[int, int, int, int]:
@@ -80,6 +81,10 @@ def transposed_section() -> None:
     if (x.shape[1], kernel.shape[1]) != (x.shape[0], kernel.shape[0]):
         st.latex(_size_latex(x.shape[1], kernel.shape[1], stride, padding, output_padding,
                              dilation, "W"))
+    st.caption("PyTorch's ConvTranspose2d output size: s stride, p padding, d dilation, k "
+               "kernel side, o output padding"
+               + ("; the columns follow the same rule." if x.shape[1] == x.shape[0]
+                  and kernel.shape[1] == kernel.shape[0] else "; rows (H) then columns (W)."))
     out_h, out_w = result.output.shape
 
     st.subheader("The scatter view", anchor=False)
