@@ -43,7 +43,7 @@ def _chart(signal: np.ndarray, output: np.ndarray, t: int, causal: bool) -> go.F
     ])
     figure.add_vline(x=t, line_dash="dot", line_color="#495057")
     figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                         title="Input (circles, solid) and output (squares, dashed) by t",
+                         title="Input and output by t",
                          legend={"orientation": "h", "y": -0.25}, xaxis_title="t")
     return figure
 
@@ -92,7 +92,7 @@ def signal_section(pixels: np.ndarray) -> None:
         f"Signal: {what}; {before} zero(s) of padding on the left and {after} on the right. "
         f"Output t={t} reads {reads} (a negative index or one past {signal.size - 1} is a "
         f"padding zero):")
-    show_grids(grid(padded[None, :], "Padded input: window taps shaded, pad zeros italic",
+    show_grids(grid(padded[None, :], "Padded input: taps shaded, pad italic",
                     {"tap": taps[None, :], "pad": pad[None, :]}, first_col=-before),
                grid(weights[None, :], "Weights"),
                grid(window.products[None, :], "Products"))
@@ -100,7 +100,7 @@ def signal_section(pixels: np.ndarray) -> None:
                 f"**{number(window.total, 6)}**")
     show_grids(grid(output[None, :], f"Output, t=0..{signal.size - 1}: t={t} outlined",
                     {"now": (0, t)}))
-    st.plotly_chart(_chart(signal, output, t, causal), config=CHART_CONFIG,
+    st.plotly_chart(_chart(signal, output, t, causal), width="stretch", config=CHART_CONFIG,
                     key="dl_sig_chart")
     st.caption("The chart draws the input as a solid line with circles and the output as a "
                "dashed line with squares; the dotted vertical line marks t. With Causal on, "
