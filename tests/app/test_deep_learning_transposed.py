@@ -3,6 +3,7 @@ numbers shown against scipy.signal and numpy.convolve."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from apptest_helpers import assert_healthy, open_page
 from scipy import signal
 from streamlit.testing.v1 import AppTest
-from test_deep_learning import grid, marked, number
+from test_deep_learning import grid, marked, number, plotted
 
 
 @pytest.fixture
@@ -105,3 +106,15 @@ def test_centred_row_of_the_image_matches_numpy_correlate(dl):
     row = padded[1:-1]
     output = grid(dl, "Output, t=0..23")[0][0]
     np.testing.assert_allclose(output, np.correlate(row, [1.0, 2.0, 1.0], "same"), rtol=1e-4)
+
+
+def test_the_1d_chart_draws_the_numbers_only_when_opened(dl):
+    """No Plotly until the expander opens; then its two series are the grids' numbers."""
+    assert not dl.get("plotly_chart")
+    dl.session_state["dl_sig_chart_expander"] = True
+    dl.run()
+    assert_healthy(dl)
+    (chart,) = dl.get("plotly_chart")
+    series = [plotted(trace["y"]) for trace in json.loads(chart.proto.spec)["data"]]
+    np.testing.assert_allclose(series[0], grid(dl, "Padded input")[0][0, 1:-1])
+    np.testing.assert_allclose(series[1], grid(dl, "Output, t=0..23")[0][0], atol=1e-3)

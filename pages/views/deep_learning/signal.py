@@ -3,6 +3,8 @@ causal (the output at t reads nothing after t), with dilation."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -11,7 +13,7 @@ from convkit import lessons
 from pages.ui import render
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
-from pages.ui.widgets import CHART_CONFIG, number_box
+from pages.ui.widgets import CHART_CONFIG, expander_filled_when_open, number_box
 from pages.views.deep_learning.common import clamp_state, show_grids
 
 SIGNAL_LENGTH = 24
@@ -46,6 +48,14 @@ def _chart(signal: np.ndarray, output: np.ndarray, t: int, causal: bool) -> go.F
                          title="Input and output by t",
                          legend={"orientation": "h", "y": -0.25}, xaxis_title="t")
     return figure
+
+
+def _chart_and_words(signal: np.ndarray, output: np.ndarray, t: int, causal: bool) -> None:
+    st.plotly_chart(_chart(signal, output, t, causal), width="stretch", config=CHART_CONFIG,
+                    key="dl_sig_chart")
+    st.caption("The chart draws the input as a solid line with circles and the output as a "
+               "dashed line with squares; the dotted vertical line marks t. With Causal on, "
+               "the output lags the input: every change shows up only at or after its t.")
 
 
 def signal_section(pixels: np.ndarray) -> None:
@@ -100,8 +110,7 @@ def signal_section(pixels: np.ndarray) -> None:
                 f"**{number(window.total, 6)}**")
     show_grids(grid(output[None, :], f"Output, t=0..{signal.size - 1}: t={t} outlined",
                     {"now": (0, t)}))
-    st.plotly_chart(_chart(signal, output, t, causal), width="stretch", config=CHART_CONFIG,
-                    key="dl_sig_chart")
-    st.caption("The chart draws the input as a solid line with circles and the output as a "
-               "dashed line with squares; the dotted vertical line marks t. With Causal on, "
-               "the output lags the input: every change shows up only at or after its t.")
+    # Behind a click: Plotly's 1.4 MB of JavaScript loads only when a visitor asks for it.
+    expander_filled_when_open("Chart: the input and the output by t",
+                              functools.partial(_chart_and_words, signal, output, t, causal),
+                              key="dl_sig_chart_expander")
