@@ -14,7 +14,7 @@ from pages.ui import render
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
 from pages.ui.widgets import CHART_CONFIG, expander_filled_when_open, number_box
-from pages.views.deep_learning.common import clamp_state, show_grids
+from pages.views.deep_learning.common import clamp_state, keyboard_grid, show_grids
 
 SIGNAL_LENGTH = 24
 DEFAULT_KERNEL = "1 2 1"
@@ -102,13 +102,13 @@ def signal_section(pixels: np.ndarray) -> None:
         f"Signal: {what}; {before} zero(s) of padding on the left and {after} on the right. "
         f"Output t={t} reads {reads} (a negative index or one past {signal.size - 1} is a "
         f"padding zero):")
-    show_grids(grid(padded[None, :], "Padded input: taps shaded, pad italic",
+    show_grids(keyboard_grid(padded[None, :], "Padded input: taps shaded, pad italic",
                     {"tap": taps[None, :], "pad": pad[None, :]}, first_col=-before),
                grid(weights[None, :], "Weights"),
                grid(window.products[None, :], "Products"))
     st.markdown(f"Output t={t} = {render.signed_sum(window.products)} = "
                 f"**{number(window.total, 6)}**")
-    show_grids(grid(output[None, :], f"Output, t=0..{signal.size - 1}: t={t} outlined",
+    show_grids(keyboard_grid(output[None, :], f"Output, t=0..{signal.size - 1}: t={t} outlined",
                     {"now": (0, t)}))
     # Behind a click: Plotly's 1.4 MB of JavaScript loads only when a visitor asks for it.
     expander_filled_when_open("Chart: the input and the output by t",

@@ -12,7 +12,7 @@ from convkit.lessons.transposed import BORDER, INSERTED
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
 from pages.ui.widgets import number_box
-from pages.views.deep_learning.common import clamp_state, show_grids
+from pages.views.deep_learning.common import clamp_state, keyboard_grid, show_grids
 
 DEFAULT_INPUT = "1 2\n3 −1"
 DEFAULT_KERNEL = "1 0 −1\n2 1 0\n0 1 1"
@@ -107,8 +107,8 @@ def transposed_section() -> None:
         f"{out_h} x {out_w} output (the rest fall in the cut padding).")
     show_grids(grid(x, "Input: picked cell outlined", {"pick": (row, col)}),
                grid(kernel, "Kernel"),
-               grid(placed, f"Stamp of input x={col}, y={row} (· nothing)"),
-               grid(result.output, f"Transposed output {out_h} x {out_w}: this stamp's "
+               keyboard_grid(placed, f"Stamp of input x={col}, y={row} (· nothing)"),
+               keyboard_grid(result.output, f"Transposed output {out_h} x {out_w}: this stamp's "
                                    "cells shaded, sum of all stamps", {"fed": landed}))
 
     st.subheader("The same as a stride-1 convolution of the zero-inserted input", anchor=False)
@@ -123,7 +123,7 @@ def transposed_section() -> None:
         "is the same number as in the scatter view.")
     notes = np.where(route.kind == INSERTED, "inserted",
                      np.where(route.kind == BORDER, "pad", ""))
-    show_grids(grid(route.grid, "Zero-inserted input (inserted and pad zeros labelled)",
+    show_grids(keyboard_grid(route.grid, "Zero-inserted input (inserted and pad zeros labelled)",
                     {"pad": route.kind == BORDER}, notes=notes.tolist()),
                grid(route.rotated, "Kernel rotated 180°"),
-               grid(route.output, f"Stride-1 result {out_h} x {out_w}"))
+               keyboard_grid(route.output, f"Stride-1 result {out_h} x {out_w}"))
