@@ -22,8 +22,9 @@ MAX_TRANSPOSED_STRIDE = 3
 MAX_TRANSPOSED_PADDING = 2
 MAX_TRANSPOSED_DILATION = 2
 
-#: What each cell of the zero-inserted input is (``ZeroInsertion.kind``).
-INPUT, INSERTED, BORDER = 0, 1, 2
+#: What each cell of the zero-inserted input is (``ZeroInsertion.kind``): an input value, a
+#: zero put between inputs, a zero of the padding around.
+INPUT, INSERTED, BORDER = "input", "inserted", "pad"
 
 
 def _check_count(value, name: str, low: int, high: int) -> int:
@@ -239,8 +240,8 @@ class ZeroInsertion:
     """The stride-1 route: the zero-inserted, padded input and the rotated kernel.
 
     ``grid`` correlated ('valid', stride 1) with ``rotated`` dilated by ``dilation`` is the
-    transposed convolution. ``kind`` says what each cell of ``grid`` is: INPUT (an input
-    value), INSERTED (a zero put between inputs, ``stride - 1`` of them) or BORDER (a zero of
+    transposed convolution. ``kind`` says what each cell of ``grid`` is: "input" (an input
+    value), "inserted" (a zero put between inputs, ``stride - 1`` of them) or "pad" (a zero of
     the padding ``dilation * (k - 1) - padding`` each side, plus ``output_padding`` at the
     bottom and right); ``border`` is the zeros before the first row and column. ``cut`` is
     how many cells a padding larger than the kernel's reach removes from the top and left

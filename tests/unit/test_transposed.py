@@ -101,8 +101,9 @@ def test_zero_insertion_marks_inputs_inserted_zeros_and_border():
     """Stride 2 on a 2 x 2 input with a 3 x 3 kernel: one zero between inputs, 2 around."""
     route = lessons.zero_insertion(np.ones((2, 2)) * 7, np.ones((3, 3)), stride=2)
     assert route.grid.shape == (7, 7) and route.border == (2, 2)
-    assert (route.grid[route.kind == 0] == 7).all() and (route.kind == 0).sum() == 4
-    assert (route.kind == 1).sum() == 5 and (route.grid[route.kind != 0] == 0).all()
+    assert (route.grid[route.kind == "input"] == 7).all() and (route.kind == "input").sum() == 4
+    assert (route.kind == "inserted").sum() == 5 and (route.kind == "pad").sum() == 49 - 9
+    assert (route.grid[route.kind != "input"] == 0).all()
 
 
 def test_output_sizes_match_the_formula_for_200_random_cases():

@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 from convkit import lessons
-from convkit.lessons.transposed import BORDER, INSERTED
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
 from pages.ui.widgets import number_box
@@ -121,9 +120,8 @@ def transposed_section() -> None:
            "instead" if max(route.cut) else "")
         + "), and slide the kernel **rotated 180°** over it with stride 1: every output "
         "is the same number as in the scatter view.")
-    notes = np.where(route.kind == INSERTED, "inserted",
-                     np.where(route.kind == BORDER, "pad", ""))
+    notes = np.where(route.kind == "input", "", route.kind)
     show_grids(keyboard_grid(route.grid, "Zero-inserted input (inserted and pad zeros labelled)",
-                    {"pad": route.kind == BORDER}, notes=notes.tolist()),
+                    {"pad": route.kind == "pad"}, notes=notes.tolist()),
                grid(route.rotated, "Kernel rotated 180°"),
                keyboard_grid(route.output, f"Stride-1 result {out_h} x {out_w}"))
