@@ -23,8 +23,8 @@ SOURCES = ("a sound-like wave", "one row of the image")
 
 def _signal(pixels: np.ndarray, source: str) -> tuple[np.ndarray, str]:
     if source == SOURCES[0]:
-        return lessons.wave_signal(SIGNAL_LENGTH), ("two tones, a click at t=12 and a little "
-                                                    "noise")
+        return lessons.wave_signal(SIGNAL_LENGTH), (f"two tones, a click at "
+                                                    f"t={SIGNAL_LENGTH // 2} and a little noise")
     gray = pixels[..., :3].mean(axis=-1) if pixels.ndim == 3 else pixels
     crop = lessons.centre_crop(gray, SIGNAL_LENGTH)
     middle = crop.shape[0] // 2
