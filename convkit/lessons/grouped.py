@@ -125,8 +125,20 @@ def grouped_conv(volume, weights, groups: int = 1, bias=None) -> np.ndarray:
 def depthwise_conv(volume, weights) -> np.ndarray:
     """Each input channel filtered by its own kh x kw kernel: `grouped_conv` with groups=C_in.
 
-    `weights` is (C_in, kh, kw); the result keeps C_in channels.
+    Parameters
+    ----------
+    volume : array_like
+        (C_in, H, W) input.
+    weights : array_like
+        (C_in, kh, kw): one kernel per input channel.
 
+    Returns
+    -------
+    numpy.ndarray
+        (C_in, H - kh + 1, W - kw + 1) float64: the channels are not mixed.
+
+    Examples
+    --------
     >>> depthwise_conv(np.ones((2, 3, 3)), [[[1]], [[-1]]])[:, 0, 0].tolist()
     [1.0, -1.0]
     """
@@ -136,11 +148,25 @@ def depthwise_conv(volume, weights) -> np.ndarray:
 
 
 def separable_conv(volume, depthwise, pointwise) -> np.ndarray:
-    """Depthwise-separable convolution: `depthwise_conv`, then a 1 x 1 (pointwise) layer that
-    mixes the channels.
+    """Depthwise-separable convolution: `depthwise_conv`, then a 1 x 1 mixing layer.
 
-    `depthwise` is (C_in, kh, kw), `pointwise` (C_out, C_in); the result has C_out channels.
+    Parameters
+    ----------
+    volume : array_like
+        (C_in, H, W) input.
+    depthwise : array_like
+        (C_in, kh, kw): one kernel per input channel.
+    pointwise : array_like
+        (C_out, C_in): output channel o is sum over c of pointwise[o, c] times filtered
+        channel c (a 1 x 1 layer).
 
+    Returns
+    -------
+    numpy.ndarray
+        (C_out, H - kh + 1, W - kw + 1) float64.
+
+    Examples
+    --------
     >>> separable_conv(np.ones((2, 2, 2)), np.ones((2, 1, 1)), [[1, 2]])[0].tolist()
     [[3.0, 3.0], [3.0, 3.0]]
     """
@@ -224,11 +250,35 @@ def _bounded(value, name: str, high: int) -> int:
 
 def example_forms(volume, c_out: int, kernel: int, groups: int,
                   seed: int = 0) -> dict[str, np.ndarray]:
-    """The same input through each form with seeded random weights (normal, scaled by
-    1 / sqrt(fan-in)); returns the outputs and the weights by name.
+    """The same input through each form, with seeded random weights.
 
-    Keys: "standard", "grouped", "depthwise", "separable" (outputs) and "standard weights",
-    "grouped weights", "depthwise weights", "pointwise weights".
+    Weights are normal with standard deviation 1 / sqrt(fan-in), so every form's outputs have
+    the input's scale.
+
+    Parameters
+    ----------
+    volume : array_like
+        (C_in, H, W) input.
+    c_out : int
+        Output channels of the standard, grouped and separable forms.
+    kernel : int
+        The kernels' side k.
+    groups : int
+        The grouped form's groups; must divide C_in and c_out.
+    seed : int, optional
+        Seed of the weights. Default 0.
+
+    Returns
+    -------
+    dict
+        Outputs under "standard", "grouped", "depthwise", "separable"; weights under
+        "standard weights", "grouped weights", "depthwise weights", "pointwise weights".
+
+    Examples
+    --------
+    >>> forms = example_forms(np.ones((2, 4, 4)), 4, 3, 2)
+    >>> forms["grouped"].shape, forms["depthwise"].shape, forms["pointwise weights"].shape
+    ((4, 2, 2), (2, 2, 2), (4, 2))
     """
     array = _check_volume(volume)
     c_in = array.shape[0]

@@ -78,8 +78,21 @@ class ReceptiveField:
 def stack_output_shapes(layers, input_shape) -> tuple[tuple[int, int], ...]:
     """Each layer's map size (rows, columns) for an input of `input_shape`.
 
-    Raises ValueError naming the first layer whose window no longer fits.
+    Parameters
+    ----------
+    layers : sequence of StackLayer or (kernel, stride, dilation)
+        1 to MAX_STACK_LAYERS layers.
+    input_shape : (int, int)
+        The input's rows and columns.
 
+    Returns
+    -------
+    tuple of (int, int)
+        One (rows, columns) per layer; ValueError names the first layer whose window no
+        longer fits its input.
+
+    Examples
+    --------
     >>> stack_output_shapes([(3, 2, 1), (3, 1, 2)], (11, 11))
     ((5, 5), (1, 1))
     """
@@ -114,6 +127,11 @@ def receptive_field(layers, input_shape, unit: tuple[int, int] | None = None) ->
     unit : (int, int), optional
         (x, y) in the last layer's map; default its centre.
 
+    Returns
+    -------
+    ReceptiveField
+        Sizes and jumps after each layer, map sizes, the unit and its input box.
+
     Examples
     --------
     Two 3 x 3 layers see 5 x 5; a stride of 2 in the first makes the second's taps 2 apart:
@@ -147,8 +165,28 @@ def receptive_field(layers, input_shape, unit: tuple[int, int] | None = None) ->
 
 
 def stack_weights(layers, kind: str = "uniform", seed: int = 0) -> list[np.ndarray]:
-    """One k x k kernel per layer: "uniform" (every weight 1 / k^2, a box blur) or "random"
-    (normal, seeded)."""
+    """One k x k kernel per layer, uniform or seeded random.
+
+    Parameters
+    ----------
+    layers : sequence of StackLayer or (kernel, stride, dilation)
+        1 to MAX_STACK_LAYERS layers.
+    kind : {"uniform", "random"}, optional
+        "uniform": every weight 1 / k^2 (a box blur); "random": normal with standard
+        deviation 1 / k. Default "uniform".
+    seed : int, optional
+        Seed of the random weights. Default 0.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One (k, k) float64 kernel per layer.
+
+    Examples
+    --------
+    >>> stack_weights([(2, 1, 1)])[0].tolist()
+    [[0.25, 0.25], [0.25, 0.25]]
+    """
     layers = _check_stack(layers)
     if kind not in FIELD_WEIGHTS:
         raise ValueError(f"kind must be one of {FIELD_WEIGHTS}; got {kind!r}")
@@ -178,6 +216,22 @@ def _check_field_image(image) -> np.ndarray:
 def stack_forward(image, layers, weights) -> np.ndarray:
     """The last layer's map: each layer a valid correlation with its stride and dilation.
 
+    Parameters
+    ----------
+    image : array_like
+        2-D input, sides at most MAX_FIELD_SIDE.
+    layers : sequence of StackLayer or (kernel, stride, dilation)
+        1 to MAX_STACK_LAYERS layers.
+    weights : sequence of array_like
+        One (k, k) kernel per layer (`stack_weights`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The last layer's map, float64.
+
+    Examples
+    --------
     >>> stack_forward(np.arange(9.0).reshape(3, 3), [(3, 1, 1)], [np.ones((3, 3))]).tolist()
     [[36.0]]
     """
@@ -205,7 +259,18 @@ def effective_receptive_field(layers, weights, input_shape,
 
     Backprop through a linear stack: an impulse at the unit goes down through the transpose of
     each layer (every output scatters its gradient, times each weight, onto the inputs that
-    tap fed it). Default unit: the centre of the last map.
+    tap fed it).
+
+    Parameters
+    ----------
+    layers : sequence of StackLayer or (kernel, stride, dilation)
+        1 to MAX_STACK_LAYERS layers.
+    weights : sequence of array_like
+        One (k, k) kernel per layer (`stack_weights`).
+    input_shape : (int, int)
+        The input's rows and columns, at most MAX_FIELD_SIDE each.
+    unit : (int, int), optional
+        (x, y) in the last layer's map; default its centre.
 
     Returns
     -------
@@ -242,9 +307,33 @@ def effective_receptive_field(layers, weights, input_shape,
 
 def field_pictures(image, field: ReceptiveField,
                    erf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two RGB uint8 pictures, each magnified to at least 256 px: the gray input with the
-    theoretical box outlined (a 1-pixel frame, yellow inside black), and the effective field's
-    magnitude as a heat picture (white 0 to dark red the largest) with the same frame."""
+    """The input with the theoretical box outlined, and the effective field as a heat picture.
+
+    Both are magnified by a whole factor to about 256 px; the box's frame is a yellow line with
+    a black one inside it, so it shows on dark and light pixels alike.
+
+    Parameters
+    ----------
+    image : array_like
+        The 2-D input the field was computed for (stretched to black..white).
+    field : ReceptiveField
+        The theoretical field (`receptive_field`).
+    erf : numpy.ndarray
+        The effective field (`effective_receptive_field`), its magnitude shown from white (0)
+        to dark red (the largest).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Two RGB uint8 pictures of the same size.
+
+    Examples
+    --------
+    >>> field = receptive_field([(3, 1, 1)], (4, 4), unit=(0, 0))
+    >>> erf = effective_receptive_field([(3, 1, 1)], stack_weights([(3, 1, 1)]), (4, 4), (0, 0))
+    >>> [p.shape for p in field_pictures(np.zeros((4, 4)), field, erf)]
+    [(256, 256, 3), (256, 256, 3)]
+    """
     gray = _check_field_image(image)
     if gray.shape != field.input_shape or erf.shape != field.input_shape:
         raise ValueError("image, field and effective field must be the same size")
