@@ -320,7 +320,7 @@ def field_pictures(image, field: ReceptiveField,
         The theoretical field (`receptive_field`).
     erf : numpy.ndarray
         The effective field (`effective_receptive_field`), its magnitude shown from white (0)
-        to dark red (the largest).
+        to dark red (the largest), inside a gray edge.
 
     Returns
     -------
@@ -345,7 +345,10 @@ def field_pictures(image, field: ReceptiveField,
     peak = float(strength.max())
     share = strength / peak if peak > 0 else strength
     heat = np.stack([255 - share * (255 - 128), 255 - share * 255, 255 - share * 255], axis=2)
-    return _framed(base, field.box, scale), _framed(heat, field.box, scale)
+    heat = _framed(heat, field.box, scale)
+    # A gray edge shows where the mostly white heat picture ends on a white page.
+    heat[[0, -1], :] = heat[:, [0, -1]] = 128
+    return _framed(base, field.box, scale), heat
 
 
 def _framed(picture: np.ndarray, box: tuple[int, int, int, int], scale: int) -> np.ndarray:

@@ -16,8 +16,9 @@ from pages.ui.render import number
 from pages.ui.widgets import number_box
 from pages.views.deep_learning.common import show_grids
 
-#: The colour example: a crop of this side, six output channels in three groups.
-CROP_SIDE, EXAMPLE_OUTPUTS, EXAMPLE_GROUPS, EXAMPLE_SEED = 8, 6, 3, 25
+#: The colour example: a crop of this side (its 4 x 4 maps fit a phone), six output channels
+#: in three groups.
+CROP_SIDE, EXAMPLE_OUTPUTS, EXAMPLE_GROUPS, EXAMPLE_SEED = 6, 6, 3, 25
 COLOUR_NAMES = ("red", "green", "blue")
 
 
@@ -111,6 +112,7 @@ def layer_forms(colour: np.ndarray) -> None:
         grid(forms["separable"][output], f"separable map {output} (depthwise, then mixed)"),
     )
     mixing = forms["pointwise weights"][output]
-    terms = " + ".join(f"{number(w)} x depthwise {COLOUR_NAMES[c]}"
-                       for c, w in enumerate(mixing))
+    terms = "".join(("" if c == 0 else " − " if w < 0 else " + ")
+                    + f"{number(w if c == 0 else abs(w))} × depthwise {COLOUR_NAMES[c]}"
+                    for c, w in enumerate(mixing))
     st.markdown(f"Separable map {output} = {terms}, cell by cell.")
