@@ -67,6 +67,9 @@ bias, use_relu, pool, pool_size = views.layer_settings()
 stages = lessons.layer_stages(maps[index], out_row, out_col, bias, use_relu, pool, pool_size)
 views.layer_rest(stages, breakdown.total, bias, use_relu, pool, pool_size)
 
+views.layer_forms(colour)
+views.receptive_fields(image.content)
+
 st.header("Learning a kernel", anchor=False)
 hidden_name, on_image, rate, steps = views.descent_settings(small)
 hidden = small[hidden_name].weights
