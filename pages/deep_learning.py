@@ -67,6 +67,9 @@ bias, use_relu, pool, pool_size = views.layer_settings()
 stages = lessons.layer_stages(maps[index], out_row, out_col, bias, use_relu, pool, pool_size)
 views.layer_rest(stages, breakdown.total, bias, use_relu, pool, pool_size)
 
+views.layer_forms(colour)
+views.receptive_fields(image.content)
+
 st.header("Learning a kernel", anchor=False)
 hidden_name, on_image, rate, steps = views.descent_settings(small)
 hidden = small[hidden_name].weights
@@ -89,6 +92,9 @@ with st.spinner("Solving for the weights…"):
     learned, target = cache.least_squares(gray, hidden, noise)
 shown = cache.mapped(target, current.mapping, current.divisor, current.offset)
 views.least_squares(learned, hidden, gray, shown, current.mapping)
+
+views.transposed_section()
+views.signal_section(image.pixels)
 
 st.header("A small trained network, layer by layer", anchor=False)
 views.digit_network()

@@ -7,7 +7,8 @@ has keep their open connections. Streamlit's own /_stcore/health says only that 
 answers, so the server writes its figures to a small file every STATUS_EVERY_S seconds
 (`write_status`, started by server.guards) and ``python -m server.readiness --port 8501`` (the
 probe) reads them: exit 0 when ready, 1 when full or when the figures are stale (the server
-has stopped writing: something is wrong).
+has stopped writing: something is wrong). A replica nobody has visited has written nothing
+yet: the probe has it run the app's script once (`start_script`).
 
     python -m server.readiness --port 8501      # "ready: 612 MiB of 1200, 0 computations waiting"
 """
@@ -20,6 +21,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from .settings import whole_number
@@ -28,6 +30,11 @@ from .settings import whole_number
 STATUS_EVERY_S = 2.0
 #: Figures older than this mean the server stopped writing (seconds).
 STALE_AFTER_S = 30.0
+#: How long the probe waits for the server's script check (seconds): within the readiness
+#: probe's timeout (deploy/k8s.yaml, 3 s) with FIRST_STATUS_WAIT_S.
+START_TIMEOUT_S = 2.0
+#: How long the probe then waits for the first status file (seconds).
+FIRST_STATUS_WAIT_S = 0.5
 
 #: Resident memory of the server and its workers at which the replica is full (MiB;
 #: CONVKIT_FULL_MB): the budget of deploy/k8s.yaml's 2 GiB pod (docs/hosting.md, "Memory").
@@ -90,15 +97,46 @@ def verdict(figures: dict | None, now: float | None = None) -> tuple[bool, str]:
     return True, f"ready: {rss:.0f} MiB of {limit_mb}, {waiting} computations waiting"
 
 
+def read_status(port: int) -> dict | None:
+    """The figures the server on `port` last wrote, or None if there are none (yet)."""
+    try:
+        return json.loads(status_path(port).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def start_script(port: int, timeout_s: float = START_TIMEOUT_S) -> None:
+    """Have the server on `port` run the app's script once, as no visitor has yet.
+
+    Streamlit runs a script only for a session, so a replica nobody has visited writes no
+    status and would never be ready (nor get the visitor who would start it). Its script
+    check (``server.scriptHealthCheckEnabled``) runs app.py in a session of its own: the
+    script's guards start writing the status, and ``st.navigation`` ends Streamlit's
+    pages-folder mode, which would otherwise give the first visitors on a link to a page
+    (/pixel_inspector) that page alone, without the app round it. A slow or refused answer
+    changes nothing: the next probe looks again.
+    """
+    url = f"http://127.0.0.1:{int(port)}/_stcore/script-health-check"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            response.read()
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.readiness",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8501, help="the server's port (8501)")
     args = parser.parse_args(argv)
-    try:
-        figures = json.loads(status_path(args.port).read_text())
-    except (OSError, ValueError):
-        figures = None
+    figures = read_status(args.port)
+    if figures is None:
+        start_script(args.port)
+        # The status writer's first figures follow the script's start within a moment.
+        deadline = time.monotonic() + FIRST_STATUS_WAIT_S
+        while figures is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            figures = read_status(args.port)
     ready, why = verdict(figures)
     print(why)
     return 0 if ready else 1

@@ -369,7 +369,7 @@ def forward(network: DigitNetwork, image) -> Activations:
                        softmax(scores))
 
 
-def receptive_field(layer: str, x: int, y: int) -> tuple[int, int, int, int]:
+def digit_receptive_field(layer: str, x: int, y: int) -> tuple[int, int, int, int]:
     """The input pixels that can change one unit of a layer: its theoretical receptive field.
 
     Walking down from the unit, a layer with kernel side k and stride s turns the span
@@ -389,7 +389,7 @@ def receptive_field(layer: str, x: int, y: int) -> tuple[int, int, int, int]:
 
     Examples
     --------
-    >>> receptive_field("conv2", x=1, y=0)
+    >>> digit_receptive_field("conv2", x=1, y=0)
     (2, 0, 11, 9)
     """
     layer = {"relu1": "conv1", "relu2": "conv2"}.get(layer, layer)
@@ -497,7 +497,7 @@ def explain_unit(network: DigitNetwork, image, layer: str, channel: int, x: int,
             0 <= channel < len(biases)):
         raise ValueError(f"channel must be a whole number from 0 to {len(biases) - 1} in "
                          f"{layer}; got {channel!r}")
-    box = receptive_field(layer, x, y)
+    box = digit_receptive_field(layer, x, y)
     kh, kw = weights.shape[2:]
     block = inputs[:, y:y + kh, x:x + kw]
     products = block * weights[channel]
@@ -513,9 +513,10 @@ MAP_GAP = 2
 
 
 def maps_picture(maps, scale: int = 4) -> np.ndarray:
-    """A layer's maps side by side as one gray picture: each map enlarged ``scale`` times
-    (every value a scale x scale block), brightness 255 at the layer's largest value, 0 at 0
-    or below, maps MAP_GAP pixels apart on a mid-gray (128) background.
+    """A layer's maps side by side as one gray picture, enlarged ``scale`` times.
+
+    Every value becomes a scale x scale block: brightness 255 at the layer's largest value,
+    0 at 0 or below; the maps stand MAP_GAP pixels apart on a mid-gray (128) background.
 
     Parameters
     ----------

@@ -62,6 +62,12 @@ def test_teacher_and_phone_student_accessible_and_fitting(browser: Browser,
         assert_accessible(teacher, "teacher, posed")
 
         student = phone.new_page()
+        # Everything the server sends the student's page, to check the page's data, not only
+        # its screen: the class's table (class "ck-poll") must not be in it before the reveal.
+        frames: list[bytes] = []
+        student.on("websocket", lambda ws: ws.on(
+            "framereceived", lambda frame: frames.append(
+                frame if isinstance(frame, bytes) else frame.encode())))
         student.goto(link)
         wait_for_app_idle(student)
         expect(student.get_by_text("Question 1: Which output byte")).to_be_visible()
@@ -74,6 +80,20 @@ def test_teacher_and_phone_student_accessible_and_fitting(browser: Browser,
         field.press("Enter")
         student.get_by_role("button", name="Send my answer").click()
         expect(student.get_by_text("Answer received: 12.")).to_be_visible()
+        # Another student answers; the first one's page hears nothing of it.
+        other = phone.new_page()
+        other.goto(link)
+        wait_for_app_idle(other)
+        other_field = other.get_by_label("Your answer: the output byte (0 to 255)")
+        other_field.fill("13")
+        other_field.press("Enter")
+        other.get_by_role("button", name="Send my answer").click()
+        expect(other.get_by_text("Answer received: 13.")).to_be_visible()
+        expect(teacher.get_by_text("Answers to question 1: 2 answers")).to_be_visible(
+            timeout=15_000)
+        wait_for_app_idle(student)
+        assert frames and not [f for f in frames if b"ck-poll" in f]
+        assert student.locator("table.ck-poll").count() == 0
 
         teacher.get_by_role("button", name="Reveal the answer").click()
         expect(teacher.get_by_text(re.compile(r"^Revealed: the right answer is \d+"))) \
@@ -82,6 +102,7 @@ def test_teacher_and_phone_student_accessible_and_fitting(browser: Browser,
         expect(student.get_by_text(re.compile(r"^The right answer: \d+\."))).to_be_visible(
             timeout=15_000)
         wait_for_app_idle(student)
+        assert [f for f in frames if b"ck-poll" in f]  # the table, now that it is revealed
         for size in PHONES:
             student.set_viewport_size(size)
             assert not student.evaluate(OVERFLOWS_JS), f"scrolls sideways at {size['width']} px"

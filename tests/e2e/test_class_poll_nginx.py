@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import re
 import secrets
+import subprocess
+import sys
 from collections import Counter
 
 from e2e_helpers import VIEWPORT, run_async, run_nginx, run_streamlit, wait_for_app_idle
@@ -32,14 +34,6 @@ def answers_table(page) -> Counter:
                     for i in range(rows.count())})
 
 
-async def first_visit(url: str) -> None:
-    """One plain visit: a fresh replica's very first sessions, arriving at once on a deep link
-    (/class_poll), run before st.navigation has ever run and miss the app around the page
-    (Streamlit's pages-directory mode: see pages/ui/compat.py end_pages_directory_mode)."""
-    async with harness.open_session(url, "", "") as session:
-        await session.run(None, 60)
-
-
 def test_thirty_students_through_nginx_on_two_replicas_sharing_redis(browser: Browser) -> None:
     cookie_secret = secrets.token_hex(16)
     with contextlib.ExitStack() as stack:
@@ -49,8 +43,13 @@ def test_thirty_students_through_nginx_on_two_replicas_sharing_redis(browser: Br
         replicas = [stack.enter_context(run_streamlit(
             "app.py", log_name=f"streamlit-poll-replica-{i}", env=env)) for i in (1, 2)]
         proxy, access_log = stack.enter_context(run_nginx([r.port for r in replicas]))
+        # As Kubernetes does before a replica gets visitors: its readiness probe, which has a
+        # fresh replica run the app's script once (server/readiness.py).
         for replica in replicas:
-            run_async(first_visit(replica.url))
+            done = subprocess.run([sys.executable, "-m", "server.readiness", "--port",
+                                   str(replica.port)], capture_output=True, text=True,
+                                  timeout=60)
+            assert done.returncode == 0, done.stdout
 
         context = browser.new_context(viewport=VIEWPORT)
         stack.callback(context.close)

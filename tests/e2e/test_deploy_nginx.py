@@ -90,6 +90,8 @@ def test_two_replicas_behind_nginx(browser: Browser) -> None:
         assert http_get(f"{proxy}/healthz")[2].strip() == b"ok"
         assert http_get(f"{proxy}/_stcore/metrics")[0] == 404
         assert http_get(f"{replicas[0].url}/_stcore/metrics")[0] == 200  # hidden by nginx
+        # The script check runs app.py on demand: for the readiness probe on the pod only.
+        assert http_get(f"{proxy}/_stcore/script-health-check")[0] == 404
         assert http_get(f"{proxy}/_stcore/agent/interact")[0] == 404
         status, headers, _ = http_get(f"{proxy}/")
         assert status == 200 and "convkit_route=" in headers.get("Set-Cookie", "")

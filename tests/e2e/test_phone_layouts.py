@@ -36,6 +36,7 @@ PAGES = {
     "Deep learning": "deep_learning",
     "Deconvolution": "deconvolution",
     "Template matching": "template_matching",
+    "Challenges": "challenges",
     "Class poll": "class_poll",
 }
 PHONES = {320: {"width": 320, "height": 640}, 390: {"width": 390, "height": 844}}

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from e2e_helpers import run_async, run_streamlit
+from playwright.sync_api import expect
 from thread_helpers import wait_until
 
 from harness import open_session
@@ -38,3 +39,29 @@ def test_a_running_server_reports_whether_it_has_room(tmp_path, full_mb, ready):
         done = probe(server.port, tmp_path)
     assert (done.returncode == 0) == ready, done.stdout + done.stderr
     assert done.stdout.startswith("ready: " if ready else "full: ")
+
+
+def test_a_replica_nobody_visited_is_made_ready_by_its_probe_and_serves_a_class_link_whole(
+        tmp_path, browser):
+    """A fresh server has run no script and written no status: the first probe has it run
+    the app's script once and answers "ready" (before, it stayed "not ready" for ever, and a
+    pod never got a visitor). Then three visitors arriving at once on a link to a page get
+    the whole app (the sidebar round the page), not the page alone."""
+    env = {"TMPDIR": str(tmp_path)}
+    with run_streamlit("app.py", log_name="readiness-fresh", env=env) as server:
+        assert not (tmp_path / readiness.status_path(server.port).name).exists()
+        done = probe(server.port, tmp_path)
+        assert done.returncode == 0 and done.stdout.startswith("ready: "), done.stdout
+        contexts = [browser.new_context() for _ in range(3)]
+        try:
+            pages = [context.new_page() for context in contexts]
+            for page in pages:  # without waiting: they arrive together
+                page.goto(f"{server.url}/pixel_inspector?image=camera&res=256",
+                          wait_until="commit")
+            for page in pages:
+                sidebar = page.locator('[data-testid="stSidebar"]')
+                expect(sidebar.get_by_label("Kernel", exact=True)).to_be_visible(timeout=30_000)
+                expect(page.get_by_role("heading", name="Pixel inspector")).to_be_visible()
+        finally:
+            for context in contexts:
+                context.close()

@@ -144,7 +144,7 @@ def test_pixels_outside_the_receptive_field_change_nothing(test_set):
         before = getattr(network.forward(net, image), layer)
         side = before.shape[1]
         x, y = int(rng.integers(0, side)), int(rng.integers(0, side))
-        x_first, y_first, x_last, y_last = network.receptive_field(layer, x, y)
+        x_first, y_first, x_last, y_last = network.digit_receptive_field(layer, x, y)
         inside = np.zeros(image.shape, bool)
         inside[y_first:y_last + 1, x_first:x_last + 1] = True
         changed = np.where(inside, image, rng.random(image.shape, dtype=np.float32))
@@ -158,10 +158,10 @@ def test_receptive_field_sizes_grow_as_the_closed_form():
     for layer, kernel, stride in (("conv1", 5, 1), ("pool1", 2, 2), ("conv2", 3, 1),
                                   ("pool2", 2, 2)):
         size, jump = size + (kernel - 1) * jump, jump * stride
-        x_first, y_first, x_last, y_last = network.receptive_field(layer, 1, 2)
+        x_first, y_first, x_last, y_last = network.digit_receptive_field(layer, 1, 2)
         assert x_last - x_first + 1 == size and y_last - y_first + 1 == size
         # Neighbouring units' boxes are one jump apart.
-        assert network.receptive_field(layer, 2, 2)[0] - x_first == jump
+        assert network.digit_receptive_field(layer, 2, 2)[0] - x_first == jump
 
 
 def test_digit_pictures_repeat_from_the_seed():
@@ -211,7 +211,7 @@ def test_train_and_test_pictures_come_from_separate_generators():
     (lambda net: network.explain_unit(net, np.zeros((20, 20)), "conv1", 6, 0, 0), "channel"),
     (lambda net: network.explain_unit(net, np.zeros((20, 20)), "conv2", 0, 6, 0), "x must"),
     (lambda net: network.explain_unit(net, np.zeros((20, 20)), "conv2", 0, 0, -1), "y must"),
-    (lambda net: network.receptive_field("pool3", 0, 0), "layer"),
+    (lambda net: network.digit_receptive_field("pool3", 0, 0), "layer"),
     (lambda net: network.network_from_arrays({"conv1_weights": np.zeros(3)}), "shape"),
     (lambda net: digits.digit_images(digits.MAX_DIGITS + 1, 0), "at most"),
     (lambda net: digits.digit_images(5, -1), "seed"),

@@ -16,6 +16,19 @@ def show_grids(*grids: str) -> None:
     st.html(render.marked_grids(*grids))
 
 
+def keyboard_grid(values, title: str, marks: dict | None = None, **options) -> str:
+    """A marked_grid whose scrolling box takes keyboard focus, for grids wider than a phone.
+
+    A box that scrolls sideways must be reachable by the keyboard (the arrow keys then scroll
+    it); it is named by the grid's caption for screen readers.
+    """
+    from html import escape
+
+    table = render.marked_grid(values, title, marks, **options)
+    return table.replace('<div class="dl-wrap">', f'<div class="dl-wrap" tabindex="0" '
+                         f'role="region" aria-label="{escape(title)}">', 1)
+
+
 def clamp_state(key: str, low: int, high: int, default: int) -> None:
     """Keep session state `key` within low..high (`default` when unset)."""
     st.session_state[key] = min(max(int(st.session_state.get(key, default)), low), high)

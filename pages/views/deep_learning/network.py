@@ -8,7 +8,6 @@ import streamlit as st
 
 import convkit
 from convkit import lessons
-from convkit.lessons.digits import TEST_PICTURES
 from pages.ui import render
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
@@ -31,7 +30,7 @@ def digit_network() -> None:
         "→ 12 filters 3 x 3 x 6 → ReLU → pooling → 108 numbers → a dense layer → softmax. "
         "Brighter is larger in every map; 0 and below are black.")
     st.session_state.setdefault("dl_net_picture", 0)
-    index = number_box("Test picture", 0, TEST_PICTURES - 1, where=st,
+    index = number_box("Test picture", 0, lessons.TEST_PICTURES - 1, where=st,
                        notices=st, step=1, key="dl_net_picture",
                        help="One of the held-back pictures the network never saw in training.")
     picture, label = lessons.held_back_digit(int(index))
