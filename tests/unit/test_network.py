@@ -7,6 +7,7 @@ import pytest
 from scipy import ndimage, signal
 
 import convkit
+from convkit import lessons
 from convkit.lessons import digits, network
 from convkit.lessons import network_training as training
 
@@ -162,6 +163,20 @@ def test_receptive_field_sizes_grow_as_the_closed_form():
         assert x_last - x_first + 1 == size and y_last - y_first + 1 == size
         # Neighbouring units' boxes are one jump apart.
         assert network.digit_receptive_field(layer, 2, 2)[0] - x_first == jump
+
+
+def test_receptive_fields_agree_with_the_stack_lesson():
+    """The network's boxes are those of the receptive-field lesson's stack of the same layers
+    (conv 5, pool 2 stride 2, conv 3, pool 2 stride 2) for every unit."""
+    stacks = {"conv1": [(5, 1, 1)], "pool1": [(5, 1, 1), (2, 2, 1)],
+              "conv2": [(5, 1, 1), (2, 2, 1), (3, 1, 1)],
+              "pool2": [(5, 1, 1), (2, 2, 1), (3, 1, 1), (2, 2, 1)]}
+    for layer, stack in stacks.items():
+        side = {"conv1": 16, "pool1": 8, "conv2": 6, "pool2": 3}[layer]
+        for x in range(side):
+            for y in (0, side - 1):
+                assert network.digit_receptive_field(layer, x, y) == lessons.receptive_field(
+                    stack, (20, 20), unit=(x, y)).box
 
 
 def test_digit_pictures_repeat_from_the_seed():
