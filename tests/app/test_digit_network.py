@@ -86,3 +86,51 @@ def test_an_entry_out_of_range_is_brought_within_and_said(dl):
     assert dl.session_state[KEY] == last
     assert any("Test picture" in w.value for w in dl.warning)
     assert f"Drawn digit: **{held_back(last)[1]}**" in verdict(dl)
+
+
+def test_a_unit_is_worked_out_with_its_receptive_field(dl, media):
+    """Layer 2, filter 3, x=1, y=2: the channel sums, bias, total and ReLU of the reference
+    conv2 value, and the box x=2..11, y=4..13 framed on the input picture."""
+    dl.number_input(key=KEY).set_value(5).run()
+    dl.selectbox(key="dl_net_layer").set_value("conv2").run()
+    dl.number_input(key="dl_net_filter").set_value(3).run()
+    dl.number_input(key="dl_net_x").set_value(1).run()
+    dl.number_input(key="dl_net_y").set_value(2).run()
+    assert_healthy(dl)
+    net = network.load_network()
+    picture, _ = held_back(5)
+    want = reference_forward(net, picture)
+    total = want["conv2"][2, 2, 1]
+    sums = [(want["pool1"][c, 2:5, 1:4] * net.conv2_weights[2, c]).sum() for c in range(6)]
+    (line,) = [m.value for m in dl.markdown if m.value.startswith("Unit x=1, y=2 of filter 3")]
+    assert f"bias {convkit.format_number(net.conv2_bias[2], 4)}" in line
+    assert f"= **{convkit.format_number(total, 6)}**" in line
+    assert line.endswith(f"= **{convkit.format_number(max(total, 0.0), 6)}**.")
+    (table,) = [h.proto.body for h in dl.get("html") if "each input channel" in h.proto.body]
+    for channel_sum in sums:
+        assert f"<td>{convkit.format_number(channel_sum, 4)}</td>" in table
+    framed = shown_picture(dl, media, "Receptive field: input pixels x=2 to 11, y=4 to 13")
+    assert framed.shape == (160, 160, 3)
+    yellow = np.all(framed == (255, 210, 0), axis=2)
+    rows, cols = np.nonzero(yellow)
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (4 * 8, 14 * 8 - 1, 2 * 8,
+                                                                 12 * 8 - 1)
+
+
+def test_a_first_layer_unit_shows_its_pixels_weights_and_products(dl):
+    """Layer 1, filter 1, x=4, y=6: the 5 x 5 input block, the filter and their products."""
+    dl.selectbox(key="dl_net_layer").set_value("conv1").run()
+    dl.number_input(key="dl_net_x").set_value(4).run()
+    dl.number_input(key="dl_net_y").set_value(6).run()
+    assert_healthy(dl)
+    net = network.load_network()
+    picture, _ = held_back(0)
+    want = reference_forward(net, picture)
+    (body,) = [h.proto.body for h in dl.get("html") if "input pixels under the filter" in
+               h.proto.body]
+    assert "× weights of filter 1" in body and "= products" in body
+    assert f">{convkit.format_number(picture[6, 4], 3)}<" in body
+    (line,) = [m.value for m in dl.markdown if m.value.startswith("Unit x=4, y=6 of filter 1")]
+    assert f"= **{convkit.format_number(want['conv1'][0, 6, 4], 6)}**" in line
+    assert any(image.caption.startswith("Receptive field: input pixels x=4 to 8, y=6 to 10")
+               for element in dl.get("image") for image in element.proto.imgs)

@@ -3,6 +3,7 @@ probabilities, and the first layer's learnt filters beside the bank's edge kerne
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -41,6 +42,7 @@ def digit_network() -> None:
                 f"(probability {number(activations.probabilities[predicted], 4)}): {verdict}.")
     _layer_pictures(activations, label)
     _probabilities(activations)
+    _unit(network, picture)
     _filters(network)
 
 
@@ -72,6 +74,54 @@ def _probabilities(activations: lessons.Activations) -> None:
         index=[str(d) for d in range(10)])
     st.html(render.text_table(frame, "Scores of the dense layer and their softmax "
                               "probabilities, one row per digit", corner="digit"))
+
+
+def _unit(network: lessons.DigitNetwork, picture) -> None:
+    """One unit of a convolution layer worked out, and its receptive field on the input."""
+    st.markdown("**One unit, down to the pixels.** Pick a layer, a filter and a place in its "
+                "map: its value is the filter's weights times the block under it, summed over "
+                "every channel, plus the bias, then ReLU.")
+    boxes = st.columns(4)
+    layer = boxes[0].selectbox("Layer", ("conv1", "conv2"), index=1, key="dl_net_layer",
+                               format_func=lambda name: {"conv1": "layer 1 (conv1)",
+                                                         "conv2": "layer 2 (conv2)"}[name])
+    filters, side = (6, 16) if layer == "conv1" else (12, 6)
+    for key, default in (("dl_net_filter", 1), ("dl_net_x", 2), ("dl_net_y", 2)):
+        st.session_state.setdefault(key, default)
+    filter_number = number_box("Filter", 1, filters, where=boxes[1], notices=st, step=1,
+                               key="dl_net_filter")
+    x = number_box("x", 0, side - 1, where=boxes[2], notices=st, step=1, key="dl_net_x")
+    y = number_box("y", 0, side - 1, where=boxes[3], notices=st, step=1, key="dl_net_y")
+    unit = lessons.explain_unit(network, picture, layer, int(filter_number) - 1, int(x), int(y))
+    if layer == "conv1":
+        show_grids(grid(unit.block[0], "input pixels under the filter", digits=3),
+                   grid(unit.weights[0], f"× weights of filter {filter_number}", digits=3),
+                   grid(unit.products[0], "= products", digits=3))
+    else:
+        frame = pd.DataFrame({"sum of block × weights": [number(v, 4)
+                                                         for v in unit.channel_sums]},
+                             index=[f"pooled map {c + 1}" for c in range(len(unit.channel_sums))])
+        st.html(render.text_table(frame, f"Filter {filter_number} of layer 2 at x={x}, y={y}: "
+                                  "each input channel's 3 x 3 block times its weights, summed",
+                                  corner="input channel"))
+    st.markdown(f"Unit x={x}, y={y} of filter {filter_number}: "
+                f"{render.signed_sum(unit.channel_sums)} + bias {number(unit.bias, 4)} = "
+                f"**{number(unit.total, 6)}**; ReLU: max(0, {number(unit.total, 6)}) = "
+                f"**{number(unit.activated, 6)}**.")
+    x_first, y_first, x_last, y_last = unit.receptive_field
+    scale = 8
+    levels = np.rint(np.clip(picture, 0, 1) * 255).astype(np.uint8)
+    big = convkit.explain.magnify(levels, scale, grid=False)
+    top, left = y_first * scale, x_first * scale
+    height, width = (y_last - y_first + 1) * scale, (x_last - x_first + 1) * scale
+    # A black line inside a yellow one: visible on dark and light pixels alike.
+    framed = convkit.explain.outline(big, top, left, height, width, (255, 210, 0), 2)
+    framed = convkit.explain.outline(framed, top + 2, left + 2, height - 4, width - 4,
+                                     (0, 0, 0), 1)
+    show_image(framed, f"Receptive field: input pixels x={x_first} to {x_last}, "
+                       f"y={y_first} to {y_last}", exact=True,
+               alt=f"The input picture with a framed box from pixel x={x_first}, y={y_first} to "
+                   f"x={x_last}, y={y_last}: the only pixels that can change this unit")
 
 
 def _filters(network: lessons.DigitNetwork) -> None:
