@@ -13,6 +13,7 @@ from pages.ui.render import number
 from pages.ui.widgets import number_box
 from pages.views.deep_learning.common import (
     clamp_state,
+    keyboard_grid,
     show_grids,
 )
 
@@ -64,7 +65,7 @@ def channels(breakdown: lessons.WindowStep, maps: np.ndarray, names: list[str], 
                 f"{maps.shape[2]} crop (from x = {corner[1]}, y = {corner[0]}, where the "
                 f"picture varies most); the chosen filter's map has output x={col}, y={row} "
                 "outlined:")
-    show_grids(*(grid(maps[f], names[f], {"now": (row, col)} if f == index else None)
+    show_grids(*(keyboard_grid(maps[f], names[f], {"now": (row, col)} if f == index else None)
                  for f in range(len(names))))
 
 
@@ -95,19 +96,21 @@ def layer_rest(stages: lessons.LayerStages, conv_total: float, bias: float, use_
                      f"**{number(stages.activated[row, col], 6)}**")
     st.markdown(f"At output x={col}, y={row}: " + ", ".join(steps) + ".")
     last = "after ReLU (negatives become 0)" if use_relu else "conv + bias"
-    grids = [grid(stages.biased, "conv + bias", {"now": (row, col)})] if use_relu else []
+    grids = ([keyboard_grid(stages.biased, "conv + bias", {"now": (row, col)})] if use_relu
+             else [])
     if stages.pooled is None:
-        grids.append(grid(stages.activated, last, {"now": (row, col)}))
+        grids.append(keyboard_grid(stages.activated, last, {"now": (row, col)}))
     elif stages.pool is None:
         st.info(f"Output ({row}, {col}) falls in the leftover rows or columns that "
                 f"{size} x {size} pooling drops.")
-        grids += [grid(stages.activated, last, {"now": (row, col)}),
-                  grid(stages.pooled, f"{pool} pooled")]
+        grids += [keyboard_grid(stages.activated, last, {"now": (row, col)}),
+                  keyboard_grid(stages.pooled, f"{pool} pooled")]
     else:
         cell = stages.pool
-        grids += [grid(stages.activated, f"{last}: pooling window in orange",
+        grids += [keyboard_grid(stages.activated, f"{last}: pooling window in orange",
                        {"tap": stages.pool_window, "now": (row, col)}),
-                  grid(stages.pooled, f"{pool} pooled", {"now": (cell.row, cell.col)})]
+                  keyboard_grid(stages.pooled, f"{pool} pooled",
+                                {"now": (cell.row, cell.col)})]
         listed = ", ".join(number(v, 4) for v in cell.values.ravel())
         st.markdown(f"Pooling: {'max' if pool == 'max' else 'mean'}({listed}) = "
                     f"**{number(cell.result, 6)}** → pooled cell x={cell.col}, y={cell.row}.")
