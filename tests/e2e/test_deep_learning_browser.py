@@ -28,7 +28,10 @@ def test_play_moves_the_window_and_its_numbers(page: Page, app_server: str) -> N
     assert first_step == 1
     save_screenshot(page, "deep_learning_stepper_start", full_page=False)
 
-    page.locator(".st-key-dl_speed").click()
+    # The box itself, then the choice typed (a click on the element's middle could land on
+    # its label, and the list draws only what it shows).
+    page.locator(".st-key-dl_speed").get_by_role("combobox").click()
+    page.keyboard.type("fast")
     page.get_by_role("option", name="fast (0.5 s)").click()
     wait_for_app_idle(page)
     play = page.locator(".st-key-dl_play button")

@@ -92,6 +92,10 @@ def layer_forms(colour: np.ndarray) -> None:
     volume, top, left = lessons.busiest_crop(colour[..., :3], CROP_SIDE, channels=True)
     volume = np.moveaxis(volume, 2, 0)
     small_kernel = min(kernel, 5)
+    if min(volume.shape[1:]) < small_kernel:
+        st.caption(f"The image ({volume.shape[2]} x {volume.shape[1]} px) is smaller than a "
+                   f"{small_kernel} x {small_kernel} kernel: the four forms need a larger one.")
+        return
     forms = lessons.example_forms(volume, EXAMPLE_OUTPUTS, small_kernel, EXAMPLE_GROUPS,
                                   EXAMPLE_SEED)
     st.markdown(
