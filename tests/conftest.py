@@ -15,7 +15,7 @@ ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 #: rest, one at a time, so that another test's load never counts in their figures.
 ALONE = frozenset({"test_class_budget.py", "test_class_poll_nginx.py",
                    "test_deploy_nginx_limits.py", "test_first_load.py", "test_load.py",
-                   "test_readiness_probe.py", "test_resource_limits.py"})
+                   "test_resource_limits.py"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
