@@ -8,7 +8,8 @@ answers, so the server writes its figures to a small file every STATUS_EVERY_S s
 (`write_status`, started by server.guards) and ``python -m server.readiness --port 8501`` (the
 probe) reads them: exit 0 when ready, 1 when full or when the figures are stale (the server
 has stopped writing: something is wrong). A replica nobody has visited has written nothing
-yet: the probe has it run the app's script once (`start_script`).
+yet (or its port holds an earlier server's old figures): the probe has it run the app's
+script once (`start_script`).
 
     python -m server.readiness --port 8501      # "ready: 612 MiB of 1200, 0 computations waiting"
 """
@@ -105,6 +106,10 @@ def read_status(port: int) -> dict | None:
         return None
 
 
+def _fresh(figures: dict | None) -> bool:
+    return figures is not None and time.time() - float(figures["time"]) <= STALE_AFTER_S
+
+
 def start_script(port: int, timeout_s: float = START_TIMEOUT_S) -> None:
     """Have the server on `port` run the app's script once, as no visitor has yet.
 
@@ -130,11 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8501, help="the server's port (8501)")
     args = parser.parse_args(argv)
     figures = read_status(args.port)
-    if figures is None:
+    if not _fresh(figures):
+        # Nothing written yet, or figures left by an earlier server on this port (a restarted
+        # container keeps its /tmp): have this one run its script, then read what it writes.
         start_script(args.port)
-        # The status writer's first figures follow the script's start within a moment.
         deadline = time.monotonic() + FIRST_STATUS_WAIT_S
-        while figures is None and time.monotonic() < deadline:
+        while not _fresh(figures) and time.monotonic() < deadline:
             time.sleep(0.1)
             figures = read_status(args.port)
     ready, why = verdict(figures)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from e2e_helpers import run_async, run_streamlit
@@ -43,13 +45,18 @@ def test_a_running_server_reports_whether_it_has_room(tmp_path, full_mb, ready):
 
 def test_a_replica_nobody_visited_is_made_ready_by_its_probe_and_serves_a_class_link_whole(
         tmp_path, browser):
-    """A fresh server has run no script and written no status: the first probe has it run
+    """A fresh server has run no script and written no status (its port holds only an earlier
+    server's old figures): the first probe has it run
     the app's script once and answers "ready" (before, it stayed "not ready" for ever, and a
     pod never got a visitor). Then three visitors arriving at once on a link to a page get
     the whole app (the sidebar round the page), not the page alone."""
     env = {"TMPDIR": str(tmp_path)}
     with run_streamlit("app.py", log_name="readiness-fresh", env=env) as server:
-        assert not (tmp_path / readiness.status_path(server.port).name).exists()
+        # An earlier server's figures for this port, an hour old (a restarted container
+        # keeps its /tmp): they must not stand for this server's.
+        old = tmp_path / readiness.status_path(server.port).name
+        old.write_text(json.dumps({"time": time.time() - 3600, "rss_mib": 300.0, "waiting": 0,
+                                   "full_mb": 1200, "full_waiting": 60}))
         done = probe(server.port, tmp_path)
         assert done.returncode == 0 and done.stdout.startswith("ready: "), done.stdout
         contexts = [browser.new_context() for _ in range(3)]
