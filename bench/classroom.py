@@ -31,9 +31,9 @@ the work it left behind was dropped.
 Printed: the bystander's click p50/p95/max, the health answers' p95/max and how many took over
 1 s, the visitors' waits p50/p95/max, the wait for each visitor's last change (the result a
 visitor sees at the end: the largest, and how many of them came within 10 s), errors, and peak
-RSS against RSS before and after. The
-figures go to bench/results/classroom-<scenario>.json. Loopback only, and visitors (60),
-duration (300 s) and the pace are capped: this is a test of our own server.
+RSS against RSS before and after. The figures go to
+bench/results/classroom-<scenario>-<time>.json (and -latest.json). Loopback only, and visitors
+(60), duration (300 s) and the pace are capped: this is a test of our own server.
 """
 
 from __future__ import annotations
@@ -41,20 +41,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import statistics
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import harness
 from bench import common
 from harness.process import rss_kib, tree_rss_kib
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MAX_VISITORS = 60
 MAX_SECONDS = 300
 PROBE_EVERY_S = 0.5
@@ -553,14 +550,11 @@ def main(argv: list[str] | None = None) -> int:
         result = run(args.url, args.pid)
     else:
         with harness.run_streamlit("app.py", log_name=f"classroom-{args.scenario}",
-                                   log_dir=RESULTS_DIR) as server:
+                                   log_dir=common.RESULTS_DIR) as server:
             result = run(server.url, server.proc.pid)
     result["machine"] = common.machine()
     print(text(result))
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"classroom-{args.scenario}.json"
-    out.write_text(json.dumps(result, indent=2))
-    print(f"figures: {out}")
+    print(f"figures: {common.save(result, f'classroom-{args.scenario}')}")
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     return 1 if result["errors"] else 0

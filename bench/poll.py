@@ -17,7 +17,8 @@ Then the hostile part, measured on the store (Redis INFO and the store's own cou
 server's resident memory: through the page, one session fires 10,000 "Send my answer" and
 another 1,000 "Open a room" (closing each), without waiting; past the page, as if from 1,000
 and 10,000 sessions, 1,000 rooms opened and 10,000 answers sent to one question straight to
-the store. The figures go to bench/results/poll.json. Loopback only; counts are capped.
+the store. The figures go to bench/results/poll-<time>.json and poll-latest.json. Loopback
+only; counts are capped.
 """
 
 from __future__ import annotations
@@ -25,13 +26,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import random
 import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
 import harness
 from bench import common
@@ -39,7 +38,6 @@ from bench.classroom import BYSTANDER, StartLine, _visitor
 from harness import poll
 from harness.process import tree_rss_kib
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RUN_TIMEOUT_S = 120.0
 MAX_STUDENTS = 60
 MAX_BYSTANDERS = 40
@@ -279,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         redis_server = stack.enter_context(harness.run_redis())
         server = stack.enter_context(harness.run_streamlit(
-            "app.py", log_name="poll", log_dir=RESULTS_DIR,
+            "app.py", log_name="poll", log_dir=common.RESULTS_DIR,
             env={"CONVKIT_ROOMS_REDIS_URL": redis_server.url}))
         lesson = asyncio.run(run_lesson(server.url, students=args.students,
                                         bystanders=args.bystanders, window_s=args.window))
@@ -294,10 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                 "rss_before_mb": rss_before,
                 "rss_after_mb": round(tree_rss_kib(server.proc.pid) / 1024)}
     print(text(result))
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / "poll.json"
-    out.write_text(json.dumps(result, indent=2))
-    print(f"figures: {out}")
+    print(f"figures: {common.save(result, 'poll')}")
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     return 1 if lesson["errors"] else 0
