@@ -51,6 +51,7 @@ from .drawing import (
     zoom_picture,
     zoom_window,
 )
+from .live import GRAY_SHIFT, GRAY_WEIGHTS_Q15, LivePlan, live_plan
 from .mistakes import (
     MISTAKE_KINDS,
     Diagnosis,
@@ -58,7 +59,6 @@ from .mistakes import (
     diagnose_answer,
     mistaken_values,
 )
-from .live import GRAY_SHIFT, GRAY_WEIGHTS_Q15, LivePlan, live_plan
 from .picking import Window, shown_to_pixel, window_around
 
 __all__ = [

@@ -16,9 +16,9 @@ import numpy as np
 
 from ..core.convolve import prepare
 from ..core.kernel_files import MAX_KERNEL_SIDE
-from ..core.padding import BORDER_MODES, Border, document_border
+from ..core.padding import Border, document_border
 from ..core.separable import separate
-from .display import MAPPINGS, Mapping, check_divisor_offset, check_mapping
+from .display import Mapping, check_divisor_offset, check_mapping
 
 #: OpenCV's RGB-to-gray weights as fixed-point numbers over 2**15: gray is
 #: ``(9798 R + 19235 G + 3735 B + 16384) >> 15``, which equals ``cv2.cvtColor(...,
@@ -58,7 +58,7 @@ class LivePlan:
     offset: float
 
     def to_json(self) -> dict:
-        """The plan as JSON-ready values, borders and mappings also by their index.
+        """The plan as JSON-ready values (lists of floats, names as they are).
 
         Examples
         --------
@@ -71,9 +71,7 @@ class LivePlan:
             "weights": [float(w) for w in self.weights.ravel()],
             "column": [float(w) for w in self.column] if factors else None,
             "row": [float(w) for w in self.row] if factors else None,
-            "border": self.border, "borderIndex": BORDER_MODES.index(self.border),
-            "value": self.value,
-            "mapping": self.mapping, "mappingIndex": list(MAPPINGS).index(self.mapping),
+            "border": self.border, "value": self.value, "mapping": self.mapping,
             "divisor": self.divisor, "offset": self.offset,
             "gray": list(GRAY_WEIGHTS_Q15), "grayShift": GRAY_SHIFT,
         }
