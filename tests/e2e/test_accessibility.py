@@ -33,6 +33,7 @@ PAGES = {
     "Kernel lab": "kernel_lab",
     "Challenges": "challenges",
     "Padding": "padding_modes",
+    "Live video": "live_video",
     "Deep learning": "deep_learning",
     "Deconvolution": "deconvolution",
     "Template matching": "template_matching",

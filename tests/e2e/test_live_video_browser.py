@@ -19,6 +19,8 @@ import pytest
 from e2e_helpers import CHROMIUM_ARGS, VIEWPORT, find_chromium, save_screenshot, wait_for_app_idle
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
+from test_accessibility import axe_violations
+from test_phone_layouts import LAYOUT_PROBLEMS_JS, SLACK_PX
 
 import convkit
 
@@ -91,11 +93,19 @@ def test_gpu_bytes_are_convkits_for_every_border_flip_mapping(camera_browser: Br
     page = open_live_page(camera_browser, f"{app_server}/live_video?kernel=sobel_x",
                           camera=True)
     page.get_by_role("button", name="Start the live view").click()
-    expect(page.locator(".cklv-fps")).to_contain_text("frames per second")
+    expect(page.locator(".cklv-fps")).to_contain_text(f"{WIDTH} x {HEIGHT} px")
     page.get_by_role("button", name="Freeze this frame").click()
     expect(page.locator(STATUS)).to_contain_text("Frozen: the frame is now the working image")
     expect(page.get_by_text("The frozen frame, now the working image")).to_be_visible()
+    wait_for_app_idle(page)
+    expect(page.locator(".cklv-fps")).to_contain_text("frames per second")
     save_screenshot(page, "live-video-frozen")
+    # Live, frozen and all: no WCAG violation, and it fits a 320 px phone.
+    assert not axe_violations(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    wait_for_app_idle(page)
+    save_screenshot(page, "live-video-320")
+    assert not page.evaluate(LAYOUT_PROBLEMS_JS, SLACK_PX)
 
     view = page.locator(".cklv")
     shot = view.evaluate("root => root.cklvSnapshot()")

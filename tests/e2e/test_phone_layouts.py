@@ -33,6 +33,7 @@ PAGES = {
     "Pixel inspector": "pixel_inspector",
     "Kernel lab": "kernel_lab",
     "Padding": "padding_modes",
+    "Live video": "live_video",
     "Deep learning": "deep_learning",
     "Deconvolution": "deconvolution",
     "Template matching": "template_matching",

@@ -346,9 +346,10 @@ function countFrame(root) {
   if (!root.cklvFpsShown || now - root.cklvFpsShown > 1000) {
     root.cklvFpsShown = now;
     const span = (frames[frames.length - 1] - frames[0]) / 1000;
-    const rate = span > 0 ? (frames.length - 1) / span : 0;
-    root.querySelector(".cklv-fps").textContent =
-      `${rate.toFixed(1)} frames per second, ${root.cklvSize[0]} x ${root.cklvSize[1]} px`;
+    const [width, height] = root.cklvSize;
+    root.querySelector(".cklv-fps").textContent = span > 0
+      ? `${((frames.length - 1) / span).toFixed(1)} frames per second, ${width} x ${height} px`
+      : `Measuring the frame rate, ${width} x ${height} px…`;
   }
 }
 
