@@ -36,8 +36,10 @@ class LivePlan:
     weights : numpy.ndarray
         float64 weights as applied (rotated 180 degrees when the settings flip them).
     column, row : numpy.ndarray or None
-        1-D factors with ``outer(column, row) == weights`` when the kernel is separable:
-        the browser then runs a row pass and a column pass. None otherwise.
+        1-D factors with ``outer(column, row) == weights`` when the kernel is separable and
+        two passes read at most half the pixels one pass reads (5 x 5 and larger; a 3 x 3
+        kernel is faster in one pass): the browser then runs a row pass and a column pass.
+        None otherwise.
     border : str
         One of BORDER_MODES.
     value : float
@@ -106,11 +108,13 @@ def live_plan(kernel, border: Border = "replicate", *, flip: bool = False, value
 
     Examples
     --------
-    Sobel x splits into a smoothing column and a difference row: two passes of 3 taps.
+    A 5 x 5 box splits into a column and a row: two passes of 5 taps instead of 25.
 
-    >>> plan = live_plan([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], flip=True)
+    >>> plan = live_plan(np.ones((5, 5)), flip=True)
     >>> plan.column.tolist(), plan.row.tolist()
-    ([1.0, 2.0, 1.0], [1.0, 0.0, -1.0])
+    ([1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0])
+    >>> live_plan([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]).column is None   # 9 taps: one pass
+    True
     """
     weights, value = prepare(np.zeros((1, 1), np.uint8), kernel, border, flip, value)
     if max(weights.shape) > MAX_KERNEL_SIDE:
@@ -118,7 +122,11 @@ def live_plan(kernel, border: Border = "replicate", *, flip: bool = False, value
                          f"{MAX_KERNEL_SIDE}; got {weights.shape[0]} x {weights.shape[1]}")
     check_mapping(mapping)
     divisor, offset = check_divisor_offset(divisor, offset)
-    factors = separate(weights) if min(weights.shape) > 1 else None
+    height, width = weights.shape
+    # Two passes read height + width pixels instead of height * width, but a pass has its own
+    # cost: measured in software WebGL (python -m bench.live_video), a 3 x 3 kernel ran
+    # faster in one pass, so kernels whose two passes would not halve the reads take one.
+    factors = separate(weights) if height * width >= 2 * (height + width) else None
     column, row = factors if factors is not None else (None, None)
     return LivePlan(np.array(weights, dtype=np.float64), column, row, border, value, mapping,
                     divisor, offset)

@@ -230,7 +230,7 @@ function build(parentElement, setTriggerValue) {
   });
   // Test and bench hooks: read back what the GPU computed, and time it.
   root.cklvSnapshot = (plan, colour) => snapshot(root, plan, colour);
-  root.cklvBench = (frames) => bench(root, frames);
+  root.cklvBench = (seconds, plan) => bench(root, seconds, plan);
   return root;
 }
 
@@ -603,22 +603,25 @@ function base64(bytes) {
   return btoa(text);
 }
 
-// Frames per second of the whole chain (upload included) over `frames` frames.
-function bench(root, frames) {
+// Frames per second of the whole chain (camera upload included) with `plan`, over at least
+// `seconds` and at least 3 frames; the renderer's name says which GPU (or software) ran it.
+function bench(root, seconds, plan) {
   const state = root.cklvGl;
   if (!state || !root.cklvVideo) return null;
   const { gl } = state;
   const one = new Uint8Array(4);
-  render(root, true);
+  render(root, true, plan || null);
   gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, one);
   const begin = performance.now();
-  for (let i = 0; i < frames; i++) {
-    render(root, true);
+  let frames = 0;
+  while (frames < 3 || performance.now() - begin < seconds * 1000) {
+    render(root, true, plan || null);
     // Reading a pixel waits for the GPU: the time is the frame's, not the queue's.
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, one);
+    frames += 1;
   }
-  const seconds = (performance.now() - begin) / 1000;
+  const elapsed = (performance.now() - begin) / 1000;
   const info = gl.getExtension("WEBGL_debug_renderer_info");
-  return { fps: frames / seconds, size: state.size,
+  return { fps: frames / elapsed, frames, size: state.size,
     renderer: info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER) };
 }
