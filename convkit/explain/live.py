@@ -36,9 +36,8 @@ class LivePlan:
     weights : numpy.ndarray
         float64 weights as applied (rotated 180 degrees when the settings flip them).
     column, row : numpy.ndarray or None
-        1-D factors with ``outer(column, row) == weights`` when the kernel is separable and
-        two passes read at most half the pixels one pass reads (5 x 5 and larger; a 3 x 3
-        kernel is faster in one pass): the browser then runs a row pass and a column pass.
+        1-D factors with ``outer(column, row) == weights`` when the kernel is separable (and
+        not a single row or column): the browser then runs a row pass and a column pass.
         None otherwise.
     border : str
         One of BORDER_MODES.
@@ -113,7 +112,7 @@ def live_plan(kernel, border: Border = "replicate", *, flip: bool = False, value
     >>> plan = live_plan(np.ones((5, 5)), flip=True)
     >>> plan.column.tolist(), plan.row.tolist()
     ([1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0])
-    >>> live_plan([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]).column is None   # 9 taps: one pass
+    >>> live_plan([[0, 1, 0], [1, -4, 1], [0, 1, 0]]).column is None   # the Laplacian: one
     True
     """
     weights, value = prepare(np.zeros((1, 1), np.uint8), kernel, border, flip, value)
@@ -122,11 +121,9 @@ def live_plan(kernel, border: Border = "replicate", *, flip: bool = False, value
                          f"{MAX_KERNEL_SIDE}; got {weights.shape[0]} x {weights.shape[1]}")
     check_mapping(mapping)
     divisor, offset = check_divisor_offset(divisor, offset)
-    height, width = weights.shape
-    # Two passes read height + width pixels instead of height * width, but a pass has its own
-    # cost: measured in software WebGL (python -m bench.live_video), a 3 x 3 kernel ran
-    # faster in one pass, so kernels whose two passes would not halve the reads take one.
-    factors = separate(weights) if height * width >= 2 * (height + width) else None
+    # A row or a column is one pass already; any other separable kernel reads height + width
+    # pixels in two passes instead of height * width in one (python -m bench.live_video).
+    factors = separate(weights) if min(weights.shape) > 1 else None
     column, row = factors if factors is not None else (None, None)
     return LivePlan(np.array(weights, dtype=np.float64), column, row, border, value, mapping,
                     divisor, offset)

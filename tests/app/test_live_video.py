@@ -29,7 +29,7 @@ def test_the_browser_gets_the_sidebars_filter():
     sent = component_data(at, "convkit_live_video")
     weights = np.array(sent["plan"]["weights"]).reshape(sent["plan"]["shape"])
     assert np.array_equal(weights, np.rot90(convkit.BANK["sobel_x"].weights, 2))
-    assert sent["plan"]["column"] is None  # 3 x 3: one pass
+    assert np.allclose(np.outer(sent["plan"]["column"], sent["plan"]["row"]), weights)
     assert (sent["plan"]["border"], sent["plan"]["mapping"]) == ("wrap", "divide")
     assert (sent["plan"]["divisor"], sent["plan"]["offset"], sent["colour"]) == (4, 128, True)
     assert any("Nothing leaves your device while live" in i.value for i in at.info)

@@ -130,6 +130,12 @@ def test_gpu_bytes_are_convkits_for_every_border_flip_mapping(camera_browser: Br
     print(f"live video: {compared:,} bytes compared, {share:.4%} off by one")
     assert share < 0.01
 
+    # Opening another page turns the camera off (its track ended, the view stopped).
+    held = view.element_handle()
+    page.set_viewport_size(VIEWPORT)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Padding").click()
+    page.wait_for_function("root => !root.cklvRunning && !root.cklvStream", arg=held)
+
 
 def test_refused_permission_says_so(camera_browser: Browser, app_server: str) -> None:
     """A visitor who refuses the camera reads why the view did not start, and the app works."""
