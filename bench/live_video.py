@@ -11,7 +11,7 @@ measured alternately, and minmax (its range reduction) at 9 x 9; WebGL's rendere
 (SwiftShader, on the CPU, where there is no GPU). Server CPU: `--pages` pages open the live
 video page and sit idle for `--window` seconds, then all of them press Start and watch for
 another `--window` seconds; the server's CPU seconds (its process and its workers) are read
-from /proc over each window. The figures go
+from /proc over each window, with the WebSocket messages the pages send meanwhile. The figures go
 to bench/results/live_video-<time>.json and live_video-latest.json.
 """
 
@@ -84,10 +84,14 @@ def frame_rates(page, seconds: float, repetitions: int) -> list[dict]:
     return rows
 
 
-def open_pages(context, url: str, count: int) -> list:
+def open_pages(context, url: str, count: int, sent: list[int] | None = None) -> list:
+    """`count` pages on `url`, each counting into `sent` the WebSocket messages it sends."""
     pages = []
     for _ in range(count):
         page = context.new_page()
+        if sent is not None:
+            page.on("websocket", lambda socket: socket.on(
+                "framesent", lambda _payload: sent.__setitem__(0, sent[0] + 1)))
         page.goto(url)
         harness.wait_for_app_idle(page, timeout_ms=120_000)
         pages.append(page)
@@ -115,23 +119,26 @@ def run(seconds: float, count: int, window: float, repetitions: int = 4) -> dict
             results["renderer"] = results["frame_rates"][0]["renderer"]
             page.close()
 
-            pages = open_pages(context, url, count)
+            sent = [0]
+            pages = open_pages(context, url, count, sent)
             pid = server.proc.pid
             common.log(f"{count} pages idle for {window:.0f} s")
-            before = server_cpu(pid)
+            before, sent_before = server_cpu(pid), sent[0]
             time.sleep(window)
-            idle = server_cpu(pid) - before
+            idle, idle_sent = server_cpu(pid) - before, sent[0] - sent_before
             for each in pages:
                 each.get_by_role("button", name="Start the live view").click()
             for each in pages:
                 each.locator(".cklv-fps").filter(has_text=f"{WIDTH} x {HEIGHT} px").wait_for()
             common.log(f"{count} pages live for {window:.0f} s")
-            before = server_cpu(pid)
+            before, sent_before = server_cpu(pid), sent[0]
             time.sleep(window)
-            live = server_cpu(pid) - before
+            live, live_sent = server_cpu(pid) - before, sent[0] - sent_before
             rates = [each.locator(".cklv").evaluate(FRAME_RATE_JS) for each in pages]
             results["server_cpu"] = {"pages": count, "window_s": window, "idle_cpu_s": idle,
-                                     "live_cpu_s": live, "live_page_fps": rates}
+                                     "live_cpu_s": live, "live_page_fps": rates,
+                                     "idle_messages_sent": idle_sent,
+                                     "live_messages_sent": live_sent}
         finally:
             browser.close()
     return results
@@ -147,7 +154,8 @@ def report(results: dict) -> str:
     lines += ["", f"Server CPU over {cpu['window_s']:.0f} s with {cpu['pages']} pages: idle "
                   f"{cpu['idle_cpu_s']:.2f} s, watching live video {cpu['live_cpu_s']:.2f} s "
                   f"(pages at {min(cpu['live_page_fps']):.1f}-{max(cpu['live_page_fps']):.1f} "
-                  "frames per second)"]
+                  "frames per second); WebSocket messages the pages sent: idle "
+                  f"{cpu['idle_messages_sent']}, live {cpu['live_messages_sent']}"]
     return "\n".join(lines)
 
 
