@@ -82,7 +82,7 @@ def test_gpu_bytes_are_convkits_for_every_border_flip_mapping(camera_browser: Br
     page.get_by_role("button", name="Start the live view").click()
     expect(page.locator(".cklv-fps")).to_contain_text(f"{WIDTH} x {HEIGHT} px")
     page.get_by_role("button", name="Freeze this frame").click()
-    expect(page.locator(STATUS)).to_contain_text("Frozen: the frame is now the working image")
+    expect(page.locator(STATUS)).to_contain_text("Frozen: the frame went to the app")
     expect(page.get_by_text("The frozen frame, now the working image")).to_be_visible()
     wait_for_app_idle(page)
     expect(page.locator(".cklv-fps")).to_contain_text("frames per second")

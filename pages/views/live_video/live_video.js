@@ -215,6 +215,12 @@ function build(parentElement, setTriggerValue) {
     say(root, "Stopped: the camera is off.");
   });
   root.querySelector(".cklv-freeze").addEventListener("click", () => freeze(root));
+  // Another camera chosen while live: switch to it.
+  root.querySelector(".cklv-facing").addEventListener("change", () => {
+    if (!root.cklvRunning) return;
+    stop(root);
+    start(root);
+  });
   const split = root.querySelector(".cklv-split");
   split.addEventListener("input", () => {
     split.setAttribute("aria-valuetext", `${split.value}% original on the left`);

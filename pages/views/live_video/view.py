@@ -115,5 +115,5 @@ def take_frozen_frame() -> None:
     name = f"live frame {time.strftime('%H:%M:%S')}.png"
     st.session_state[LIVE_FRAME] = images.FrozenFrame(name, data, convkit.image_digest(data))
     st.session_state["source"] = LIVE
-    st.session_state[FROZEN_NOTICE] = ("Frozen: the frame is now the working image of every "
-                                       "page (the sidebar's image says Your live video frame).")
+    st.session_state[FROZEN_NOTICE] = ("Frozen: the frame went to the app, which checks it as "
+                                       "an upload; below the live view, what became of it.")
