@@ -92,6 +92,8 @@ def test_stack_cells_tile_each_slab_and_the_slabs_stay_apart(rows, cols, slabs, 
     drawing = lessons.stack(rows, cols, slabs, 10.0, slant=6.0, gap=5.0, margin=margin)
     corners = drawing.corners()
     assert corners.shape == (slabs, rows, cols, 4, 2)
+    for s, y, x in itertools.product(range(slabs), range(rows), range(cols)):
+        np.testing.assert_allclose(corners[s, y, x], drawing.cell_corners(s, x, y))
     # Neighbours share their edges: the right edge of x is the left edge of x + 1, the front
     # edge of y the back edge of y + 1.
     np.testing.assert_allclose(corners[:, :, :-1, 1], corners[:, :, 1:, 0])

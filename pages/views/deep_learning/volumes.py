@@ -32,6 +32,8 @@ CHANNEL_INK = {"red": (200, 30, 30), "green": (30, 140, 50), "blue": (40, 80, 20
 #: The outline of the chosen output and of what made it: the grids' "now" orange, on a
 #: white halo so that it shows on dark cells too.
 FOCUS = "#e8590c"
+#: The thin line round every cell.
+GRID_LINE = "#9e9e9e"
 #: Filter blocks per row in the filters' drawing.
 FILTERS_PER_ROW = 2
 
@@ -61,13 +63,24 @@ _COMPONENT = st.components.v2.component(
 
 
 def _points(corners: np.ndarray, left: float, top: float) -> str:
-    return " ".join(f"{x + left:.1f},{y + top:.1f}" for x, y in corners)
+    return " ".join(f"{x + left:.1f},{y + top:.1f}".replace(".0,", ",").removesuffix(".0")
+                    for x, y in corners)
 
 
 def _polygon(corners, left: float, top: float, fill: str = "none", stroke: str = "#9e9e9e",
              width: float = 0.6, extra: str = "") -> str:
     return (f'<polygon points="{_points(corners, left, top)}" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{width}"{extra}/>')
+
+
+def _cells(corners: np.ndarray, fills: list[str], left: float, top: float,
+           extras: list[str] | None = None) -> str:
+    """Grid cells, one polygon each, their thin grey line set once on the group (a run sends
+    hundreds of them)."""
+    extras = extras or [""] * len(fills)
+    body = "".join(f'<polygon points="{_points(c, left, top)}" fill="{fill}"{extra}/>'
+                   for c, fill, extra in zip(corners, fills, extras, strict=True))
+    return f'<g stroke="{GRID_LINE}" stroke-width="0.6">{body}</g>'
 
 
 def _halo(corners, left: float, top: float, width: float = 2.5) -> str:
@@ -102,10 +115,17 @@ def _hex(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
 
 
-def _channel_fill(value: float, ink) -> str:
-    """A cell of one channel: white at 0, the channel's ink at 255."""
-    share = min(max(float(value) / 255, 0.0), 1.0)
-    return _hex(np.rint(255 + (np.asarray(ink) - 255) * share))
+def _channel_fills(values: np.ndarray, ink) -> list[str]:
+    """Cells of one channel: white at 0, the channel's ink at 255."""
+    share = np.clip(np.asarray(values, dtype=float).ravel() / 255, 0.0, 1.0)[:, None]
+    return [_hex(rgb) for rgb in np.rint(255 + (np.asarray(ink) - 255) * share).astype(int)]
+
+
+def _heat_fills(values: np.ndarray) -> list[str]:
+    """Diverging heat colours of `values` on the scale of their largest size."""
+    values = np.asarray(values, dtype=float).ravel()
+    limit = float(np.abs(values).max())
+    return [_hex(render.heat_colour(v, limit)) for v in values]
 
 
 def _svg(width: float, height: float, label: str, body: str) -> str:
@@ -126,18 +146,17 @@ def input_svg(crop: np.ndarray, focus: lessons.VolumeFocus, label: str) -> str:
     drawing = lessons.stack(height, width, channels, CELL, slant=SLANT * CELL, margin=1)
     left, top = LABEL_ROOM, 2.0
     parts = [_edges(drawing, left, top)]
+    corners = drawing.corners()
     for slab, (name, ink) in enumerate(CHANNEL_INK.items()):
         parts.append(_slab_label(drawing, slab, name, top))
-        for y in range(height):
-            for x in range(width):
-                parts.append(_polygon(drawing.cell_corners(slab, x, y), left, top,
-                                      _channel_fill(crop[y, x, slab], ink)))
+        parts.append(_cells(corners[slab].reshape(-1, 4, 2), _channel_fills(crop[..., slab], ink),
+                            left, top))
         for row, col in focus.taps.reshape(-1, 2):
             if not (0 <= row < height and 0 <= col < width):
                 parts.append(_polygon(drawing.cell_corners(slab, col, row), left, top,
                                       "#e9ecef", "#495057", 1.2, ' stroke-dasharray="3 2"'))
         for row, col in np.argwhere(focus.read):
-            parts.append(_halo(drawing.cell_corners(slab, col, row), left, top, 2.0))
+            parts.append(_halo(corners[slab, row, col], left, top, 2.0))
     return _svg(left + drawing.width + 2, top + drawing.height + 2, label, "".join(parts))
 
 
@@ -147,6 +166,7 @@ def filters_svg(filters: np.ndarray, names: list[str], chosen: int, label: str) 
     count, channels, kh, kw = filters.shape
     drawing = lessons.stack(kh, kw, channels, CELL, slant=SLANT * CELL)
     block_w, block_h = drawing.width + 36, TITLE_ROOM + drawing.height + 10
+    corners = drawing.corners()
     parts = []
     for f in range(count):
         left = 2 + (f % FILTERS_PER_ROW) * block_w
@@ -156,14 +176,10 @@ def filters_svg(filters: np.ndarray, names: list[str], chosen: int, label: str) 
         parts.append(f'<text x="{left:.1f}" y="{top - 4:.1f}" font-size="11" fill="#212121"'
                      f"{weight}>{escape(title)}</text>")
         parts.append(_edges(drawing, left, top))
-        limit = float(np.abs(filters[f]).max())
-        for slab in range(channels):
-            for y in range(kh):
-                for x in range(kw):
-                    fill = _hex(render.heat_colour(filters[f, slab, y, x], limit))
-                    parts.append(_polygon(drawing.cell_corners(slab, x, y), left, top, fill))
-            if f == chosen:
-                parts.append(_halo(_slab_outline(drawing, slab), left, top, 2.0))
+        parts.append(_cells(corners.reshape(-1, 4, 2), _heat_fills(filters[f]), left, top))
+        if f == chosen:
+            parts.extend(_halo(_slab_outline(drawing, slab), left, top, 2.0)
+                         for slab in range(channels))
     rows = -(-count // FILTERS_PER_ROW)
     width = 4 + min(count, FILTERS_PER_ROW) * block_w
     return _svg(width, rows * block_h + 4, label, "".join(parts))
@@ -177,15 +193,13 @@ def output_svg(maps: np.ndarray, focus: lessons.VolumeFocus, label: str) -> str:
     drawing = lessons.stack(height, width, count, CELL, slant=SLANT * CELL)
     left, top = LABEL_ROOM, 2.0
     parts = [_edges(drawing, left, top)]
+    corners = drawing.corners()
     for f in range(count):
         parts.append(_slab_label(drawing, f, f"map {f + 1}", top))
-        limit = float(np.abs(maps[f]).max())
-        for y in range(height):
-            for x in range(width):
-                fill = _hex(render.heat_colour(maps[f, y, x], limit))
-                parts.append(_polygon(drawing.cell_corners(f, x, y), left, top, fill,
-                                      extra=f' class="ckv-cell" data-f="{f}" data-x="{x}" '
-                                            f'data-y="{y}"'))
+        targets = [f' class="ckv-cell" data-f="{f}" data-x="{x}" data-y="{y}"'
+                   for y in range(height) for x in range(width)]
+        parts.append(_cells(corners[f].reshape(-1, 4, 2), _heat_fills(maps[f]), left, top,
+                            targets))
     chosen = drawing.cell_corners(focus.filter, focus.out_col, focus.out_row)
     parts.append(_halo(chosen, left, top, 3.0))
     parts.append(_polygon(chosen, left, top, stroke="#0b57d0", width=2.0,
