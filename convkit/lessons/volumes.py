@@ -59,9 +59,23 @@ class Stack:
         return self.slabs * self.slab_height + (self.slabs - 1) * self.gap
 
     def point(self, slab: int, x: float, y: float) -> tuple[float, float]:
-        """Screen (x, y) of grid point (`x`, `y`) of slab `slab` (a cell's top-left corner is
-        its own x, y; x = cols is the right edge; outside 0..cols or 0..rows: the margin).
+        """Screen (x, y) of grid point (`x`, `y`) of slab `slab`.
 
+        Parameters
+        ----------
+        slab : int
+            The slab, 0 at the top.
+        x, y : float
+            A grid point: a cell's top-left corner has the cell's own x and y; x = cols is
+            the right edge, y = rows the front; outside 0..cols or 0..rows lies the margin.
+
+        Returns
+        -------
+        tuple of float
+            The point on screen, in drawing units from the drawing's top-left corner.
+
+        Examples
+        --------
         >>> Stack(2, 3, 1, cell=10, slant=4, gap=0, margin=0).point(0, 0, 0)
         (8.0, 0.0)
         """
@@ -70,9 +84,22 @@ class Stack:
         return float(left), float(top)
 
     def cell_corners(self, slab: int, x: int, y: int) -> np.ndarray:
-        """The four screen corners of cell x, y of slab `slab`: back-left, back-right,
-        front-right, front-left, as (4, 2) (x, y).
+        """The four screen corners of cell x, y of slab `slab`.
 
+        Parameters
+        ----------
+        slab : int
+            The slab, 0 at the top.
+        x, y : int
+            The cell (outside the grid: a cell of the margin).
+
+        Returns
+        -------
+        numpy.ndarray
+            (4, 2) screen (x, y): back-left, back-right, front-right, front-left.
+
+        Examples
+        --------
         >>> Stack(2, 3, 1, cell=10, slant=4, gap=0, margin=0).cell_corners(0, 2, 1).tolist()
         [[24.0, 4.0], [34.0, 4.0], [30.0, 8.0], [20.0, 8.0]]
         """
@@ -80,9 +107,15 @@ class Stack:
                          self.point(slab, x + 1, y + 1), self.point(slab, x, y + 1)])
 
     def corners(self) -> np.ndarray:
-        """Every cell's corners: (slabs, rows, cols, 4, 2), indexed slab, y, x, as
-        `cell_corners` gives them one at a time.
+        """Every cell's corners at once, as `cell_corners` gives them one at a time.
 
+        Returns
+        -------
+        numpy.ndarray
+            (slabs, rows, cols, 4, 2), indexed slab, y, x.
+
+        Examples
+        --------
         >>> Stack(2, 3, 1, cell=10, slant=4, gap=0, margin=0).corners()[0, 1, 2].tolist()
         [[24.0, 4.0], [34.0, 4.0], [30.0, 8.0], [20.0, 8.0]]
         """
@@ -155,8 +188,9 @@ class VolumeFocus:
 
 def volume_focus(geometry: LayerGeometry, filter_count: int, filter_index: int, out_row: int,
                  out_col: int) -> VolumeFocus:
-    """The filter and the input cells behind output x=`out_col`, y=`out_row` of filter
-    `filter_index` in a layer of `filter_count` filters.
+    """The filter and the input cells behind one output of a layer drawn as volumes.
+
+    The output is x=`out_col`, y=`out_row` of the map of filter `filter_index`.
 
     Parameters
     ----------
