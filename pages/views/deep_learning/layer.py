@@ -42,6 +42,7 @@ def channel_choice(names: list[str], output_shape: tuple[int, int],
         st.session_state["dl_filter"] = names[0]
     choice = st.columns([1.2, 1, 1])
     name = choice[0].selectbox("Filter of the layer", names, key="dl_filter",
+                               format_func=filter_label,
                                help="The layer's filters, each 3 x 3 x 3.")
     st.caption(lessons.RGB_FILTERS[name][0])
     height, width = output_shape
@@ -52,6 +53,11 @@ def channel_choice(names: list[str], output_shape: tuple[int, int],
     col = number_box("Output column (x)", 0, width - 1, where=choice[2], notices=st, step=1,
                      key="dl_rgb_col")
     return count, names.index(name), int(row), int(col)
+
+
+def filter_label(name: str) -> str:
+    """A filter as the drawing numbers it: ``filter 2: red minus green``."""
+    return f"filter {list(lessons.RGB_FILTERS).index(name) + 1}: {name}"
 
 
 def bias_and_relu() -> tuple[float, bool]:
