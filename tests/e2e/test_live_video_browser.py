@@ -76,7 +76,8 @@ def test_gpu_bytes_are_convkits_for_every_border_flip_mapping(camera_browser: Br
                                                              app_server: str) -> None:
     """Freeze sends the GPU's frame; every border, flip and mapping on a separable and a
     non-separable bank kernel and a 31 x 31 kernel, in gray and colour, gives convkit's bytes
-    (at most 1 apart where float rounding differs; the share is printed)."""
+    (at most 1 apart where float rounding differs; the share is printed). Then hiding the
+    page, Stop and opening another page each turn the camera off."""
     page = open_live_page(camera_browser, f"{app_server}/live_video?kernel=sobel_x",
                           camera=True)
     page.get_by_role("button", name="Start the live view").click()
@@ -131,9 +132,25 @@ def test_gpu_bytes_are_convkits_for_every_border_flip_mapping(camera_browser: Br
     print(f"live video: {compared:,} bytes compared, {share:.4%} off by one")
     assert share < 0.01
 
-    # Opening another page turns the camera off (its track ended, the view stopped).
+    # Hiding the page (another tab, a locked phone) and Stop each turn the camera off.
     held = view.element_handle()
     page.set_viewport_size(VIEWPORT)
+    page.evaluate("""() => { Object.defineProperty(document, 'hidden', {value: true,
+                                                                    configurable: true});
+                            document.dispatchEvent(new Event('visibilitychange')); }""")
+    expect(page.locator(STATUS)).to_contain_text("Stopped because the page was hidden")
+    assert held.evaluate("root => !root.cklvRunning && !root.cklvStream")
+    page.evaluate("() => { delete document.hidden; }")
+    start = page.get_by_role("button", name="Start the live view")
+    start.click()
+    expect(page.locator(STATUS)).to_contain_text("Live:")
+    page.get_by_role("button", name="Stop").click()
+    expect(page.locator(STATUS)).to_contain_text("Stopped: the camera is off.")
+    expect(page.get_by_role("button", name="Freeze this frame")).to_be_disabled()
+    assert held.evaluate("root => !root.cklvRunning && !root.cklvStream")
+    # Opening another page turns it off too.
+    start.click()
+    expect(page.locator(STATUS)).to_contain_text("Live:")
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Padding").click()
     page.wait_for_function("root => !root.cklvRunning && !root.cklvStream", arg=held)
 
