@@ -61,6 +61,13 @@ class LivePlan:
     def to_json(self) -> dict:
         """The plan as JSON-ready values (lists of floats, names as they are).
 
+        Returns
+        -------
+        dict
+            ``shape`` [height, width], ``weights`` (row by row), ``column`` and ``row`` (or
+            None), ``border``, ``value``, ``mapping``, ``divisor``, ``offset``, and the gray
+            conversion's ``gray`` weights and ``grayShift``: what the browser's shader reads.
+
         Examples
         --------
         >>> live_plan([[1, 2, 3]], "wrap", flip=True).to_json()["weights"]
@@ -99,6 +106,7 @@ def live_plan(kernel, border: Border = "replicate", *, flip: bool = False, value
     Returns
     -------
     LivePlan
+        The weights as applied, the separable factors (or None), and the settings checked.
 
     Raises
     ------
