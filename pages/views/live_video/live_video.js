@@ -267,7 +267,13 @@ async function start(root) {
         "EXT_color_buffer_float), which the exact sums need. Every other page works.");
       return;
     }
-    root.cklvGl = setUp(gl);
+    try {
+      root.cklvGl = setUp(gl);
+    } catch (error) {
+      say(root, "This browser's graphics could not prepare the live view's shaders " +
+        `(${String(error.message || error).slice(0, 200)}). Every other page works.`);
+      return;
+    }
   }
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     say(root, "This browser offers no camera to this page (a camera needs a secure, https " +
@@ -337,7 +343,14 @@ function loop(root) {
   }
   const video = root.cklvVideo;
   if (video.readyState >= 2 && video.videoWidth > 0) {
-    render(root, true);
+    try {
+      render(root, true);
+    } catch (error) {
+      stop(root);
+      say(root, `The live view stopped: the graphics failed (${String(error.message || error)
+        .slice(0, 200)}). Every other page works.`);
+      return;
+    }
     countFrame(root);
   }
   if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => loop(root));
