@@ -90,3 +90,32 @@ def keeps_navigation() -> Iterator[None]:
         PagesManager.__init__ = original
 
 
+
+
+def send_from_component(at, key: str, *, state: dict | None = None,
+                        event: tuple[str, object] | None = None):
+    """Run AppTest `at` as the browser does when component `key` (st.components.v2) has
+    called ``setStateValue(name, value)`` for each item of `state`, or
+    ``setTriggerValue(*event)``; the other widgets keep their values.
+
+    AppTest shows a component as an element it cannot set: this adds the component's widget
+    state to those AppTest sends, with the ids and value types Streamlit 1.67 gives them (the
+    state a JSON object under the component's id, the events a JSON list of ``{"event",
+    "value"}`` under ``$$STREAMLIT_INTERNAL_KEY_<id>__events``).
+    """
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    (component_id,) = [element.proto.id for element in at.get("bidi_component")
+                       if element.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    if state is not None:
+        widget = WidgetState(id=component_id)
+        widget.json_value = json.dumps(state)
+        states.widgets.append(widget)
+    if event is not None:
+        widget = WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{component_id}__events")
+        widget.json_trigger_value = json.dumps([{"event": event[0], "value": event[1]}])
+        states.widgets.append(widget)
+    return at._run(states)
