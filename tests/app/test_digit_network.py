@@ -10,13 +10,13 @@ import re
 import numpy as np
 import pytest
 from apptest_helpers import assert_healthy, open_page
-from harness.apptest_hooks import send_from_component
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import convkit
 from convkit import lessons
 from convkit.lessons import digits, network
+from harness.apptest_hooks import send_from_component
 from tests.unit.test_network import reference_forward
 
 KEY = "dl_net_picture"
