@@ -87,6 +87,7 @@ function listenToKeys(root, canvas, send) {
     const pen = root.pen;
     if (event.key in STEPS) {
       event.preventDefault();
+      root.focused = true;
       const [dx, dy] = STEPS[event.key];
       pen.cell = [Math.min(Math.max(pen.cell[0] + dx, 0), grid - 1),
         Math.min(Math.max(pen.cell[1] + dy, 0), grid - 1)];
@@ -111,13 +112,18 @@ function listenToKeys(root, canvas, send) {
     }
   });
   canvas.addEventListener("blur", () => {
+    root.focused = false;
     if (root.pen.down) {
       root.pen.down = false;
       send(`Pen up: stroke ${root.strokes.length} sent`);
     }
     redraw(root);
   });
-  canvas.addEventListener("focus", () => redraw(root));
+  canvas.addEventListener("focus", () => {
+    // Only a keyboard focus shows the pen: a click or a touch draws without it.
+    root.focused = canvas.matches(":focus-visible");
+    redraw(root);
+  });
 }
 
 function cellPoint(cell, grid) {
@@ -151,7 +157,8 @@ function redraw(root) {
       : context.moveTo(x * side, y * side)));
     context.stroke();
   }
-  if (document.activeElement === canvas) {
+  // The pen shows while the area has focus (document.activeElement would be the shadow host).
+  if (root.focused) {
     // The keyboard's pen: a yellow square, dashed while lifted, solid while drawing.
     const { grid } = root.cksData;
     const cell = side / grid;

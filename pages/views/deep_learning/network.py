@@ -26,6 +26,8 @@ from pages.views.deep_learning.common import show_grids
 BANK_EDGES = ("sobel_x", "sobel_y", "laplacian")
 #: Enlargement of the maps: a 16 x 16 map becomes 64 x 64 pixels.
 MAP_SCALE = 4
+#: Enlargement of the drawn digit shown beside the drawing area.
+DRAWN_SCALE = 8
 #: The maps a click opens a unit of: layer name, the activations shown, their caption.
 CLICKABLE_MAPS = {"conv1": ("relu1", "Layer 1 after ReLU: 6 maps 16 x 16",
                             "the six maps of the first convolution layer after ReLU"),
@@ -87,10 +89,11 @@ def _drawn_digit() -> tuple[np.ndarray, str, lessons.Activations] | None:
         predicted = activations.predicted
         st.markdown(f"You drew a digit. The network reads **{predicted}** (probability "
                     f"{number(activations.probabilities[predicted], 4)}).")
-        show_image(lessons.maps_picture(picture[None], MAP_SCALE),
-                   "Your drawing as the network sees it, 20 x 20", exact=True,
-                   alt="Your drawing, cropped to its ink, scaled, centred and redrawn on 20 x 20 "
-                       f"pixels as the training digits are; the network reads it as {predicted}")
+        # Small beside the drawing area: the same picture is shown large among the layers.
+        st.image(lessons.maps_picture(picture[None], DRAWN_SCALE), width=DRAWN_SCALE * 20,
+                 output_format="PNG", caption="Your drawing as the network sees it, 20 x 20",
+                 alt="Your drawing, cropped to its ink, scaled, centred and redrawn on 20 x 20 "
+                     f"pixels as the training digits are; the network reads it as {predicted}")
     return picture, "your drawing, cropped, scaled and centred", activations
 
 

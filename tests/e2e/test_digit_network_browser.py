@@ -1,0 +1,83 @@
+"""Real-browser tests of the trained network on the deep-learning page: digits drawn with the
+mouse are read right, and a click on a unit of layer 2's maps works that unit out."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from e2e_helpers import assert_no_exception, save_screenshot, wait_for_app_idle
+from playwright.sync_api import Page, expect
+from test_accessibility import axe_violations
+
+import convkit
+from convkit.lessons import digits, network
+from tests.unit.test_network import reference_forward
+
+URL = "/deep_learning?res=256"
+CANVAS = ".st-key-dl_net_drawing canvas"
+#: Strokes of a "7" and a "0" as fractions of the drawing area's side.
+SEVEN = [[(0.28, 0.15), (0.72, 0.15), (0.42, 0.85)]]
+ZERO = [[(0.5 + 0.22 * np.cos(t), 0.5 + 0.35 * np.sin(t)) for t in np.linspace(0, 6.4, 40)]]
+
+
+def draw(page: Page, strokes) -> None:
+    """Draw `strokes` on the drawing area with the mouse, point by point."""
+    box = page.locator(CANVAS).bounding_box()
+    for stroke in strokes:
+        x, y = stroke[0]
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"],
+                            steps=4)
+        page.mouse.up()
+
+
+def test_drawn_digits_are_read_and_the_section_is_accessible(page: Page,
+                                                             app_server: str) -> None:
+    """A "7" drawn with the mouse is read as 7; after Clear, a "0" as 0; axe finds nothing,
+    and at 390 px the drawing area fits the screen."""
+    page.goto(app_server + URL)
+    wait_for_app_idle(page)
+    page.locator(".st-key-dl_net_source").get_by_text("Draw a digit").click()
+    canvas = page.locator(CANVAS)
+    expect(canvas).to_be_visible()
+    canvas.scroll_into_view_if_needed()
+    reading = page.get_by_text(re.compile(r"^You drew a digit\. The network reads \d"))
+    for digit, strokes in ((7, SEVEN), (0, ZERO)):
+        page.locator(".st-key-dl_net_drawing").get_by_role("button", name="Clear").click()
+        draw(page, strokes)
+        expect(reading).to_contain_text(f"The network reads {digit} ")
+        wait_for_app_idle(page)
+    assert_no_exception(page)
+    save_screenshot(page, "digit_network_drawn_desktop", full_page=False)
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    save_screenshot(page, "digit_network_drawn_390", full_page=False)
+
+
+def test_a_click_on_a_layer_2_unit_works_it_out(page: Page, app_server: str) -> None:
+    """Clicking unit x=5, y=1 of layer 2's 4th map (test picture 0): the boxes, the value
+    (scipy's correlate2d on the activations) and the receptive field x=10 to 19, y=2 to 11."""
+    page.goto(app_server + URL)
+    wait_for_app_idle(page)
+    maps = page.locator(".st-key-dl_net_pick_conv2 img")
+    maps.scroll_into_view_if_needed()
+    box = maps.bounding_box()
+    # 12 maps of 6 x 6 units, 4 pixels each, 2 pixels apart: 310 x 24 pixels as drawn.
+    column, row = 3 * 26 + 5 * 4 + 2, 1 * 4 + 2
+    maps.click(position={"x": column * box["width"] / 310, "y": row * box["height"] / 24})
+    line = page.get_by_text(re.compile(r"^Unit x=5, y=1 of filter 4:"))
+    expect(line).to_be_visible()
+    images, _ = digits.digit_images(1, digits.split_seeds(digits.SHIPPED_SEED)[1])
+    value = reference_forward(network.load_network(), images[0])["conv2"][3, 1, 5]
+    expect(line).to_contain_text(f"= {convkit.format_number(value, 6)};")
+    expect(page.get_by_text("Receptive field: input pixels x=10 to 19, y=2 to 11")).to_be_visible()
+    assert page.locator(".st-key-dl_net_x input").input_value() == "5"
+    assert_no_exception(page)
+    save_screenshot(page, "digit_network_unit_picked", full_page=False)
