@@ -597,6 +597,20 @@ def unit_picture_centre(channel: int, x: int, y: int, width: int,
     channel * (width * scale + MAP_GAP) + x * scale onwards, scale of them, and rows
     y * scale onwards; this is the pixel right of and below its middle.
 
+    Parameters
+    ----------
+    channel, x, y : int
+        The unit: its map and its column and row in that map, 0-based.
+    width : int
+        Width of every map, in units.
+    scale : int
+        The enlargement the picture was drawn with.
+
+    Returns
+    -------
+    tuple of int
+        (x, y) of the picture's pixel.
+
     Examples
     --------
     >>> unit_picture_centre(1, 3, 2, width=16)

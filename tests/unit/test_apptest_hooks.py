@@ -86,3 +86,21 @@ def _pages_directory_mode_restored():
             delattr(PagesManager, "uses_pages_directory")
     else:
         PagesManager.uses_pages_directory = before
+
+
+def test_send_from_component_delivers_state_and_events(tmp_path):
+    """A component's state and a trigger event reach the script as a browser's would."""
+    script = _script(tmp_path, """
+        import streamlit as st
+
+        part = st.components.v2.component("hook_probe", js="export default function () {}")
+        result = part(key="probe", on_value_change=lambda: None, on_click_change=lambda: None,
+                      data={})
+        st.text(f"value={result.get('value')} click={result.get('click')}")
+    """)
+    at = AppTest.from_file(script).run()
+    at = apptest_hooks.send_from_component(at, "probe", state={"value": [1, 2]})
+    assert at.text[0].value == "value=[1, 2] click=None"
+    at = apptest_hooks.send_from_component(at, "probe", event=("click", {"x": 3}))
+    assert at.text[0].value == "value=[1, 2] click={'x': 3}"
+    assert not at.exception
