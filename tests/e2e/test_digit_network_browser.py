@@ -36,8 +36,8 @@ def draw(page: Page, strokes) -> None:
 
 def test_drawn_digits_are_read_and_the_section_is_accessible(page: Page,
                                                              app_server: str) -> None:
-    """A "7" drawn with the mouse is read as 7; after Clear, a "0" as 0; axe finds nothing,
-    and at 390 px the drawing area fits the screen."""
+    """A "7" drawn with the mouse is read as 7; after Clear, a "0" as 0, and a "1" drawn with
+    the keyboard's pen as 1; axe finds nothing, and at 390 px the drawing area fits."""
     page.goto(app_server + URL)
     wait_for_app_idle(page)
     page.locator(".st-key-dl_net_source").get_by_text("Draw a digit").click()
@@ -50,6 +50,14 @@ def test_drawn_digits_are_read_and_the_section_is_accessible(page: Page,
         draw(page, strokes)
         expect(reading).to_contain_text(f"The network reads {digit} ")
         wait_for_app_idle(page)
+    # The keyboard route: a "1" drawn with the pen, from the middle's row 2 to row 11 of 14.
+    page.locator(".st-key-dl_net_drawing").get_by_role("button", name="Clear").click()
+    wait_for_app_idle(page)
+    canvas.focus()
+    for key in ["ArrowUp"] * 5 + ["Space"] + ["ArrowDown"] * 9 + ["Space"]:
+        page.keyboard.press(key)
+    expect(reading).to_contain_text("The network reads 1 ")
+    wait_for_app_idle(page)
     assert_no_exception(page)
     save_screenshot(page, "digit_network_drawn_desktop", full_page=False)
     assert axe_violations(page) == []
