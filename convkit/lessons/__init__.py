@@ -201,6 +201,14 @@ from .transposed import (
     transposed_length,
     zero_insertion,
 )
+from .volumes import (
+    MAX_VOLUME_FILTERS,
+    MAX_VOLUME_SIDE,
+    Stack,
+    VolumeFocus,
+    stack,
+    volume_focus,
+)
 
 __all__ = [
     "Activations",
@@ -253,6 +261,8 @@ __all__ = [
     "MAX_TRANSPOSED_PADDING",
     "MAX_TRANSPOSED_STRIDE",
     "MAX_UNSUPERVISED_ITERATIONS",
+    "MAX_VOLUME_FILTERS",
+    "MAX_VOLUME_SIDE",
     "MIN_PATCH_SIDE",
     "MatchBreakdown",
     "MatchMaps",
@@ -272,11 +282,13 @@ __all__ = [
     "ReceptiveField",
     "Repetition",
     "SignalWindow",
+    "Stack",
     "StackLayer",
     "Stamp",
     "TEST_PICTURES",
     "TransposedConv",
     "UnitBreakdown",
+    "VolumeFocus",
     "WindowStep",
     "ZeroInsertion",
     "apply_repeatedly",
@@ -366,6 +378,7 @@ __all__ = [
     "sliding_windows",
     "small_kernels",
     "solution_rows",
+    "stack",
     "stack_forward",
     "stack_output_shapes",
     "stack_weights",
@@ -378,6 +391,7 @@ __all__ = [
     "unsupervised_wiener",
     "valid_centres",
     "visibly_different",
+    "volume_focus",
     "wave_signal",
     "wiener",
     "window_mask",

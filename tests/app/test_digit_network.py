@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 import convkit
 from convkit import lessons
 from convkit.lessons import digits, network
-from harness.apptest_hooks import send_from_component
+from harness.apptest_hooks import send_component_event, send_component_state
 from tests.unit.test_network import reference_forward
 
 KEY = "dl_net_picture"
@@ -157,7 +157,7 @@ def test_a_drawn_digit_reaches_a_prediction(dl, media):
     dl.radio(key="dl_net_source").set_value("draw").run()
     assert_healthy(dl)
     assert any(i.value.startswith("Draw a digit in the black square") for i in dl.info)
-    send_from_component(dl, "dl_net_drawing", state={"strokes": SEVEN})
+    send_component_state(dl, "dl_net_drawing", strokes=SEVEN)
     assert_healthy(dl)
     picture = lessons.digit_from_strokes(SEVEN)
     want = reference_forward(network.load_network(), picture)
@@ -175,7 +175,7 @@ def test_a_drawn_digit_reaches_a_prediction(dl, media):
 def test_a_hostile_drawing_is_refused_in_words(dl, strokes):
     """Text, numbers out of 0-1, too many strokes, a dict: a warning, no error, no layers."""
     dl.radio(key="dl_net_source").set_value("draw").run()
-    send_from_component(dl, "dl_net_drawing", state={"strokes": strokes})
+    send_component_state(dl, "dl_net_drawing", strokes=strokes)
     assert_healthy(dl)
     assert any(w.value.startswith("This drawing cannot be read") for w in dl.warning)
     assert not [m for m in dl.markdown if m.value.startswith("You drew a digit.")]
@@ -186,8 +186,8 @@ def test_a_click_on_a_layer_2_map_opens_that_unit(dl):
     there and the unit's value is the reference conv2 value."""
     # Map 3 (0-based) of 6 x 6 units at scale 4: columns 3 * 26 onwards; unit x=5 is 20-23.
     column, row = 3 * (6 * 4 + 2) + 5 * 4 + 1, 1 * 4 + 2
-    send_from_component(dl, "dl_net_pick_conv2", event=("pick", {
-        "kind": "click", "x": column / 2, "y": row / 2, "width": 310 / 2, "height": 24 / 2}))
+    send_component_event(dl, "dl_net_pick_conv2", "pick", {
+        "kind": "click", "x": column / 2, "y": row / 2, "width": 310 / 2, "height": 24 / 2})
     assert_healthy(dl)
     state = dl.session_state
     assert (state["dl_net_layer"], state["dl_net_filter"], state["dl_net_x"],

@@ -88,19 +88,40 @@ def _pages_directory_mode_restored():
         PagesManager.uses_pages_directory = before
 
 
-def test_send_from_component_delivers_state_and_events(tmp_path):
-    """A component's state and a trigger event reach the script as a browser's would."""
+def test_send_component_event_runs_the_components_callback_once(tmp_path):
+    """The callback gets the value sent; the next plain run sends nothing again."""
     script = _script(tmp_path, """
         import streamlit as st
 
-        part = st.components.v2.component("hook_probe", js="export default function () {}")
-        result = part(key="probe", on_value_change=lambda: None, on_click_change=lambda: None,
-                      data={})
-        st.text(f"value={result.get('value')} click={result.get('click')}")
+        component = st.components.v2.component("hook_probe", js="export default function(){}")
+
+        def picked():
+            st.session_state["got"] = st.session_state["probe"]["pick"]
+            st.session_state["calls"] = st.session_state.get("calls", 0) + 1
+
+        component(key="probe", on_pick_change=picked)
     """)
     at = AppTest.from_file(script).run()
-    at = apptest_hooks.send_from_component(at, "probe", state={"value": [1, 2]})
-    assert at.text[0].value == "value=[1, 2] click=None"
-    at = apptest_hooks.send_from_component(at, "probe", event=("click", {"x": 3}))
-    assert at.text[0].value == "value=[1, 2] click={'x': 3}"
+    apptest_hooks.send_component_event(at, "probe", "pick", {"x": 3})
+    assert (at.session_state["got"], at.session_state["calls"]) == ({"x": 3}, 1)
+    at.run()
+    assert at.session_state["calls"] == 1
+    assert not at.exception
+
+
+def test_send_component_state_sets_the_components_state(tmp_path):
+    """The state sent is the component's value in the script and stays for the next runs."""
+    script = _script(tmp_path, """
+        import streamlit as st
+
+        part = st.components.v2.component("state_probe", js="export default function () {}")
+        result = part(key="probe", on_value_change=lambda: None, data={})
+        st.text(f"value={result.get('value')}")
+    """)
+    at = AppTest.from_file(script).run()
+    assert at.text[0].value == "value=None"
+    apptest_hooks.send_component_state(at, "probe", value=[1, 2])
+    assert at.text[0].value == "value=[1, 2]"
+    at.run()
+    assert at.text[0].value == "value=[1, 2]"
     assert not at.exception
