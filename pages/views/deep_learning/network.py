@@ -55,7 +55,8 @@ def digit_network() -> None:
 
 @st.fragment
 def _network_run(network: lessons.DigitNetwork) -> None:
-    with crash_guard("the trained network"):
+    # One container round the section: the browser tests check its accessibility alone.
+    with crash_guard("the trained network"), st.container(key="dl_net_section"):
         source = st.radio("The network reads", tuple(SOURCES), format_func=SOURCES.get,
                           index=1, horizontal=True, key="dl_net_source")
         found = _drawn_digit() if source == "draw" else _test_digit()
