@@ -59,7 +59,7 @@ def _network_run(network: lessons.DigitNetwork) -> None:
     with crash_guard("the trained network"), st.container(key="dl_net_section"):
         source = st.radio("The network reads", tuple(SOURCES), format_func=SOURCES.get,
                           index=1, horizontal=True, key="dl_net_source")
-        found = _drawn_digit() if source == "draw" else _test_digit()
+        found = _drawn_digit(network) if source == "draw" else _test_digit(network)
         if found is None:
             return
         picture, described, activations = found
@@ -68,7 +68,8 @@ def _network_run(network: lessons.DigitNetwork) -> None:
         _unit(network, picture)
 
 
-def _drawn_digit() -> tuple[np.ndarray, str, lessons.Activations] | None:
+def _drawn_digit(
+        network: lessons.DigitNetwork) -> tuple[np.ndarray, str, lessons.Activations] | None:
     """The drawing area and what the network reads in it; None until a digit is drawn."""
     drawing, reading = st.columns([1, 1], gap="medium")
     with drawing:
@@ -77,8 +78,9 @@ def _drawn_digit() -> tuple[np.ndarray, str, lessons.Activations] | None:
     with reading:
         if not strokes:
             st.info("Draw a digit in the black square, as large as you like: it is cropped to "
-                    "its ink, scaled to the training digits' 13 pixels, centred and redrawn "
-                    "with their line width, then read. No mouse? Tab to the square and draw "
+                    "its ink, scaled to the training digits' height "
+                    f"({lessons.handwriting.DRAWN_HEIGHT} pixels), centred and redrawn with "
+                    "their line width, then read. No mouse? Tab to the square and draw "
                     "with the arrow keys and Space, or read a held-back test picture instead.")
             return None
         try:
@@ -86,7 +88,7 @@ def _drawn_digit() -> tuple[np.ndarray, str, lessons.Activations] | None:
         except ValueError as error:
             st.warning(f"This drawing cannot be read ({error}). Clear it and draw again.")
             return None
-        activations = lessons.forward(lessons.load_network(), picture)
+        activations = lessons.forward(network, picture)
         predicted = activations.predicted
         st.markdown(f"You drew a digit. The network reads **{predicted}** (probability "
                     f"{number(activations.probabilities[predicted], 4)}).")
@@ -98,14 +100,14 @@ def _drawn_digit() -> tuple[np.ndarray, str, lessons.Activations] | None:
     return picture, "your drawing, cropped, scaled and centred", activations
 
 
-def _test_digit() -> tuple[np.ndarray, str, lessons.Activations]:
+def _test_digit(network: lessons.DigitNetwork) -> tuple[np.ndarray, str, lessons.Activations]:
     """A held-back test picture, chosen by number, and the network's verdict on it."""
     st.session_state.setdefault("dl_net_picture", 0)
     index = number_box("Test picture", 0, lessons.TEST_PICTURES - 1, where=st,
                        notices=st, step=1, key="dl_net_picture",
                        help="One of the held-back pictures the network never saw in training.")
     picture, label = lessons.held_back_digit(int(index))
-    activations = lessons.forward(lessons.load_network(), picture)
+    activations = lessons.forward(network, picture)
     predicted = activations.predicted
     verdict = "right" if predicted == label else "wrong"
     st.markdown(f"Drawn digit: **{label}**. The network reads **{predicted}** "
@@ -116,21 +118,18 @@ def _test_digit() -> tuple[np.ndarray, str, lessons.Activations]:
 def _layer_pictures(activations: lessons.Activations, described: str) -> None:
     """The input and each layer's maps after ReLU and after pooling, as pictures; a click on
     a map after ReLU picks the unit worked out below."""
-    stages = (("Input, 20 x 20", activations.image[None], f"the input picture, {described}"),
-              ("conv1",),
-              ("Layer 1 pooled: 6 maps 8 x 8", activations.pool1,
-               "the six first-layer maps after 2 x 2 max pooling"),
-              ("conv2",),
-              ("Layer 2 pooled: 12 maps 3 x 3", activations.pool2,
-               "the twelve second-layer maps after pooling: the 108 numbers the dense layer "
-               "reads"))
-    for stage in stages:
-        if len(stage) == 1:
-            _clickable_maps(stage[0], activations)
-            continue
-        caption, maps, what = stage
-        show_image(lessons.maps_picture(maps, MAP_SCALE), caption, exact=True,
-                   alt=_maps_alt(caption, what, maps))
+    _maps("Input, 20 x 20", activations.image[None], f"the input picture, {described}")
+    _clickable_maps("conv1", activations)
+    _maps("Layer 1 pooled: 6 maps 8 x 8", activations.pool1,
+          "the six first-layer maps after 2 x 2 max pooling")
+    _clickable_maps("conv2", activations)
+    _maps("Layer 2 pooled: 12 maps 3 x 3", activations.pool2,
+          "the twelve second-layer maps after pooling: the 108 numbers the dense layer reads")
+
+
+def _maps(caption: str, maps: np.ndarray, what: str) -> None:
+    show_image(lessons.maps_picture(maps, MAP_SCALE), caption, exact=True,
+               alt=_maps_alt(caption, what, maps))
 
 
 def _maps_alt(caption: str, what: str, maps: np.ndarray) -> str:
