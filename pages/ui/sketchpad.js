@@ -48,7 +48,9 @@ function build(parentElement, data, setStateValue) {
 }
 
 function listenToPointer(root, canvas, send) {
+  // The stroke being drawn and the pointer drawing it: a second finger meanwhile is ignored.
   let drawing = null;
+  let pointer = null;
   const at = (event) => {
     const rect = canvas.getBoundingClientRect();
     const clamp = (v) => Math.min(Math.max(v, 0), 1);
@@ -56,15 +58,20 @@ function listenToPointer(root, canvas, send) {
       clamp((event.clientY - rect.top) / rect.height)];
   };
   canvas.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0 || root.strokes.length >= root.cksData.max_strokes) return;
+    if (drawing || event.button !== 0) return;
     event.preventDefault();
+    if (root.strokes.length >= root.cksData.max_strokes) {
+      say(root, `At most ${root.cksData.max_strokes} strokes: Clear to draw again`);
+      return;
+    }
+    pointer = event.pointerId;
     canvas.setPointerCapture(event.pointerId);
     drawing = [at(event)];
     root.strokes.push(drawing);
     redraw(root);
   });
   canvas.addEventListener("pointermove", (event) => {
-    if (!drawing) return;
+    if (!drawing || event.pointerId !== pointer) return;
     const point = at(event);
     const last = drawing[drawing.length - 1];
     if (Math.hypot(point[0] - last[0], point[1] - last[1]) < MIN_STEP) return;
@@ -72,8 +79,8 @@ function listenToPointer(root, canvas, send) {
     drawing.push(point);
     redraw(root);
   });
-  const finish = () => {
-    if (!drawing) return;
+  const finish = (event) => {
+    if (!drawing || event.pointerId !== pointer) return;
     drawing = null;
     send(`Stroke ${root.strokes.length} sent`);
   };
