@@ -60,7 +60,13 @@ from .grouped import (
     layer_costs,
     separable_conv,
 )
-from .handwriting import MAX_POINTS, MAX_STROKES, check_strokes, digit_from_strokes
+from .handwriting import (
+    DRAWN_HEIGHT,
+    MAX_POINTS,
+    MAX_STROKES,
+    check_strokes,
+    digit_from_strokes,
+)
 from .layers import (
     MAX_GRID_SIDE,
     MAX_LAYER_KERNEL,
@@ -218,6 +224,7 @@ __all__ = [
     "Choice",
     "DIFFERENCE_GAIN",
     "DIGIT_SIDE",
+    "DRAWN_HEIGHT",
     "DescentRun",
     "DigitNetwork",
     "FIELD_WEIGHTS",

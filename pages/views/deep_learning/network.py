@@ -79,7 +79,7 @@ def _drawn_digit(
         if not strokes:
             st.info("Draw a digit in the black square, as large as you like: it is cropped to "
                     "its ink, scaled to the training digits' height "
-                    f"({lessons.handwriting.DRAWN_HEIGHT} pixels), centred and redrawn with "
+                    f"({lessons.DRAWN_HEIGHT} pixels), centred and redrawn with "
                     "their line width, then read. No mouse? Tab to the square and draw "
                     "with the arrow keys and Space, or read a held-back test picture instead.")
             return None
