@@ -72,7 +72,8 @@ def test_drawn_digits_are_read_and_the_section_is_accessible(page: Page,
 
 def test_a_click_on_a_layer_2_unit_works_it_out(page: Page, app_server: str) -> None:
     """Clicking unit x=5, y=1 of layer 2's 4th map (test picture 0): the boxes, the value
-    (scipy's correlate2d on the activations) and the receptive field x=10 to 19, y=2 to 11."""
+    (scipy's correlate2d on the activations) and the receptive field x=10 to 19, y=2 to 11;
+    then the right arrow and Enter pick the next map's unit x=0, y=1."""
     page.goto(app_server + URL)
     wait_for_app_idle(page)
     maps = page.locator(".st-key-dl_net_pick_conv2 img")
@@ -88,5 +89,10 @@ def test_a_click_on_a_layer_2_unit_works_it_out(page: Page, app_server: str) -> 
     expect(line).to_contain_text(f"= {convkit.format_number(value, 6)};")
     expect(page.get_by_text("Receptive field: input pixels x=10 to 19, y=2 to 11")).to_be_visible()
     assert page.locator(".st-key-dl_net_x input").input_value() == "5"
+    # The keyboard: one arrow moves a whole unit, here past the gap to the next map's first.
+    maps.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"^Unit x=0, y=1 of filter 5:"))).to_be_visible()
     assert_no_exception(page)
     save_screenshot(page, "digit_network_unit_picked", full_page=False)

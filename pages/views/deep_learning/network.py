@@ -158,7 +158,7 @@ def _clickable_maps(layer: str, activations: lessons.Activations) -> None:
     x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
     picture = lessons.maps_picture(maps, MAP_SCALE)
     clickable.show(f"dl_net_pick_{layer}", cache.Pixels.of(picture), stretch=True,
-                   pixelated=True, marker=UNIT_MARKER,
+                   pixelated=True, marker=UNIT_MARKER, key_step=(MAP_SCALE, "unit"),
                    point=lessons.unit_picture_centre(filter_number - 1, x, y, width, MAP_SCALE),
                    alt=f"{_maps_alt(caption, what, maps)}; the red box marks unit x={x}, y={y} "
                        f"of map {filter_number}",
