@@ -112,3 +112,21 @@ def send_component_event(at, key: str, event: str, value) -> None:
         id=_make_trigger_id(element.proto.id, "events"),
         json_trigger_value=json.dumps([{"event": event, "value": value}])))
     at._run(states)
+
+
+def send_component_state(at, key: str, **values) -> None:
+    """Run `at` again as after the browser component mounted with `key` called
+    ``setStateValue(name, value)`` for each of `values` in its JavaScript: its
+    ``on_<name>_change`` callbacks run before the script, as on a real server.
+
+    As for `send_component_event`: the component's state is a widget of its own, named by the
+    component's id, whose value is a JSON object; it is added to the next run's widget states.
+    """
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    (element,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=element.proto.id, json_value=json.dumps(values)))
+    at._run(states)

@@ -60,6 +60,13 @@ from .grouped import (
     layer_costs,
     separable_conv,
 )
+from .handwriting import (
+    DRAWN_HEIGHT,
+    MAX_POINTS,
+    MAX_STROKES,
+    check_strokes,
+    digit_from_strokes,
+)
 from .layers import (
     MAX_GRID_SIDE,
     MAX_LAYER_KERNEL,
@@ -120,6 +127,8 @@ from .network import (
     forward,
     load_network,
     maps_picture,
+    unit_at_picture_pixel,
+    unit_picture_centre,
 )
 from .properties import (
     FrequencyResponse,
@@ -215,6 +224,7 @@ __all__ = [
     "Choice",
     "DIFFERENCE_GAIN",
     "DIGIT_SIDE",
+    "DRAWN_HEIGHT",
     "DescentRun",
     "DigitNetwork",
     "FIELD_WEIGHTS",
@@ -238,6 +248,7 @@ __all__ = [
     "MAX_MATCH_SIDE",
     "MAX_NOISE",
     "MAX_PATCH_SIDE",
+    "MAX_POINTS",
     "MAX_RESTORE_SIDE",
     "MAX_RL_ITERATIONS",
     "MAX_SIGNAL_DILATION",
@@ -246,6 +257,7 @@ __all__ = [
     "MAX_STACK_DILATION",
     "MAX_STACK_LAYERS",
     "MAX_STACK_STRIDE",
+    "MAX_STROKES",
     "MAX_TIMES",
     "MAX_TRAIN_KERNEL",
     "MAX_TRAIN_SIDE",
@@ -293,6 +305,7 @@ __all__ = [
     "centre_crop",
     "challenge_input",
     "challenge_target",
+    "check_strokes",
     "clamp_centre",
     "compose",
     "compose_power",
@@ -305,6 +318,7 @@ __all__ = [
     "degrade",
     "depthwise_conv",
     "descent_outcome",
+    "digit_from_strokes",
     "digit_images",
     "digit_receptive_field",
     "drag_to_patch",
@@ -378,6 +392,8 @@ __all__ = [
     "train_kernel",
     "transfer_function",
     "transposed_length",
+    "unit_at_picture_pixel",
+    "unit_picture_centre",
     "unit_to_uint8",
     "unsupervised_wiener",
     "valid_centres",

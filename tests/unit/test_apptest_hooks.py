@@ -107,3 +107,21 @@ def test_send_component_event_runs_the_components_callback_once(tmp_path):
     at.run()
     assert at.session_state["calls"] == 1
     assert not at.exception
+
+
+def test_send_component_state_sets_the_components_state(tmp_path):
+    """The state sent is the component's value in the script and stays for the next runs."""
+    script = _script(tmp_path, """
+        import streamlit as st
+
+        part = st.components.v2.component("state_probe", js="export default function () {}")
+        result = part(key="probe", on_value_change=lambda: None, data={})
+        st.text(f"value={result.get('value')}")
+    """)
+    at = AppTest.from_file(script).run()
+    assert at.text[0].value == "value=None"
+    apptest_hooks.send_component_state(at, "probe", value=[1, 2])
+    assert at.text[0].value == "value=[1, 2]"
+    at.run()
+    assert at.text[0].value == "value=[1, 2]"
+    assert not at.exception
