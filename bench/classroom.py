@@ -189,6 +189,13 @@ class Figures:
     #: Figures only one scenario has (downloads: files, bytes, CPU after leaving).
     extra: dict = field(default_factory=dict)
 
+    def back_within(self, started: float, ended: float, margin_mib: float) -> bool:
+        """Whether the last sample since the class ended is within `margin_mib` of the last
+        one before it began."""
+        before = [m for t, m in self.rss_mib if t < started]
+        after = [m for t, m in self.rss_mib if t > ended]
+        return bool(before and after) and after[-1] <= before[-1] + margin_mib
+
     def summary(self, started: float, ended: float) -> dict:
         def spread(values: list[float]) -> dict:
             if not values:
@@ -435,8 +442,12 @@ def _watch(url: str, pid: int | None, figures: Figures, stop: threading.Event,
 
 async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: int,
                         seconds: float, every_s: float = 0.5,
-                        after_s: float = 10.0) -> dict:
-    """Run `scenario` with `visitors` on the server at `url` (loopback); returns the summary."""
+                        after_s: float = 10.0, back_within_mib: float | None = None) -> dict:
+    """Run `scenario` with `visitors` on the server at `url` (loopback); returns the summary.
+
+    After the visitors have gone the memory is watched for `after_s` seconds, or, with
+    `back_within_mib`, until it is that close to its level before the class, if sooner.
+    """
     harness.check_loopback(url)
     if scenario not in (*SCENARIOS, *ONE_SHOT):
         raise ValueError(f"scenario must be one of {sorted([*SCENARIOS, *ONE_SHOT])}; "
@@ -486,7 +497,10 @@ async def run_classroom(url: str, pid: int | None, scenario: str, *, visitors: i
         await asyncio.sleep(last - first)
         figures.extra["cpu_after_leaving_pct"] = round(
             100 * (_tree_cpu_s(pid) - cpu_before) / (last - first), 1)
-    await asyncio.sleep(after_s)
+    settle_by = time.monotonic() + after_s
+    while time.monotonic() < settle_by and not (
+            back_within_mib is not None and figures.back_within(started, ended, back_within_mib)):
+        await asyncio.sleep(min(PROBE_EVERY_S, max(0.0, settle_by - time.monotonic())))
     stop.set()
     watcher.join()
     summary = figures.summary(started, ended)

@@ -86,7 +86,7 @@ def verdict(figures: dict | None, now: float | None = None) -> tuple[bool, str]:
     """Whether a replica with these figures takes new visitors, and why, in words."""
     if figures is None:
         return False, "not ready: the server has written no status yet"
-    age = (time.time() if now is None else now) - float(figures["time"])
+    age = _age_s(figures, now)
     if age > STALE_AFTER_S:
         return False, f"not ready: the status is {age:.0f} s old"
     rss, waiting = float(figures["rss_mib"]), int(figures["waiting"])
@@ -106,8 +106,12 @@ def read_status(port: int) -> dict | None:
         return None
 
 
+def _age_s(figures: dict, now: float | None = None) -> float:
+    return (time.time() if now is None else now) - float(figures["time"])
+
+
 def _fresh(figures: dict | None) -> bool:
-    return figures is not None and time.time() - float(figures["time"]) <= STALE_AFTER_S
+    return figures is not None and _age_s(figures) <= STALE_AFTER_S
 
 
 def start_script(port: int, timeout_s: float = START_TIMEOUT_S) -> None:

@@ -26,12 +26,14 @@ GIVEN_BACK_MIB = 200 * 10**6 / 2**20
 
 
 def class_on_a_server(name: str, scenario: str, *, visitors: int, seconds: float,
-                      after_s: float, env: dict[str, str] | None = None,
+                      after_s: float, back_within_mib: float | None = None,
+                      env: dict[str, str] | None = None,
                       extra_args: tuple[str, ...] = ()) -> dict:
     with run_streamlit("app.py", log_name=f"streamlit-class-{name}", env=env,
                        extra_args=extra_args) as server:
         result = run_async(run_classroom(server.url, server.proc.pid, scenario,
-                                         visitors=visitors, seconds=seconds, after_s=after_s))
+                                         visitors=visitors, seconds=seconds, after_s=after_s,
+                                         back_within_mib=back_within_mib))
         assert "Traceback" not in server.log_tail(200_000), server.log_tail()
     rss = result["rss_mib"]
     print(f"{name}: {visitors} visitors, RSS before {rss['before']} MiB, peak {rss['peak']} "
@@ -45,8 +47,9 @@ def test_tourists_in_colour_at_2048_px_stay_within_the_budget_and_memory_comes_b
     2048 px, then open every page: all finish without an error, the server and its workers
     never pass the budget, and once they have gone (the stores are emptied after 5 s with
     nobody connected and their sessions ended after 4 s here; a minute and two by default)
-    the memory is back near where it was."""
+    the memory is back near where it was (within 35 s: the wait ends when it is)."""
     result = class_on_a_server("tour", "bank-tour", visitors=4, seconds=1, after_s=35,
+                               back_within_mib=GIVEN_BACK_MIB,
                                env={"CONVKIT_IDLE_AFTER_S": "5"},
                                extra_args=("--server.disconnectedSessionTTL", "4"))
     assert result["errors"] == 0, result["first_errors"]
