@@ -69,7 +69,7 @@ class Proxy:
     url: str
     access_log: Path
     proc: subprocess.Popen
-    https_url: str = ""
+    https_url: str
 
 
 def make_certificate(folder: Path) -> None:
