@@ -39,6 +39,7 @@ PAGES = [
     st.Page("pages/kernel_lab.py", title="Kernel lab", icon=":material/science:"),
     st.Page("pages/challenges.py", title="Challenges", icon=":material/extension:"),
     st.Page("pages/padding_modes.py", title="Padding", icon=":material/border_outer:"),
+    st.Page("pages/live_video.py", title="Live video", icon=":material/videocam:"),
     st.Page("pages/deep_learning.py", title="Convolutions in deep learning",
             icon=":material/neurology:"),
     st.Page("pages/deconvolution.py", title="Deconvolution", icon=":material/deblur:"),

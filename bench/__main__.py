@@ -1,6 +1,8 @@
-"""python -m bench [--full] [--only engine,latency,memory,load] [--no-browser]: measure, save.
+"""python -m bench [--full] [--only engine,latency,memory,load,network] [--no-browser]: measure,
+save.
 
-`load` (20 closed-loop sessions on one server for 60 s, as `python -m bench.load`) runs only
+`load` (20 closed-loop sessions on one server for 60 s, as `python -m bench.load`) and
+`network` (drawing on the trained network's section, as `python -m bench.network`) run only
 when named in --only; `python -m bench.load --help` has its other modes (replicas, think time,
 profile). Benches run on their own: `python -m bench.classroom` (a class on one server, with a
 bystander) and `python -m bench.first_load` (Lighthouse on Home and the inspector through
@@ -15,7 +17,7 @@ import sys
 from . import common
 from .common import log
 
-PARTS = ("engine", "latency", "memory", "load")
+PARTS = ("engine", "latency", "memory", "load", "network")
 DEFAULT_PARTS = ("engine", "latency", "memory")
 
 
@@ -59,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"] = memory.run(full=args.full)
         reports.append(memory.report(results["memory"]))
         tables.append(("Memory", *memory.rows(results["memory"])))
+
+    if "network" in parts and not args.no_browser:
+        from . import network
+
+        results["network"] = network.run()
+        reports.append(network.report(results["network"]))
+        tables.append(("Trained network", *network.rows(results["network"])))
 
     if "load" in parts:
         from . import load

@@ -4,6 +4,7 @@ Dev tooling shared by the browser tests (tests/e2e) and the benchmarks (bench/);
 the convkit package. Everything it starts listens on 127.0.0.1 and is stopped by process id.
 """
 
+from .camera import write_still_y4m
 from .chromium import (
     CHROMIUM_ARGS,
     CHROMIUM_ARGS_MANY_PAGES,
@@ -78,4 +79,5 @@ __all__ = [
     "run_streamlit",
     "stop_process_group",
     "wait_for_app_idle",
+    "write_still_y4m",
 ]

@@ -90,3 +90,43 @@ def keeps_navigation() -> Iterator[None]:
         PagesManager.__init__ = original
 
 
+
+
+def send_component_event(at, key: str, event: str, value) -> None:
+    """Run `at` again as after the browser component mounted with `key` sent `event` with
+    `value` (``setTriggerValue(event, value)`` in its JavaScript): its ``on_<event>_change``
+    callback runs before the script, as on a real server.
+
+    AppTest cannot click inside a component and has no public way to send one's trigger, so
+    this adds the trigger widget's state (named by Streamlit's private ``_make_trigger_id``)
+    to the widget states of the next run, through the private ``AppTest._run``.
+    """
+    import json
+
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    (element,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(
+        id=_make_trigger_id(element.proto.id, "events"),
+        json_trigger_value=json.dumps([{"event": event, "value": value}])))
+    at._run(states)
+
+
+def send_component_state(at, key: str, **values) -> None:
+    """Run `at` again as after the browser component mounted with `key` called
+    ``setStateValue(name, value)`` for each of `values` in its JavaScript: its
+    ``on_<name>_change`` callbacks run before the script, as on a real server.
+
+    As for `send_component_event`: the component's state is a widget of its own, named by the
+    component's id, whose value is a JSON object; it is added to the next run's widget states.
+    """
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    (element,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=element.proto.id, json_value=json.dumps(values)))
+    at._run(states)

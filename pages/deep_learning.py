@@ -56,16 +56,21 @@ colour = (image.pixels if own_colour
 names, filters = lessons.rgb_filters()
 rgb, rgb_top, rgb_left = lessons.busiest_crop(colour[..., :3], 6, channels=True)
 rgb_geometry = lessons.layer_geometry(rgb.shape[:2], (3, 3), 1, 1, "same")
-index, out_row, out_col = views.channel_choice(names, rgb_geometry.output_shape, own_colour)
+count, index, out_row, out_col = views.channel_choice(names, rgb_geometry.output_shape,
+                                                      own_colour)
+names, filters = names[:count], filters[:count]
+bias, use_relu = views.bias_and_relu()
 breakdown = lessons.window_step(rgb, filters[index], rgb_geometry.step_at(out_row, out_col),
-                                output="same")
+                                output="same", bias=bias)
 maps = lessons.conv_layer(rgb, filters, output="same")
-views.channels(breakdown, maps, names, index, (rgb_top, rgb_left))
+views.layer_volumes(rgb, filters, maps, names,
+                    lessons.volume_focus(rgb_geometry, count, index, out_row, out_col))
+views.channels(breakdown, maps, names, index, (rgb_top, rgb_left), use_relu)
 
 st.header("The rest of the layer: bias, ReLU, pooling", anchor=False)
-bias, use_relu, pool, pool_size = views.layer_settings()
+pool, pool_size = views.pool_settings()
 stages = lessons.layer_stages(maps[index], out_row, out_col, bias, use_relu, pool, pool_size)
-views.layer_rest(stages, breakdown.total, bias, use_relu, pool, pool_size)
+views.layer_rest(stages, float(breakdown.channel_sums.sum()), bias, use_relu, pool, pool_size)
 
 views.layer_forms(colour)
 views.receptive_fields(image.content)

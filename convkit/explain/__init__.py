@@ -51,6 +51,7 @@ from .drawing import (
     zoom_picture,
     zoom_window,
 )
+from .live import GRAY_SHIFT, GRAY_WEIGHTS_Q15, LivePlan, live_plan
 from .mistakes import (
     MISTAKE_KINDS,
     Diagnosis,
@@ -67,8 +68,11 @@ __all__ = [
     "DIFFERENT",
     "Diagnosis",
     "FOOTPRINT",
+    "GRAY_SHIFT",
+    "GRAY_WEIGHTS_Q15",
     "GRID_LINE",
     "LIBRARIES",
+    "LivePlan",
     "MAPPINGS",
     "MISTAKE_KINDS",
     "Mapping",
@@ -93,6 +97,7 @@ __all__ = [
     "explain_mapping",
     "explain_pixel",
     "kernel_literal",
+    "live_plan",
     "magnify",
     "magnify_to",
     "mark_differences",

@@ -550,3 +550,72 @@ def maps_picture(maps, scale: int = 4) -> np.ndarray:
         start = channel * (width + MAP_GAP)
         picture[:, start:start + width] = levels[channel]
     return picture
+
+
+def unit_at_picture_pixel(column: int, row: int, shape: tuple[int, int, int],
+                          scale: int = 4) -> tuple[int, int, int] | None:
+    """The unit under pixel (column, row) of ``maps_picture(maps, scale)``, maps of `shape`.
+
+    Parameters
+    ----------
+    column, row : int
+        The picture's pixel: x and y, 0-based.
+    shape : tuple of int
+        (channels, height, width) of the maps drawn.
+    scale : int
+        The enlargement the picture was drawn with.
+
+    Returns
+    -------
+    tuple of int or None
+        (channel, x, y) of the unit, all 0-based; None in the gap between two maps.
+
+    Examples
+    --------
+    With 16 x 16 maps at scale 4, map 1 starts at column 64 + MAP_GAP = 66:
+
+    >>> unit_at_picture_pixel(66 + 13, 9, (6, 16, 16)), unit_at_picture_pixel(64, 0, (6, 16, 16))
+    ((1, 3, 2), None)
+    """
+    channels, height, width = (int(v) for v in shape)
+    pitch = width * scale + MAP_GAP
+    picture_width = channels * pitch - MAP_GAP
+    if not (0 <= column < picture_width and 0 <= row < height * scale):
+        raise ValueError(f"pixel x={column}, y={row} is outside the {picture_width} x "
+                         f"{height * scale} picture")
+    channel, inside = divmod(int(column), pitch)
+    if inside >= width * scale:
+        return None
+    return channel, inside // scale, int(row) // scale
+
+
+def unit_picture_centre(channel: int, x: int, y: int, width: int,
+                        scale: int = 4) -> tuple[int, int]:
+    """The pixel (x, y) of ``maps_picture`` at the middle of one unit's block (maps `width` wide).
+
+    The inverse of ``unit_at_picture_pixel``: the block of unit (channel, x, y) spans columns
+    channel * (width * scale + MAP_GAP) + x * scale onwards, scale of them, and rows
+    y * scale onwards; this is the pixel right of and below its middle.
+
+    Parameters
+    ----------
+    channel, x, y : int
+        The unit: its map and its column and row in that map, 0-based.
+    width : int
+        Width of every map, in units.
+    scale : int
+        The enlargement the picture was drawn with.
+
+    Returns
+    -------
+    tuple of int
+        (x, y) of the picture's pixel.
+
+    Examples
+    --------
+    >>> unit_picture_centre(1, 3, 2, width=16)
+    (80, 10)
+    >>> unit_at_picture_pixel(80, 10, (6, 16, 16))
+    (1, 3, 2)
+    """
+    return channel * (width * scale + MAP_GAP) + x * scale + scale // 2, y * scale + scale // 2

@@ -84,7 +84,7 @@ function listenToKeys(root, img, setTriggerValue) {
     if (event.key in STEPS) {
       event.preventDefault();
       const [dx, dy] = STEPS[event.key];
-      const step = event.shiftKey ? 10 : 1;
+      const step = (event.shiftKey ? 10 : 1) * (data.step || 1);
       const [width, height] = data.size;
       const [x, y] = root.ckcPoint;
       root.ckcPoint = [Math.min(Math.max(x + dx * step, 0), width - 1),

@@ -4,8 +4,9 @@ chosen point, and a pointer route and a keyboard route to choose a point.
 The picture goes to the browser as a PNG data URL, encoded once per picture (``cache.png_url``);
 the marker is drawn by the browser (an SVG box of the marker's shape centred on the point, its
 line inside it, as ``convkit.lessons.mark_patches`` draws one), so moving the point re-encodes
-nothing. The picture takes focus (a visible ring); arrow keys move the marker one pixel (ten
-with Shift), Enter picks it, Escape puts it back, and a live region says where it is.
+nothing. The picture takes focus (a visible ring); arrow keys move the marker one pixel, or one
+cell of an enlarged picture (ten with Shift), Enter picks it, Escape puts it back, and a live
+region says where it is.
 
 The component sends one event per pick, as a trigger value (gone after one run):
 ``{"kind": "click", "x", "y", "width", "height"}`` (where the picture was clicked, in screen
@@ -60,21 +61,25 @@ class Marker:
 
 
 def show(key: str, picture: cache.Pixels, *, alt: str, point: tuple[int, int], marker: Marker,
-         on_pick, drag: bool = False, stretch: bool = False, pixelated: bool = False) -> None:
+         on_pick, drag: bool = False, stretch: bool = False, pixelated: bool = False,
+         key_step: tuple[int, str] = (1, "pixel")) -> None:
     """Mount the picture `key`; `on_pick` runs (before the rerun) when a visitor picks.
 
     `alt` says what the picture shows; `point` is the image pixel the marker starts on.
     `drag` makes the picture take boxes; `stretch` fills the column's width (otherwise the
     picture keeps its own size, narrowed to fit); `pixelated` magnifies it as square pixels,
-    not smoothed (a small piece shown large, each pixel to be told apart).
+    not smoothed (a small piece shown large, each pixel to be told apart). `key_step`: how
+    many image pixels an arrow key moves the marker, and what the hint calls that step (a
+    picture of enlarged cells moves a cell at a time).
     """
     height, width = picture.array.shape[:2]
-    hint = (f"Arrow keys move the {marker.what} one pixel, Shift and an arrow ten; "
+    step, step_name = int(key_step[0]), key_step[1]
+    hint = (f"Arrow keys move the {marker.what} one {step_name}, Shift and an arrow ten; "
             "Enter picks it" + ("; or drag a box with the mouse." if drag else "."))
     _COMPONENT(key=key, on_pick_change=on_pick, height="content", data={
         "src": cache.png_url(picture), "alt": alt, "size": [width, height],
         "point": [int(point[0]), int(point[1])], "drag": drag, "stretch": stretch,
-        "pixelated": pixelated,
+        "pixelated": pixelated, "step": step,
         "hint": hint, "what": marker.what,
         "marker": {"shape": [int(v) for v in marker.shape], "colour": list(marker.colour),
                    "line": float(marker.line)}})

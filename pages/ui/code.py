@@ -13,7 +13,7 @@ import streamlit as st
 
 import convkit
 from pages.ui import widgets
-from pages.ui.state import CAMERA, UPLOAD, Settings
+from pages.ui.state import OWN_SOURCES, Settings
 
 #: What each tab says under its code.
 NOTES = {
@@ -33,7 +33,7 @@ def reproduce_expander(current: Settings, weights: np.ndarray | None = None, *,
     photo it expects the picture as ``image``.
     """
     weights = current.kernel.weights if weights is None else weights
-    sample = None if current.source in (UPLOAD, CAMERA) else current.source
+    sample = None if current.source in OWN_SOURCES else current.source
     try:
         reproduction = convkit.reproduce(
             weights, current.border, flip=current.flip, value=current.value,

@@ -10,7 +10,7 @@ import streamlit as st
 
 import convkit
 from pages.ui import cache, work
-from pages.ui.state import CAMERA, UPLOAD, Settings
+from pages.ui.state import CAMERA, LIVE, LIVE_FRAME, OWN_SOURCES, Settings
 
 #: Uploads are decoded to at most this many pixels on the longer side (the largest working
 #: resolution): nothing bigger is ever kept.
@@ -34,6 +34,19 @@ class WorkingImage:
     def key(self) -> str:
         """The digest of the pixels: what every cached result of this image is keyed by."""
         return self.content.digest
+
+
+@dataclass(frozen=True)
+class FrozenFrame:
+    """A frame frozen on the live video page, held like an upload: its PNG bytes, a name, and
+    an id (its digest) that `decoded_upload` keys the decoded pixels by."""
+
+    name: str
+    data: bytes
+    file_id: str
+
+    def getvalue(self) -> bytes:
+        return self.data
 
 
 def safe_filename(name: str, limit: int = 60) -> str:
@@ -72,15 +85,18 @@ def decoded_upload(uploaded) -> tuple[cache.Pixels, tuple[str, ...], tuple[int, 
 
 def working_image(current: Settings) -> WorkingImage | None:
     """The chosen image at the working resolution; None (with a message shown) if there is none."""
-    if current.source not in (UPLOAD, CAMERA):
+    if current.source not in OWN_SOURCES:
         content = cache.sample(current.source, current.color, current.resolution)
         height, width = convkit.load_sample(current.source).shape[:2]
         return WorkingImage(content, current.source, (), (width, height))
-    uploaded = st.session_state.get("camera_shot" if current.source == CAMERA else "upload")
+    uploaded = st.session_state.get({CAMERA: "camera_shot", LIVE: LIVE_FRAME}.get(
+        current.source, "upload"))
     if uploaded is None:
-        st.info("Take a photo with the camera in the sidebar, or pick one of the samples."
-                if current.source == CAMERA else
-                "Upload an image in the sidebar, or pick one of the samples.")
+        st.info({CAMERA: "Take a photo with the camera in the sidebar, or pick one of the "
+                         "samples.",
+                 LIVE: "Freeze a frame on the Live video page, or pick one of the samples."}.get(
+                     current.source, "Upload an image in the sidebar, or pick one of the "
+                                     "samples."))
         return None
     label = safe_filename(uploaded.name)
     try:

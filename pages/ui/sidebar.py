@@ -11,6 +11,7 @@ from pages.ui.images import safe_filename
 from pages.ui.render import border_label, kernel_labels
 from pages.ui.state import (
     CAMERA,
+    LIVE,
     RESOLUTIONS,
     UPLOAD,
     Settings,
@@ -58,12 +59,12 @@ def sidebar() -> Settings:
 def _image_controls() -> None:
     """The image, its colour and its working resolution."""
     st.header("Image", anchor=False)
-    sources = [*convkit.SAMPLES, UPLOAD, CAMERA]
-    names = {UPLOAD: "Your upload", CAMERA: "Your camera"}
+    sources = [*convkit.SAMPLES, UPLOAD, CAMERA, LIVE]
+    names = {UPLOAD: "Your upload", CAMERA: "Your camera", LIVE: "Your live video frame"}
     st.selectbox("Image", sources, key="source",
                  format_func=lambda s: names.get(s, s),
-                 help="scikit-image's bundled samples, a file of your own (below), or a "
-                      "photo from your camera")
+                 help="scikit-image's bundled samples, a file of your own (below), a "
+                      "photo from your camera, or a frame frozen on the Live video page")
     if st.session_state["source"] == CAMERA:
         st.camera_input("Take a photo", key="camera_shot",
                         help="The photo goes through the same checks as an upload and "

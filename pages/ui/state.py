@@ -33,6 +33,11 @@ from pages.ui.render import code_span
 UPLOAD = "upload"
 #: The image source that is a photo from the visitor's camera (st.camera_input).
 CAMERA = "camera_input"
+#: The image source that is a frame frozen on the live video page (session state LIVE_FRAME).
+LIVE = "live_frame"
+LIVE_FRAME = "live_frame_image"
+#: The sources a link cannot carry: they exist in one visitor's session only.
+OWN_SOURCES = (UPLOAD, CAMERA, LIVE)
 RESOLUTIONS = (128, 256, 512, 768, 1024, 1536, 2048)
 DEFAULT_RESOLUTION = 1024
 DEFAULT_SAMPLE = "camera"
@@ -203,7 +208,7 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("source", "image", str, DEFAULT_SAMPLE,
           _choice(tuple(convkit.SAMPLES), f"not a sample (one of {', '.join(convkit.SAMPLES)})"),
-          sent=lambda v: v["source"] not in (UPLOAD, CAMERA)),
+          sent=lambda v: v["source"] not in OWN_SOURCES),
     Field("color", "color", bool, False, _flag, _flag_text),
     Field("resolution", "res", int, DEFAULT_RESOLUTION, _resolution),
     # Written with its weights, or not at all; read with them by `parse_url`.

@@ -342,7 +342,7 @@ def test_channels_sum_to_one_map_per_filter(dl, name):
         np.testing.assert_array_equal(values, np.pad(crop[..., ch], 1)[1:4, 4:7])
         shown_sum = number(text(dl, f"{label} sum:").split("**")[1])
         assert shown_sum == pytest.approx(per_channel[ch][1, 4], rel=1e-3, abs=1e-3)
-    total = number(re.search(r"= \*\*(−?[\d.]+)\*\*", text(dl, "Output (1, 4) =")).group(1))
+    total = number(re.search(r"= \*\*(−?[\d.]+)\*\*", text(dl, "Output x=4, y=1 of")).group(1))
     assert total == pytest.approx(sum(p[1, 4] for p in per_channel), rel=1e-5)
     # The layer: one map per filter, each the sum over channels of its slices.
     for g, other in enumerate(names):

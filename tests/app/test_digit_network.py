@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import re
 
 import numpy as np
@@ -12,7 +14,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import convkit
+from convkit import lessons
 from convkit.lessons import digits, network
+from harness.apptest_hooks import send_component_event, send_component_state
 from tests.unit.test_network import reference_forward
 
 KEY = "dl_net_picture"
@@ -33,6 +37,13 @@ def shown_picture(at: AppTest, media: dict[str, bytes], caption_start: str) -> n
     (url,) = [image.url for element in at.get("image") for image in element.proto.imgs
               if image.caption.startswith(caption_start)]
     return np.asarray(Image.open(io.BytesIO(media[url.rsplit("/", 1)[-1].split(".")[0]])))
+
+
+def clickable_picture(at: AppTest, key: str) -> np.ndarray:
+    """The picture the clickable picture `key` was sent (a PNG data URL), as an array."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+    src = json.loads(element.proto.json)["src"]
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))))
 
 
 def verdict(at: AppTest) -> str:
@@ -56,7 +67,7 @@ def test_a_test_picture_goes_through_every_layer(dl, media, index):
     np.testing.assert_allclose(shown_input[::4, ::4], np.rint(picture / picture.max() * 255),
                                atol=1)
     relu1 = np.maximum(want["conv1"], 0)
-    shown_maps = shown_picture(dl, media, "Layer 1 after ReLU")
+    shown_maps = clickable_picture(dl, "dl_net_pick_conv1")
     first_map = shown_maps[:, :64][::4, ::4].astype(float)
     np.testing.assert_allclose(first_map, np.rint(relu1[0] / relu1.max() * 255), atol=1)
     # Every digit's probability, rounded by the one formatter, is in the table.
@@ -134,3 +145,54 @@ def test_a_first_layer_unit_shows_its_pixels_weights_and_products(dl):
     assert f"= **{convkit.format_number(want['conv1'][0, 6, 4], 6)}**" in line
     assert any(image.caption.startswith("Receptive field: input pixels x=4 to 8, y=6 to 10")
                for element in dl.get("image") for image in element.proto.imgs)
+
+
+#: A "7" as the drawing area sends it: one stroke, points as fractions of the area's side.
+SEVEN = [[[0.28, 0.15], [0.72, 0.15], [0.42, 0.85]]]
+
+
+def test_a_drawn_digit_reaches_a_prediction(dl, media):
+    """Strokes sent by the drawing area: the network's reading is the reference forward
+    pass's argmax on the preprocessed drawing, which is shown as the input."""
+    dl.radio(key="dl_net_source").set_value("draw").run()
+    assert_healthy(dl)
+    assert any(i.value.startswith("Draw a digit in the black square") for i in dl.info)
+    send_component_state(dl, "dl_net_drawing", strokes=SEVEN)
+    assert_healthy(dl)
+    picture = lessons.digit_from_strokes(SEVEN)
+    want = reference_forward(network.load_network(), picture)
+    predicted = int(np.argmax(want["probabilities"]))
+    assert predicted == 7
+    (line,) = [m.value for m in dl.markdown if m.value.startswith("You drew a digit.")]
+    assert f"The network reads **{predicted}** (probability " \
+           f"{convkit.format_number(want['probabilities'][predicted], 4)})" in line
+    shown = shown_picture(dl, media, "Input, 20 x 20")
+    np.testing.assert_allclose(shown[::4, ::4], np.rint(picture / picture.max() * 255), atol=1)
+
+
+@pytest.mark.parametrize("strokes", [[[["a", 0.5]]], {"x": 1}])
+def test_a_hostile_drawing_is_refused_in_words(dl, strokes):
+    """Text for a number, a dict for the strokes: a warning, no error, no layers (every
+    refusal: tests/unit/test_handwriting.py)."""
+    dl.radio(key="dl_net_source").set_value("draw").run()
+    send_component_state(dl, "dl_net_drawing", strokes=strokes)
+    assert_healthy(dl)
+    assert any(w.value.startswith("This drawing cannot be read") for w in dl.warning)
+    assert not [m for m in dl.markdown if m.value.startswith("You drew a digit.")]
+
+
+def test_a_click_on_a_layer_2_map_opens_that_unit(dl):
+    """A click on the 4th map of layer 2, unit x=5, y=1 (shown at half size): the boxes move
+    there and the unit's value is the reference conv2 value."""
+    # Map 3 (0-based) of 6 x 6 units at scale 4: columns 3 * 26 onwards; unit x=5 is 20-23.
+    column, row = 3 * (6 * 4 + 2) + 5 * 4 + 1, 1 * 4 + 2
+    send_component_event(dl, "dl_net_pick_conv2", "pick", {
+        "kind": "click", "x": column / 2, "y": row / 2, "width": 310 / 2, "height": 24 / 2})
+    assert_healthy(dl)
+    state = dl.session_state
+    assert (state["dl_net_layer"], state["dl_net_filter"], state["dl_net_x"],
+            state["dl_net_y"]) == ("conv2", 4, 5, 1)
+    picture, _ = held_back(0)
+    total = reference_forward(network.load_network(), picture)["conv2"][3, 1, 5]
+    (line,) = [m.value for m in dl.markdown if m.value.startswith("Unit x=5, y=1 of filter 4")]
+    assert f"= **{convkit.format_number(total, 6)}**" in line

@@ -15,7 +15,7 @@ from apptest_helpers import APP, assert_healthy, open_page
 from streamlit.testing.v1 import AppTest
 
 PAGES = ["home", "kernel_bank", "pixel_inspector", "kernel_lab", "challenges", "padding_modes",
-         "deep_learning", "deconvolution", "template_matching", "class_poll"]
+         "deep_learning", "deconvolution", "template_matching", "class_poll", "live_video"]
 
 #: Wordings that name a place by row and column, or count cells from 1.
 OTHER_CONVENTIONS = [

@@ -25,7 +25,8 @@ import convkit
 AXE_SOURCE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-#: Every page, by URL path, as the sidebar names it.
+#: Every page, by URL path, as the sidebar names it; the live video page is checked at
+#: desktop and phone width with its camera running, in tests/e2e/test_live_video_browser.py.
 PAGES = {
     "Home": "",
     "Kernel bank": "kernel_bank",

@@ -133,3 +133,32 @@ def test_deep_learning_steps_and_learns(page: Page, app_server: str) -> None:
     expect(page.get_by_text("weights are the hidden kernel's")).to_be_visible()
     assert_no_exception(page)
     save_screenshot(page, "deep_learning")
+
+
+def test_clicking_an_output_cell_of_the_volumes_breaks_it_down(page: Page,
+                                                               app_server: str) -> None:
+    """A click on a cell of the drawn output volume, then the arrow keys and Enter, each
+    break that cell down; the drawing fits a 390 px phone without sideways page scroll."""
+    page.goto(app_server + "/deep_learning?res=256")
+    wait_for_app_idle(page)
+    drawing = page.locator(".st-key-dl_volumes")
+    drawing.scroll_into_view_if_needed()
+    expect(page.get_by_text("Output x=3, y=2 of filter 1 =")).to_be_visible()
+    drawing.locator('[data-f="1"][data-x="4"][data-y="5"]').click()
+    expect(page.get_by_text("Output x=4, y=5 of filter 2 =")).to_be_visible()
+    expect(drawing.get_by_text("map 2, x=4, y=5")).to_be_visible()
+    wait_for_app_idle(page)
+    # The keyboard route: the drawing takes focus, Left and Page Down move, Enter picks.
+    drawing.locator(".ckv-figures").focus()
+    for key in ("ArrowLeft", "PageDown", "Enter"):
+        page.keyboard.press(key)
+    expect(page.get_by_text("Output x=3, y=5 of filter 3 =")).to_be_visible()
+    wait_for_app_idle(page)
+    assert_no_exception(page)
+    drawing.scroll_into_view_if_needed()
+    save_screenshot(page, "deep_learning_volumes", full_page=False)
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_for_app_idle(page)
+    drawing.scroll_into_view_if_needed()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    save_screenshot(page, "deep_learning_volumes_390", full_page=False)

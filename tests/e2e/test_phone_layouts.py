@@ -26,7 +26,8 @@ import pytest
 from e2e_helpers import save_screenshot, wait_for_app_idle
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-#: Every page, by URL path (app.py's PAGES).
+#: Every page, by URL path (app.py's PAGES); the live video page is checked at 320 px with its
+#: camera running, in tests/e2e/test_live_video_browser.py.
 PAGES = {
     "Home": "",
     "Kernel bank": "kernel_bank",

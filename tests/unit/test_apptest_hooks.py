@@ -86,3 +86,42 @@ def _pages_directory_mode_restored():
             delattr(PagesManager, "uses_pages_directory")
     else:
         PagesManager.uses_pages_directory = before
+
+
+def test_send_component_event_runs_the_components_callback_once(tmp_path):
+    """The callback gets the value sent; the next plain run sends nothing again."""
+    script = _script(tmp_path, """
+        import streamlit as st
+
+        component = st.components.v2.component("hook_probe", js="export default function(){}")
+
+        def picked():
+            st.session_state["got"] = st.session_state["probe"]["pick"]
+            st.session_state["calls"] = st.session_state.get("calls", 0) + 1
+
+        component(key="probe", on_pick_change=picked)
+    """)
+    at = AppTest.from_file(script).run()
+    apptest_hooks.send_component_event(at, "probe", "pick", {"x": 3})
+    assert (at.session_state["got"], at.session_state["calls"]) == ({"x": 3}, 1)
+    at.run()
+    assert at.session_state["calls"] == 1
+    assert not at.exception
+
+
+def test_send_component_state_sets_the_components_state(tmp_path):
+    """The state sent is the component's value in the script and stays for the next runs."""
+    script = _script(tmp_path, """
+        import streamlit as st
+
+        part = st.components.v2.component("state_probe", js="export default function () {}")
+        result = part(key="probe", on_value_change=lambda: None, data={})
+        st.text(f"value={result.get('value')}")
+    """)
+    at = AppTest.from_file(script).run()
+    assert at.text[0].value == "value=None"
+    apptest_hooks.send_component_state(at, "probe", value=[1, 2])
+    assert at.text[0].value == "value=[1, 2]"
+    at.run()
+    assert at.text[0].value == "value=[1, 2]"
+    assert not at.exception

@@ -1,7 +1,14 @@
-"""The deep-learning page's trained network: a held-back digit through every layer, the
-probabilities, and the first layer's learnt filters beside the bank's edge kernels."""
+"""The deep-learning page's trained network: a digit drawn by the visitor or a held-back test
+digit through every layer, the probabilities, one unit (picked by clicking a map or by number)
+worked out, and the first layer's learnt filters beside the bank's edge kernels.
+
+The section is a fragment: a stroke, a click on a map or a new number reruns it alone, not
+the long page above it.
+"""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -9,20 +16,32 @@ import streamlit as st
 
 import convkit
 from convkit import lessons
-from pages.ui import render
+from pages.ui import cache, clickable, render, sketchpad
 from pages.ui.render import marked_grid as grid
 from pages.ui.render import number
-from pages.ui.widgets import number_box, show_image
+from pages.ui.widgets import crash_guard, number_box, show_image
 from pages.views.deep_learning.common import show_grids
 
 #: The bank's hand-made kernels shown beside the learnt filters.
 BANK_EDGES = ("sobel_x", "sobel_y", "laplacian")
 #: Enlargement of the maps: a 16 x 16 map becomes 64 x 64 pixels.
 MAP_SCALE = 4
+#: Enlargement of the drawn digit shown beside the drawing area.
+DRAWN_SCALE = 8
+#: The maps a click opens a unit of: layer name, the activations shown, their caption.
+CLICKABLE_MAPS = {"conv1": ("relu1", "Layer 1 after ReLU: 6 maps 16 x 16",
+                            "the six maps of the first convolution layer after ReLU"),
+                  "conv2": ("relu2", "Layer 2 after ReLU: 12 maps 6 x 6",
+                            "the twelve maps of the second convolution layer after ReLU")}
+#: The box round the picked unit: a unit's block and a one-pixel line round it.
+UNIT_MARKER = clickable.Marker((MAP_SCALE + 2, MAP_SCALE + 2), (255, 40, 40), 1.0,
+                               "red box (the unit)")
+SOURCES = {"draw": "Draw a digit", "test": "A held-back test picture"}
+DRAWING_KEY = "dl_net_drawing"
 
 
 def digit_network() -> None:
-    """Pick a held-back test digit; show every layer's maps, the probabilities and the filters."""
+    """The trained network's section: a digit through every layer, one unit, the filters."""
     network = lessons.load_network()
     st.markdown(
         "A small network trained on printed digits (drawn in this repository from a seed, "
@@ -30,6 +49,59 @@ def digit_network() -> None:
         "held-back test digits right. Its layers: 6 filters 5 x 5 → ReLU → 2 x 2 max pooling "
         "→ 12 filters 3 x 3 x 6 → ReLU → pooling → 108 numbers → a dense layer → softmax. "
         "Brighter is larger in every map; 0 and below are black.")
+    _network_run(network)
+    _filters(network)
+
+
+@st.fragment
+def _network_run(network: lessons.DigitNetwork) -> None:
+    # One container round the section: the browser tests check its accessibility alone.
+    with crash_guard("the trained network"), st.container(key="dl_net_section"):
+        source = st.radio("The network reads", tuple(SOURCES), format_func=SOURCES.get,
+                          index=1, horizontal=True, key="dl_net_source")
+        found = _drawn_digit(network) if source == "draw" else _test_digit(network)
+        if found is None:
+            return
+        picture, described, activations = found
+        _layer_pictures(activations, described)
+        _probabilities(activations)
+        _unit(network, picture)
+
+
+def _drawn_digit(
+        network: lessons.DigitNetwork) -> tuple[np.ndarray, str, lessons.Activations] | None:
+    """The drawing area and what the network reads in it; None until a digit is drawn."""
+    drawing, reading = st.columns([1, 1], gap="medium")
+    with drawing:
+        sketchpad.show(DRAWING_KEY, label="Drawing area: draw one digit, 0 to 9")
+    strokes = sketchpad.strokes(DRAWING_KEY)
+    with reading:
+        if not strokes:
+            st.info("Draw a digit in the black square, as large as you like: it is cropped to "
+                    "its ink, scaled to the training digits' height "
+                    f"({lessons.DRAWN_HEIGHT} pixels), centred and redrawn with "
+                    "their line width, then read. No mouse? Tab to the square and draw "
+                    "with the arrow keys and Space, or read a held-back test picture instead.")
+            return None
+        try:
+            picture = lessons.digit_from_strokes(strokes)
+        except ValueError as error:
+            st.warning(f"This drawing cannot be read ({error}). Clear it and draw again.")
+            return None
+        activations = lessons.forward(network, picture)
+        predicted = activations.predicted
+        st.markdown(f"You drew a digit. The network reads **{predicted}** (probability "
+                    f"{number(activations.probabilities[predicted], 4)}).")
+        # Small beside the drawing area: the same picture is shown large among the layers.
+        st.image(lessons.maps_picture(picture[None], DRAWN_SCALE), width=DRAWN_SCALE * 20,
+                 output_format="PNG", caption="Your drawing as the network sees it, 20 x 20",
+                 alt="Your drawing, cropped to its ink, scaled, centred and redrawn on 20 x 20 "
+                     f"pixels as the training digits are; the network reads it as {predicted}")
+    return picture, "your drawing, cropped, scaled and centred", activations
+
+
+def _test_digit(network: lessons.DigitNetwork) -> tuple[np.ndarray, str, lessons.Activations]:
+    """A held-back test picture, chosen by number, and the network's verdict on it."""
     st.session_state.setdefault("dl_net_picture", 0)
     index = number_box("Test picture", 0, lessons.TEST_PICTURES - 1, where=st,
                        notices=st, step=1, key="dl_net_picture",
@@ -40,30 +112,78 @@ def digit_network() -> None:
     verdict = "right" if predicted == label else "wrong"
     st.markdown(f"Drawn digit: **{label}**. The network reads **{predicted}** "
                 f"(probability {number(activations.probabilities[predicted], 4)}): {verdict}.")
-    _layer_pictures(activations, label)
-    _probabilities(activations)
-    _unit(network, picture)
-    _filters(network)
+    return picture, f"a printed {label}", activations
 
 
-def _layer_pictures(activations: lessons.Activations, label: int) -> None:
-    """The input and each layer's maps after ReLU and after pooling, as pictures."""
-    stages = (("Input, 20 x 20", activations.image[None], f"the input picture, a printed {label}"),
-              ("Layer 1 after ReLU: 6 maps 16 x 16", activations.relu1,
-               "the six maps of the first convolution layer after ReLU"),
-              ("Layer 1 pooled: 6 maps 8 x 8", activations.pool1,
-               "the six first-layer maps after 2 x 2 max pooling"),
-              ("Layer 2 after ReLU: 12 maps 6 x 6", activations.relu2,
-               "the twelve maps of the second convolution layer after ReLU"),
-              ("Layer 2 pooled: 12 maps 3 x 3", activations.pool2,
-               "the twelve second-layer maps after pooling: the 108 numbers the dense layer "
-               "reads"))
-    for caption, maps, what in stages:
-        brightest = int(maps.reshape(len(maps), -1).max(axis=1).argmax())
-        show_image(lessons.maps_picture(maps, MAP_SCALE), caption, exact=True,
-                   alt=f"{caption}: {what}, left to right, brighter for larger values; map "
-                       f"{brightest + 1} holds the largest value, "
-                       f"{number(float(maps.max()), 4)}")
+def _layer_pictures(activations: lessons.Activations, described: str) -> None:
+    """The input and each layer's maps after ReLU and after pooling, as pictures; a click on
+    a map after ReLU picks the unit worked out below."""
+    _maps("Input, 20 x 20", activations.image[None], f"the input picture, {described}")
+    _clickable_maps("conv1", activations)
+    _maps("Layer 1 pooled: 6 maps 8 x 8", activations.pool1,
+          "the six first-layer maps after 2 x 2 max pooling")
+    _clickable_maps("conv2", activations)
+    _maps("Layer 2 pooled: 12 maps 3 x 3", activations.pool2,
+          "the twelve second-layer maps after pooling: the 108 numbers the dense layer reads")
+
+
+def _maps(caption: str, maps: np.ndarray, what: str) -> None:
+    show_image(lessons.maps_picture(maps, MAP_SCALE), caption, exact=True,
+               alt=_maps_alt(caption, what, maps))
+
+
+def _maps_alt(caption: str, what: str, maps: np.ndarray) -> str:
+    brightest = int(maps.reshape(len(maps), -1).max(axis=1).argmax())
+    return (f"{caption}: {what}, left to right, brighter for larger values; map "
+            f"{brightest + 1} holds the largest value, {number(float(maps.max()), 4)}")
+
+
+def _chosen_unit(layer: str) -> tuple[int, int, int]:
+    """The unit (filter, x, y; filter from 1) of `layer` last picked: the number boxes' while
+    they show this layer, else the last one picked there."""
+    state = st.session_state
+    if state.get("dl_net_layer", "conv2") == layer:
+        return (int(state.get("dl_net_filter", 1)), int(state.get("dl_net_x", 2)),
+                int(state.get("dl_net_y", 2)))
+    return state.get(f"dl_net_last_{layer}", (1, 2, 2))
+
+
+def _clickable_maps(layer: str, activations: lessons.Activations) -> None:
+    """One layer's maps after ReLU as a clickable picture; the red box marks the chosen unit."""
+    stage, caption, what = CLICKABLE_MAPS[layer]
+    maps = getattr(activations, stage)
+    channels, height, width = maps.shape
+    filter_number, x, y = _chosen_unit(layer)
+    filter_number = min(max(filter_number, 1), channels)
+    x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
+    picture = lessons.maps_picture(maps, MAP_SCALE)
+    clickable.show(f"dl_net_pick_{layer}", cache.Pixels.of(picture), stretch=True,
+                   pixelated=True, marker=UNIT_MARKER, key_step=(MAP_SCALE, "unit"),
+                   point=lessons.unit_picture_centre(filter_number - 1, x, y, width, MAP_SCALE),
+                   alt=f"{_maps_alt(caption, what, maps)}; the red box marks unit x={x}, y={y} "
+                       f"of map {filter_number}",
+                   on_pick=functools.partial(_take_pick, layer, maps.shape, picture.shape))
+    st.caption(f"{caption}. Click a unit (or Tab to the picture, arrow keys, Enter) to work it "
+               "out below.")
+
+
+def _take_pick(layer: str, shape: tuple[int, int, int], size: tuple[int, int]) -> None:
+    """A pick on a layer's maps (of `shape`, drawn `size` = (height, width) pixels) becomes
+    the unit worked out: layer, filter, x and y boxes."""
+    picked = clickable.picked_pixel(clickable.event(f"dl_net_pick_{layer}"), size[1], size[0])
+    if picked is None:
+        return
+    unit = lessons.unit_at_picture_pixel(*picked, shape, MAP_SCALE)
+    if unit is None:
+        return  # the gap between two maps: no unit there
+    state = st.session_state
+    previous = state.get("dl_net_layer", "conv2")
+    if previous != layer:
+        state[f"dl_net_last_{previous}"] = _chosen_unit(previous)
+    channel, x, y = unit
+    state["dl_net_layer"] = layer
+    state["dl_net_filter"], state["dl_net_x"], state["dl_net_y"] = channel + 1, x, y
+    state[f"dl_net_last_{layer}"] = (channel + 1, x, y)
 
 
 def _probabilities(activations: lessons.Activations) -> None:

@@ -22,7 +22,7 @@ import streamlit as st
 import convkit
 from pages import ui
 from pages.ui import copy_link, score
-from pages.ui.state import CAMERA, DEFAULT_SAMPLE, UPLOAD
+from pages.ui.state import DEFAULT_SAMPLE, OWN_SOURCES
 
 #: Session-state key of the switch's value (a row of the settings table, carried by links).
 PREDICT = "predict"
@@ -217,7 +217,7 @@ def pose_link(current: ui.Settings) -> None:
     """"Pose this question to someone else": the page's link, which carries predict=1 and
     the pixel, never the answer."""
     copy_link.copy_link_button(key="inspector_pose", label="Pose this question to someone else")
-    if current.source in (UPLOAD, CAMERA):
+    if current.source in OWN_SOURCES:
         st.caption(f"Your own picture does not travel in a link: it opens on the "
                    f"{DEFAULT_SAMPLE} sample with the same kernel, settings and pixel.")
 
