@@ -3,10 +3,12 @@
     python -m bench.first_load                      # everything below, about 3 minutes
     python -m bench.first_load --skip-lighthouse    # only the asset list and the 30 loads
     python -m bench.first_load --visitors 30 --runs 3
+    python -m bench.first_load --runs 3 --protocols http2 --pages Home --presets mobile
 
 One app server on loopback behind nginx with the project's own deploy/nginx.conf (only the
-upstream, the listen port and the log and temporary paths rewritten), as harness.run_nginx
-runs it for the tests.
+upstream, the listen ports, the certificate's folder and the log and temporary paths
+rewritten), as harness.run_nginx runs it for the tests: plain HTTP/1.1 on one port, HTTPS with
+HTTP/2 on the other (a self-signed certificate made for the run).
 
 1. Assets: one real Chromium load of each page through nginx, listing every HTTP request it
    makes (script, stylesheet, font, picture, the page itself; the WebSocket is not HTTP) with
@@ -15,7 +17,11 @@ runs it for the tests.
    highlighter, Plotly) shows up.
 2. Lighthouse 12.8 (npm ``lighthouse``, pinned in package.json; Debian's Chromium), the mobile
    preset (slow 4G, 4x CPU slowdown, simulated) and the desktop preset, on Home and the pixel
-   inspector: performance score, first and largest contentful paint, total transfer.
+   inspector, over HTTP/1.1 and over HTTP/2 (what a browser gets from a TLS proxy, the
+   Kubernetes Ingress's included): performance score, first and largest contentful paint,
+   total transfer. The runs are interleaved (for each run: every page, preset and protocol in
+   turn), so a busy spell of a shared machine falls on all of them alike; the median run and
+   the spread of the scores are printed.
 3. Cold loads: `--visitors` HTTP clients at once (threads, six connections each, as a browser
    opens per host) each fetch every asset of Home's Chromium load, with and without
    ``Accept-Encoding: gzip``. Printed: bytes per visitor, wall time for all of them, and the
@@ -53,6 +59,10 @@ from bench.common import format_table, log, markdown_table
 PAGES = {"Home": "/", "Pixel inspector": "/pixel_inspector"}
 LIGHTHOUSE = common.REPO_ROOT / "node_modules" / ".bin" / "lighthouse"
 PRESETS = ("mobile", "desktop")
+#: How a browser reaches nginx: plain HTTP (HTTP/1.1, six connections per host) or HTTPS with
+#: HTTP/2 (one connection, every request at once).
+PROTOCOLS = ("http1", "http2")
+PROTOCOL_NAMES = {"http1": "HTTP/1.1", "http2": "HTTP/2"}
 MAX_VISITORS = 60
 #: Connections a browser opens to one host over HTTP/1.1.
 CONNECTIONS_PER_VISITOR = 6
@@ -170,11 +180,19 @@ def kind_rows(summary: dict) -> list[list[object]]:
 
 def run_lighthouse(url: str, preset: str, report_path: Path) -> dict:
     """Lighthouse's performance audit of `url` with the `preset` ("mobile" or "desktop"):
-    score, paints (s), blocking time (ms), layout shift, total transfer (bytes), the largest
-    requests; its whole report in `report_path`. RuntimeError if Lighthouse fails."""
+    score, paints (s), blocking time (ms), layout shift, total transfer (bytes), the protocol
+    the page's files came over, the largest requests; its whole report in `report_path`.
+    RuntimeError if Lighthouse fails.
+
+    An https `url` is the run's own nginx with its self-signed certificate, which Chromium is
+    told to accept (`--ignore-certificate-errors`); loopback only."""
     if not LIGHTHOUSE.is_file():
         raise RuntimeError(f"{LIGHTHOUSE} not found: run `make node-packages`")
-    flags = " ".join(["--headless=new", *harness.CHROMIUM_ARGS])
+    harness.check_loopback(url)
+    chrome_flags = ["--headless=new", *harness.CHROMIUM_ARGS]
+    if url.startswith("https:"):
+        chrome_flags.append("--ignore-certificate-errors")
+    flags = " ".join(chrome_flags)
     command = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={report_path}",
                "--only-categories=performance", "--quiet", f"--chrome-flags={flags}"]
     if preset == "desktop":
@@ -189,7 +207,10 @@ def run_lighthouse(url: str, preset: str, report_path: Path) -> dict:
     if report.get("runtimeError"):
         raise RuntimeError(f"lighthouse: {report['runtimeError']}")
     heaviest = audits["total-byte-weight"].get("details", {}).get("items", [])[:5]
+    requests = audits["network-requests"].get("details", {}).get("items", [])
     return {
+        "protocols": sorted({r.get("protocol", "") for r in requests
+                             if r.get("url", "").startswith(("http:", "https:"))}),
         "preset": preset,
         "performance": round(100 * (report["categories"]["performance"]["score"] or 0)),
         "fcp_s": audits["first-contentful-paint"]["numericValue"] / 1000,
@@ -202,6 +223,19 @@ def run_lighthouse(url: str, preset: str, report_path: Path) -> dict:
     }
 
 
+def median_run(runs: Sequence[dict]) -> dict:
+    """The run with the median performance score (the upper one of an even count), with the
+    spread of all the runs' scores and paints beside its own figures."""
+    if not runs:
+        raise ValueError("median_run needs at least one run")
+    ordered = sorted(runs, key=lambda run: run["performance"])
+    scores = [run["performance"] for run in ordered]
+    return {**ordered[len(ordered) // 2], "runs": len(ordered), "scores": scores,
+            "fcp_range_s": [min(r["fcp_s"] for r in runs), max(r["fcp_s"] for r in runs)],
+            "lcp_range_s": [min(r["lcp_s"] for r in runs), max(r["lcp_s"] for r in runs)],
+            "tbt_range_ms": [min(r["tbt_ms"] for r in runs), max(r["tbt_ms"] for r in runs)]}
+
+
 def lighthouse_rows(results: Sequence[dict]) -> list[list[object]]:
     rows = []
     for result in results:
@@ -209,7 +243,10 @@ def lighthouse_rows(results: Sequence[dict]) -> list[list[object]]:
         met = result["performance"] >= target["performance"] and (
             "transfer_mb" not in target or result["transfer_bytes"] / 1e6 <= target[
                 "transfer_mb"])
-        rows.append([result["page"], result["preset"], result["performance"],
+        scores = result.get("scores", [result["performance"]])
+        rows.append([result["page"], result["preset"],
+                     PROTOCOL_NAMES.get(result.get("protocol", "http1"), "?"),
+                     result["performance"], ", ".join(map(str, scores)),
                      f"{result['fcp_s']:.1f} s", f"{result['lcp_s']:.1f} s",
                      f"{result['speed_index_s']:.1f} s", f"{result['tbt_ms']:,.0f} ms",
                      f"{result['cls']:.2f}", f"{megabytes(result['transfer_bytes'])} MB",
@@ -217,7 +254,8 @@ def lighthouse_rows(results: Sequence[dict]) -> list[list[object]]:
     return rows
 
 
-LIGHTHOUSE_HEADERS = ["page", "preset", "performance", "first contentful paint",
+LIGHTHOUSE_HEADERS = ["page", "preset", "protocol", "performance", "scores of the runs",
+                      "first contentful paint",
                       "largest contentful paint", "speed index", "total blocking time",
                       "layout shift", "transfer",
                       "target met"]
@@ -314,10 +352,20 @@ CLASS_HEADERS = ["compression", "visitors", "requests each", "per visitor", "all
 # --------------------------------------------------------------------------- the run
 
 
+def choices(text: str, allowed: Sequence[str], option: str) -> list[str]:
+    """The comma-separated names in `text`, in `allowed`'s order; ValueError naming `option`
+    for an unknown or missing one."""
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in wanted if name not in allowed]
+    if unknown or not wanted:
+        raise ValueError(f"{option} takes one or more of {', '.join(allowed)}; got {text!r}")
+    return [name for name in allowed if name in wanted]
+
+
 @contextlib.contextmanager
 def serve() -> Iterator[harness.Proxy]:
-    """One app server and nginx with deploy/nginx.conf in front, on loopback; yields nginx.
-    Logs in bench/results."""
+    """One app server and nginx with deploy/nginx.conf in front, on loopback (HTTP/1.1 and
+    HTTPS with HTTP/2); yields nginx. Logs in bench/results."""
     with harness.run_streamlit("app.py", log_name="first-load-server",
                                log_dir=common.RESULTS_DIR) as server, harness.run_nginx(
             [server.port], log_dir=common.RESULTS_DIR) as proxy:
@@ -333,6 +381,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1,
                         help="Lighthouse runs per page and preset (the median is kept; "
                              "at most 5)")
+    parser.add_argument("--protocols", default=",".join(PROTOCOLS),
+                        help="Lighthouse over these, comma-separated: http1 (plain HTTP), "
+                             "http2 (HTTPS)")
+    parser.add_argument("--pages", default=",".join(PAGES),
+                        help="Lighthouse on these pages, comma-separated")
+    parser.add_argument("--presets", default=",".join(PRESETS),
+                        help="Lighthouse presets, comma-separated: mobile, desktop")
     parser.add_argument("--skip-lighthouse", action="store_true",
                         help="only the asset lists and the simultaneous loads")
     parser.add_argument("--markdown", action="store_true",
@@ -342,6 +397,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--visitors must be 1..{MAX_VISITORS}; got {args.visitors}")
     if not 1 <= args.runs <= 5:
         parser.error(f"--runs must be 1..5; got {args.runs}")
+    try:
+        protocols = choices(args.protocols, PROTOCOLS, "--protocols")
+        pages = choices(args.pages, tuple(PAGES), "--pages")
+        presets = choices(args.presets, PRESETS, "--presets")
+    except ValueError as error:
+        parser.error(str(error))
 
     results: dict = {"machine": common.machine(), "pages": {}, "lighthouse": [],
                      "class": []}
@@ -363,19 +424,26 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.skip_lighthouse:
             common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-            for name, path in PAGES.items():
-                for preset in PRESETS:
-                    runs = []
-                    for run in range(args.runs):
-                        log(f"lighthouse: {name}, {preset} preset, run {run + 1}")
-                        report = (common.RESULTS_DIR / f"lighthouse-{path.strip('/') or 'home'}"
-                                  f"-{preset}-{run + 1}.json")
-                        runs.append(run_lighthouse(url + path, preset, report))
-                    runs.sort(key=lambda r: r["performance"])
-                    results["lighthouse"].append({"page": name, "runs": len(runs),
-                                                  **runs[len(runs) // 2]})
-            tables.append(("Lighthouse 12.8 through nginx (median run)", LIGHTHOUSE_HEADERS,
-                           lighthouse_rows(results["lighthouse"])))
+            bases = {"http1": url, "http2": proxy.https_url}
+            cases = [(name, preset, protocol) for name in pages for preset in presets
+                     for protocol in protocols]
+            runs: dict[tuple[str, str, str], list[dict]] = {case: [] for case in cases}
+            # Interleaved: each round runs every case once, so the machine's busy spells
+            # spread over all of them instead of falling on one.
+            for run in range(args.runs):
+                for name, preset, protocol in cases:
+                    log(f"lighthouse: {name}, {preset} preset, {PROTOCOL_NAMES[protocol]}, "
+                        f"run {run + 1}")
+                    path = PAGES[name]
+                    report = (common.RESULTS_DIR / f"lighthouse-{path.strip('/') or 'home'}"
+                              f"-{preset}-{protocol}-{run + 1}.json")
+                    runs[name, preset, protocol].append(
+                        {**run_lighthouse(bases[protocol] + path, preset, report),
+                         "protocol": protocol})
+            results["lighthouse"] = [{"page": name, **median_run(runs[name, preset, protocol])}
+                                     for name, preset, protocol in cases]
+            tables.append(("Lighthouse 12.8 through nginx (median run; every run's score)",
+                           LIGHTHOUSE_HEADERS, lighthouse_rows(results["lighthouse"])))
 
         log(f"class: {args.visitors} cold loads of Home at once, with and without gzip")
         with open_page(url + PAGES["Home"]) as (_, assets):

@@ -1,8 +1,10 @@
 """The project's own deploy/nginx.conf, run on loopback in front of local replicas.
 
-The file is the source of truth: only the upstream's server lines, the listen port and the
-log and temporary paths are rewritten; everything else (stickiness, WebSocket upgrade, limits,
-hidden endpoints) is exactly what a deployment gets.
+The file is the source of truth: only the upstream's server lines, the two listen ports (plain
+HTTP and HTTPS with HTTP/2), the certificate's folder and the log and temporary paths are
+rewritten; everything else (stickiness, WebSocket upgrade, limits, hidden endpoints, TLS
+settings) is exactly what a deployment gets. The certificate is a self-signed pair made for
+each run (`openssl`), valid for 127.0.0.1 for a day, and removed with the work folder.
 """
 
 from __future__ import annotations
@@ -24,15 +26,23 @@ NGINX = Path("/usr/sbin/nginx")
 CONFIG = REPO_ROOT / "deploy" / "nginx.conf"
 UPSTREAM_SERVER = re.compile(r"^(\s*)server\s+\S+:\d+(\s[^;]*)?;\s*$", re.MULTILINE)
 START_TIMEOUT_S = 20.0
+OPENSSL = "openssl"
+#: Where deploy/nginx.conf expects the host's certificate and key.
+TLS_DIR = "/etc/nginx/tls/"
+TLS_LISTEN = "listen 443 ssl http2;"
 
 
-def render_config(ports: Sequence[int], listen: int, workdir: Path) -> str:
-    """deploy/nginx.conf with replicas on 127.0.0.1:`ports`, listening on 127.0.0.1:`listen`,
-    logs and temporary files in `workdir`; everything else as shipped.
+def render_config(ports: Sequence[int], listen: int, workdir: Path, *,
+                  tls_listen: int) -> str:
+    """deploy/nginx.conf with replicas on 127.0.0.1:`ports`, listening on 127.0.0.1:`listen`
+    (HTTP) and 127.0.0.1:`tls_listen` (HTTPS, HTTP/2), the certificate and its key in
+    `workdir`/tls, logs and temporary files in `workdir`; everything else as shipped.
 
     ValueError if the shipped file no longer has the shape this rewriting expects.
     """
     text = CONFIG.read_text()
+    if text.count(TLS_LISTEN) != 1:
+        raise ValueError(f"{CONFIG} should have exactly one {TLS_LISTEN!r}")
     servers = list(UPSTREAM_SERVER.finditer(text))
     if len(servers) < 2:
         raise ValueError(f"{CONFIG} should list at least two upstream servers; "
@@ -43,6 +53,8 @@ def render_config(ports: Sequence[int], listen: int, workdir: Path) -> str:
     ours = "\n".join(f"{indent}server 127.0.0.1:{port}{options};" for port in ports)
     text = text[: servers[0].start()] + ours + text[servers[-1].end():]
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    text = text.replace(TLS_LISTEN, f"listen 127.0.0.1:{tls_listen} ssl http2;")
+    text = text.replace(TLS_DIR, f"{workdir}/tls/")
     text = text.replace("/var/log/nginx/", f"{workdir}/")
     temp_paths = "".join(f"    {kind}_temp_path {workdir}/{kind};\n"
                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -51,11 +63,25 @@ def render_config(ports: Sequence[int], listen: int, workdir: Path) -> str:
 
 @dataclass
 class Proxy:
-    """A running nginx: its base URL, access log (in its work folder) and master process."""
+    """A running nginx: its base URLs (plain HTTP, and HTTPS with HTTP/2 and a self-signed
+    certificate), access log (in its work folder) and master process."""
 
     url: str
     access_log: Path
     proc: subprocess.Popen
+    https_url: str
+
+
+def make_certificate(folder: Path) -> None:
+    """A throwaway self-signed certificate for 127.0.0.1 (and its key) in `folder`, named as
+    deploy/nginx.conf expects them: convkit.crt and convkit.key. Valid for a day."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(folder / "convkit.key"), "-out", str(folder / "convkit.crt")],
+        check=True, capture_output=True, timeout=30)
 
 
 @contextlib.contextmanager
@@ -74,8 +100,19 @@ def run_nginx(ports: Sequence[int], *, listen: int | None = None,
     workdir = Path(tempfile.mkdtemp(prefix="convkit-nginx-"))
     workdir.chmod(0o755)
     listen = listen or free_port()
+    tls_listen = free_port()
+    for _ in range(5):  # the OS may hand out the same free port twice in a row
+        if tls_listen != listen:
+            break
+        tls_listen = free_port()
+    try:
+        make_certificate(workdir / "tls")
+    except (OSError, subprocess.SubprocessError) as error:
+        shutil.rmtree(workdir, ignore_errors=True)
+        fail(f"no self-signed certificate for nginx's HTTPS port ({error}): "
+             "apt-get install -y openssl")
     config = workdir / "nginx.conf"
-    config.write_text(render_config(ports, listen, workdir))
+    config.write_text(render_config(ports, listen, workdir, tls_listen=tls_listen))
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / "nginx-rendered.conf").write_text(config.read_text())
     output = open(workdir / "nginx.out", "wb")  # noqa: SIM115 - closed below
@@ -98,7 +135,8 @@ def run_nginx(ports: Sequence[int], *, listen: int | None = None,
             if time.monotonic() > deadline:
                 fail("nginx did not answer on /healthz")
             time.sleep(0.2)
-        yield Proxy(url=url, access_log=workdir / "access.log", proc=proc)
+        yield Proxy(url=url, access_log=workdir / "access.log", proc=proc,
+                    https_url=f"https://127.0.0.1:{tls_listen}")
     finally:
         stop_process_group(proc, signal.SIGQUIT)  # graceful: finish requests, then exit
         output.close()

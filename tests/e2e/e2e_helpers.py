@@ -55,6 +55,14 @@ def run_nginx(ports: Sequence[int]) -> Iterator[tuple[str, Path]]:
         yield proxy.url, proxy.access_log
 
 
+@contextlib.contextmanager
+def run_nginx_proxy(ports: Sequence[int]) -> Iterator[harness.Proxy]:
+    """deploy/nginx.conf on loopback in front of `ports`; yields the running proxy, with its
+    plain HTTP URL and its HTTPS (HTTP/2, self-signed certificate) one."""
+    with harness.run_nginx(ports, fail=_fail) as proxy:
+        yield proxy
+
+
 # --------------------------------------------------------------------------- page helpers
 
 

@@ -70,9 +70,11 @@ def coins_centre(kernel: str, page) -> float:
 
 
 def test_config_renders_with_our_replicas_only() -> None:
-    text = render_config([1111, 2222, 3333], 4444, Path("/w"))
+    text = render_config([1111, 2222, 3333], 4444, Path("/w"), tls_listen=5555)
     assert "server 127.0.0.1:1111 max_fails=" in text and ":8501" not in text
     assert "listen 127.0.0.1:4444;" in text and "/var/log" not in text
+    assert "listen 127.0.0.1:5555 ssl http2;" in text and "listen 443" not in text
+    assert "ssl_certificate /w/tls/convkit.crt;" in text and "/etc/nginx" not in text
     assert "hash $convkit_route_key consistent;" in text
 
 

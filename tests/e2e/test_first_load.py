@@ -1,5 +1,6 @@
 """A light first load: deploy/nginx.conf compresses what a browser downloads and changes none
-of it, and the heavy parts of a page are fetched only when the visitor opens them.
+of it, serves it over HTTP/2 on its HTTPS port, and the heavy parts of a page are fetched only
+when the visitor opens them.
 
 The session's app server behind the project's nginx.conf on loopback; one Chromium page on the
 pixel inspector through it, for the module. Every HTML, script and style sheet it fetched is
@@ -14,17 +15,26 @@ from __future__ import annotations
 import gzip
 import http.client
 import re
+import subprocess
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from e2e_helpers import VIEWPORT, run_nginx, save_screenshot, wait_for_app_idle
+from e2e_helpers import (
+    VIEWPORT,
+    centre_sum,
+    home_pixel,
+    run_nginx_proxy,
+    save_screenshot,
+    wait_for_app_idle,
+)
 from playwright.sync_api import Browser, Page, Response, expect
 from skimage import data
 
 import convkit
+from harness import Proxy
 
 #: Streamlit's own JavaScript on the inspector is over a hundred files; fewer means the list
 #: came from a load that did not happen.
@@ -36,9 +46,15 @@ HIGHLIGHTER = "StreamlitSyntaxHighlighter."
 
 
 @pytest.fixture(scope="module")
-def proxy(app_server: str) -> Iterator[str]:
-    with run_nginx([urlparse(app_server).port]) as (url, _access_log):
-        yield url
+def nginx(app_server: str) -> Iterator[Proxy]:
+    with run_nginx_proxy([urlparse(app_server).port]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def proxy(nginx: Proxy) -> str:
+    """nginx's plain HTTP address."""
+    return nginx.url
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +193,38 @@ def test_nothing_on_home_and_the_inspector_jumps_as_they_arrive(proxy: str, brow
             assert sum(shifts) < GOOD_LAYOUT_SHIFT, (path, shifts)
         finally:
             context.close()
+
+
+#: The protocol of the page and of every file it fetched, as the browser saw them.
+PROTOCOLS_SEEN = """
+[...new Set([...performance.getEntriesByType("navigation"),
+             ...performance.getEntriesByType("resource")].map((entry) => entry.nextHopProtocol))]
+"""
+
+
+def test_over_https_the_page_and_its_files_come_over_http2_and_the_app_answers(
+        nginx: Proxy, browser: Browser) -> None:
+    # What nginx negotiates (ALPN), as curl sees it: HTTP/2, compressed, the page rewritten.
+    done = subprocess.run(
+        ["curl", "--silent", "--insecure", "--http2", "--max-time", "10",
+         "--header", "Accept-Encoding: gzip", "--dump-header", "-", "--output", "-",
+         f"{nginx.https_url}/"], capture_output=True, timeout=20, check=True)
+    head, _, body = done.stdout.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/2 200"), head
+    assert b"content-encoding: gzip" in head.lower(), head
+    assert b'<div id="root"><p role="status"' in gzip.decompress(body)
+
+    # A browser: every file over HTTP/2; the session's WebSocket (HTTP/1.1 upgraded on a
+    # connection of its own through the same TLS port) works: Home's sum is the right one.
+    context = browser.new_context(viewport=VIEWPORT, ignore_https_errors=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{nginx.https_url}/?image=coins&kernel=sobel_x&border=wrap")
+        wait_for_app_idle(page)
+        assert page.evaluate(PROTOCOLS_SEEN) == ["h2"]
+        x, y = home_pixel(page)
+        pixels = convkit.fit_to_pixels(convkit.load_sample("coins"), 1024).astype(np.float64)
+        expected = ndi.correlate(pixels, convkit.BANK["sobel_x"].weights, mode="grid-wrap")
+        assert centre_sum(page) == pytest.approx(expected[y, x], abs=1e-3)
+    finally:
+        context.close()

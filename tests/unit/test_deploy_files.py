@@ -159,6 +159,19 @@ def test_compression_agrees(manifest, nginx_conf) -> None:
     assert set(data["gzip-types"].split()) == nginx_types
 
 
+def test_both_proxies_serve_http2_over_tls(manifest, nginx_conf) -> None:
+    """nginx.conf's HTTPS port speaks HTTP/2 (nginx 1.22's form, on the listen line) with a
+    certificate from the host, none in the repository; the Ingress controller does alike."""
+    listens = re.findall(r"^\s*listen\s+([^;]+);", nginx_conf, re.MULTILINE)
+    assert sorted(listens) == ["443 ssl http2", "80"]
+    certificates = dict(re.findall(r"^\s*(ssl_certificate(?:_key)?)\s+(\S+);", nginx_conf,
+                                   re.MULTILINE))
+    assert certificates == {"ssl_certificate": "/etc/nginx/tls/convkit.crt",
+                            "ssl_certificate_key": "/etc/nginx/tls/convkit.key"}
+    assert not list(REPO_ROOT.glob("deploy/**/*.key"))
+    assert manifest["ConfigMap", "ingress-nginx-controller"]["data"]["use-http2"] == "true"
+
+
 def test_the_page_is_rewritten_alike_by_nginx_and_the_ingress(manifest, nginx_conf) -> None:
     """Both proxies put the same first paint into the page's HTML, from uncompressed pods."""
     (nginx_rewrite,) = re.findall(r"^\s*(sub_filter '.*';)$", nginx_conf, re.MULTILINE)
