@@ -4,6 +4,7 @@
 #   nginx     /usr/sbin/nginx    tests of deploy/nginx.conf as a reverse proxy
 #   Redis     /usr/bin/redis-server  the class poll's shared room store (tests, benchmark)
 #   Node.js   node and npm       axe-core and Lighthouse (package.json), run in Chromium
+#   OpenSSL   /usr/bin/openssl   a throwaway certificate for the tests of nginx's HTTPS port
 # As root: `apt-get update`, then `apt-get install -y` of the missing ones. Otherwise through
 # `sudo -n` when that works without a password. Otherwise it stops (exit 1) with the command
 # to run, so that `make test` never starts pytest without them: the browser and proxy tests
@@ -31,6 +32,10 @@ fi
 if [[ ! -x "$sysroot/usr/bin/redis-server" ]]; then
     packages+=(redis-server)
     uses+=("Redis (/usr/bin/redis-server) for the class poll's tests")
+fi
+if [[ ! -x "$sysroot/usr/bin/openssl" ]]; then
+    packages+=(openssl)
+    uses+=("OpenSSL (/usr/bin/openssl) for the HTTPS proxy tests")
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     packages+=(nodejs npm)
@@ -60,7 +65,7 @@ echo "== installing ${packages[*]} with apt-get${as_root:+ (through sudo -n)}: $
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
 
 # A package can install and still leave the program elsewhere (another distribution's name).
-for program in "$chromium" /usr/sbin/nginx /usr/bin/redis-server; do
+for program in "$chromium" /usr/sbin/nginx /usr/bin/redis-server /usr/bin/openssl; do
     if [[ ! -x "$sysroot$program" ]]; then
         echo "apt-get installed ${packages[*]}, but $sysroot$program is still missing." >&2
         exit 1

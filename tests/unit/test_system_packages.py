@@ -1,4 +1,5 @@
-"""scripts/system-packages.sh: Chromium, nginx and Redis installed when missing, or a clear stop.
+"""scripts/system-packages.sh: Chromium, nginx, Redis and OpenSSL installed when missing, or a
+clear stop.
 
 A machine without them is simulated with CONVKIT_SYSROOT (an empty directory to look in),
 apt-get and sudo by stand-ins on PATH that record how they were called; a user without root
@@ -64,7 +65,8 @@ def test_nothing_to_do_when_both_are_there(shared_dir: Path) -> None:
     """With Chromium and nginx in place (faked under a sysroot) apt-get is never called."""
     log = shared_dir / "calls.log"
     stand_in(shared_dir / "bin", "apt-get", log)
-    for program in ("usr/bin/chromium", "usr/sbin/nginx", "usr/bin/redis-server"):
+    for program in ("usr/bin/chromium", "usr/sbin/nginx", "usr/bin/redis-server",
+                    "usr/bin/openssl"):
         (shared_dir / "root" / program).parent.mkdir(parents=True, exist_ok=True)
         (shared_dir / "root" / program).write_text("#!/bin/sh\n")
         (shared_dir / "root" / program).chmod(0o755)
@@ -87,10 +89,10 @@ def test_root_installs_what_is_missing_after_an_update(shared_dir: Path) -> None
     stand_in(shared_dir / "bin", "apt-get", log)
     done = run_script({"CONVKIT_SYSROOT": str(shared_dir / "empty"),
                        "PATH": f"{shared_dir / 'bin'}:{os.environ['PATH']}"})
-    assert log.read_text().splitlines() == ["apt-get update",
-                                            "apt-get install -y chromium nginx redis-server"]
+    assert log.read_text().splitlines() == [
+        "apt-get update", "apt-get install -y chromium nginx redis-server openssl"]
     assert done.stdout.startswith(
-        "== installing chromium nginx redis-server with apt-get: Chromium")
+        "== installing chromium nginx redis-server openssl with apt-get: Chromium")
     assert "real-browser tests" in done.stdout and "reverse-proxy tests" in done.stdout
     # The stand-in installed nothing: the script checks again and says so instead of
     # letting pytest fail later.
@@ -110,6 +112,9 @@ def test_only_the_missing_one_is_installed(shared_dir: Path) -> None:
     redis.parent.mkdir(parents=True)
     redis.write_text("#!/bin/sh\n")
     redis.chmod(0o755)
+    openssl = shared_dir / "root" / "usr" / "bin" / "openssl"
+    openssl.write_text("#!/bin/sh\n")
+    openssl.chmod(0o755)
     run_script({"CONVKIT_SYSROOT": str(shared_dir / "root"),
                 "PATH": f"{shared_dir / 'bin'}:{os.environ['PATH']}"})
     assert log.read_text().splitlines() == ["apt-get update", "apt-get install -y chromium"]
@@ -124,7 +129,7 @@ def test_without_root_or_sudo_it_stops_with_the_command(shared_dir: Path) -> Non
     assert done.returncode == 1 and done.stdout == ""
     assert "missing Chromium (/usr/bin/chromium) for the real-browser tests and nginx" in (
         done.stderr)
-    assert ("sudo sh -c 'apt-get update && apt-get install -y chromium nginx redis-server'"
+    assert ("sudo sh -c 'apt-get update && apt-get install -y chromium nginx redis-server openssl'"
             in done.stderr)
     assert log.read_text().splitlines() == ["sudo -n true"]  # asked, never apt-get
 
@@ -140,8 +145,9 @@ def test_without_root_it_uses_passwordless_sudo(shared_dir: Path) -> None:
         "sudo -n true",
         "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update",
         "apt-get update",
-        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nginx redis-server",
-        "apt-get install -y chromium nginx redis-server",
+        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nginx "
+        "redis-server openssl",
+        "apt-get install -y chromium nginx redis-server openssl",
     ]
 
 
