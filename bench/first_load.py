@@ -42,6 +42,7 @@ import http.client
 import json
 import os
 import queue
+import statistics
 import subprocess
 import sys
 import threading
@@ -54,6 +55,7 @@ from urllib.parse import urlparse
 import harness
 from bench import common
 from bench.common import format_table, log, markdown_table
+from bench.slow_link import slow_link
 
 #: Pages measured, by URL path: Home and the heaviest first screen (the pixel inspector).
 PAGES = {"Home": "/", "Pixel inspector": "/pixel_inspector"}
@@ -349,6 +351,136 @@ CLASS_HEADERS = ["compression", "visitors", "requests each", "per visitor", "all
                  "failed"]
 
 
+# --------------------------------------------------------------------------- a throttled phone
+
+
+#: A phone on slow 4G, as Lighthouse's mobile preset describes it, applied for real by Chromium
+#: (DevTools network emulation: every response held back by the latency, the bandwidth shared
+#: among the responses in flight) instead of simulated afterwards from a fast trace.
+PHONE_NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 204_800,
+                 "uploadThroughput": 750_000 / 8}
+PHONE_CPU_SLOWDOWN = 4
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+#: Home has drawn its first worked-out pixel: the grids of numbers (st.html's table).
+HOME_GRID = ".st-key-home_numbers table"
+REAL_BROWSER_TIMEOUT_MS = 120_000
+THROTTLES = {"devtools": "Chromium's DevTools emulation",
+             "link": "one shaped link the server's bytes cross in its order"}
+#: Recorded in the page from its first byte: the last largest-contentful-paint candidate, and
+#: the frame after Home's grid of numbers first is in the page (st.html may draw it in a
+#: shadow root, so those are searched too).
+PAINT_PROBE = """
+window.ckPaint = {lcp: null, grid: null};
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.ckPaint.lcp = entry.startTime;
+}).observe({type: "largest-contentful-paint", buffered: true});
+const ckHasGrid = (root) => root.querySelector(SELECTOR) !== null
+  || [...root.querySelectorAll("*")].some((e) => e.shadowRoot && ckHasGrid(e.shadowRoot));
+const ckGridWatch = new MutationObserver(() => {
+  if (window.ckPaint.grid === null && document.querySelector(".st-key-home_numbers")
+      && ckHasGrid(document)) {
+    ckGridWatch.disconnect();
+    requestAnimationFrame(() => { window.ckPaint.grid = performance.now(); });
+  }
+});
+ckGridWatch.observe(document, {childList: true, subtree: true});
+""".replace("SELECTOR", json.dumps(HOME_GRID))
+#: What the page measured: paints, the protocol, and every file that held the first paint back
+#: (Chromium's renderBlockingStatus) with when it was asked for and when it had arrived.
+PAINT_REPORT = """() => ({
+  paints: Object.fromEntries(performance.getEntriesByType("paint")
+    .map((entry) => [entry.name, entry.startTime])),
+  lcp: window.ckPaint.lcp, grid: window.ckPaint.grid,
+  protocol: performance.getEntriesByType("navigation")[0].nextHopProtocol,
+  html_end: performance.getEntriesByType("navigation")[0].responseEnd,
+  requests_before_paint: performance.getEntriesByType("resource").filter((entry) =>
+    entry.startTime < (performance.getEntriesByName("first-contentful-paint")[0] || {startTime: 0})
+      .startTime).length,
+  blocking: performance.getEntriesByType("resource")
+    .filter((entry) => entry.renderBlockingStatus === "blocking")
+    .map((entry) => ({url: entry.name, start: entry.startTime, end: entry.responseEnd,
+                      bytes: entry.transferSize})),
+})"""
+
+
+def phone_load(url: str, *, devtools_network: bool = True) -> dict:
+    """One cold load of `url` by a throttled phone in a fresh Chromium (no cache, no open
+    connection, no TLS session): the paints in milliseconds from navigation, the protocol, the
+    render-blocking files and the priority Chromium gave each request (DevTools events).
+
+    The network is DevTools' emulation of PHONE_NETWORK, or, without `devtools_network`, what
+    `url` itself goes through (a bench.slow_link relay); the CPU is slowed down either way."""
+    from playwright.sync_api import sync_playwright
+
+    priorities: dict[str, str] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=harness.chromium_executable(),
+            # The bench's HTTPS port has a throwaway self-signed certificate.
+            args=[*harness.CHROMIUM_ARGS, "--ignore-certificate-errors"])
+        try:
+            context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True,
+                                          has_touch=True, ignore_https_errors=True)
+            page = context.new_page()
+            devtools = context.new_cdp_session(page)
+            devtools.on("Network.requestWillBeSent", lambda event: priorities.setdefault(
+                event["request"]["url"], event["request"].get("initialPriority", "")))
+            devtools.send("Network.enable")
+            devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            if devtools_network:
+                devtools.send("Network.emulateNetworkConditions", PHONE_NETWORK)
+            devtools.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
+            page.add_init_script(PAINT_PROBE)
+            page.goto(url, timeout=REAL_BROWSER_TIMEOUT_MS)
+            page.wait_for_function("window.ckPaint && window.ckPaint.grid !== null",
+                                   timeout=REAL_BROWSER_TIMEOUT_MS, polling=250)
+            report = page.evaluate(PAINT_REPORT)
+        finally:
+            browser.close()
+    for entry in report["blocking"]:
+        entry["priority"] = priorities.get(entry["url"], "")
+        entry["url"] = urlparse(entry["url"]).path
+    return {"fp_ms": report["paints"].get("first-paint"),
+            "fcp_ms": report["paints"].get("first-contentful-paint"),
+            "lcp_ms": report["lcp"], "grid_ms": report["grid"], "protocol": report["protocol"],
+            "html_end_ms": report["html_end"],
+            "requests_before_fcp": report["requests_before_paint"],
+            "blocking": report["blocking"]}
+
+
+def seconds_spread(values: Sequence[float | None]) -> str:
+    """'median (lowest-highest) s' of millisecond figures, or 'n/a' if one is missing."""
+    if not values:
+        raise ValueError("seconds_spread needs at least one figure")
+    if any(value is None for value in values):
+        return "n/a"
+    in_seconds = sorted(value / 1000 for value in values)
+    return (f"{statistics.median(in_seconds):.1f} s "
+            f"({in_seconds[0]:.1f}-{in_seconds[-1]:.1f})")
+
+
+def phone_rows(runs: dict[str, list[dict]]) -> list[list[object]]:
+    """One row per protocol: runs, the protocol Chromium used, then the median and range of
+    first paint, first contentful paint, largest contentful paint, Home's grid, and the time
+    the last render-blocking file had arrived."""
+    rows = []
+    for protocol, loads in runs.items():
+        if not loads:
+            continue
+        last_blocking = [max((entry["end"] for entry in load["blocking"]), default=0.0)
+                         for load in loads]
+        rows.append([PROTOCOL_NAMES[protocol], len(loads),
+                     ", ".join(sorted({load["protocol"] for load in loads})),
+                     *(seconds_spread([load[key] for load in loads])
+                       for key in ("fp_ms", "fcp_ms", "lcp_ms", "grid_ms")),
+                     seconds_spread(last_blocking)])
+    return rows
+
+
+PHONE_HEADERS = ["protocol", "runs", "Chromium saw", "first paint", "first contentful paint",
+                 "largest contentful paint", "Home's grid", "render-blocking files in"]
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -390,6 +522,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="Lighthouse presets, comma-separated: mobile, desktop")
     parser.add_argument("--skip-lighthouse", action="store_true",
                         help="only the asset lists and the simultaneous loads")
+    parser.add_argument("--real-browser", action="store_true",
+                        help="only Home's paints in real Chromium on a throttled phone, "
+                             "--runs cold loads per protocol, interleaved")
+    parser.add_argument("--throttle", choices=tuple(THROTTLES), default="devtools",
+                        help="with --real-browser, the phone's network: "
+                             + "; ".join(f"{k}: {v}" for k, v in THROTTLES.items()))
     parser.add_argument("--markdown", action="store_true",
                         help="also print the tables in Markdown (for docs/)")
     args = parser.parse_args(argv)
@@ -409,6 +547,14 @@ def main(argv: list[str] | None = None) -> int:
     tables: list[tuple[str, list[str], list[list[object]]]] = []
     with serve() as proxy:
         url = proxy.url
+        if args.real_browser:
+            results["phone"] = phone_paints(proxy, protocols, args.runs, args.throttle)
+            results["phone_throttle"] = args.throttle
+            tables.append((f"Home on a throttled phone in Chromium (390 px, 150 ms, "
+                           f"1.6 Mbit/s, 4x CPU; network: {THROTTLES[args.throttle]}): "
+                           "median (lowest-highest)", PHONE_HEADERS,
+                           phone_rows(results["phone"])))
+            return print_report(results, tables, args.markdown)
         proxy_pids = [proxy.proc.pid, *harness.children(proxy.proc.pid)]
         for name, path in PAGES.items():
             log(f"assets: Chromium on {name} through nginx")
@@ -455,6 +601,38 @@ def main(argv: list[str] | None = None) -> int:
         tables.append((f"{args.visitors} simultaneous cold loads of Home through nginx",
                        CLASS_HEADERS, class_rows(results["class"])))
 
+    return print_report(results, tables, args.markdown)
+
+
+def phone_paints(proxy: harness.Proxy, protocols: Sequence[str], runs: int,
+                 throttle: str) -> dict:
+    """`runs` cold loads of Home per protocol by a throttled phone, interleaved (each round
+    loads over every protocol in turn, so a busy spell of the machine falls on all alike).
+    `throttle`: "devtools" (Chromium's network emulation) or "link" (bench.slow_link)."""
+    bases = {"http1": proxy.url, "http2": proxy.https_url}
+    loads: dict[str, list[dict]] = {protocol: [] for protocol in protocols}
+    phone_load(proxy.url + PAGES["Home"])  # warm: the app's caches, not the browser's
+    with contextlib.ExitStack() as stack:
+        if throttle == "link":
+            ports = stack.enter_context(slow_link(
+                {name: urlparse(base).port for name, base in bases.items()},
+                down=PHONE_NETWORK["downloadThroughput"],
+                up=PHONE_NETWORK["uploadThroughput"],
+                rtt_s=PHONE_NETWORK["latency"] / 1000))
+            bases = {name: f"{urlparse(base).scheme}://127.0.0.1:{ports[name]}"
+                     for name, base in bases.items()}
+        for run in range(runs):
+            for protocol in protocols:
+                log(f"phone: Home over {PROTOCOL_NAMES[protocol]}, run {run + 1}, "
+                    f"{throttle}")
+                loads[protocol].append(phone_load(bases[protocol] + PAGES["Home"],
+                                                  devtools_network=throttle == "devtools"))
+    return loads
+
+
+def print_report(results: dict, tables: list[tuple[str, list[str], list[list[object]]]],
+           markdown: bool) -> int:
+    """Save `results`, print the machine and `tables` (also in Markdown if `markdown`)."""
     path = common.save(results, "first_load")
     described = results["machine"]
     print()
@@ -467,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(title)
         print(format_table(headers, rows))
-    if args.markdown:
+    if markdown:
         for title, headers, rows in tables:
             print()
             print(f"{title} (Markdown)")

@@ -6,7 +6,15 @@ import statistics
 
 import pytest
 
-from bench.first_load import PROTOCOLS, choices, lighthouse_rows, main, median_run
+from bench.first_load import (
+    PROTOCOLS,
+    choices,
+    lighthouse_rows,
+    main,
+    median_run,
+    phone_rows,
+    seconds_spread,
+)
 
 
 def lighthouse_run(score: int, fcp_s: float, lcp_s: float, tbt_ms: float) -> dict:
@@ -44,3 +52,66 @@ def test_the_command_line_refuses_an_unknown_page_before_starting_anything(capsy
         main(["--pages", "Nowhere"])
     assert stopped.value.code == 2
     assert "--pages takes one or more of Home, Pixel inspector" in capsys.readouterr().err
+
+
+def phone_run(fp_ms: float, lcp_ms: float | None, css_end_ms: float, protocol: str) -> dict:
+    return {"fp_ms": fp_ms, "fcp_ms": fp_ms, "lcp_ms": lcp_ms, "grid_ms": lcp_ms,
+            "protocol": protocol, "blocking": [{"end": css_end_ms - 300}, {"end": css_end_ms}]}
+
+
+def test_the_phone_table_gives_each_protocols_median_and_range_in_seconds() -> None:
+    runs = {"http1": [phone_run(1200, 8000, 900, "http/1.1"), phone_run(1000, 8200, 700,
+                                                                        "http/1.1"),
+                      phone_run(1500, 9100, 1400, "http/1.1")],
+            "http2": [phone_run(1700, 6800, 1600, "h2"), phone_run(2100, None, 2000, "h2")]}
+    http1, http2 = phone_rows(runs)
+    assert http1[:3] == ["HTTP/1.1", 3, "http/1.1"]
+    assert http1[3] == "1.2 s (1.0-1.5)"  # the middle of 1.0, 1.2, 1.5
+    assert http1[-1] == "0.9 s (0.7-1.4)"  # the last render-blocking file of each run
+    assert http2[3] == "1.9 s (1.7-2.1)"  # an even count: the mean of the middle two
+    assert http2[5] == "n/a"  # a run that never had a largest paint is not hidden
+    with pytest.raises(ValueError, match="at least one figure"):
+        seconds_spread([])
+
+
+def test_the_real_browser_option_only_takes_a_known_throttle() -> None:
+    with pytest.raises(SystemExit):
+        main(["--real-browser", "--throttle", "wifi"])
+
+
+def test_a_shaped_link_delivers_every_byte_in_order_no_sooner_than_its_bandwidth_allows(
+        ) -> None:
+    import socket
+    import threading
+    import time
+
+    from bench.slow_link import SlowLink
+
+    payload = bytes(range(256)) * 160  # 40 KiB
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        def serve_once() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(16)
+                connection.sendall(payload)
+
+        server = threading.Thread(target=serve_once, daemon=True)
+        server.start()
+        bytes_per_s, rtt_s = 200_000, 0.1
+        with SlowLink({"echo": listener.getsockname()[1]}, down=bytes_per_s, up=bytes_per_s,
+                      rtt_s=rtt_s) as link:
+            began = time.perf_counter()
+            with socket.create_connection(("127.0.0.1", link.ports["echo"]), timeout=10) as c:
+                c.sendall(b"GET")
+                received = bytearray()
+                while chunk := c.recv(65536):
+                    received += chunk
+            elapsed = time.perf_counter() - began
+        server.join(timeout=5)
+    assert bytes(received) == payload
+    # The handshake's round trip, the request's way there, the response's way back and its
+    # bytes at the link's rate: 0.1 + 0.05 + 0.05 + 40960 / 200000 s.
+    assert elapsed >= 2 * rtt_s + len(payload) / bytes_per_s - 0.01
+    assert elapsed < 2.0
+    with pytest.raises(ValueError, match="positive bandwidths"):
+        SlowLink({}, down=0, up=1, rtt_s=0.1)
