@@ -4,9 +4,11 @@ browser and a server, shared by every connection through it.
 DevTools' network emulation (and Lighthouse's simulation) share the bandwidth equally among
 the responses in flight, whatever their priority: over HTTP/2, where a page asks for sixty
 files at once, a render-blocking style sheet then gets a sixtieth of the link. On a real link
-the bytes go in the order the server writes them. This relay passes TCP through unchanged
-(TLS, HTTP/2 and the WebSocket included) and delivers the server's bytes in the order it wrote
-them, each direction through one queue of the link's bandwidth, after half the round trip.
+a connection's bytes go in the order the server writes them, and the connections through a
+slow link share it. This relay passes TCP through unchanged (TLS, HTTP/2 and the WebSocket
+included); each direction is one link of fixed bandwidth that serves the connections with
+bytes waiting in turn, a chunk each, every connection's bytes in the order they were written,
+and delivers each chunk half a round trip after it has crossed.
 
 The server's writes are read as they come, as a server's large socket send buffer takes them:
 the order on the link is the order the server wrote, not one it could still change. A new
@@ -18,24 +20,51 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from itertools import count
 
 #: Bytes read at once from either side: the link's grain (8 KiB is 40 ms at 1.6 Mbit/s).
 CHUNK = 8192
 
 
-@dataclass
 class Direction:
-    """One direction of the link: its bandwidth and when it is next free (the loop's clock)."""
+    """One direction of the link: `bytes_per_s`, shared by the connections with bytes waiting
+    in turn, a chunk each (as TCP flows share a bottleneck), each connection's bytes in the
+    order they were written. A delivered chunk reaches its far end `delay_s` later."""
 
-    bytes_per_s: float
-    free_at: float = 0.0
+    def __init__(self, bytes_per_s: float, delay_s: float) -> None:
+        self.bytes_per_s, self.delay_s = bytes_per_s, delay_s
+        self.waiting: OrderedDict[int, deque[bytes]] = OrderedDict()
+        self.far_ends: dict[int, asyncio.Queue[tuple[float, bytes]]] = {}
+        self.woken = asyncio.Event()
 
-    def departure(self, now: float, size: int) -> float:
-        """When a chunk of `size` bytes that reached the link at `now` has left it."""
-        self.free_at = max(now, self.free_at) + size / self.bytes_per_s
-        return self.free_at
+    def send(self, flow: int, data: bytes, far_end: asyncio.Queue[tuple[float, bytes]]) -> None:
+        """Queue `data` of connection `flow` (b"": its end, after its last bytes)."""
+        self.far_ends[flow] = far_end
+        self.waiting.setdefault(flow, deque()).append(data)
+        self.woken.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        free_at = loop.time()
+        while True:
+            if not self.waiting:
+                self.woken.clear()
+                await self.woken.wait()
+                free_at = max(free_at, loop.time())
+                continue
+            flow, chunks = next(iter(self.waiting.items()))
+            data = chunks.popleft()
+            if chunks:
+                self.waiting.move_to_end(flow)
+            else:
+                del self.waiting[flow]
+            free_at = max(free_at, loop.time()) + len(data) / self.bytes_per_s
+            await asyncio.sleep(free_at - loop.time())
+            self.far_ends[flow].put_nowait((free_at + self.delay_s, data))
+            if not data:
+                del self.far_ends[flow]
 
 
 class SlowLink:
@@ -49,7 +78,10 @@ class SlowLink:
                              f"got down={down}, up={up}, rtt_s={rtt_s}")
         self.targets = dict(targets)
         self.rtt_s = rtt_s
-        self.down, self.up = Direction(down), Direction(up)
+        self.bandwidths = (down, up)
+        self.down: Direction | None = None
+        self.up: Direction | None = None
+        self._flows = count()
         self.ports: dict[str, int] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -57,6 +89,14 @@ class SlowLink:
 
     def __enter__(self) -> SlowLink:
         self._thread.start()
+
+        async def directions() -> None:
+            # Made in the loop's thread: their events belong to it.
+            self.down, self.up = (Direction(rate, self.rtt_s / 2) for rate in self.bandwidths)
+            for direction in (self.down, self.up):
+                asyncio.get_running_loop().create_task(direction.run())
+
+        asyncio.run_coroutine_threadsafe(directions(), self._loop).result(timeout=10)
         for name, port in self.targets.items():
             server = asyncio.run_coroutine_threadsafe(
                 asyncio.start_server(lambda r, w, p=port: self._relay(r, w, p), "127.0.0.1", 0),
@@ -69,8 +109,10 @@ class SlowLink:
         async def close() -> None:
             for server in self._servers:
                 server.close()
-            for task in asyncio.all_tasks() - {asyncio.current_task()}:
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            for task in others:
                 task.cancel()
+            await asyncio.wait(others, timeout=5) if others else None
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
@@ -91,11 +133,12 @@ class SlowLink:
                     direction: Direction) -> None:
         """Bytes from `reader` to `writer` through `direction`, in order."""
         loop = asyncio.get_running_loop()
-        chunks: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        flow = next(self._flows)
+        far_end: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
         async def deliver() -> None:
             while True:
-                arrive_at, data = await chunks.get()
+                arrive_at, data = await far_end.get()
                 if not data:
                     break
                 await asyncio.sleep(max(0.0, arrive_at - loop.time()))
@@ -107,12 +150,11 @@ class SlowLink:
         delivering = asyncio.create_task(deliver())
         try:
             while data := await reader.read(CHUNK):
-                chunks.put_nowait((direction.departure(loop.time(), len(data))
-                                   + self.rtt_s / 2, data))
+                direction.send(flow, data, far_end)
         except OSError:
             pass
         finally:
-            chunks.put_nowait((0.0, b""))
+            direction.send(flow, b"", far_end)
             with contextlib.suppress(OSError):
                 await delivering
 

@@ -115,3 +115,26 @@ def test_a_shaped_link_delivers_every_byte_in_order_no_sooner_than_its_bandwidth
     assert elapsed < 2.0
     with pytest.raises(ValueError, match="positive bandwidths"):
         SlowLink({}, down=0, up=1, rtt_s=0.1)
+
+
+def test_connections_share_the_link_in_turn_so_a_small_answer_is_not_stuck_behind_a_large_one(
+        ) -> None:
+    import asyncio
+
+    from bench.slow_link import CHUNK, Direction
+
+    async def deliveries() -> dict[str, float]:
+        link = Direction(bytes_per_s=10 * CHUNK, delay_s=0.0)  # a chunk every 0.1 s
+        runner = asyncio.create_task(link.run())
+        large, small = asyncio.Queue(), asyncio.Queue()
+        for _ in range(5):
+            link.send(1, b"L" * CHUNK, large)
+        link.send(2, b"S" * CHUNK, small)  # written after all of the large one
+        arrivals = [await large.get() for _ in range(5)], [await small.get()]
+        runner.cancel()
+        return {"large": max(t for t, _ in arrivals[0]), "small": arrivals[1][0][0]}
+
+    arrived = asyncio.run(deliveries())
+    # In turn: the small answer crosses second (0.2 s), not after the five large chunks (0.6 s),
+    # as it would through one queue.
+    assert arrived["small"] < arrived["large"] - 0.25
