@@ -4,6 +4,7 @@
     python -m bench.first_load --skip-lighthouse    # only the asset list and the 30 loads
     python -m bench.first_load --visitors 30 --runs 3
     python -m bench.first_load --runs 3 --protocols http2 --pages Home --presets mobile
+    python -m bench.first_load --real-browser --runs 4 [--throttle link|link-window]
 
 One app server on loopback behind nginx with the project's own deploy/nginx.conf (only the
 upstream, the listen ports, the certificate's folder and the log and temporary paths
@@ -28,6 +29,17 @@ HTTP/2 on the other (a self-signed certificate made for the run).
    time the same bytes need on a shared classroom link (computed, LINK_MBIT), the loopback
    time being no network at all. The Chromium page stays open meanwhile, so the pictures its
    session was given (/media/...) are still served.
+
+With --real-browser, only this instead: Home's paints in real Chromium (a fresh one for every
+load: no cache, connection or TLS session) as a phone on slow 4G, 390 px wide, CPU slowed
+down 4x (DevTools), over HTTP/1.1 and HTTP/2 in turn, --runs loads each. Printed: first paint,
+first contentful paint, largest contentful paint, the frame Home's grid of numbers is in the
+page, and when the last render-blocking file (Chromium's own list) had arrived; the JSON
+adds each load's render-blocking files with the priority Chromium asked them at. The network
+(--throttle): DevTools' emulation (150 ms, 1.6 Mbit/s, the bandwidth shared equally among the
+answers in flight), or bench.slow_link's relay of the same figures in front of nginx (the
+connections take turns on the link, each one's bytes in the order nginx wrote them), with
+`link-window` holding at most LINK_WINDOW bytes of a connection (the rest waits in nginx).
 
 Streamlit's own bundle (the JavaScript and CSS every page needs, whatever the app shows) is the
 floor: printed apart from what the page adds above it. Figures go to
@@ -364,8 +376,12 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 #: Home has drawn its first worked-out pixel: the grids of numbers (st.html's table).
 HOME_GRID = ".st-key-home_numbers table"
 REAL_BROWSER_TIMEOUT_MS = 120_000
+#: A send buffer kept to about what a slow-4G link holds in flight (bandwidth x round trip).
+LINK_WINDOW = 32 * 1024
 THROTTLES = {"devtools": "Chromium's DevTools emulation",
-             "link": "one shaped link the server's bytes cross in its order"}
+             "link": "one shaped link the server's bytes cross in its order",
+             "link-window": f"the shaped link, at most {LINK_WINDOW // 1024} KiB of a "
+                            "connection waiting"}
 #: Recorded in the page from its first byte: the last largest-contentful-paint candidate, and
 #: the frame after Home's grid of numbers first is in the page (st.html may draw it in a
 #: shadow root, so those are searched too).
@@ -608,17 +624,19 @@ def phone_paints(proxy: harness.Proxy, protocols: Sequence[str], runs: int,
                  throttle: str) -> dict:
     """`runs` cold loads of Home per protocol by a throttled phone, interleaved (each round
     loads over every protocol in turn, so a busy spell of the machine falls on all alike).
-    `throttle`: "devtools" (Chromium's network emulation) or "link" (bench.slow_link)."""
+    `throttle`: "devtools" (Chromium's network emulation), "link" (bench.slow_link), or
+    "link-window" (the same with a LINK_WINDOW send buffer)."""
     bases = {"http1": proxy.url, "http2": proxy.https_url}
     loads: dict[str, list[dict]] = {protocol: [] for protocol in protocols}
     phone_load(proxy.url + PAGES["Home"])  # warm: the app's caches, not the browser's
     with contextlib.ExitStack() as stack:
-        if throttle == "link":
+        if throttle.startswith("link"):
             ports = stack.enter_context(slow_link(
                 {name: urlparse(base).port for name, base in bases.items()},
                 down=PHONE_NETWORK["downloadThroughput"],
                 up=PHONE_NETWORK["uploadThroughput"],
-                rtt_s=PHONE_NETWORK["latency"] / 1000))
+                rtt_s=PHONE_NETWORK["latency"] / 1000,
+                window=LINK_WINDOW if throttle == "link-window" else None))
             bases = {name: f"{urlparse(base).scheme}://127.0.0.1:{ports[name]}"
                      for name, base in bases.items()}
         for run in range(runs):

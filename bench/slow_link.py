@@ -11,7 +11,9 @@ bytes waiting in turn, a chunk each, every connection's bytes in the order they 
 and delivers each chunk half a round trip after it has crossed.
 
 The server's writes are read as they come, as a server's large socket send buffer takes them:
-the order on the link is the order the server wrote, not one it could still change. A new
+the order on the link is the order the server wrote, not one it could still change; or, with
+a `window`, at most that many bytes of a connection wait to cross (a send buffer kept to what
+is in flight), and the server holds the rest, in the order its priorities choose. A new
 connection costs one round trip before its first byte (TCP's handshake).
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Iterator, Mapping
@@ -36,6 +39,8 @@ class Direction:
     def __init__(self, bytes_per_s: float, delay_s: float) -> None:
         self.bytes_per_s, self.delay_s = bytes_per_s, delay_s
         self.waiting: OrderedDict[int, deque[bytes]] = OrderedDict()
+        self.unsent: dict[int, int] = {}
+        self.crossed = asyncio.Event()
         self.far_ends: dict[int, asyncio.Queue[tuple[float, bytes]]] = {}
         self.woken = asyncio.Event()
 
@@ -43,6 +48,7 @@ class Direction:
         """Queue `data` of connection `flow` (b"": its end, after its last bytes)."""
         self.far_ends[flow] = far_end
         self.waiting.setdefault(flow, deque()).append(data)
+        self.unsent[flow] = self.unsent.get(flow, 0) + len(data)
         self.woken.set()
 
     async def run(self) -> None:
@@ -63,8 +69,16 @@ class Direction:
             free_at = max(free_at, loop.time()) + len(data) / self.bytes_per_s
             await asyncio.sleep(free_at - loop.time())
             self.far_ends[flow].put_nowait((free_at + self.delay_s, data))
+            self.unsent[flow] -= len(data)
+            self.crossed.set()
             if not data:
-                del self.far_ends[flow]
+                del self.far_ends[flow], self.unsent[flow]
+
+    async def room(self, flow: int, window: int) -> None:
+        """Until connection `flow` has at most `window` bytes waiting to cross."""
+        while self.unsent.get(flow, 0) > window:
+            self.crossed.clear()
+            await self.crossed.wait()
 
 
 class SlowLink:
@@ -72,12 +86,13 @@ class SlowLink:
     and `rtt_s` round trip. Use as a context manager: `ports` maps each target to its relay."""
 
     def __init__(self, targets: Mapping[str, int], *, down: float, up: float,
-                 rtt_s: float) -> None:
+                 rtt_s: float, window: int | None = None) -> None:
         if down <= 0 or up <= 0 or rtt_s < 0:
             raise ValueError(f"a link needs positive bandwidths and a round trip of 0 or more; "
                              f"got down={down}, up={up}, rtt_s={rtt_s}")
         self.targets = dict(targets)
         self.rtt_s = rtt_s
+        self.window = window
         self.bandwidths = (down, up)
         self.down: Direction | None = None
         self.up: Direction | None = None
@@ -121,7 +136,13 @@ class SlowLink:
                      client_writer: asyncio.StreamWriter, port: int) -> None:
         await asyncio.sleep(self.rtt_s)  # TCP's handshake over the link
         try:
-            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", port)
+            upstream = socket.socket()
+            upstream.setblocking(False)
+            if self.window is not None:
+                # The kernel's own buffer would take the server's writes beyond the window.
+                upstream.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.window)
+            await asyncio.get_running_loop().sock_connect(upstream, ("127.0.0.1", port))
+            server_reader, server_writer = await asyncio.open_connection(sock=upstream)
         except OSError:
             client_writer.close()
             return
@@ -151,6 +172,8 @@ class SlowLink:
         try:
             while data := await reader.read(CHUNK):
                 direction.send(flow, data, far_end)
+                if self.window is not None:
+                    await direction.room(flow, self.window)
         except OSError:
             pass
         finally:
@@ -160,8 +183,8 @@ class SlowLink:
 
 
 @contextlib.contextmanager
-def slow_link(targets: Mapping[str, int], *, down: float, up: float,
-              rtt_s: float) -> Iterator[dict[str, int]]:
+def slow_link(targets: Mapping[str, int], *, down: float, up: float, rtt_s: float,
+              window: int | None = None) -> Iterator[dict[str, int]]:
     """`SlowLink` as a context: yields the relay's port for each target."""
-    with SlowLink(targets, down=down, up=up, rtt_s=rtt_s) as link:
+    with SlowLink(targets, down=down, up=up, rtt_s=rtt_s, window=window) as link:
         yield link.ports
