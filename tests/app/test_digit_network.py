@@ -184,10 +184,11 @@ def test_a_hostile_drawing_is_refused_in_words(dl, strokes):
 def test_a_click_on_a_layer_2_map_opens_that_unit(dl):
     """A click on the 4th map of layer 2, unit x=5, y=1 (shown at half size): the boxes move
     there and the unit's value is the reference conv2 value."""
-    # Map 3 (0-based) of 6 x 6 units at scale 4: columns 3 * 26 onwards; unit x=5 is 20-23.
+    # Map 3 (0-based) of 6 x 6 units at scale 4, six maps to a row (154 x 50 pixels):
+    # columns 3 * 26 onwards; unit x=5 is 20-23.
     column, row = 3 * (6 * 4 + 2) + 5 * 4 + 1, 1 * 4 + 2
     send_component_event(dl, "dl_net_pick_conv2", "pick", {
-        "kind": "click", "x": column / 2, "y": row / 2, "width": 310 / 2, "height": 24 / 2})
+        "kind": "click", "x": column / 2, "y": row / 2, "width": 154 / 2, "height": 50 / 2})
     assert_healthy(dl)
     state = dl.session_state
     assert (state["dl_net_layer"], state["dl_net_filter"], state["dl_net_x"],

@@ -26,6 +26,10 @@ from pages.views.deep_learning.common import show_grids
 BANK_EDGES = ("sobel_x", "sobel_y", "laplacian")
 #: Enlargement of the maps: a 16 x 16 map becomes 64 x 64 pixels.
 MAP_SCALE = 4
+#: Maps to a row: layer 2's twelve in two rows, so that on a phone its units are twice as
+#: wide as in one row (about 9 px at 390 px), and each map sits under layer 1's of the same
+#: width.
+MAPS_PER_ROW = 6
 #: Enlargement of the drawn digit shown beside the drawing area.
 DRAWN_SCALE = 8
 #: The maps a click opens a unit of: layer name, the activations shown, their caption.
@@ -36,6 +40,8 @@ CLICKABLE_MAPS = {"conv1": ("relu1", "Layer 1 after ReLU: 6 maps 16 x 16",
 #: The box round the picked unit: a unit's block and a one-pixel line round it.
 UNIT_MARKER = clickable.Marker((MAP_SCALE + 2, MAP_SCALE + 2), (255, 40, 40), 1.0,
                                "red box (the unit)")
+#: The section's pictures are pixels to read: enlarged as squares, never smoothed.
+SQUARE_PIXELS_CSS = "<style>.st-key-dl_net_section img { image-rendering: pixelated; }</style>"
 SOURCES = {"draw": "Draw a digit", "test": "A held-back test picture"}
 DRAWING_KEY = "dl_net_drawing"
 
@@ -57,6 +63,7 @@ def digit_network() -> None:
 def _network_run(network: lessons.DigitNetwork) -> None:
     # One container round the section: the browser tests check its accessibility alone.
     with crash_guard("the trained network"), st.container(key="dl_net_section"):
+        st.html(SQUARE_PIXELS_CSS)
         source = st.radio("The network reads", tuple(SOURCES), format_func=SOURCES.get,
                           index=1, horizontal=True, key="dl_net_source")
         found = _drawn_digit(network) if source == "draw" else _test_digit(network)
@@ -118,23 +125,31 @@ def _test_digit(network: lessons.DigitNetwork) -> tuple[np.ndarray, str, lessons
 def _layer_pictures(activations: lessons.Activations, described: str) -> None:
     """The input and each layer's maps after ReLU and after pooling, as pictures; a click on
     a map after ReLU picks the unit worked out below."""
-    _maps("Input, 20 x 20", activations.image[None], f"the input picture, {described}")
+    # The input at a fixed size: stretched to the column, a 20 x 20 picture fills a screen.
+    st.image(lessons.maps_picture(activations.image[None], MAP_SCALE), width=DRAWN_SCALE * 20,
+             output_format="PNG", caption="Input, 20 x 20",
+             alt=_maps_alt("Input, 20 x 20", f"the input picture, {described}",
+                           activations.image[None]))
     _clickable_maps("conv1", activations)
+    # Twice the scale: each pooled map is as wide as the map it pools, right under it.
     _maps("Layer 1 pooled: 6 maps 8 x 8", activations.pool1,
-          "the six first-layer maps after 2 x 2 max pooling")
+          "the six first-layer maps after 2 x 2 max pooling", 2 * MAP_SCALE)
     _clickable_maps("conv2", activations)
     _maps("Layer 2 pooled: 12 maps 3 x 3", activations.pool2,
-          "the twelve second-layer maps after pooling: the 108 numbers the dense layer reads")
+          "the twelve second-layer maps after pooling: the 108 numbers the dense layer reads",
+          2 * MAP_SCALE)
 
 
-def _maps(caption: str, maps: np.ndarray, what: str) -> None:
-    show_image(lessons.maps_picture(maps, MAP_SCALE), caption, exact=True,
+def _maps(caption: str, maps: np.ndarray, what: str, scale: int = MAP_SCALE) -> None:
+    show_image(lessons.maps_picture(maps, scale, MAPS_PER_ROW), caption, exact=True,
                alt=_maps_alt(caption, what, maps))
 
 
 def _maps_alt(caption: str, what: str, maps: np.ndarray) -> str:
     brightest = int(maps.reshape(len(maps), -1).max(axis=1).argmax())
-    return (f"{caption}: {what}, left to right, brighter for larger values; map "
+    order = "left to right" if len(maps) <= MAPS_PER_ROW else (
+        f"left to right, {MAPS_PER_ROW} to a row")
+    return (f"{caption}: {what}, {order}, brighter for larger values; map "
             f"{brightest + 1} holds the largest value, {number(float(maps.max()), 4)}")
 
 
@@ -156,10 +171,11 @@ def _clickable_maps(layer: str, activations: lessons.Activations) -> None:
     filter_number, x, y = _chosen_unit(layer)
     filter_number = min(max(filter_number, 1), channels)
     x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
-    picture = lessons.maps_picture(maps, MAP_SCALE)
+    picture = lessons.maps_picture(maps, MAP_SCALE, MAPS_PER_ROW)
     clickable.show(f"dl_net_pick_{layer}", cache.Pixels.of(picture), stretch=True,
                    pixelated=True, marker=UNIT_MARKER, key_step=(MAP_SCALE, "unit"),
-                   point=lessons.unit_picture_centre(filter_number - 1, x, y, width, MAP_SCALE),
+                   point=lessons.unit_picture_centre(filter_number - 1, x, y, maps.shape,
+                                                     MAP_SCALE, MAPS_PER_ROW),
                    alt=f"{_maps_alt(caption, what, maps)}; the red box marks unit x={x}, y={y} "
                        f"of map {filter_number}",
                    on_pick=functools.partial(_take_pick, layer, maps.shape, picture.shape))
@@ -173,7 +189,7 @@ def _take_pick(layer: str, shape: tuple[int, int, int], size: tuple[int, int]) -
     picked = clickable.picked_pixel(clickable.event(f"dl_net_pick_{layer}"), size[1], size[0])
     if picked is None:
         return
-    unit = lessons.unit_at_picture_pixel(*picked, shape, MAP_SCALE)
+    unit = lessons.unit_at_picture_pixel(*picked, shape, MAP_SCALE, MAPS_PER_ROW)
     if unit is None:
         return  # the gap between two maps: no unit there
     state = st.session_state
