@@ -263,6 +263,44 @@ def max_pool(values: np.ndarray) -> np.ndarray:
     return cut.reshape(shape).max(axis=(-3, -1))
 
 
+def pooling_window(maps, channel: int, x: int, y: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2 x 2 window of `maps` that pooled unit (channel, x, y) takes the largest of.
+
+    Parameters
+    ----------
+    maps : array_like
+        (C, H, W): the maps before pooling (after ReLU).
+    channel, x, y : int
+        The pooled unit: its map and its column and row in the pooled map, 0-based.
+
+    Returns
+    -------
+    window : numpy.ndarray
+        (2, 2): window[j, i] is the map's value at x = 2 * x + i, y = 2 * y + j.
+    winner : tuple of int
+        (x, y) in the map before pooling of the value kept: the first largest, row by row.
+
+    Examples
+    --------
+    >>> pooling_window(np.arange(16.0).reshape(1, 4, 4), 0, 1, 0)
+    (array([[2., 3.],
+           [6., 7.]]), (3, 1))
+    """
+    values = np.asarray(maps)
+    if values.ndim != 3:
+        raise ValueError(f"maps must have shape (channels, height, width); got {values.shape}")
+    channels, height, width = values.shape
+    for name, value, limit in (("channel", channel, channels), ("x", x, width // POOL),
+                               ("y", y, height // POOL)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not (
+                0 <= value < limit):
+            raise ValueError(f"{name} must be a whole number from 0 to {limit - 1}; "
+                             f"got {value!r}")
+    window = values[channel, POOL * y:POOL * y + POOL, POOL * x:POOL * x + POOL]
+    row, column = divmod(int(np.argmax(window)), POOL)
+    return window.copy(), (POOL * x + column, POOL * y + row)
+
+
 def softmax(scores: np.ndarray) -> np.ndarray:
     """Scores as probabilities along the last axis (shifted by the largest, so exp cannot overflow).
 
@@ -582,8 +620,7 @@ def _grid_of_maps(channels: int, per_row: int | None) -> tuple[int, int]:
 def unit_at_picture_pixel(column: int, row: int, shape: tuple[int, int, int],
                           scale: int = 4, per_row: int | None = None
                           ) -> tuple[int, int, int] | None:
-    """The unit under pixel (column, row) of ``maps_picture(maps, scale, per_row)``, maps of
-    `shape`.
+    """The unit under pixel (column, row) of ``maps_picture``, drawn from maps of `shape`.
 
     Parameters
     ----------
