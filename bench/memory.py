@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import harness
-from harness import VIEWPORT, run_streamlit, wait_for_app_idle
+from harness import new_page, run_streamlit, wait_for_app_idle
 
 from .common import format_table, log
 from .latency import upload_bytes
@@ -67,13 +67,8 @@ def run(full: bool = False) -> dict:
             browser = pw.chromium.launch(executable_path=executable, headless=True,
                                          args=harness.CHROMIUM_ARGS)
 
-            def new_page():
-                context = browser.new_context(viewport=VIEWPORT)
-                context.set_default_timeout(180_000)
-                return context, context.new_page()
-
             log("memory: warm-up session on the camera sample")
-            context, page = new_page()
+            context, page = new_page(browser)
             page.goto(server.url + "/?image=camera")
             wait_for_app_idle(page, timeout_ms=180_000)
             _browse(page)
@@ -84,7 +79,7 @@ def run(full: bool = False) -> dict:
 
             log("memory: one session with a 12 MP upload, every page")
             since = sampler.now()
-            context, page = new_page()
+            context, page = new_page(browser)
             page.goto(server.url + "/")
             wait_for_app_idle(page, timeout_ms=180_000)
             page.locator('.st-key-upload input[type="file"]').set_input_files(photo)
@@ -103,7 +98,7 @@ def run(full: bool = False) -> dict:
             since = sampler.now()
             sessions = []
             for sample, colour, kernel in SESSIONS:
-                context, page = new_page()
+                context, page = new_page(browser)
                 page.goto(f"{server.url}/kernel_bank?image={sample}&color={colour}"
                           f"&kernel={kernel}")
                 sessions.append((context, page))

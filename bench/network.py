@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 import harness
-from harness import VIEWPORT, run_streamlit, wait_for_app_idle
+from harness import new_page, run_streamlit, wait_for_app_idle
 
 from .common import format_table, log, markdown_table, median, save
 
@@ -92,22 +92,17 @@ def run(strokes: int = STROKES, sessions: int = SESSIONS) -> dict:
         browser = pw.chromium.launch(executable_path=harness.chromium_executable(),
                                      headless=True, args=harness.CHROMIUM_ARGS)
 
-        def new_page():
-            context = browser.new_context(viewport=VIEWPORT)
-            context.set_default_timeout(180_000)
-            return context, context.new_page()
-
         log("network: warm-up visitor, then one visitor drawing strokes")
-        context, page = new_page()
+        context, page = new_page(browser)
         latency(page, server.url, 2)
         context.close()
-        context, page = new_page()
+        context, page = new_page(browser)
         results["stroke_ms"] = latency(page, server.url, strokes)
         context.close()
         time.sleep(2)
         before = harness.rss_kib(pid) / 1024
         log(f"network: {sessions} visitors at once, each drawing a digit")
-        visitors = [new_page() for _ in range(sessions)]
+        visitors = [new_page(browser) for _ in range(sessions)]
         for _, page in visitors:
             page.goto(server.url + URL)
         for _, page in visitors:

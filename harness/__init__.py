@@ -12,6 +12,7 @@ from .chromium import (
     VIEWPORT,
     chromium_executable,
     find_chromium,
+    new_page,
 )
 from .nginx import NGINX, Proxy, render_config, run_nginx
 from .page import (
@@ -69,6 +70,7 @@ __all__ = [
     "free_port",
     "http_get",
     "kernel_option",
+    "new_page",
     "open_session",
     "raise_error",
     "render_config",

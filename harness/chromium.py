@@ -51,3 +51,11 @@ def chromium_executable() -> str:
     if executable is None:
         raise RuntimeError(CHROMIUM_MISSING)
     return executable
+
+
+def new_page(browser, timeout_ms: int = 180_000):
+    """A fresh context (a visitor of its own: no cookies, no cache) at VIEWPORT and its page,
+    every wait bounded by `timeout_ms`; returns (context, page): close the context after."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(timeout_ms)
+    return context, context.new_page()

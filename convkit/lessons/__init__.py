@@ -119,6 +119,7 @@ from .matching import (
     valid_centres,
 )
 from .network import (
+    POOL,
     Activations,
     DigitNetwork,
     UnitBreakdown,
@@ -127,6 +128,7 @@ from .network import (
     forward,
     load_network,
     maps_picture,
+    pooling_window,
     unit_at_picture_pixel,
     unit_picture_centre,
 )
@@ -278,6 +280,7 @@ __all__ = [
     "OUTCOMES",
     "OUTPUT_SIZES",
     "PATCH_EXAMPLES",
+    "POOL",
     "POOLS",
     "PatchExample",
     "PictureQuestion",
@@ -369,6 +372,7 @@ __all__ = [
     "pool2d",
     "pool_cell",
     "pool_length",
+    "pooling_window",
     "receptive_field",
     "relu",
     "repeat_kernel",

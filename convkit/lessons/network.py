@@ -263,6 +263,44 @@ def max_pool(values: np.ndarray) -> np.ndarray:
     return cut.reshape(shape).max(axis=(-3, -1))
 
 
+def pooling_window(maps, channel: int, x: int, y: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2 x 2 window of `maps` that pooled unit (channel, x, y) takes the largest of.
+
+    Parameters
+    ----------
+    maps : array_like
+        (C, H, W): the maps before pooling (after ReLU).
+    channel, x, y : int
+        The pooled unit: its map and its column and row in the pooled map, 0-based.
+
+    Returns
+    -------
+    window : numpy.ndarray
+        (2, 2): window[j, i] is the map's value at x = 2 * x + i, y = 2 * y + j.
+    winner : tuple of int
+        (x, y) in the map before pooling of the value kept: the first largest, row by row.
+
+    Examples
+    --------
+    >>> pooling_window(np.arange(16.0).reshape(1, 4, 4), 0, 1, 0)
+    (array([[2., 3.],
+           [6., 7.]]), (3, 1))
+    """
+    values = np.asarray(maps)
+    if values.ndim != 3:
+        raise ValueError(f"maps must have shape (channels, height, width); got {values.shape}")
+    channels, height, width = values.shape
+    for name, value, limit in (("channel", channel, channels), ("x", x, width // POOL),
+                               ("y", y, height // POOL)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not (
+                0 <= value < limit):
+            raise ValueError(f"{name} must be a whole number from 0 to {limit - 1}; "
+                             f"got {value!r}")
+    window = values[channel, POOL * y:POOL * y + POOL, POOL * x:POOL * x + POOL]
+    row, column = divmod(int(np.argmax(window)), POOL)
+    return window.copy(), (POOL * x + column, POOL * y + row)
+
+
 def softmax(scores: np.ndarray) -> np.ndarray:
     """Scores as probabilities along the last axis (shifted by the largest, so exp cannot overflow).
 
@@ -512,11 +550,13 @@ def explain_unit(network: DigitNetwork, image, layer: str, channel: int, x: int,
 MAP_GAP = 2
 
 
-def maps_picture(maps, scale: int = 4) -> np.ndarray:
-    """A layer's maps side by side as one gray picture, enlarged ``scale`` times.
+def maps_picture(maps, scale: int = 4, per_row: int | None = None) -> np.ndarray:
+    """A layer's maps as one gray picture, enlarged ``scale`` times, ``per_row`` to a row.
 
     Every value becomes a scale x scale block: brightness 255 at the layer's largest value,
-    0 at 0 or below; the maps stand MAP_GAP pixels apart on a mid-gray (128) background.
+    0 at 0 or below; the maps stand MAP_GAP pixels apart, across and down, on a mid-gray
+    (128) background, in rows of ``per_row`` maps (all in one row by default), left to right
+    and top to bottom.
 
     Parameters
     ----------
@@ -524,37 +564,63 @@ def maps_picture(maps, scale: int = 4) -> np.ndarray:
         (C, H, W) numbers (an input picture is one map: (1, H, W)).
     scale : int
         Enlargement, 1 to 16.
+    per_row : int, optional
+        Maps to a row, 1 or more; all C by default.
 
     Returns
     -------
     numpy.ndarray
-        uint8 (H * scale, C * W * scale + (C - 1) * MAP_GAP).
+        uint8, (R * H * scale + (R - 1) * MAP_GAP, N * W * scale + (N - 1) * MAP_GAP), with N
+        maps to a row and R rows.
 
     Examples
     --------
     >>> maps_picture(np.array([[[0.0, 4.0]], [[1.0, -1.0]]]), scale=1)
     array([[  0, 255, 128, 128,  64,   0]], dtype=uint8)
+    >>> maps_picture(np.array([[[0.0, 4.0]], [[1.0, -1.0]]]), scale=1, per_row=1)
+    array([[  0, 255],
+           [128, 128],
+           [128, 128],
+           [ 64,   0]], dtype=uint8)
     """
     values = np.asarray(maps, dtype=np.float64)
     if values.ndim != 3 or 0 in values.shape or not np.all(np.isfinite(values)):
         raise ValueError(f"maps must be finite numbers of shape (channels, height, width); got "
                          f"shape {values.shape}")
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Integral) or not 1 <= scale <= 16:
-        raise ValueError(f"scale must be a whole number from 1 to 16; got {scale!r}")
+    _check_scale(scale)
     top = values.max()
     levels = np.zeros_like(values) if top <= 0 else np.clip(values / top, 0, 1)
     levels = np.rint(levels * 255).astype(np.uint8).repeat(scale, axis=1).repeat(scale, axis=2)
     channels, height, width = levels.shape
-    picture = np.full((height, channels * width + (channels - 1) * MAP_GAP), 128, np.uint8)
+    across, down = _grid_of_maps(channels, per_row)
+    picture = np.full((down * height + (down - 1) * MAP_GAP,
+                       across * width + (across - 1) * MAP_GAP), 128, np.uint8)
     for channel in range(channels):
-        start = channel * (width + MAP_GAP)
-        picture[:, start:start + width] = levels[channel]
+        row, column = divmod(channel, across)
+        top, left = row * (height + MAP_GAP), column * (width + MAP_GAP)
+        picture[top:top + height, left:left + width] = levels[channel]
     return picture
 
 
+def _check_scale(scale) -> None:
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Integral) or not 1 <= scale <= 16:
+        raise ValueError(f"scale must be a whole number from 1 to 16; got {scale!r}")
+
+
+def _grid_of_maps(channels: int, per_row: int | None) -> tuple[int, int]:
+    """(maps across, rows of maps) of ``channels`` maps laid ``per_row`` to a row."""
+    if per_row is None:
+        return channels, 1
+    if isinstance(per_row, bool) or not isinstance(per_row, numbers.Integral) or per_row < 1:
+        raise ValueError(f"per_row must be a whole number, 1 or more; got {per_row!r}")
+    across = min(int(per_row), channels)
+    return across, -(-channels // across)
+
+
 def unit_at_picture_pixel(column: int, row: int, shape: tuple[int, int, int],
-                          scale: int = 4) -> tuple[int, int, int] | None:
-    """The unit under pixel (column, row) of ``maps_picture(maps, scale)``, maps of `shape`.
+                          scale: int = 4, per_row: int | None = None
+                          ) -> tuple[int, int, int] | None:
+    """The unit under pixel (column, row) of ``maps_picture``, drawn from maps of `shape`.
 
     Parameters
     ----------
@@ -564,11 +630,14 @@ def unit_at_picture_pixel(column: int, row: int, shape: tuple[int, int, int],
         (channels, height, width) of the maps drawn.
     scale : int
         The enlargement the picture was drawn with.
+    per_row : int, optional
+        The maps to a row it was drawn with (all in one row by default).
 
     Returns
     -------
     tuple of int or None
-        (channel, x, y) of the unit, all 0-based; None in the gap between two maps.
+        (channel, x, y) of the unit, all 0-based; None in a gap between maps, or where a last
+        row has no map.
 
     Examples
     --------
@@ -576,35 +645,45 @@ def unit_at_picture_pixel(column: int, row: int, shape: tuple[int, int, int],
 
     >>> unit_at_picture_pixel(66 + 13, 9, (6, 16, 16)), unit_at_picture_pixel(64, 0, (6, 16, 16))
     ((1, 3, 2), None)
+
+    Three to a row, map 4 is the second of the second row:
+
+    >>> unit_at_picture_pixel(66 + 13, 66 + 9, (6, 16, 16), per_row=3)
+    (4, 3, 2)
     """
     channels, height, width = (int(v) for v in shape)
-    pitch = width * scale + MAP_GAP
-    picture_width = channels * pitch - MAP_GAP
-    if not (0 <= column < picture_width and 0 <= row < height * scale):
+    across, down = _grid_of_maps(channels, per_row)
+    pitch_x, pitch_y = width * scale + MAP_GAP, height * scale + MAP_GAP
+    picture_width, picture_height = across * pitch_x - MAP_GAP, down * pitch_y - MAP_GAP
+    if not (0 <= column < picture_width and 0 <= row < picture_height):
         raise ValueError(f"pixel x={column}, y={row} is outside the {picture_width} x "
-                         f"{height * scale} picture")
-    channel, inside = divmod(int(column), pitch)
-    if inside >= width * scale:
+                         f"{picture_height} picture")
+    map_column, inside_x = divmod(int(column), pitch_x)
+    map_row, inside_y = divmod(int(row), pitch_y)
+    channel = map_row * across + map_column
+    if inside_x >= width * scale or inside_y >= height * scale or channel >= channels:
         return None
-    return channel, inside // scale, int(row) // scale
+    return channel, inside_x // scale, inside_y // scale
 
 
-def unit_picture_centre(channel: int, x: int, y: int, width: int,
-                        scale: int = 4) -> tuple[int, int]:
-    """The pixel (x, y) of ``maps_picture`` at the middle of one unit's block (maps `width` wide).
+def unit_picture_centre(channel: int, x: int, y: int, shape: tuple[int, int, int],
+                        scale: int = 4, per_row: int | None = None) -> tuple[int, int]:
+    """The pixel (x, y) of ``maps_picture`` at the middle of one unit's block (maps of `shape`).
 
-    The inverse of ``unit_at_picture_pixel``: the block of unit (channel, x, y) spans columns
-    channel * (width * scale + MAP_GAP) + x * scale onwards, scale of them, and rows
-    y * scale onwards; this is the pixel right of and below its middle.
+    The inverse of ``unit_at_picture_pixel``: the block of unit (channel, x, y) starts x *
+    scale pixels right of and y * scale pixels below its map's corner, and is scale pixels
+    wide; this is the pixel right of and below its middle.
 
     Parameters
     ----------
     channel, x, y : int
         The unit: its map and its column and row in that map, 0-based.
-    width : int
-        Width of every map, in units.
+    shape : tuple of int
+        (channels, height, width) of the maps drawn.
     scale : int
         The enlargement the picture was drawn with.
+    per_row : int, optional
+        The maps to a row it was drawn with (all in one row by default).
 
     Returns
     -------
@@ -613,9 +692,15 @@ def unit_picture_centre(channel: int, x: int, y: int, width: int,
 
     Examples
     --------
-    >>> unit_picture_centre(1, 3, 2, width=16)
+    >>> unit_picture_centre(1, 3, 2, (6, 16, 16))
     (80, 10)
     >>> unit_at_picture_pixel(80, 10, (6, 16, 16))
     (1, 3, 2)
+    >>> unit_picture_centre(4, 3, 2, (6, 16, 16), per_row=3)
+    (80, 76)
     """
-    return channel * (width * scale + MAP_GAP) + x * scale + scale // 2, y * scale + scale // 2
+    channels, height, width = (int(v) for v in shape)
+    across, _ = _grid_of_maps(channels, per_row)
+    map_row, map_column = divmod(int(channel), across)
+    return (map_column * (width * scale + MAP_GAP) + x * scale + scale // 2,
+            map_row * (height * scale + MAP_GAP) + y * scale + scale // 2)

@@ -184,10 +184,11 @@ def test_a_hostile_drawing_is_refused_in_words(dl, strokes):
 def test_a_click_on_a_layer_2_map_opens_that_unit(dl):
     """A click on the 4th map of layer 2, unit x=5, y=1 (shown at half size): the boxes move
     there and the unit's value is the reference conv2 value."""
-    # Map 3 (0-based) of 6 x 6 units at scale 4: columns 3 * 26 onwards; unit x=5 is 20-23.
+    # Map 3 (0-based) of 6 x 6 units at scale 4, six maps to a row (154 x 50 pixels):
+    # columns 3 * 26 onwards; unit x=5 is 20-23.
     column, row = 3 * (6 * 4 + 2) + 5 * 4 + 1, 1 * 4 + 2
     send_component_event(dl, "dl_net_pick_conv2", "pick", {
-        "kind": "click", "x": column / 2, "y": row / 2, "width": 310 / 2, "height": 24 / 2})
+        "kind": "click", "x": column / 2, "y": row / 2, "width": 154 / 2, "height": 50 / 2})
     assert_healthy(dl)
     state = dl.session_state
     assert (state["dl_net_layer"], state["dl_net_filter"], state["dl_net_x"],
@@ -196,3 +197,27 @@ def test_a_click_on_a_layer_2_map_opens_that_unit(dl):
     total = reference_forward(network.load_network(), picture)["conv2"][3, 1, 5]
     (line,) = [m.value for m in dl.markdown if m.value.startswith("Unit x=5, y=1 of filter 4")]
     assert f"= **{convkit.format_number(total, 6)}**" in line
+
+
+def test_a_click_on_a_pooled_map_opens_the_unit_it_kept(dl):
+    """A click on layer 2's pooled map 8, unit x=1, y=0: the boxes move to the unit after
+    ReLU of its 2 x 2 window that holds the largest value (the reference's), and the line
+    names the four values and their max."""
+    # Pooled 3 x 3 maps at scale 8 are 24 pixels wide, 2 apart: 6 * 26 - 2 = 154 across,
+    # 2 * 26 - 2 = 50 down. Map 7 (0-based) is the second row's second.
+    column, row = 1 * 26 + 1 * 8 + 3, 26 + 0 * 8 + 3
+    send_component_event(dl, "dl_net_pick_conv2_pooled", "pick", {
+        "kind": "click", "x": column, "y": row, "width": 154, "height": 50})
+    assert_healthy(dl)
+    picture, _ = held_back(0)
+    want = reference_forward(network.load_network(), picture)
+    relu = np.maximum(want["conv2"][7], 0)
+    window = relu[0:2, 2:4]
+    j, i = np.unravel_index(np.argmax(window), window.shape)
+    state = dl.session_state
+    assert (state["dl_net_layer"], state["dl_net_filter"], state["dl_net_x"],
+            state["dl_net_y"]) == ("conv2", 8, 2 + i, j)
+    (line,) = [m.value for m in dl.markdown if m.value.startswith("Pooled unit x=1, y=0 of map 8")]
+    values = ", ".join(convkit.format_number(v, 4) for v in window.ravel())
+    assert f"max({values}) = **{convkit.format_number(want['pool2'][7, 0, 1], 4)}**" in line
+    assert f"here unit x={2 + i}, y={j}" in line

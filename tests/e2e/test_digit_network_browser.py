@@ -71,21 +71,22 @@ def test_drawn_digits_are_read_and_the_section_is_accessible(page: Page,
 
 
 def test_a_click_on_a_layer_2_unit_works_it_out(page: Page, app_server: str) -> None:
-    """Clicking unit x=5, y=1 of layer 2's 4th map (test picture 0): the boxes, the value
-    (scipy's correlate2d on the activations) and the receptive field x=10 to 19, y=2 to 11;
-    then the right arrow and Enter pick the next map's unit x=0, y=1."""
+    """Clicking unit x=5, y=1 of layer 2's 10th map (the second row's 4th; test picture 0):
+    the boxes, the value (scipy's correlate2d on the activations) and the receptive field
+    x=10 to 19, y=2 to 11; then the right arrow and Enter pick the next map's unit x=0, y=1."""
     page.goto(app_server + URL)
     wait_for_app_idle(page)
     maps = page.locator(".st-key-dl_net_pick_conv2 img")
     maps.scroll_into_view_if_needed()
     box = maps.bounding_box()
-    # 12 maps of 6 x 6 units, 4 pixels each, 2 pixels apart: 310 x 24 pixels as drawn.
-    column, row = 3 * 26 + 5 * 4 + 2, 1 * 4 + 2
-    maps.click(position={"x": column * box["width"] / 310, "y": row * box["height"] / 24})
-    line = page.get_by_text(re.compile(r"^Unit x=5, y=1 of filter 4:"))
+    # 12 maps of 6 x 6 units in two rows of six, 4 pixels a unit, 2 pixels apart: 154 x 50
+    # pixels as drawn.
+    column, row = 3 * 26 + 5 * 4 + 2, 26 + 1 * 4 + 2
+    maps.click(position={"x": column * box["width"] / 154, "y": row * box["height"] / 50})
+    line = page.get_by_text(re.compile(r"^Unit x=5, y=1 of filter 10:"))
     expect(line).to_be_visible()
     images, _ = digits.digit_images(1, digits.split_seeds(digits.SHIPPED_SEED)[1])
-    value = reference_forward(network.load_network(), images[0])["conv2"][3, 1, 5]
+    value = reference_forward(network.load_network(), images[0])["conv2"][9, 1, 5]
     expect(line).to_contain_text(f"= {convkit.format_number(value, 6)};")
     expect(page.get_by_text("Receptive field: input pixels x=10 to 19, y=2 to 11")).to_be_visible()
     assert page.locator(".st-key-dl_net_x input").input_value() == "5"
@@ -93,6 +94,6 @@ def test_a_click_on_a_layer_2_unit_works_it_out(page: Page, app_server: str) -> 
     maps.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
-    expect(page.get_by_text(re.compile(r"^Unit x=0, y=1 of filter 5:"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Unit x=0, y=1 of filter 11:"))).to_be_visible()
     assert_no_exception(page)
     save_screenshot(page, "digit_network_unit_picked", full_page=False)

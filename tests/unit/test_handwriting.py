@@ -95,22 +95,40 @@ def test_a_bad_or_hostile_drawing_is_refused_by_name(strokes, match):
         lessons.digit_from_strokes(strokes)
 
 
-def test_every_pixel_of_a_maps_picture_names_its_unit_or_the_gap():
-    """unit_at_picture_pixel over a whole maps_picture of distinct values: each pixel's level is
-    its unit's, the MAP_GAP columns between maps are None; unit_picture_centre goes back."""
+@pytest.mark.parametrize("per_row", [None, 1, 2, 3, 5])
+def test_every_pixel_of_a_maps_picture_names_its_unit_or_the_gap(per_row):
+    """unit_at_picture_pixel over a whole maps_picture of distinct values, in one row or in
+    rows of `per_row` maps: each pixel's level is its unit's, the MAP_GAP bands between maps
+    and the empty end of a last row are None; unit_picture_centre goes back."""
     values = np.arange(1.0, 61.0).reshape(3, 4, 5)
     scale = 3
-    picture = lessons.maps_picture(values, scale)
+    picture = lessons.maps_picture(values, scale, per_row)
     levels = np.rint(values / values.max() * 255)
+    across = 3 if per_row is None else min(per_row, 3)
+    # Independently: where each map's top-left corner is, from the layout's arithmetic.
+    corners = {(c // across * (4 * scale + 2), c % across * (5 * scale + 2)): c for c in range(3)}
+    assert picture.shape == (max(t for t, _ in corners) + 4 * scale,
+                             max(left for _, left in corners) + 5 * scale)
     for row in range(picture.shape[0]):
         for column in range(picture.shape[1]):
-            unit = lessons.unit_at_picture_pixel(column, row, values.shape, scale)
-            in_gap = column % (5 * scale + 2) >= 5 * scale
-            assert (unit is None) == in_gap
+            unit = lessons.unit_at_picture_pixel(column, row, values.shape, scale, per_row)
+            inside = [(c, (column - left) // scale, (row - top) // scale)
+                      for (top, left), c in corners.items()
+                      if 0 <= row - top < 4 * scale and 0 <= column - left < 5 * scale]
+            assert unit == (inside[0] if inside else None)
             if unit is not None:
                 channel, x, y = unit
                 assert picture[row, column] == levels[channel, y, x]
-                centre = lessons.unit_picture_centre(channel, x, y, 5, scale)
-                assert lessons.unit_at_picture_pixel(*centre, values.shape, scale) == unit
+                centre = lessons.unit_picture_centre(channel, x, y, values.shape, scale, per_row)
+                assert lessons.unit_at_picture_pixel(*centre, values.shape, scale,
+                                                     per_row) == unit
+            else:
+                assert picture[row, column] == 128
     with pytest.raises(ValueError, match="outside"):
-        lessons.unit_at_picture_pixel(picture.shape[1], 0, values.shape, scale)
+        lessons.unit_at_picture_pixel(picture.shape[1], 0, values.shape, scale, per_row)
+
+
+def test_maps_per_row_must_be_a_whole_number_from_1():
+    for bad in (0, -2, 1.5, True, "6"):
+        with pytest.raises(ValueError, match="per_row"):
+            lessons.maps_picture(np.ones((2, 3, 3)), 2, bad)

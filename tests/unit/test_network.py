@@ -264,3 +264,25 @@ def test_uint8_picture_is_read_as_bytes():
     as_floats = network.forward(net, picture / 255.0)
     np.testing.assert_allclose(as_bytes.probabilities, as_floats.probabilities, atol=1e-6)
     assert as_bytes.predicted == as_floats.predicted
+
+
+def test_pooling_window_is_the_window_whose_largest_the_pooled_unit_kept():
+    """For every pooled unit of random maps with ties: the window is the 2 x 2 block at
+    (2x, 2y), its largest is the reference pooled value, and the winner is the first cell
+    holding it, row by row."""
+    rng = np.random.default_rng(7)
+    maps = rng.integers(0, 4, size=(3, 6, 7)).astype(np.float32)  # few values: many ties
+    for channel in range(3):
+        for y in range(3):
+            for x in range(3):
+                window, (wx, wy) = network.pooling_window(maps, channel, x, y)
+                block = maps[channel, 2 * y:2 * y + 2, 2 * x:2 * x + 2]
+                np.testing.assert_array_equal(window, block)
+                first = next((i, j) for j in range(2) for i in range(2)
+                             if block[j, i] == block.max())
+                assert (wx, wy) == (2 * x + first[0], 2 * y + first[1])
+                assert maps[channel, wy, wx] == network.max_pool(maps)[channel, y, x]
+    for call, message in (((maps, 3, 0, 0), "channel"), ((maps, 0, 3, 0), "x"),
+                          ((maps, 0, 0, -1), "y"), ((maps[0], 0, 0, 0), "shape")):
+        with pytest.raises(ValueError, match=message):
+            network.pooling_window(*call)

@@ -26,6 +26,10 @@ from pages.views.deep_learning.common import show_grids
 BANK_EDGES = ("sobel_x", "sobel_y", "laplacian")
 #: Enlargement of the maps: a 16 x 16 map becomes 64 x 64 pixels.
 MAP_SCALE = 4
+#: Maps to a row: layer 2's twelve in two rows, so that on a phone its units are twice as
+#: wide as in one row (about 9 px at 390 px), and each map sits under layer 1's of the same
+#: width.
+MAPS_PER_ROW = 6
 #: Enlargement of the drawn digit shown beside the drawing area.
 DRAWN_SCALE = 8
 #: The maps a click opens a unit of: layer name, the activations shown, their caption.
@@ -33,9 +37,17 @@ CLICKABLE_MAPS = {"conv1": ("relu1", "Layer 1 after ReLU: 6 maps 16 x 16",
                             "the six maps of the first convolution layer after ReLU"),
                   "conv2": ("relu2", "Layer 2 after ReLU: 12 maps 6 x 6",
                             "the twelve maps of the second convolution layer after ReLU")}
+#: The pooled maps, by the layer they pool: the activations shown, their caption.
+POOLED_MAPS = {"conv1": ("pool1", "Layer 1 pooled: 6 maps 8 x 8",
+                         "the six first-layer maps after 2 x 2 max pooling"),
+               "conv2": ("pool2", "Layer 2 pooled: 12 maps 3 x 3",
+                         "the twelve second-layer maps after pooling: the 108 numbers the "
+                         "dense layer reads")}
 #: The box round the picked unit: a unit's block and a one-pixel line round it.
 UNIT_MARKER = clickable.Marker((MAP_SCALE + 2, MAP_SCALE + 2), (255, 40, 40), 1.0,
                                "red box (the unit)")
+#: The section's pictures are pixels to read: enlarged as squares, never smoothed.
+SQUARE_PIXELS_CSS = "<style>.st-key-dl_net_section img { image-rendering: pixelated; }</style>"
 SOURCES = {"draw": "Draw a digit", "test": "A held-back test picture"}
 DRAWING_KEY = "dl_net_drawing"
 
@@ -57,6 +69,7 @@ def digit_network() -> None:
 def _network_run(network: lessons.DigitNetwork) -> None:
     # One container round the section: the browser tests check its accessibility alone.
     with crash_guard("the trained network"), st.container(key="dl_net_section"):
+        st.html(SQUARE_PIXELS_CSS)
         source = st.radio("The network reads", tuple(SOURCES), format_func=SOURCES.get,
                           index=1, horizontal=True, key="dl_net_source")
         found = _drawn_digit(network) if source == "draw" else _test_digit(network)
@@ -65,7 +78,7 @@ def _network_run(network: lessons.DigitNetwork) -> None:
         picture, described, activations = found
         _layer_pictures(activations, described)
         _probabilities(activations)
-        _unit(network, picture)
+        _unit(network, picture, activations)
 
 
 def _drawn_digit(
@@ -117,24 +130,23 @@ def _test_digit(network: lessons.DigitNetwork) -> tuple[np.ndarray, str, lessons
 
 def _layer_pictures(activations: lessons.Activations, described: str) -> None:
     """The input and each layer's maps after ReLU and after pooling, as pictures; a click on
-    a map after ReLU picks the unit worked out below."""
-    _maps("Input, 20 x 20", activations.image[None], f"the input picture, {described}")
-    _clickable_maps("conv1", activations)
-    _maps("Layer 1 pooled: 6 maps 8 x 8", activations.pool1,
-          "the six first-layer maps after 2 x 2 max pooling")
-    _clickable_maps("conv2", activations)
-    _maps("Layer 2 pooled: 12 maps 3 x 3", activations.pool2,
-          "the twelve second-layer maps after pooling: the 108 numbers the dense layer reads")
-
-
-def _maps(caption: str, maps: np.ndarray, what: str) -> None:
-    show_image(lessons.maps_picture(maps, MAP_SCALE), caption, exact=True,
-               alt=_maps_alt(caption, what, maps))
+    a map after ReLU picks the unit worked out below, a click on a pooled map the unit it
+    kept."""
+    # The input at a fixed size: stretched to the column, a 20 x 20 picture fills a screen.
+    st.image(lessons.maps_picture(activations.image[None], MAP_SCALE), width=DRAWN_SCALE * 20,
+             output_format="PNG", caption="Input, 20 x 20",
+             alt=_maps_alt("Input, 20 x 20", f"the input picture, {described}",
+                           activations.image[None]))
+    for layer in CLICKABLE_MAPS:
+        _clickable_maps(layer, activations)
+        _clickable_maps(layer, activations, pooled=True)
 
 
 def _maps_alt(caption: str, what: str, maps: np.ndarray) -> str:
     brightest = int(maps.reshape(len(maps), -1).max(axis=1).argmax())
-    return (f"{caption}: {what}, left to right, brighter for larger values; map "
+    order = "left to right" if len(maps) <= MAPS_PER_ROW else (
+        f"left to right, {MAPS_PER_ROW} to a row")
+    return (f"{caption}: {what}, {order}, brighter for larger values; map "
             f"{brightest + 1} holds the largest value, {number(float(maps.max()), 4)}")
 
 
@@ -148,32 +160,50 @@ def _chosen_unit(layer: str) -> tuple[int, int, int]:
     return state.get(f"dl_net_last_{layer}", (1, 2, 2))
 
 
-def _clickable_maps(layer: str, activations: lessons.Activations) -> None:
-    """One layer's maps after ReLU as a clickable picture; the red box marks the chosen unit."""
-    stage, caption, what = CLICKABLE_MAPS[layer]
+def _clickable_maps(layer: str, activations: lessons.Activations, pooled: bool = False) -> None:
+    """One layer's maps after ReLU, or after pooling, as a clickable picture; the red box
+    marks the chosen unit (on the pooled maps: the pooled unit that kept it)."""
+    stage, caption, what = (POOLED_MAPS if pooled else CLICKABLE_MAPS)[layer]
     maps = getattr(activations, stage)
     channels, height, width = maps.shape
     filter_number, x, y = _chosen_unit(layer)
     filter_number = min(max(filter_number, 1), channels)
+    # Twice the scale on a pooled map: as wide as the map it pools, right under it.
+    scale = 2 * MAP_SCALE if pooled else MAP_SCALE
+    if pooled:
+        x, y = x // lessons.POOL, y // lessons.POOL
     x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
-    picture = lessons.maps_picture(maps, MAP_SCALE)
-    clickable.show(f"dl_net_pick_{layer}", cache.Pixels.of(picture), stretch=True,
-                   pixelated=True, marker=UNIT_MARKER, key_step=(MAP_SCALE, "unit"),
-                   point=lessons.unit_picture_centre(filter_number - 1, x, y, width, MAP_SCALE),
+    picture = lessons.maps_picture(maps, scale, MAPS_PER_ROW)
+    key = _pick_key(layer, pooled)
+    clickable.show(key, cache.Pixels.of(picture), stretch=True, pixelated=True,
+                   marker=clickable.Marker((scale + 2, scale + 2), UNIT_MARKER.colour,
+                                           UNIT_MARKER.line, UNIT_MARKER.what),
+                   key_step=(scale, "unit"),
+                   point=lessons.unit_picture_centre(filter_number - 1, x, y, maps.shape,
+                                                     scale, MAPS_PER_ROW),
                    alt=f"{_maps_alt(caption, what, maps)}; the red box marks unit x={x}, y={y} "
                        f"of map {filter_number}",
-                   on_pick=functools.partial(_take_pick, layer, maps.shape, picture.shape))
-    st.caption(f"{caption}. Click a unit (or Tab to the picture, arrow keys, Enter) to work it "
-               "out below.")
+                   on_pick=functools.partial(
+                       _take_pick, layer, maps.shape, picture.shape, scale,
+                       getattr(activations, CLICKABLE_MAPS[layer][0]) if pooled else None))
+    then = ("see the unit it kept, worked out below" if pooled else "work it out below")
+    st.caption(f"{caption}. Click a unit (or Tab to the picture, arrow keys, Enter) to {then}.")
 
 
-def _take_pick(layer: str, shape: tuple[int, int, int], size: tuple[int, int]) -> None:
-    """A pick on a layer's maps (of `shape`, drawn `size` = (height, width) pixels) becomes
-    the unit worked out: layer, filter, x and y boxes."""
-    picked = clickable.picked_pixel(clickable.event(f"dl_net_pick_{layer}"), size[1], size[0])
+def _pick_key(layer: str, pooled: bool) -> str:
+    return f"dl_net_pick_{layer}" + ("_pooled" if pooled else "")
+
+
+def _take_pick(layer: str, shape: tuple[int, int, int], size: tuple[int, int], scale: int,
+               before_pooling: np.ndarray | None) -> None:
+    """A pick on a layer's maps (of `shape`, drawn `size` = (height, width) pixels at `scale`)
+    becomes the unit worked out: layer, filter, x and y boxes. On pooled maps
+    (`before_pooling` given: the maps they pool) it is the unit the pooled one kept."""
+    pooled = before_pooling is not None
+    picked = clickable.picked_pixel(clickable.event(_pick_key(layer, pooled)), size[1], size[0])
     if picked is None:
         return
-    unit = lessons.unit_at_picture_pixel(*picked, shape, MAP_SCALE)
+    unit = lessons.unit_at_picture_pixel(*picked, shape, scale, MAPS_PER_ROW)
     if unit is None:
         return  # the gap between two maps: no unit there
     state = st.session_state
@@ -181,9 +211,32 @@ def _take_pick(layer: str, shape: tuple[int, int, int], size: tuple[int, int]) -
     if previous != layer:
         state[f"dl_net_last_{previous}"] = _chosen_unit(previous)
     channel, x, y = unit
+    state["dl_net_pooled"] = None
+    if pooled:
+        state["dl_net_pooled"] = (layer, channel, x, y)
+        _, (x, y) = lessons.pooling_window(before_pooling, channel, x, y)
     state["dl_net_layer"] = layer
     state["dl_net_filter"], state["dl_net_x"], state["dl_net_y"] = channel + 1, x, y
     state[f"dl_net_last_{layer}"] = (channel + 1, x, y)
+
+
+def _pooled_line(activations: lessons.Activations, layer: str, filter_number: int, x: int,
+                 y: int) -> None:
+    """When the unit worked out was reached from a pooled map: how the pooled unit kept it."""
+    picked = st.session_state.get("dl_net_pooled")
+    if not picked or picked[0] != layer or picked[1] != filter_number - 1:
+        return
+    _, channel, pooled_x, pooled_y = picked
+    stage = CLICKABLE_MAPS[layer][0]
+    window, winner = lessons.pooling_window(getattr(activations, stage), channel, pooled_x,
+                                            pooled_y)
+    if winner != (x, y):
+        return  # the boxes have moved on since
+    values = ", ".join(number(float(v), 4) for v in window.ravel())
+    st.markdown(f"Pooled unit x={pooled_x}, y={pooled_y} of map {filter_number} = max({values}) "
+                f"= **{number(float(window.max()), 4)}**: the largest of the units x="
+                f"{2 * pooled_x} to {2 * pooled_x + 1}, y={2 * pooled_y} to {2 * pooled_y + 1} "
+                f"after ReLU, here unit x={x}, y={y}, worked out below.")
 
 
 def _probabilities(activations: lessons.Activations) -> None:
@@ -196,7 +249,7 @@ def _probabilities(activations: lessons.Activations) -> None:
                               "probabilities, one row per digit", corner="digit"))
 
 
-def _unit(network: lessons.DigitNetwork, picture) -> None:
+def _unit(network: lessons.DigitNetwork, picture, activations: lessons.Activations) -> None:
     """One unit of a convolution layer worked out, and its receptive field on the input."""
     st.markdown("**One unit, down to the pixels.** Pick a layer, a filter and a place in its "
                 "map: its value is the filter's weights times the block under it, summed over "
@@ -212,6 +265,7 @@ def _unit(network: lessons.DigitNetwork, picture) -> None:
                                key="dl_net_filter")
     x = number_box("x", 0, side - 1, where=boxes[2], notices=st, step=1, key="dl_net_x")
     y = number_box("y", 0, side - 1, where=boxes[3], notices=st, step=1, key="dl_net_y")
+    _pooled_line(activations, layer, int(filter_number), int(x), int(y))
     unit = lessons.explain_unit(network, picture, layer, int(filter_number) - 1, int(x), int(y))
     if layer == "conv1":
         show_grids(grid(unit.block[0], "input pixels under the filter", digits=3),
