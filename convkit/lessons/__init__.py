@@ -119,6 +119,7 @@ from .matching import (
     valid_centres,
 )
 from .network import (
+    MAP_GAP,
     POOL,
     Activations,
     DigitNetwork,
@@ -241,6 +242,7 @@ __all__ = [
     "LayerGeometry",
     "LayerStages",
     "LearnedKernel",
+    "MAP_GAP",
     "MAX_COST_SIDE",
     "MAX_FIELD_SIDE",
     "MAX_FORM_CHANNELS",

@@ -90,15 +90,15 @@ function listenToKeys(root, img, setTriggerValue) {
       root.ckcPoint = [Math.min(Math.max(x + dx * step, 0), width - 1),
         Math.min(Math.max(y + dy * step, 0), height - 1)];
       drawMarker(root);
-      say(root, `${data.what} at x=${root.ckcPoint[0]}, y=${root.ckcPoint[1]}: Enter picks it`);
+      say(root, `${data.what} at ${place(data, root.ckcPoint)}: Enter picks it`);
     } else if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       setTriggerValue("pick", { kind: "key", x: root.ckcPoint[0], y: root.ckcPoint[1] });
-      say(root, `Picked x=${root.ckcPoint[0]}, y=${root.ckcPoint[1]}`);
+      say(root, `Picked ${place(data, root.ckcPoint)}`);
     } else if (event.key === "Escape") {
       root.ckcPoint = [...data.point];
       drawMarker(root);
-      say(root, `${data.what} back at x=${data.point[0]}, y=${data.point[1]}`);
+      say(root, `${data.what} back at ${place(data, data.point)}`);
     }
   });
 }
@@ -160,6 +160,24 @@ function band(root, start, end) {
   rect.setAttribute("stroke-width", Math.max(1, root.ckcData.marker.line / 2));
   rect.setAttribute("stroke", `rgb(${root.ckcData.marker.colour.join(",")})`);
   rect.setAttribute("visibility", "visible");
+}
+
+function place(data, [x, y]) {
+  // The picture's pixel in words; on a layer's maps (data.layout, laid out as
+  // convkit.lessons.maps_picture lays them) the map and unit under it.
+  const layout = data.layout;
+  if (!layout) return `x=${x}, y=${y}`;
+  const pitchX = layout.width * layout.scale + layout.gap;
+  const pitchY = layout.height * layout.scale + layout.gap;
+  const insideX = x % pitchX;
+  const insideY = y % pitchY;
+  const map = Math.floor(y / pitchY) * layout.perRow + Math.floor(x / pitchX);
+  if (insideX >= layout.width * layout.scale || insideY >= layout.height * layout.scale
+      || map >= layout.maps) {
+    return "the gap between two maps";
+  }
+  return `map ${map + 1}, unit x=${Math.floor(insideX / layout.scale)}, ` +
+    `y=${Math.floor(insideY / layout.scale)}`;
 }
 
 function say(root, text) {

@@ -60,9 +60,24 @@ class Marker:
     what: str
 
 
+@dataclass(frozen=True)
+class MapsLayout:
+    """A picture of a layer's maps (``convkit.lessons.maps_picture``): `maps` maps of
+    `height` x `width` units, `scale` pixels a unit, `gap` pixels apart, `per_row` to a row.
+    With it the live region names the unit under the marker ("map 4, unit x=5, y=1"), not
+    the picture's pixel."""
+
+    maps: int
+    height: int
+    width: int
+    scale: int
+    gap: int
+    per_row: int
+
+
 def show(key: str, picture: cache.Pixels, *, alt: str, point: tuple[int, int], marker: Marker,
          on_pick, drag: bool = False, stretch: bool = False, pixelated: bool = False,
-         key_step: tuple[int, str] = (1, "pixel")) -> None:
+         key_step: tuple[int, str] = (1, "pixel"), layout: MapsLayout | None = None) -> None:
     """Mount the picture `key`; `on_pick` runs (before the rerun) when a visitor picks.
 
     `alt` says what the picture shows; `point` is the image pixel the marker starts on.
@@ -70,7 +85,8 @@ def show(key: str, picture: cache.Pixels, *, alt: str, point: tuple[int, int], m
     picture keeps its own size, narrowed to fit); `pixelated` magnifies it as square pixels,
     not smoothed (a small piece shown large, each pixel to be told apart). `key_step`: how
     many image pixels an arrow key moves the marker, and what the hint calls that step (a
-    picture of enlarged cells moves a cell at a time).
+    picture of enlarged cells moves a cell at a time). `layout`: the picture is a layer's maps,
+    and the live region names their units.
     """
     height, width = picture.array.shape[:2]
     step, step_name = int(key_step[0]), key_step[1]
@@ -80,6 +96,9 @@ def show(key: str, picture: cache.Pixels, *, alt: str, point: tuple[int, int], m
         "src": cache.png_url(picture), "alt": alt, "size": [width, height],
         "point": [int(point[0]), int(point[1])], "drag": drag, "stretch": stretch,
         "pixelated": pixelated, "step": step,
+        "layout": None if layout is None else {
+            "maps": layout.maps, "height": layout.height, "width": layout.width,
+            "scale": layout.scale, "gap": layout.gap, "perRow": layout.per_row},
         "hint": hint, "what": marker.what,
         "marker": {"shape": [int(v) for v in marker.shape], "colour": list(marker.colour),
                    "line": float(marker.line)}})

@@ -93,6 +93,9 @@ def test_a_click_on_a_layer_2_unit_works_it_out(page: Page, app_server: str) -> 
     # The keyboard: one arrow moves a whole unit, here past the gap to the next map's first.
     maps.focus()
     page.keyboard.press("ArrowRight")
+    # The live region names the map and unit under the marker, not the picture's pixel.
+    status = page.locator(".st-key-dl_net_pick_conv2 [aria-live]")
+    expect(status).to_have_text("red box (the unit) at map 11, unit x=0, y=1: Enter picks it")
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile(r"^Unit x=0, y=1 of filter 11:"))).to_be_visible()
     assert_no_exception(page)

@@ -179,6 +179,8 @@ def _clickable_maps(layer: str, activations: lessons.Activations, pooled: bool =
                    marker=clickable.Marker((scale + 2, scale + 2), UNIT_MARKER.colour,
                                            UNIT_MARKER.line, UNIT_MARKER.what),
                    key_step=(scale, "unit"),
+                   layout=clickable.MapsLayout(channels, height, width, scale,
+                                               lessons.MAP_GAP, MAPS_PER_ROW),
                    point=lessons.unit_picture_centre(filter_number - 1, x, y, maps.shape,
                                                      scale, MAPS_PER_ROW),
                    alt=f"{_maps_alt(caption, what, maps)}; the red box marks unit x={x}, y={y} "
