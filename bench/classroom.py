@@ -189,12 +189,18 @@ class Figures:
     #: Figures only one scenario has (downloads: files, bytes, CPU after leaving).
     extra: dict = field(default_factory=dict)
 
+    def rss_around(self, started: float, ended: float) -> tuple[float | None, float | None]:
+        """The last RSS sample (MiB) before the class began and the last since it ended
+        (None where there is none yet)."""
+        before = [m for t, m in self.rss_mib if t < started]
+        after = [m for t, m in self.rss_mib if t > ended]
+        return (before[-1] if before else None), (after[-1] if after else None)
+
     def back_within(self, started: float, ended: float, margin_mib: float) -> bool:
         """Whether the last sample since the class ended is within `margin_mib` of the last
         one before it began."""
-        before = [m for t, m in self.rss_mib if t < started]
-        after = [m for t, m in self.rss_mib if t > ended]
-        return bool(before and after) and after[-1] <= before[-1] + margin_mib
+        before, after = self.rss_around(started, ended)
+        return before is not None and after is not None and after <= before + margin_mib
 
     def summary(self, started: float, ended: float) -> dict:
         def spread(values: list[float]) -> dict:
@@ -205,9 +211,8 @@ class Figures:
                     "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
                     "max": round(ordered[-1], 3)}
 
-        before = [m for t, m in self.rss_mib if t < started]
+        before, after = self.rss_around(started, ended)
         during = [(m, i) for i, (t, m) in enumerate(self.rss_mib) if started <= t <= ended]
-        after = [m for t, m in self.rss_mib if t > ended]
         at_peak = {}
         if during:
             peak, index = max(during)
@@ -225,9 +230,9 @@ class Figures:
                     "within_10s": sum(w is not None and w <= LATEST_WITHIN_S
                                       for w in self.last_waits_s.values())},
                 "errors": len(self.errors), "first_errors": self.errors[:5],
-                "rss_mib": {"before": round(before[-1]) if before else None,
+                "rss_mib": {"before": None if before is None else round(before),
                             "peak": round(max(during, default=(0, 0))[0]),
-                            "after": round(after[-1]) if after else None,
+                            "after": None if after is None else round(after),
                             "at_peak": at_peak},
                 "rss_timeline_mib": [(round(t, 1), round(m)) for t, m in self.rss_mib]}
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core._validation import check_positive_int
 from .digits import DIGIT_SIDE
 
 #: Where the shipped weights are.
@@ -611,9 +612,7 @@ def _grid_of_maps(channels: int, per_row: int | None) -> tuple[int, int]:
     """(maps across, rows of maps) of ``channels`` maps laid ``per_row`` to a row."""
     if per_row is None:
         return channels, 1
-    if isinstance(per_row, bool) or not isinstance(per_row, numbers.Integral) or per_row < 1:
-        raise ValueError(f"per_row must be a whole number, 1 or more; got {per_row!r}")
-    across = min(int(per_row), channels)
+    across = min(check_positive_int(per_row, "per_row"), channels)
     return across, -(-channels // across)
 
 

@@ -8,6 +8,7 @@ the long page above it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -43,7 +44,8 @@ POOLED_MAPS = {"conv1": ("pool1", "Layer 1 pooled: 6 maps 8 x 8",
                "conv2": ("pool2", "Layer 2 pooled: 12 maps 3 x 3",
                          "the twelve second-layer maps after pooling: the 108 numbers the "
                          "dense layer reads")}
-#: The box round the picked unit: a unit's block and a one-pixel line round it.
+#: The box round the picked unit: a unit's block and a one-pixel line round it (each picture
+#: sets the shape for its own scale).
 UNIT_MARKER = clickable.Marker((MAP_SCALE + 2, MAP_SCALE + 2), (255, 40, 40), 1.0,
                                "red box (the unit)")
 #: The section's pictures are pixels to read: enlarged as squares, never smoothed.
@@ -176,8 +178,7 @@ def _clickable_maps(layer: str, activations: lessons.Activations, pooled: bool =
     picture = lessons.maps_picture(maps, scale, MAPS_PER_ROW)
     key = _pick_key(layer, pooled)
     clickable.show(key, cache.Pixels.of(picture), stretch=True, pixelated=True,
-                   marker=clickable.Marker((scale + 2, scale + 2), UNIT_MARKER.colour,
-                                           UNIT_MARKER.line, UNIT_MARKER.what),
+                   marker=dataclasses.replace(UNIT_MARKER, shape=(scale + 2, scale + 2)),
                    key_step=(scale, "unit"),
                    layout=clickable.MapsLayout(channels, height, width, scale,
                                                lessons.MAP_GAP, MAPS_PER_ROW),
